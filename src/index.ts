@@ -1,0 +1,2 @@
+/** The package's public entry point. */
+export { ErrorCode, KafkaError } from './util/errors.js';
