@@ -1,0 +1,3 @@
+export * from './config.js';
+export * from './flags.js';
+export * from './schema.js';
