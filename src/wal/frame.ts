@@ -1,0 +1,230 @@
+/**
+ * The on-disk byte layout of WAL segments (see docs/wal-format.md). Pure functions only: the log,
+ * recovery and `chronik inspect` all decode through here, so the format has one definition.
+ */
+import CRC32C from 'crc-32/crc32c.js';
+
+/** Current on-disk format version; written in every segment header and recorded in LevelDB. */
+export const FORMAT_VERSION = 1;
+
+/** "CHRW" — Chronik WAL — at the start of every segment file. */
+export const SEGMENT_MAGIC = 0x43485257;
+export const SEGMENT_HEADER_BYTES = 24;
+
+/** First byte of every frame; a zeroed or garbage region fails this check immediately. */
+export const FRAME_MAGIC = 0xc7;
+export const FRAME_HEADER_BYTES = 28;
+/** Payload length a sane frame may declare; beyond it the header is treated as garbage. */
+export const MAX_FRAME_PAYLOAD_BYTES = 256 * 1024 * 1024;
+
+const TWO_32 = 0x1_0000_0000;
+
+export interface SegmentHeader {
+  magic: number;
+  version: number;
+  headerBytes: number;
+  baseIndex: number;
+  crc: number;
+  crcOk: boolean;
+}
+
+export interface FrameHeader {
+  magic: number;
+  version: number;
+  type: number;
+  flags: number;
+  length: number;
+  index: number;
+  term: number;
+  crc: number;
+}
+
+export function writeU64(buf: Uint8Array, at: number, value: number): void {
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  view.setUint32(at, Math.floor(value / TWO_32));
+  view.setUint32(at + 4, value >>> 0);
+}
+
+export function readU64(buf: Uint8Array, at: number): number {
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  return view.getUint32(at) * TWO_32 + view.getUint32(at + 4);
+}
+
+export function crc32c(data: Uint8Array, seed?: number): number {
+  return CRC32C.buf(data, seed) >>> 0;
+}
+
+export function encodeSegmentHeader(baseIndex: number, version = FORMAT_VERSION): Uint8Array {
+  const buf = new Uint8Array(SEGMENT_HEADER_BYTES);
+  const view = new DataView(buf.buffer);
+  view.setUint32(0, SEGMENT_MAGIC);
+  view.setUint16(4, version);
+  view.setUint16(6, SEGMENT_HEADER_BYTES);
+  writeU64(buf, 8, baseIndex);
+  // bytes 16..20 reserved (zero)
+  view.setUint32(20, crc32c(buf.subarray(0, 20)));
+  return buf;
+}
+
+/** Decodes a segment file header; undefined when fewer than SEGMENT_HEADER_BYTES are present. */
+export function decodeSegmentHeader(bytes: Uint8Array): SegmentHeader | undefined {
+  if (bytes.byteLength < SEGMENT_HEADER_BYTES) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, SEGMENT_HEADER_BYTES);
+  const crc = view.getUint32(20);
+  return {
+    magic: view.getUint32(0),
+    version: view.getUint16(4),
+    headerBytes: view.getUint16(6),
+    baseIndex: readU64(bytes, 8),
+    crc,
+    crcOk: crc32c(bytes.subarray(0, 20)) === crc,
+  };
+}
+
+export function segmentHeaderValid(h: SegmentHeader): boolean {
+  return h.crcOk && h.magic === SEGMENT_MAGIC && h.headerBytes === SEGMENT_HEADER_BYTES;
+}
+
+/**
+ * Fills `out[at..at+28]` with a frame header for `payload`. The payload is not copied: writers put
+ * this header and the payload side by side in a writev list.
+ */
+export function encodeFrameHeaderInto(
+  out: Uint8Array,
+  at: number,
+  entry: { index: number; term: number; type: number; data: Uint8Array },
+): void {
+  const view = new DataView(out.buffer, out.byteOffset + at, FRAME_HEADER_BYTES);
+  view.setUint8(0, FRAME_MAGIC);
+  view.setUint8(1, FORMAT_VERSION);
+  view.setUint8(2, entry.type);
+  view.setUint8(3, 0);
+  view.setUint32(4, entry.data.byteLength);
+  writeU64(out, at + 8, entry.index);
+  writeU64(out, at + 16, entry.term);
+  const headerCrc = crc32c(out.subarray(at, at + 24));
+  view.setUint32(24, crc32c(entry.data, headerCrc));
+}
+
+export function encodeFrameHeader(entry: { index: number; term: number; type: number; data: Uint8Array }): Uint8Array {
+  const out = new Uint8Array(FRAME_HEADER_BYTES);
+  encodeFrameHeaderInto(out, 0, entry);
+  return out;
+}
+
+/** Decodes the fixed header at `bytes[at..]`; undefined when fewer than 28 bytes remain. */
+export function decodeFrameHeader(bytes: Uint8Array, at: number): FrameHeader | undefined {
+  if (bytes.byteLength - at < FRAME_HEADER_BYTES) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset + at, FRAME_HEADER_BYTES);
+  return {
+    magic: view.getUint8(0),
+    version: view.getUint8(1),
+    type: view.getUint8(2),
+    flags: view.getUint8(3),
+    length: view.getUint32(4),
+    index: readU64(bytes, at + 8),
+    term: readU64(bytes, at + 16),
+    crc: view.getUint32(24),
+  };
+}
+
+/** A header is plausible when its fixed fields are what this version writes. */
+export function frameHeaderSane(h: FrameHeader): boolean {
+  return (
+    h.magic === FRAME_MAGIC &&
+    h.version >= 1 &&
+    h.version <= FORMAT_VERSION &&
+    h.flags === 0 &&
+    h.length <= MAX_FRAME_PAYLOAD_BYTES
+  );
+}
+
+/** CRC-32C over header bytes 0..24 and then the payload. */
+export function computeFrameCrc(bytes: Uint8Array, at: number, length: number): number {
+  const headerCrc = crc32c(bytes.subarray(at, at + 24));
+  const start = at + FRAME_HEADER_BYTES;
+  return crc32c(bytes.subarray(start, start + length), headerCrc);
+}
+
+export type FrameCheck =
+  | { kind: 'ok'; header: FrameHeader }
+  | { kind: 'short-header' }
+  | { kind: 'bad-header'; header: FrameHeader }
+  | { kind: 'short-payload'; header: FrameHeader }
+  | { kind: 'bad-crc'; header: FrameHeader; actualCrc: number };
+
+/** Classifies the frame at `bytes[at..]` (bytes ends where the file ends). */
+export function checkFrame(bytes: Uint8Array, at: number): FrameCheck {
+  const header = decodeFrameHeader(bytes, at);
+  if (header === undefined) return { kind: 'short-header' };
+  if (!frameHeaderSane(header)) return { kind: 'bad-header', header };
+  if (at + FRAME_HEADER_BYTES + header.length > bytes.byteLength) return { kind: 'short-payload', header };
+  const actualCrc = computeFrameCrc(bytes, at, header.length);
+  if (actualCrc !== header.crc) return { kind: 'bad-crc', header, actualCrc };
+  return { kind: 'ok', header };
+}
+
+/** One frame as `chronik inspect` reports it. */
+export interface FrameReport {
+  position: number;
+  index: number;
+  term: number;
+  type: number;
+  length: number;
+  /** 'ok', or why the frame is not trustworthy. */
+  status: 'ok' | 'bad-crc' | 'bad-header' | 'truncated';
+  expectedCrc: number;
+  actualCrc: number | undefined;
+}
+
+export interface SegmentReport {
+  header: SegmentHeader | undefined;
+  headerOk: boolean;
+  frames: FrameReport[];
+  /** Where decoding stopped, and whether that is the end of the bytes. */
+  endPosition: number;
+  complete: boolean;
+}
+
+function reportOf(position: number, check: FrameCheck): FrameReport | undefined {
+  if (check.kind === 'short-header') return undefined;
+  const h = check.header;
+  const status = check.kind === 'ok' ? 'ok' : check.kind === 'short-payload' ? 'truncated' : check.kind;
+  const actualCrc = check.kind === 'ok' ? h.crc : check.kind === 'bad-crc' ? check.actualCrc : undefined;
+  return { position, index: h.index, term: h.term, type: h.type, length: h.length, status, expectedCrc: h.crc, actualCrc };
+}
+
+/**
+ * Decodes a whole segment file's bytes frame by frame for inspection. It continues past a bad CRC
+ * (the length field is still trusted when the header is sane and the frame fits), and stops at a
+ * bad header or a truncated frame, because after those the next frame boundary is unknown.
+ */
+export function decodeSegment(bytes: Uint8Array, maxFrames = Number.MAX_SAFE_INTEGER): SegmentReport {
+  const header = decodeSegmentHeader(bytes);
+  const headerOk = header !== undefined && segmentHeaderValid(header);
+  const frames: FrameReport[] = [];
+  let at = SEGMENT_HEADER_BYTES;
+  while (at < bytes.byteLength && frames.length < maxFrames) {
+    const check = checkFrame(bytes, at);
+    const report = reportOf(at, check);
+    if (report === undefined) break;
+    frames.push(report);
+    if (check.kind !== 'ok' && check.kind !== 'bad-crc') break;
+    at += FRAME_HEADER_BYTES + check.header.length;
+  }
+  const complete = at >= bytes.byteLength;
+  return { header, headerOk, frames, endPosition: at, complete };
+}
+
+/** Segment file name: the first index, zero-padded to 20 digits (Kafka style). */
+export function segmentFileName(baseIndex: number): string {
+  return `${String(baseIndex).padStart(20, '0')}.log`;
+}
+
+/** The base index encoded in a segment file name, or undefined for other files. */
+export function parseSegmentFileName(name: string): number | undefined {
+  const m = /^(\d{20})\.log$/.exec(name);
+  if (m === null || m[1] === undefined) return undefined;
+  const n = Number(m[1]);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
