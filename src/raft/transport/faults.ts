@@ -1,0 +1,32 @@
+import { assert } from '../../util/assert.js';
+
+/**
+ * An injected fault on one directed link, for the fault-injection suite. Drop all = dropProbability 1.
+ * A delay holds each frame for `delayMs` before it is queued for the socket (or, on the receiving
+ * side, before it is delivered); frames delayed by the same amount keep their order.
+ */
+export interface LinkFault {
+  /** Probability in [0, 1] that a frame is silently lost. */
+  dropProbability?: number;
+  delayMs?: number;
+}
+
+export type LinkDirection = 'out' | 'in';
+
+export function validateFault(fault: LinkFault): void {
+  const p = fault.dropProbability ?? 0;
+  const d = fault.delayMs ?? 0;
+  assert(Number.isFinite(p) && p >= 0 && p <= 1, `dropProbability must be in [0, 1], got ${p}`);
+  assert(Number.isFinite(d) && d >= 0 && d <= 3_600_000, `delayMs must be in [0, 1 h], got ${d}`);
+}
+
+export type FaultVerdict = { action: 'pass' } | { action: 'drop' } | { action: 'delay'; delayMs: number };
+
+/** Pure decision for one frame; `random` is the transport's injected source. */
+export function judgeFrame(fault: LinkFault | undefined, random: () => number): FaultVerdict {
+  if (fault === undefined) return { action: 'pass' };
+  const p = fault.dropProbability ?? 0;
+  if (p >= 1 || (p > 0 && random() < p)) return { action: 'drop' };
+  const d = fault.delayMs ?? 0;
+  return d > 0 ? { action: 'delay', delayMs: d } : { action: 'pass' };
+}

@@ -1,0 +1,167 @@
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { encodeFrame, FRAME_HEADER_BYTES, FrameKind, payloadBytes, type FrameKindValue } from './codec.js';
+import { FrameDecoder } from './decoder.js';
+import { FrameError } from './errors.js';
+
+export type FrameHandler = (kind: FrameKindValue, payload: Buffer) => void;
+export type CloseHandler = (reason: string, badFrame: boolean) => void;
+
+export interface KeepaliveOptions {
+  /** Send a heartbeat when nothing was written for this long. */
+  heartbeatMs: number;
+  /** Close the connection when nothing was received for this long. */
+  idleTimeoutMs: number;
+}
+
+/**
+ * A TCP socket speaking the frame layout of codec.ts. Owns the decoder, the keepalive timers and the
+ * single close path: whatever ends the connection (bad frame, socket error, remote close, idle
+ * timeout, owner), the close handler runs exactly once and every timer is gone.
+ */
+export class FramedSocket {
+  private readonly decoder: FrameDecoder;
+  private frameHandler: FrameHandler = () => undefined;
+  private closeHandler: CloseHandler = () => undefined;
+  private drainHandler: () => void = () => undefined;
+  private keepaliveTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private lastReadMs: number;
+  private lastWriteMs: number;
+  /** Who is at the other end, for logs: the node id once known, else the address. */
+  peer: number | string;
+
+  constructor(
+    readonly socket: Socket,
+    maxPayloadBytes: number,
+    private readonly log: Logger,
+  ) {
+    this.decoder = new FrameDecoder(maxPayloadBytes);
+    this.peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    this.lastReadMs = Date.now();
+    this.lastWriteMs = this.lastReadMs;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.drainHandler());
+    socket.on('error', (err: Error) => this.close(`socket error: ${err.message}`));
+    socket.on('end', () => this.close('closed by remote'));
+    socket.on('close', () => this.close('socket closed'));
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get remote(): string {
+    return `${this.socket.remoteAddress ?? '?'}:${this.socket.remotePort ?? '?'}`;
+  }
+
+  /** Milliseconds since a frame (of any kind) last arrived. */
+  idleMs(nowMs: number): number {
+    return nowMs - this.lastReadMs;
+  }
+
+  /** True while the socket's buffer is above its high-water mark and a `drain` is pending. */
+  get needsDrain(): boolean {
+    return this.socket.writableNeedDrain;
+  }
+
+  onFrame(handler: FrameHandler): void {
+    this.frameHandler = handler;
+  }
+
+  onClose(handler: CloseHandler): void {
+    this.closeHandler = handler;
+  }
+
+  onDrain(handler: () => void): void {
+    this.drainHandler = handler;
+  }
+
+  setMaxPayloadBytes(maxPayloadBytes: number): void {
+    this.decoder.setMaxPayloadBytes(maxPayloadBytes);
+  }
+
+  /**
+   * Writes already-encoded frame buffers in one corked batch (a single writev). Returns false when the
+   * socket wants the caller to wait for `drain` before writing more.
+   */
+  writeEncoded(buffers: readonly Uint8Array[]): boolean {
+    if (this.closed) return false;
+    this.lastWriteMs = Date.now();
+    this.socket.cork();
+    let ok = true;
+    for (const buf of buffers) ok = this.socket.write(buf);
+    this.socket.uncork();
+    return ok;
+  }
+
+  write(kind: FrameKindValue, parts: readonly Uint8Array[]): boolean {
+    return this.writeEncoded(encodeFrame(kind, parts));
+  }
+
+  startKeepalive(opts: KeepaliveOptions): void {
+    if (this.closed || this.keepaliveTimer !== undefined) return;
+    this.lastReadMs = Date.now();
+    const tickMs = Math.max(1, Math.min(opts.heartbeatMs, opts.idleTimeoutMs));
+    this.keepaliveTimer = setInterval(() => this.keepaliveTick(opts), tickMs);
+  }
+
+  private keepaliveTick(opts: KeepaliveOptions): void {
+    const now = Date.now();
+    if (now - this.lastReadMs > opts.idleTimeoutMs) {
+      this.close(`idle for ${now - this.lastReadMs} ms`);
+      return;
+    }
+    // A socket that is backed up already proves nothing more with a heartbeat; skip it.
+    if (now - this.lastWriteMs >= opts.heartbeatMs && !this.needsDrain) this.write(FrameKind.HEARTBEAT, []);
+  }
+
+  /** Sends a last frame (e.g. REFUSE), then ends the socket once it is flushed. */
+  finish(kind: FrameKindValue, payload: Uint8Array, reason: string): void {
+    if (this.closed) return;
+    this.write(kind, [payload]);
+    this.socket.end();
+    // `end` flushes asynchronously; cap how long a refused peer may keep the socket open.
+    this.socket.setTimeout(1000, () => this.socket.destroy());
+    this.markClosed(reason, false);
+  }
+
+  /** Tears the socket down even if it is still flushing a last frame (transport shutdown). */
+  destroy(reason: string): void {
+    this.socket.destroy();
+    this.close(reason);
+  }
+
+  close(reason: string, badFrame = false): void {
+    if (this.closed) return;
+    this.socket.destroy();
+    this.markClosed(reason, badFrame);
+  }
+
+  private markClosed(reason: string, badFrame: boolean): void {
+    this.closed = true;
+    if (this.keepaliveTimer !== undefined) clearInterval(this.keepaliveTimer);
+    this.keepaliveTimer = undefined;
+    this.closeHandler(reason, badFrame);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    this.lastReadMs = Date.now();
+    try {
+      this.decoder.push(chunk, (kind, payload) => {
+        if (!this.closed) this.frameHandler(kind, payload);
+      });
+    } catch (err) {
+      if (!(err instanceof FrameError)) throw err;
+      this.log.warn({ peer: this.peer, address: this.remote, reason: err.message, kind: err.kind }, 'closing connection: bad frame');
+      this.close(`bad frame: ${err.message}`, true);
+    }
+  }
+}
+
+/** Wire size of a frame carrying `parts`. */
+export function frameBytes(parts: readonly Uint8Array[]): number {
+  return FRAME_HEADER_BYTES + payloadBytes(parts);
+}

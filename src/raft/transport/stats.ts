@@ -1,0 +1,46 @@
+/** Counters of one peer, both directions. Plain numbers, so a metrics exporter can read them as is. */
+export interface PeerStats {
+  connected: boolean;
+  framesOut: number;
+  bytesOut: number;
+  framesIn: number;
+  bytesIn: number;
+  /** Frames dropped because the bounded queue was full (oldest first). */
+  queueDrops: number;
+  /** Frames dropped or lost to an injected link fault. */
+  faultDrops: number;
+  /** Successful outbound handshakes after the first one. */
+  reconnects: number;
+  /** Outbound attempts that failed (connect error, refusal, handshake timeout). */
+  connectFailures: number;
+  queuedFrames: number;
+  queuedBytes: number;
+}
+
+export interface TransportStats {
+  peers: Record<string, PeerStats>;
+  /** Sends to a node that is not in the peer set. */
+  unknownPeerDrops: number;
+  /** Sends whose payload exceeds maxFrameBytes (the receiver would refuse the frame). */
+  oversizeDrops: number;
+  /** Inbound connections refused during the handshake. */
+  refusedConnections: number;
+  /** Connections closed for a bad frame (oversize, CRC mismatch, malformed or out of place). */
+  badFrameCloses: number;
+}
+
+export function emptyPeerStats(): PeerStats {
+  return {
+    connected: false,
+    framesOut: 0,
+    bytesOut: 0,
+    framesIn: 0,
+    bytesIn: 0,
+    queueDrops: 0,
+    faultDrops: 0,
+    reconnects: 0,
+    connectFailures: 0,
+    queuedFrames: 0,
+    queuedBytes: 0,
+  };
+}
