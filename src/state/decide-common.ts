@@ -1,0 +1,45 @@
+import { ErrorCode, KafkaError } from '../util/errors.js';
+import type { PlacementBroker } from './assignment.js';
+import type { DecideContext } from './commands.js';
+import type { MetadataImage } from './image.js';
+import { topicConfigProblem } from './topic-configs.js';
+
+/** Kafka caps nothing here, but everything must be bounded: a request cannot ask for more. */
+export const MAX_PARTITIONS_PER_TOPIC = 10_000;
+
+export function kafkaError(code: number, message: string): KafkaError {
+  return new KafkaError(code, message);
+}
+
+/** Registered brokers that are live, with their racks, ascending by id. */
+export function liveBrokers(image: MetadataImage, ctx: DecideContext): PlacementBroker[] {
+  const out: PlacementBroker[] = [];
+  for (const b of image.brokers.values()) {
+    if (ctx.liveBrokers === undefined || ctx.liveBrokers.has(b.brokerId)) out.push({ id: b.brokerId, rack: b.rack });
+  }
+  return out.sort((a, b) => a.id - b.id);
+}
+
+/** Checks a list of (name, value) configs; the first bad one becomes INVALID_CONFIG. */
+export function checkConfigs(configs: Readonly<Record<string, string | null>>): KafkaError | undefined {
+  for (const [name, value] of Object.entries(configs)) {
+    const problem = topicConfigProblem(name, value);
+    if (problem !== undefined) return kafkaError(ErrorCode.INVALID_CONFIG, problem);
+  }
+  return undefined;
+}
+
+/** Checks one partition's replica list against the registered brokers. */
+export function replicaListProblem(replicas: readonly number[], image: MetadataImage): string | undefined {
+  if (replicas.length === 0) return 'a partition has no replicas';
+  if (new Set(replicas).size !== replicas.length) return `duplicate replicas in [${replicas.join(', ')}]`;
+  const unknown = replicas.find((b) => !image.brokers.has(b));
+  return unknown === undefined ? undefined : `broker ${unknown} is not registered`;
+}
+
+/** Reads an integer cluster config (dynamic, cluster-wide) with a fallback. */
+export function clusterIntConfig(image: MetadataImage, name: string, fallback: number): number {
+  const raw = image.clusterConfig[name];
+  const n = raw === undefined ? NaN : Number(raw);
+  return Number.isSafeInteger(n) && n > 0 ? n : fallback;
+}
