@@ -1,0 +1,224 @@
+import { RaftCodecError } from './errors.js';
+import { MAX_MESSAGE_TYPE, type ConfState, type Entry, type Message, type MessageType, type Snapshot } from './types.js';
+
+/**
+ * Binary layout of a Raft message (all integers big-endian; u64 = 8-byte index/term, limited to 2^53):
+ *
+ *   header (64 bytes): version u8 | type u8 | flags u8 (1 reject, 2 snapshot, 4 readContext) | 0 u8
+ *                      from u32 | to u32 | term u64 | logTerm u64 | index u64 | commit u64
+ *                      rejectHint u64 | context u64 | entryCount u32
+ *   entryCount x entry: index u64 | term u64 | type u8 | length u32 | data
+ *   snapshot (flag 2): index u64 | term u64 | voters u16 + u32 each | learners u16 + u32 each
+ *                      | length u32 | data
+ *   readContext (flag 4): length u32 | bytes
+ *
+ * Encoding returns a list of buffers so entry and snapshot payloads are never copied; decoding
+ * returns subarray views into the input.
+ */
+export const CODEC_VERSION = 1;
+const HEADER_BYTES = 64;
+const ENTRY_HEADER_BYTES = 21;
+const FLAG_REJECT = 1;
+const FLAG_SNAPSHOT = 2;
+const FLAG_READ_CONTEXT = 4;
+const TWO_32 = 0x1_0000_0000;
+const MAX_HI = 0x1f_ffff;
+
+function putU64(view: DataView, at: number, n: number): void {
+  view.setUint32(at, Math.floor(n / TWO_32));
+  view.setUint32(at + 4, n >>> 0);
+}
+
+export function encodeMessage(m: Message): Uint8Array[] {
+  const header = new Uint8Array(HEADER_BYTES);
+  const v = new DataView(header.buffer);
+  const flags = (m.reject ? FLAG_REJECT : 0) | (m.snapshot !== undefined ? FLAG_SNAPSHOT : 0) | (m.readContext !== undefined ? FLAG_READ_CONTEXT : 0);
+  v.setUint8(0, CODEC_VERSION);
+  v.setUint8(1, m.type);
+  v.setUint8(2, flags);
+  v.setUint32(4, m.from);
+  v.setUint32(8, m.to);
+  putU64(v, 12, m.term);
+  putU64(v, 20, m.logTerm);
+  putU64(v, 28, m.index);
+  putU64(v, 36, m.commit);
+  putU64(v, 44, m.rejectHint);
+  putU64(v, 52, m.context);
+  v.setUint32(60, m.entries.length);
+  const out: Uint8Array[] = [header];
+  for (const e of m.entries) {
+    out.push(encodeEntryHeader(e), e.data);
+  }
+  if (m.snapshot !== undefined) out.push(encodeSnapshotHeader(m.snapshot), m.snapshot.data);
+  if (m.readContext !== undefined) {
+    const len = new Uint8Array(4);
+    new DataView(len.buffer).setUint32(0, m.readContext.byteLength);
+    out.push(len, m.readContext);
+  }
+  return out;
+}
+
+function encodeEntryHeader(e: Entry): Uint8Array {
+  const h = new Uint8Array(ENTRY_HEADER_BYTES);
+  const v = new DataView(h.buffer);
+  putU64(v, 0, e.index);
+  putU64(v, 8, e.term);
+  v.setUint8(16, e.type);
+  v.setUint32(17, e.data.byteLength);
+  return h;
+}
+
+function encodeSnapshotHeader(s: Snapshot): Uint8Array {
+  const { voters, learners } = s.metadata.confState;
+  const h = new Uint8Array(16 + 2 + 4 * voters.length + 2 + 4 * learners.length + 4);
+  const v = new DataView(h.buffer);
+  putU64(v, 0, s.metadata.index);
+  putU64(v, 8, s.metadata.term);
+  let at = 16;
+  for (const ids of [voters, learners]) {
+    v.setUint16(at, ids.length);
+    at += 2;
+    for (const id of ids) {
+      v.setUint32(at, id);
+      at += 4;
+    }
+  }
+  v.setUint32(at, s.data.byteLength);
+  return h;
+}
+
+/** A bounds-checked reader: every read past the end throws RaftCodecError. */
+class Reader {
+  private at = 0;
+  private readonly view: DataView;
+
+  constructor(private readonly bytes: Uint8Array) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  remaining(): number {
+    return this.bytes.byteLength - this.at;
+  }
+
+  private need(n: number, what: string): void {
+    if (this.remaining() < n) throw new RaftCodecError(`truncated message reading ${what}`);
+  }
+
+  u8(what: string): number {
+    this.need(1, what);
+    return this.view.getUint8(this.at++);
+  }
+
+  u16(what: string): number {
+    this.need(2, what);
+    const n = this.view.getUint16(this.at);
+    this.at += 2;
+    return n;
+  }
+
+  u32(what: string): number {
+    this.need(4, what);
+    const n = this.view.getUint32(this.at);
+    this.at += 4;
+    return n;
+  }
+
+  u64(what: string): number {
+    const hi = this.u32(what);
+    const lo = this.u32(what);
+    if (hi > MAX_HI) throw new RaftCodecError(`${what} exceeds 2^53`);
+    return hi * TWO_32 + lo;
+  }
+
+  bytesView(n: number, what: string): Uint8Array {
+    this.need(n, what);
+    const out = this.bytes.subarray(this.at, this.at + n);
+    this.at += n;
+    return out;
+  }
+}
+
+export function decodeMessage(bytes: Uint8Array): Message {
+  const r = new Reader(bytes);
+  const version = r.u8('version');
+  if (version !== CODEC_VERSION) throw new RaftCodecError(`unsupported message version ${version}`);
+  const type = r.u8('type');
+  if (type < 1 || type > MAX_MESSAGE_TYPE) throw new RaftCodecError(`unknown message type ${type}`);
+  const flags = r.u8('flags');
+  if ((flags & ~7) !== 0 || r.u8('reserved') !== 0) throw new RaftCodecError(`bad flags ${flags}`);
+  const from = r.u32('from');
+  const to = r.u32('to');
+  if (from === 0 || to === 0) throw new RaftCodecError('node id 0');
+  const m: Message = {
+    type: type as MessageType,
+    from,
+    to,
+    term: r.u64('term'),
+    logTerm: r.u64('logTerm'),
+    index: r.u64('index'),
+    commit: r.u64('commit'),
+    reject: (flags & FLAG_REJECT) !== 0,
+    rejectHint: r.u64('rejectHint'),
+    context: r.u64('context'),
+    entries: [],
+    snapshot: undefined,
+    readContext: undefined,
+  };
+  m.entries = readEntries(r, r.u32('entryCount'), m);
+  if ((flags & FLAG_SNAPSHOT) !== 0) m.snapshot = readSnapshot(r);
+  if ((flags & FLAG_READ_CONTEXT) !== 0) m.readContext = r.bytesView(r.u32('readContext length'), 'readContext');
+  if (r.remaining() !== 0) throw new RaftCodecError(`${r.remaining()} trailing bytes`);
+  return m;
+}
+
+function readEntries(r: Reader, count: number, m: Message): Entry[] {
+  // Reject absurd counts before allocating anything.
+  if (count * ENTRY_HEADER_BYTES > r.remaining()) throw new RaftCodecError(`entry count ${count} exceeds message size`);
+  const out: Entry[] = [];
+  for (let i = 0; i < count; i++) {
+    const index = r.u64('entry index');
+    const term = r.u64('entry term');
+    const type = r.u8('entry type');
+    const data = r.bytesView(r.u32('entry length'), 'entry data');
+    // Entries of an append are consecutive after prevLogIndex and never newer than the message.
+    if (index !== m.index + 1 + i) throw new RaftCodecError(`entry index ${index} not consecutive after ${m.index}`);
+    if (term > m.term || term === 0) throw new RaftCodecError(`entry term ${term} invalid in message of term ${m.term}`);
+    out.push({ index, term, type, data });
+  }
+  return out;
+}
+
+function readIds(r: Reader, what: string): number[] {
+  const n = r.u16(what);
+  if (n * 4 > r.remaining()) throw new RaftCodecError(`${what} count ${n} exceeds message size`);
+  const ids: number[] = [];
+  for (let i = 0; i < n; i++) ids.push(r.u32(what));
+  return ids;
+}
+
+function readSnapshot(r: Reader): Snapshot {
+  const index = r.u64('snapshot index');
+  const term = r.u64('snapshot term');
+  const confState: ConfState = { voters: readIds(r, 'voters'), learners: readIds(r, 'learners') };
+  if (index === 0 || term === 0) throw new RaftCodecError('empty snapshot');
+  const data = r.bytesView(r.u32('snapshot length'), 'snapshot data');
+  return { metadata: { index, term, confState }, data };
+}
+
+/** Total encoded size, for framing. */
+export function encodedSize(buffers: readonly Uint8Array[]): number {
+  let n = 0;
+  for (const b of buffers) n += b.byteLength;
+  return n;
+}
+
+/** Joins an encoded message into one buffer (tests and small messages). */
+export function concatBuffers(buffers: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(encodedSize(buffers));
+  let at = 0;
+  for (const b of buffers) {
+    out.set(b, at);
+    at += b.byteLength;
+  }
+  return out;
+}

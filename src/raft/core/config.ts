@@ -1,0 +1,64 @@
+import type { Logger } from 'pino';
+import type { RandomSource } from './random.js';
+import type { Storage } from './storage.js';
+
+export interface RaftConfig {
+  /** This node's id (positive). */
+  id: number;
+  storage: Storage;
+  /** Ticks without hearing from a leader before a follower campaigns (randomised in [n, 2n)). */
+  electionTick: number;
+  /** Ticks between a leader's heartbeats; must be well below electionTick. */
+  heartbeatTick: number;
+  /** Seeded randomness for election timeouts (keeps the core deterministic). */
+  random: RandomSource;
+  /** The index the driver's state machine has already applied (on restart). */
+  applied?: number;
+  /** Largest total entry bytes in one AppendEntries message. */
+  maxSizePerMsg?: number;
+  /** Most AppendEntries messages in flight to one follower (pipelining window). */
+  maxInflightMsgs?: number;
+  /** Most entry bytes in flight to one follower; 0 = no byte limit. */
+  maxInflightBytes?: number;
+  /** Leader refuses proposals once this many bytes are uncommitted. */
+  maxUncommittedBytes?: number;
+  /** Most committed-entry bytes handed out per Ready (at least one entry). */
+  maxCommittedBytesPerReady?: number;
+  /** Most ReadIndex requests queued on a leader. */
+  maxPendingReads?: number;
+  /** Pre-vote (thesis §9.6): a partitioned node does not bump terms and disrupt the group. */
+  preVote?: boolean;
+  /** Check-quorum (thesis §6.2): a leader steps down when it stops hearing from a majority. */
+  checkQuorum?: boolean;
+  logger?: Logger;
+}
+
+export interface ResolvedRaftConfig {
+  id: number;
+  electionTick: number;
+  heartbeatTick: number;
+  maxSizePerMsg: number;
+  maxInflightMsgs: number;
+  maxInflightBytes: number;
+  maxUncommittedBytes: number;
+  maxCommittedBytesPerReady: number;
+  maxPendingReads: number;
+  preVote: boolean;
+  checkQuorum: boolean;
+}
+
+export function resolveConfig(c: RaftConfig): ResolvedRaftConfig {
+  return {
+    id: c.id,
+    electionTick: c.electionTick,
+    heartbeatTick: c.heartbeatTick,
+    maxSizePerMsg: c.maxSizePerMsg ?? 1024 * 1024,
+    maxInflightMsgs: c.maxInflightMsgs ?? 256,
+    maxInflightBytes: c.maxInflightBytes ?? 0,
+    maxUncommittedBytes: c.maxUncommittedBytes ?? 64 * 1024 * 1024,
+    maxCommittedBytesPerReady: c.maxCommittedBytesPerReady ?? 4 * 1024 * 1024,
+    maxPendingReads: c.maxPendingReads ?? 4096,
+    preVote: c.preVote ?? true,
+    checkQuorum: c.checkQuorum ?? true,
+  };
+}

@@ -1,0 +1,24 @@
+export { RawNode, type RaftStatus } from './raw-node.js';
+export type { Ready } from './ready.js';
+export type { RaftConfig } from './config.js';
+export type { Storage, InitialState } from './storage.js';
+export { MemoryStorage } from './memory-storage.js';
+export { SeededRandom, type RandomSource } from './random.js';
+export { RaftCodecError, ProposalDroppedError, NotLeaderError } from './errors.js';
+export { ConfChangeType, encodeConfChange, decodeConfChange, type ConfChange } from './conf-change.js';
+export { encodeMessage, decodeMessage, encodedSize, concatBuffers, CODEC_VERSION } from './codec.js';
+export {
+  NONE,
+  EntryType,
+  MessageType,
+  Role,
+  message,
+  type Entry,
+  type HardState,
+  type ConfState,
+  type Snapshot,
+  type SnapshotMetadata,
+  type SoftState,
+  type ReadState,
+  type Message,
+} from './types.js';

@@ -1,0 +1,819 @@
+import type { Logger } from 'pino';
+import { assert } from '../../util/assert.js';
+import { resolveConfig, type RaftConfig, type ResolvedRaftConfig } from './config.js';
+import { ConfChangeType, decodeConfChange, encodeConfChange, type ConfChange } from './conf-change.js';
+import { NotLeaderError, ProposalDroppedError } from './errors.js';
+import { Progress, ProgressState } from './progress.js';
+import type { RandomSource } from './random.js';
+import { RaftLog } from './raft-log.js';
+import { ReadOnly } from './read-only.js';
+import { entrySize } from './storage.js';
+import {
+  EntryType,
+  MessageType,
+  NONE,
+  Role,
+  message,
+  type ConfState,
+  type Entry,
+  type Message,
+  type ReadState,
+  type Snapshot,
+} from './types.js';
+import { UncommittedTracker } from './uncommitted.js';
+
+const EMPTY = new Uint8Array(0);
+const VoteResult = { PENDING: 0, WON: 1, LOST: 2 } as const;
+type VoteResult = (typeof VoteResult)[keyof typeof VoteResult];
+
+/**
+ * The Raft state machine of one group (Ongaro & Ousterhout 2014; Ongaro's thesis 2014). Pure and
+ * synchronous: it consumes messages and ticks and produces messages, log entries and commit
+ * advances that RawNode hands to the driver as a Ready. No I/O, timers or clocks.
+ */
+export class Raft {
+  readonly id: number;
+  readonly cfg: ResolvedRaftConfig;
+  readonly log: RaftLog;
+  term = 0;
+  vote = NONE;
+  lead = NONE;
+  role: Role = Role.FOLLOWER;
+  /** Messages that must wait until the Ready's hard state and entries are durable. */
+  msgs: Message[] = [];
+  /** A leader's replication messages, which may go out while it persists its own log (§10.2.1). */
+  msgsEarly: Message[] = [];
+  readStates: ReadState[] = [];
+  /** Set when membership changed since the last Ready. */
+  confChanged = false;
+  leadTransferee = NONE;
+  /** Index of the latest configuration-change entry; one pending change at a time (§4.1). */
+  pendingConfIndex = 0;
+
+  private readonly prs = new Map<number, Progress>();
+  private voterIds: number[] = [];
+  private learnerIds: number[] = [];
+  private readonly votes = new Map<number, boolean>();
+  private readonly matchScratch: number[] = [];
+  private electionElapsed = 0;
+  private heartbeatElapsed = 0;
+  private randomizedElectionTimeout = 0;
+  private readonly random: RandomSource;
+  private readonly uncommitted = new UncommittedTracker();
+  private readonly readOnly: ReadOnly;
+  private readonly logger: Logger | undefined;
+
+  constructor(config: RaftConfig) {
+    assert(config.id > 0, 'node id must be positive');
+    assert(config.heartbeatTick > 0 && config.electionTick > config.heartbeatTick, 'electionTick must exceed heartbeatTick');
+    this.id = config.id;
+    this.cfg = resolveConfig(config);
+    this.random = config.random;
+    this.logger = config.logger?.child({ module: 'raft', raftId: config.id });
+    this.readOnly = new ReadOnly(this.cfg.maxPendingReads);
+    this.log = new RaftLog(config.storage);
+    const { hardState, confState } = config.storage.initialState();
+    this.applyConfState(confState);
+    this.term = hardState.term;
+    this.vote = hardState.vote;
+    if (hardState.commit > 0) this.log.commitTo(hardState.commit);
+    const applied = config.applied ?? 0;
+    if (applied > this.log.applied) this.log.appliedTo(Math.min(applied, this.log.committed));
+    this.becomeFollower(this.term, NONE);
+  }
+
+  // ---- public operations (called through RawNode) ----
+
+  tick(): void {
+    if (this.role === Role.LEADER) this.tickLeader();
+    else this.tickElection();
+  }
+
+  propose(data: Uint8Array, type: number): number {
+    assert(type !== EntryType.CONF_CHANGE, 'use proposeConfChange for configuration changes');
+    this.checkCanPropose();
+    const size = data.byteLength + 21;
+    if (this.uncommitted.bytes > 0 && this.uncommitted.bytes + size > this.cfg.maxUncommittedBytes) {
+      throw new ProposalDroppedError(`too many uncommitted bytes (${this.uncommitted.bytes})`);
+    }
+    const index = this.appendEntry(type, data);
+    this.bcastAppend();
+    return index;
+  }
+
+  proposeConfChange(cc: ConfChange): number {
+    this.checkCanPropose();
+    if (this.pendingConfIndex > this.log.applied) {
+      throw new ProposalDroppedError(`configuration change at ${this.pendingConfIndex} not yet applied`);
+    }
+    const pr = this.prs.get(cc.nodeId);
+    if (cc.type === ConfChangeType.REMOVE_NODE && pr !== undefined && !pr.isLearner && this.voterIds.length === 1) {
+      throw new ProposalDroppedError('cannot remove the last voter');
+    }
+    if (cc.type === ConfChangeType.ADD_LEARNER && pr !== undefined && !pr.isLearner) {
+      throw new ProposalDroppedError(`node ${cc.nodeId} is a voter; demotion is not supported`);
+    }
+    const index = this.appendEntry(EntryType.CONF_CHANGE, encodeConfChange(cc));
+    this.pendingConfIndex = index;
+    this.bcastAppend();
+    return index;
+  }
+
+  /** Starts an election now, skipping pre-vote (a just-created group's designated leader). */
+  campaign(): void {
+    this.hup(false, false);
+  }
+
+  transferLeadership(to: number): void {
+    if (this.role !== Role.LEADER) throw new NotLeaderError('not the leader', this.leaderOrUndefined());
+    if (to === this.id) return;
+    const pr = this.prs.get(to);
+    if (pr === undefined || pr.isLearner) throw new ProposalDroppedError(`node ${to} is not a voter`);
+    if (this.leadTransferee === to) return;
+    // §3.10: the transfer must finish within an election timeout or it is abandoned.
+    this.leadTransferee = to;
+    this.electionElapsed = 0;
+    if (pr.match === this.log.lastIndex()) this.sendTimeoutNow(to);
+    else this.sendAppend(to);
+  }
+
+  readIndex(context: Uint8Array): void {
+    if (this.role === Role.LEADER) {
+      this.leaderRead(this.id, context);
+      return;
+    }
+    if (this.lead === NONE) throw new NotLeaderError('no leader known', undefined);
+    this.send(message({ type: MessageType.READ_INDEX, from: this.id, to: this.lead, term: this.term, readContext: context }));
+  }
+
+  reportUnreachable(id: number): void {
+    const pr = this.prs.get(id);
+    if (this.role === Role.LEADER && pr !== undefined && pr.state === ProgressState.REPLICATE) pr.becomeProbe();
+  }
+
+  reportSnapshot(id: number, ok: boolean): void {
+    const pr = this.prs.get(id);
+    if (this.role !== Role.LEADER || pr === undefined || pr.state !== ProgressState.SNAPSHOT) return;
+    if (!ok) pr.pendingSnapshot = 0;
+    // Wait for the follower's response (or the next heartbeat) before sending more.
+    pr.becomeProbe();
+    pr.probeSent = true;
+  }
+
+  confState(): ConfState {
+    return { voters: [...this.voterIds], learners: [...this.learnerIds] };
+  }
+
+  progress(id: number): Progress | undefined {
+    return this.prs.get(id);
+  }
+
+  /** The driver persisted a Ready's snapshot and entries. */
+  persisted(snapshotIndex: number | undefined, last: Entry | undefined): void {
+    if (snapshotIndex !== undefined) this.log.unstable.stableSnapTo(snapshotIndex);
+    if (last !== undefined) this.log.unstable.stableTo(last.index, last.term);
+    if (this.role !== Role.LEADER) return;
+    // The leader counts itself only once its own entries are durable.
+    const self = this.prs.get(this.id);
+    if (self !== undefined && self.maybeUpdate(this.log.stableIndex()) && this.maybeCommit()) this.bcastAppend();
+  }
+
+  /** The driver applied a Ready's snapshot and committed entries. */
+  applied(snapshotIndex: number | undefined, entries: readonly Entry[]): void {
+    if (snapshotIndex !== undefined && snapshotIndex > this.log.applied) this.log.applied = snapshotIndex;
+    for (const e of entries) {
+      if (e.index <= this.log.applied) continue;
+      if (e.type === EntryType.CONF_CHANGE) this.applyConfChangeEntry(e);
+      this.log.appliedTo(e.index);
+    }
+  }
+
+  // ---- message handling ----
+
+  step(m: Message): void {
+    if (m.term > this.term) {
+      if (!this.acceptHigherTerm(m)) return;
+    } else if (m.term < this.term) {
+      this.handleStaleTerm(m);
+      return;
+    }
+    switch (m.type) {
+      case MessageType.VOTE:
+      case MessageType.PRE_VOTE:
+        this.handleVoteRequest(m);
+        return;
+      default:
+        break;
+    }
+    if (this.role === Role.LEADER) this.stepLeader(m);
+    else if (this.role === Role.FOLLOWER) this.stepFollower(m);
+    else this.stepCandidate(m);
+  }
+
+  /** Handles m.term > our term; returns whether to continue processing m. */
+  private acceptHigherTerm(m: Message): boolean {
+    if (m.type === MessageType.VOTE || m.type === MessageType.PRE_VOTE) {
+      // §4.2.3: while we hear from a leader, ignore candidates (unless a transfer forces it), so a
+      // rejoining or removed server cannot disrupt a healthy group.
+      const force = m.context === 1;
+      const inLease = this.cfg.checkQuorum && this.lead !== NONE && this.electionElapsed < this.cfg.electionTick;
+      if (!force && inLease) return false;
+    }
+    if (m.type === MessageType.PRE_VOTE) return true; // a pre-vote never changes our term
+    if (m.type === MessageType.PRE_VOTE_RESP && !m.reject) return true; // carries the term we would campaign in
+    const isLeaderMsg = m.type === MessageType.APPEND || m.type === MessageType.HEARTBEAT || m.type === MessageType.SNAPSHOT;
+    this.becomeFollower(m.term, isLeaderMsg ? m.from : NONE);
+    return true;
+  }
+
+  private handleStaleTerm(m: Message): void {
+    if ((this.cfg.checkQuorum || this.cfg.preVote) && (m.type === MessageType.HEARTBEAT || m.type === MessageType.APPEND)) {
+      // A stale leader (e.g. one that was partitioned) learns our term and steps down. Without this,
+      // with pre-vote it could never be told, since nodes that saw it win keep rejecting pre-votes.
+      this.send(message({ type: MessageType.APPEND_RESP, from: this.id, to: m.from, term: this.term }));
+    } else if (m.type === MessageType.PRE_VOTE) {
+      this.send(message({ type: MessageType.PRE_VOTE_RESP, from: this.id, to: m.from, term: this.term, reject: true }));
+    }
+  }
+
+  private handleVoteRequest(m: Message): void {
+    const respType = m.type === MessageType.VOTE ? MessageType.VOTE_RESP : MessageType.PRE_VOTE_RESP;
+    const canVote =
+      this.vote === m.from ||
+      (this.vote === NONE && this.lead === NONE) ||
+      (m.type === MessageType.PRE_VOTE && m.term > this.term);
+    // §5.4.1: only vote for candidates whose log is at least as up-to-date as ours.
+    if (canVote && this.log.isUpToDate(m.index, m.logTerm)) {
+      this.send(message({ type: respType, from: this.id, to: m.from, term: m.term }));
+      if (m.type === MessageType.VOTE) {
+        this.electionElapsed = 0;
+        this.vote = m.from;
+      }
+    } else {
+      this.send(message({ type: respType, from: this.id, to: m.from, term: this.term, reject: true }));
+    }
+  }
+
+  private stepFollower(m: Message): void {
+    switch (m.type) {
+      case MessageType.APPEND:
+        this.electionElapsed = 0;
+        this.lead = m.from;
+        this.handleAppend(m);
+        return;
+      case MessageType.HEARTBEAT:
+        this.electionElapsed = 0;
+        this.lead = m.from;
+        this.handleHeartbeat(m);
+        return;
+      case MessageType.SNAPSHOT:
+        this.electionElapsed = 0;
+        this.lead = m.from;
+        this.handleSnapshot(m);
+        return;
+      case MessageType.TIMEOUT_NOW:
+        // §3.10: the leader asks us to take over; campaign at once, bypassing pre-vote and leases.
+        this.hup(false, true);
+        return;
+      case MessageType.READ_INDEX_RESP:
+        this.readStates.push({ index: m.index, context: m.readContext ?? EMPTY });
+        return;
+      default:
+        return;
+    }
+  }
+
+  private stepCandidate(m: Message): void {
+    switch (m.type) {
+      case MessageType.APPEND:
+      case MessageType.HEARTBEAT:
+      case MessageType.SNAPSHOT:
+        // A leader exists in our term (§5.2): return to follower and handle it.
+        this.becomeFollower(m.term, m.from);
+        this.stepFollower(m);
+        return;
+      case MessageType.VOTE_RESP:
+      case MessageType.PRE_VOTE_RESP:
+        this.handleVoteResponse(m);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private handleVoteResponse(m: Message): void {
+    const expected = this.role === Role.PRE_CANDIDATE ? MessageType.PRE_VOTE_RESP : MessageType.VOTE_RESP;
+    if (m.type !== expected) return;
+    const result = this.poll(m.from, !m.reject);
+    if (result === VoteResult.WON) {
+      if (this.role === Role.PRE_CANDIDATE) this.startElection(false, false);
+      else this.becomeLeader();
+    } else if (result === VoteResult.LOST) {
+      this.becomeFollower(this.term, NONE);
+    }
+  }
+
+  private stepLeader(m: Message): void {
+    const pr = this.prs.get(m.from);
+    switch (m.type) {
+      case MessageType.APPEND_RESP:
+        if (pr !== undefined) this.handleAppendResponse(m, pr);
+        return;
+      case MessageType.HEARTBEAT_RESP:
+        if (pr !== undefined) this.handleHeartbeatResponse(m, pr);
+        return;
+      case MessageType.READ_INDEX:
+        if (pr !== undefined) this.leaderRead(m.from, m.readContext ?? EMPTY);
+        return;
+      default:
+        return;
+    }
+  }
+
+  // ---- follower side ----
+
+  private handleAppend(m: Message): void {
+    if (m.index < this.log.committed) {
+      this.send(message({ type: MessageType.APPEND_RESP, from: this.id, to: m.from, term: this.term, index: this.log.committed }));
+      return;
+    }
+    const lastNew = this.log.maybeAppend(m.index, m.logTerm, m.commit, m.entries);
+    if (lastNew !== undefined) {
+      this.send(message({ type: MessageType.APPEND_RESP, from: this.id, to: m.from, term: this.term, index: lastNew }));
+      return;
+    }
+    // §5.3 optimisation: tell the leader the last index of ours that could match, and its term,
+    // so it can skip back over a whole conflicting term in one round trip.
+    const hintIndex = this.log.findConflictByTerm(Math.min(m.index, this.log.lastIndex()), m.logTerm);
+    this.send(
+      message({
+        type: MessageType.APPEND_RESP,
+        from: this.id,
+        to: m.from,
+        term: this.term,
+        index: m.index,
+        reject: true,
+        rejectHint: hintIndex,
+        logTerm: this.log.term(hintIndex) ?? 0,
+      }),
+    );
+  }
+
+  private handleHeartbeat(m: Message): void {
+    // The leader sends min(commit, our match), so this never commits entries we might not share.
+    this.log.commitTo(Math.min(m.commit, this.log.lastIndex()));
+    this.send(message({ type: MessageType.HEARTBEAT_RESP, from: this.id, to: m.from, term: this.term, context: m.context }));
+  }
+
+  private handleSnapshot(m: Message): void {
+    const snap = m.snapshot;
+    if (snap === undefined) return;
+    const index = this.restore(snap) ? this.log.lastIndex() : this.log.committed;
+    this.send(message({ type: MessageType.APPEND_RESP, from: this.id, to: m.from, term: this.term, index }));
+  }
+
+  private restore(snap: Snapshot): boolean {
+    const { index, term } = snap.metadata;
+    if (index <= this.log.committed) return false;
+    if (this.log.matchTerm(index, term)) {
+      // We already have the snapshot's last entry: just fast-forward the commit.
+      this.log.commitTo(index);
+      return false;
+    }
+    this.logger?.debug({ index, term }, 'restoring snapshot');
+    this.log.restore(snap);
+    this.applyConfState(snap.metadata.confState);
+    return true;
+  }
+
+  // ---- leader side ----
+
+  private handleAppendResponse(m: Message, pr: Progress): void {
+    pr.recentActive = true;
+    if (m.reject) {
+      const next = m.logTerm > 0 ? this.log.findConflictByTerm(m.rejectHint, m.logTerm) : m.rejectHint;
+      if (pr.maybeDecrTo(m.index, next)) {
+        if (pr.state === ProgressState.REPLICATE) pr.becomeProbe();
+        this.sendAppend(m.from);
+      }
+      return;
+    }
+    const wasPaused = pr.isPaused();
+    const probeConfirmed = pr.state === ProgressState.PROBE && pr.match === m.index;
+    if (!pr.maybeUpdate(m.index) && !probeConfirmed) return;
+    if (pr.state === ProgressState.PROBE) pr.becomeReplicate();
+    else if (pr.state === ProgressState.SNAPSHOT && pr.match >= pr.pendingSnapshot) {
+      pr.becomeProbe();
+      pr.becomeReplicate();
+    } else if (pr.state === ProgressState.REPLICATE) pr.inflights.freeLE(m.index);
+
+    if (this.maybeCommit()) this.bcastAppend();
+    else if (wasPaused) this.sendAppend(m.from);
+    // Fill the pipeline; bounded by the inflights window and by the end of the log.
+    while (this.sendAppend(m.from, false)) {
+      /* keep sending */
+    }
+    if (m.from === this.leadTransferee && pr.match === this.log.lastIndex()) this.sendTimeoutNow(m.from);
+  }
+
+  private handleHeartbeatResponse(m: Message, pr: Progress): void {
+    pr.recentActive = true;
+    pr.probeSent = false;
+    if (pr.match < this.log.lastIndex()) this.sendAppend(m.from);
+    if (m.context > 0 && m.context > pr.readRound) {
+      pr.readRound = m.context;
+      this.releaseReads();
+    }
+  }
+
+  private sendAppend(to: number, sendIfEmpty = true): boolean {
+    const pr = this.prs.get(to);
+    if (pr === undefined || to === this.id || pr.isPaused()) return false;
+    const prevIndex = pr.next - 1;
+    const prevTerm = this.log.term(prevIndex);
+    const ents = prevTerm === undefined ? undefined : this.log.entriesFrom(pr.next, this.cfg.maxSizePerMsg);
+    if (prevTerm === undefined || ents === undefined) return this.sendSnapshot(to, pr);
+    if (ents.length === 0 && !sendIfEmpty) return false;
+    this.send(
+      message({ type: MessageType.APPEND, from: this.id, to, term: this.term, index: prevIndex, logTerm: prevTerm, entries: ents, commit: this.log.committed }),
+    );
+    const last = ents.at(-1);
+    if (last !== undefined && pr.state === ProgressState.REPLICATE) {
+      // Pipelining: assume success and move next ahead; a rejection rewinds it.
+      pr.next = last.index + 1;
+      pr.inflights.add(last.index, ents.reduce((n, e) => n + entrySize(e), 0));
+    } else if (pr.state === ProgressState.PROBE) {
+      pr.probeSent = true;
+    }
+    return true;
+  }
+
+  private sendSnapshot(to: number, pr: Progress): boolean {
+    // Only send a (possibly large) snapshot to a follower known to be alive.
+    if (!pr.recentActive) return false;
+    const snap = this.log.snapshot();
+    assert(snap.metadata.index > 0, 'follower needs a snapshot but there is none');
+    pr.becomeSnapshot(snap.metadata.index);
+    this.logger?.debug({ to, index: snap.metadata.index }, 'sending snapshot');
+    this.send(message({ type: MessageType.SNAPSHOT, from: this.id, to, term: this.term, snapshot: snap }));
+    return true;
+  }
+
+  private sendTimeoutNow(to: number): void {
+    this.send(message({ type: MessageType.TIMEOUT_NOW, from: this.id, to, term: this.term }));
+  }
+
+  private bcastAppend(): void {
+    for (const id of this.prs.keys()) {
+      if (id !== this.id) this.sendAppend(id);
+    }
+  }
+
+  private bcastHeartbeat(context: number): void {
+    for (const [id, pr] of this.prs) {
+      if (id === this.id) continue;
+      // Never tell a follower a commit index beyond what it is known to share with us.
+      const commit = Math.min(pr.match, this.log.committed);
+      this.send(message({ type: MessageType.HEARTBEAT, from: this.id, to: id, term: this.term, commit, context }));
+    }
+  }
+
+  /**
+   * Advances commit to the highest index a majority of voters has durably stored — but only if that
+   * entry is from the current term (§5.4.2, Figure 8): earlier-term entries commit indirectly.
+   */
+  private maybeCommit(): boolean {
+    const mci = this.quorumMatch();
+    if (mci <= this.log.committed || this.log.term(mci) !== this.term) return false;
+    const hadCommitInTerm = this.committedInTerm();
+    this.log.commitTo(mci);
+    this.uncommitted.commitTo(mci);
+    if (!hadCommitInTerm) this.releaseDeferredReads();
+    return true;
+  }
+
+  private quorumMatch(): number {
+    const matches = this.matchScratch;
+    matches.length = 0;
+    for (const id of this.voterIds) matches.push(this.prs.get(id)?.match ?? 0);
+    matches.sort((a, b) => b - a);
+    return matches[this.quorum() - 1] ?? 0;
+  }
+
+  private quorum(): number {
+    return Math.floor(this.voterIds.length / 2) + 1;
+  }
+
+  private committedInTerm(): boolean {
+    return this.log.term(this.log.committed) === this.term;
+  }
+
+  private appendEntry(type: number, data: Uint8Array): number {
+    const index = this.log.lastIndex() + 1;
+    const e: Entry = { index, term: this.term, type, data };
+    this.log.append([e]);
+    this.uncommitted.add(index, entrySize(e));
+    return index;
+  }
+
+  private checkCanPropose(): void {
+    if (this.role !== Role.LEADER) throw new NotLeaderError('not the leader', this.leaderOrUndefined());
+    // §3.10: stop accepting proposals while handing leadership over, or the transfer may never finish.
+    if (this.leadTransferee !== NONE) throw new NotLeaderError('leadership transfer in progress', this.leadTransferee);
+  }
+
+  // ---- ReadIndex (§6.4) ----
+
+  private leaderRead(from: number, context: Uint8Array): void {
+    if (this.readOnly.full()) {
+      if (from === this.id) throw new ProposalDroppedError('too many pending reads');
+      return;
+    }
+    if (!this.committedInTerm()) {
+      // Until the no-op of this term commits, our commit index may be behind the group's (§6.4 step 1).
+      this.readOnly.deferred.push({ from, context });
+      return;
+    }
+    if (this.voterIds.length === 1 && this.voterIds[0] === this.id) {
+      this.answerRead(from, this.log.committed, context);
+      return;
+    }
+    const round = ++this.readOnly.round;
+    this.readOnly.queue.push({ from, context, index: this.log.committed, round });
+    this.bcastHeartbeat(round);
+  }
+
+  private releaseDeferredReads(): void {
+    const deferred = this.readOnly.deferred;
+    this.readOnly.deferred = [];
+    for (const r of deferred) this.leaderRead(r.from, r.context);
+  }
+
+  private releaseReads(): void {
+    const queue = this.readOnly.queue;
+    let n = 0;
+    while (n < queue.length && this.roundConfirmed(queue[n]?.round ?? 0)) n++;
+    if (n === 0) return;
+    for (const r of queue.splice(0, n)) this.answerRead(r.from, r.index, r.context);
+  }
+
+  private roundConfirmed(round: number): boolean {
+    let acks = 0;
+    for (const id of this.voterIds) {
+      if (id === this.id || (this.prs.get(id)?.readRound ?? 0) >= round) acks++;
+    }
+    return acks >= this.quorum();
+  }
+
+  private answerRead(from: number, index: number, context: Uint8Array): void {
+    if (from === this.id) this.readStates.push({ index, context });
+    else this.send(message({ type: MessageType.READ_INDEX_RESP, from: this.id, to: from, term: this.term, index, readContext: context }));
+  }
+
+  // ---- elections ----
+
+  private tickElection(): void {
+    this.electionElapsed++;
+    if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
+      this.electionElapsed = 0;
+      this.hup(this.cfg.preVote, false);
+    }
+  }
+
+  private tickLeader(): void {
+    this.heartbeatElapsed++;
+    this.electionElapsed++;
+    if (this.electionElapsed >= this.cfg.electionTick) {
+      this.electionElapsed = 0;
+      if (this.cfg.checkQuorum && !this.quorumActive()) {
+        // §6.2: a leader that cannot reach a majority steps down so clients look elsewhere.
+        this.logger?.debug({ term: this.term }, 'check-quorum failed; stepping down');
+        this.becomeFollower(this.term, NONE);
+        return;
+      }
+      if (this.leadTransferee !== NONE) this.leadTransferee = NONE;
+      this.ageSnapshots();
+    }
+    if (this.heartbeatElapsed >= this.cfg.heartbeatTick) {
+      this.heartbeatElapsed = 0;
+      this.bcastHeartbeat(0);
+    }
+  }
+
+  /** A snapshot neither acknowledged nor reported within two election timeouts is retried. */
+  private ageSnapshots(): void {
+    for (const pr of this.prs.values()) {
+      if (pr.state !== ProgressState.SNAPSHOT) continue;
+      if (++pr.snapshotAge >= 2) pr.becomeProbe();
+    }
+  }
+
+  private quorumActive(): boolean {
+    let active = 0;
+    for (const id of this.voterIds) {
+      const pr = this.prs.get(id);
+      if (id === this.id || pr?.recentActive === true) active++;
+    }
+    for (const [id, pr] of this.prs) if (id !== this.id) pr.recentActive = false;
+    return active >= this.quorum();
+  }
+
+  private promotable(): boolean {
+    const pr = this.prs.get(this.id);
+    return pr !== undefined && !pr.isLearner;
+  }
+
+  private hup(preVote: boolean, transfer: boolean): void {
+    if (this.role === Role.LEADER || !this.promotable()) return;
+    this.startElection(preVote, transfer);
+  }
+
+  private startElection(preVote: boolean, transfer: boolean): void {
+    let type: MessageType;
+    let term: number;
+    if (preVote) {
+      this.becomePreCandidate();
+      type = MessageType.PRE_VOTE;
+      term = this.term + 1;
+    } else {
+      this.becomeCandidate();
+      type = MessageType.VOTE;
+      term = this.term;
+    }
+    if (this.poll(this.id, true) === VoteResult.WON) {
+      if (preVote) this.startElection(false, transfer);
+      else this.becomeLeader();
+      return;
+    }
+    const index = this.log.lastIndex();
+    const logTerm = this.log.lastTerm();
+    for (const id of this.voterIds) {
+      if (id === this.id) continue;
+      this.send(message({ type, from: this.id, to: id, term, index, logTerm, context: transfer ? 1 : 0 }));
+    }
+  }
+
+  private poll(id: number, granted: boolean): VoteResult {
+    if (!this.votes.has(id)) this.votes.set(id, granted);
+    let yes = 0;
+    let no = 0;
+    for (const voter of this.voterIds) {
+      const v = this.votes.get(voter);
+      if (v === true) yes++;
+      else if (v === false) no++;
+    }
+    const q = this.quorum();
+    if (yes >= q) return VoteResult.WON;
+    if (this.voterIds.length - no < q) return VoteResult.LOST;
+    return VoteResult.PENDING;
+  }
+
+  // ---- role transitions ----
+
+  becomeFollower(term: number, lead: number): void {
+    this.reset(term);
+    this.lead = lead;
+    this.role = Role.FOLLOWER;
+  }
+
+  private becomePreCandidate(): void {
+    assert(this.role !== Role.LEADER, 'leader cannot become pre-candidate');
+    // Pre-vote changes neither term nor vote (thesis §9.6): a failed pre-vote leaves no trace.
+    this.votes.clear();
+    this.lead = NONE;
+    this.role = Role.PRE_CANDIDATE;
+  }
+
+  private becomeCandidate(): void {
+    assert(this.role !== Role.LEADER, 'leader cannot become candidate');
+    this.reset(this.term + 1);
+    this.vote = this.id;
+    this.role = Role.CANDIDATE;
+    this.logger?.debug({ term: this.term }, 'campaigning');
+  }
+
+  private becomeLeader(): void {
+    assert(this.role === Role.CANDIDATE, 'only a candidate becomes leader');
+    this.reset(this.term);
+    this.lead = this.id;
+    this.role = Role.LEADER;
+    for (const pr of this.prs.values()) pr.recentActive = true;
+    const self = this.prs.get(this.id);
+    if (self !== undefined) {
+      self.match = this.log.stableIndex();
+      self.becomeReplicate();
+    }
+    // No configuration change until everything before this term is applied (§4.1 + the
+    // single-server change bug fix: commit an entry of the new term first).
+    this.pendingConfIndex = this.log.lastIndex();
+    // §5.4.2/§8: commit a no-op of our term, which commits earlier entries and enables ReadIndex.
+    this.appendEntry(EntryType.NORMAL, EMPTY);
+    this.logger?.debug({ term: this.term }, 'became leader');
+    this.bcastAppend();
+  }
+
+  private reset(term: number): void {
+    if (term !== this.term) {
+      this.term = term;
+      this.vote = NONE;
+    }
+    this.lead = NONE;
+    this.electionElapsed = 0;
+    this.heartbeatElapsed = 0;
+    this.randomizedElectionTimeout = this.cfg.electionTick + this.random.nextInt(this.cfg.electionTick);
+    this.leadTransferee = NONE;
+    this.votes.clear();
+    this.pendingConfIndex = 0;
+    this.uncommitted.reset();
+    this.readOnly.reset();
+    const next = this.log.lastIndex() + 1;
+    for (const [id, pr] of this.prs) this.resetProgress(id, pr, next);
+  }
+
+  private resetProgress(id: number, pr: Progress, next: number): void {
+    pr.becomeProbe();
+    pr.match = id === this.id ? this.log.stableIndex() : 0;
+    pr.next = next;
+    pr.recentActive = false;
+    pr.readRound = 0;
+  }
+
+  // ---- membership ----
+
+  private applyConfChangeEntry(e: Entry): void {
+    let cc: ConfChange;
+    try {
+      cc = decodeConfChange(e.data);
+    } catch (err) {
+      this.logger?.warn({ err, index: e.index }, 'ignoring undecodable configuration change');
+      return;
+    }
+    this.applyConfChange(cc);
+  }
+
+  applyConfChange(cc: ConfChange): void {
+    const pr = this.prs.get(cc.nodeId);
+    const next = this.log.lastIndex() + 1;
+    switch (cc.type) {
+      case ConfChangeType.ADD_VOTER:
+        if (pr !== undefined) pr.isLearner = false;
+        else this.addProgress(cc.nodeId, next, false);
+        break;
+      case ConfChangeType.ADD_LEARNER:
+        if (pr === undefined) this.addProgress(cc.nodeId, next, true);
+        break;
+      case ConfChangeType.REMOVE_NODE:
+        this.prs.delete(cc.nodeId);
+        break;
+    }
+    this.rebuildIds();
+    this.logger?.debug({ change: cc, voters: this.voterIds, learners: this.learnerIds }, 'applied configuration change');
+    if (this.role !== Role.LEADER) return;
+    if (!this.promotable()) {
+      // A leader removed from the group hands over by simply stepping down.
+      this.becomeFollower(this.term, NONE);
+      return;
+    }
+    if (this.leadTransferee !== NONE && !this.prs.has(this.leadTransferee)) this.leadTransferee = NONE;
+    if (this.maybeCommit()) this.bcastAppend();
+    this.releaseReads();
+  }
+
+  private applyConfState(cs: ConfState): void {
+    this.prs.clear();
+    const next = this.log.lastIndex() + 1;
+    for (const id of cs.voters) this.addProgress(id, next, false);
+    for (const id of cs.learners) this.addProgress(id, next, true);
+    this.rebuildIds();
+  }
+
+  private addProgress(id: number, next: number, isLearner: boolean): void {
+    const pr = new Progress(next, isLearner, this.cfg.maxInflightMsgs, this.cfg.maxInflightBytes);
+    // A new member counts as active so check-quorum does not fire before it had a chance to answer.
+    pr.recentActive = true;
+    if (id === this.id) pr.match = this.log.stableIndex();
+    this.prs.set(id, pr);
+  }
+
+  private rebuildIds(): void {
+    this.voterIds = [];
+    this.learnerIds = [];
+    for (const [id, pr] of this.prs) (pr.isLearner ? this.learnerIds : this.voterIds).push(id);
+    this.voterIds.sort((a, b) => a - b);
+    this.learnerIds.sort((a, b) => a - b);
+    this.confChanged = true;
+  }
+
+  // ---- plumbing ----
+
+  private send(m: Message): void {
+    const early =
+      this.role === Role.LEADER &&
+      (m.type === MessageType.APPEND || m.type === MessageType.HEARTBEAT || m.type === MessageType.SNAPSHOT || m.type === MessageType.TIMEOUT_NOW);
+    (early ? this.msgsEarly : this.msgs).push(m);
+  }
+
+  private leaderOrUndefined(): number | undefined {
+    return this.lead === NONE ? undefined : this.lead;
+  }
+}
