@@ -48,6 +48,12 @@ export class FramedSocket {
     socket.on('close', () => this.close('socket closed'));
   }
 
+  /** Resolves once the OS socket is fully closed (after destroy or a finished end). */
+  closedPromise(): Promise<void> {
+    if (this.socket.closed) return Promise.resolve();
+    return new Promise((resolve) => this.socket.once('close', () => resolve()));
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }

@@ -180,12 +180,15 @@ export class NodeTransport {
     if (this.state === 'closed') return;
     const wasStarted = this.state === 'started';
     this.state = 'closed';
+    // Wait for every socket's 'close' (destroy is asynchronous) so that no handle outlives close().
+    const socketsClosed = [...this.sockets].map((s) => s.closedPromise());
     for (const id of [...this.peers.keys()]) this.removePeer(id, 'transport closing');
     for (const connection of [...this.pending]) connection.close('transport closing');
     for (const socket of [...this.sockets]) socket.destroy('transport closing');
     const server = this.server;
     this.server = undefined;
     if (wasStarted && server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await Promise.all(socketsClosed);
     this.log.info('transport closed');
   }
 
