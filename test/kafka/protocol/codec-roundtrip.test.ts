@@ -11,7 +11,7 @@ function isCodec(x: unknown): x is MessageCodec<unknown> {
   return typeof x === 'object' && x !== null && 'spec' in x && 'encode' in x;
 }
 
-const codecs = Object.entries(generated)
+const codecs = Object.entries(generated as Record<string, unknown>)
   .filter((e): e is [string, MessageCodec<unknown>] => e[0].endsWith('Codec') && isCodec(e[1]))
   .sort((a, b) => a[0].localeCompare(b[0]));
 

@@ -1,0 +1,235 @@
+import type { Socket } from 'node:net';
+import { ErrorCode } from '../../util/errors.js';
+import type { Logger } from '../../util/logger.js';
+import {
+  decodeFrame,
+  encodeResponse,
+  encodeUnsupportedApiVersions,
+  errorResponse,
+  topLevelErrorCode,
+  type DecodedFrame,
+} from './dispatch.js';
+import { FrameDecoder } from './frame-decoder.js';
+import type { KafkaServerMetrics } from './metrics.js';
+import type { HandlerRegistry, RequestContext } from './registry.js';
+
+export interface ConnectionOptions {
+  readonly id: number;
+  readonly socket: Socket;
+  readonly registry: HandlerRegistry;
+  readonly logger: Logger;
+  readonly metrics: KafkaServerMetrics;
+  readonly maxRequestBytes: number;
+  readonly maxInFlight: number;
+  readonly idleTimeoutMs: number;
+  readonly onClose: (connection: Connection) => void;
+}
+
+/** A response position in request order; chunks stay null until its handler finishes. */
+interface Slot {
+  chunks: Buffer[] | null;
+}
+
+type Request = Extract<DecodedFrame, { kind: 'request' }>;
+
+/**
+ * One client connection: frames in, handlers run concurrently, responses out strictly in request
+ * order. Reading pauses while maxInFlight requests are admitted-but-unanswered or while the socket's
+ * write buffer is full, so memory per connection stays bounded whatever the client does.
+ */
+export class Connection {
+  readonly id: number;
+  /** Resolves once the socket has fully closed. */
+  readonly closed: Promise<void>;
+  private readonly o: ConnectionOptions;
+  private readonly log: Logger;
+  private readonly decoder: FrameDecoder;
+  private readonly pending: Slot[] = [];
+  private readonly abort = new AbortController();
+  private readonly clientAddress: string;
+  private inFlight = 0;
+  private writeBlocked = false;
+  private paused = false;
+  private isClosed = false;
+  private markClosed: () => void = () => {};
+
+  constructor(options: ConnectionOptions) {
+    this.o = options;
+    this.id = options.id;
+    this.closed = new Promise((resolve) => {
+      this.markClosed = resolve;
+    });
+    const socket = options.socket;
+    this.clientAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+    this.log = options.logger.child({ connectionId: this.id, client: this.clientAddress });
+    this.decoder = new FrameDecoder(options.maxRequestBytes);
+    socket.setNoDelay(true);
+    socket.setTimeout(options.idleTimeoutMs);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.onDrain());
+    socket.on('timeout', () => this.onIdle());
+    socket.on('error', (err) => this.close('info', 'socket error', err));
+    socket.on('close', () => this.onSocketClosed());
+  }
+
+  /** Closes the connection; in-flight handlers see their AbortSignal fire. */
+  close(level: 'info' | 'warn' | 'error', reason: string, err?: unknown): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.log[level]({ err, reason }, 'closing connection');
+    this.abort.abort();
+    this.o.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.o.metrics.bytesReceived(chunk.length);
+    this.decoder.push(chunk);
+    this.pump();
+  }
+
+  private onDrain(): void {
+    this.writeBlocked = false;
+    this.flush();
+    this.pump();
+  }
+
+  private onIdle(): void {
+    if (this.inFlight === 0) this.close('info', `idle for ${this.o.idleTimeoutMs} ms`);
+  }
+
+  private onSocketClosed(): void {
+    this.isClosed = true;
+    this.abort.abort();
+    this.o.onClose(this);
+    this.markClosed();
+  }
+
+  /** Admits buffered frames while under the in-flight bound, then pauses or resumes reading. */
+  private pump(): void {
+    try {
+      while (!this.isClosed && !this.writeBlocked && this.inFlight < this.o.maxInFlight) {
+        const frame = this.decoder.next();
+        if (frame === undefined) break;
+        this.admit(decodeFrame(frame, this.o.registry));
+      }
+    } catch (err) {
+      this.close('warn', err instanceof Error ? err.message : 'bad request', err);
+      return;
+    }
+    this.updateFlow();
+  }
+
+  private updateFlow(): void {
+    if (this.isClosed) return;
+    const shouldPause = this.writeBlocked || this.inFlight >= this.o.maxInFlight;
+    if (shouldPause === this.paused) return;
+    this.paused = shouldPause;
+    if (shouldPause) this.o.socket.pause();
+    else this.o.socket.resume();
+  }
+
+  private admit(decoded: DecodedFrame): void {
+    if (decoded.kind === 'unsupported-api-versions') {
+      this.inFlight++;
+      this.pending.push({ chunks: encodeUnsupportedApiVersions(this.o.registry, decoded.header) });
+      this.o.metrics.requestCompleted(decoded.header.apiKey, decoded.header.apiVersion, ErrorCode.UNSUPPORTED_VERSION, 0);
+      this.flush();
+      return;
+    }
+    const startMs = performance.now();
+    const silent = decoded.handler.noResponse(decoded.request);
+    const slot: Slot | null = silent ? null : { chunks: null };
+    if (slot !== null) this.pending.push(slot);
+    this.inFlight++;
+    let result: unknown;
+    try {
+      result = decoded.handler.handle(decoded.request, this.context(decoded));
+    } catch (err) {
+      this.fail(slot, decoded, err);
+      return;
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (response: unknown) => this.succeed(slot, decoded, response, startMs),
+        (err: unknown) => this.fail(slot, decoded, err),
+      );
+    } else {
+      this.succeed(slot, decoded, result, startMs);
+    }
+  }
+
+  private context(decoded: Request): RequestContext {
+    return {
+      connectionId: this.id,
+      clientId: decoded.header.clientId,
+      clientAddress: this.clientAddress,
+      apiKey: decoded.header.apiKey,
+      apiVersion: decoded.header.apiVersion,
+      correlationId: decoded.header.correlationId,
+      logger: this.log,
+      signal: this.abort.signal,
+    };
+  }
+
+  private succeed(slot: Slot | null, decoded: Request, response: unknown, startMs: number): void {
+    if (this.isClosed) return;
+    const { header } = decoded;
+    this.o.metrics.requestCompleted(header.apiKey, header.apiVersion, topLevelErrorCode(response), performance.now() - startMs);
+    this.complete(slot, decoded, response);
+  }
+
+  private fail(slot: Slot | null, decoded: Request, err: unknown): void {
+    if (this.isClosed) return;
+    const { header, handler } = decoded;
+    this.log.error({ err, api: handler.name, version: header.apiVersion, correlationId: header.correlationId }, 'handler failed');
+    this.o.metrics.requestCompleted(header.apiKey, header.apiVersion, ErrorCode.UNKNOWN_SERVER_ERROR, 0);
+    const response =
+      slot === null ? undefined : errorResponse(handler, header.apiVersion, decoded.request, ErrorCode.UNKNOWN_SERVER_ERROR);
+    if (response === undefined) {
+      this.close('error', `${handler.name} handler failed and its response has no error code`);
+      return;
+    }
+    this.complete(slot, decoded, response);
+  }
+
+  private complete(slot: Slot | null, decoded: Request, response: unknown): void {
+    if (slot === null) {
+      this.inFlight--;
+      this.pump();
+      return;
+    }
+    try {
+      slot.chunks = encodeResponse(decoded.handler, decoded.header, response);
+    } catch (err) {
+      this.log.error({ err, api: decoded.handler.name }, 'response does not encode');
+      this.close('error', `${decoded.handler.name} response does not encode`);
+      return;
+    }
+    this.flush();
+    this.pump();
+  }
+
+  /** Writes finished responses from the head of the queue until one is unfinished or the socket is full. */
+  private flush(): void {
+    if (this.isClosed || this.writeBlocked) return;
+    const socket = this.o.socket;
+    let bytes = 0;
+    socket.cork();
+    while (this.pending.length > 0) {
+      const chunks = (this.pending[0] as Slot).chunks;
+      if (chunks === null) break;
+      this.pending.shift();
+      this.inFlight--;
+      for (const c of chunks) {
+        socket.write(c);
+        bytes += c.length;
+      }
+      if (socket.writableNeedDrain) {
+        this.writeBlocked = true;
+        break;
+      }
+    }
+    socket.uncork();
+    if (bytes > 0) this.o.metrics.bytesSent(bytes);
+  }
+}

@@ -1,0 +1,79 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { once } from 'node:events';
+import type { Logger } from '../../util/logger.js';
+import { Connection } from './connection.js';
+import { noopMetrics, type KafkaServerMetrics } from './metrics.js';
+import type { HandlerRegistry } from './registry.js';
+
+export interface KafkaServerOptions {
+  readonly host: string;
+  /** 0 picks a free port; read the real one from `address`. */
+  readonly port: number;
+  readonly logger: Logger;
+  readonly registry: HandlerRegistry;
+  /** socket.request.max.bytes: larger frames close their connection. Default 100 MiB. */
+  readonly maxRequestBytes?: number;
+  /** Requests admitted but not yet answered per connection before reading pauses. Default 100. */
+  readonly maxInFlightPerConnection?: number;
+  /** Connections beyond this are closed on accept. Default 10,000. */
+  readonly maxConnections?: number;
+  /** connections.max.idle.ms. Default 10 minutes. */
+  readonly idleTimeoutMs?: number;
+  readonly metrics?: KafkaServerMetrics;
+}
+
+export interface KafkaServer {
+  readonly address: { readonly host: string; readonly port: number };
+  connectionCount(): number;
+  /** Stops accepting, closes every connection and resolves once the listener is closed. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MAX_REQUEST_BYTES = 100 * 1024 * 1024;
+
+/** Starts the Kafka-protocol listener. */
+export async function startKafkaServer(options: KafkaServerOptions): Promise<KafkaServer> {
+  const log = options.logger.child({ module: 'kafka-server' });
+  const metrics = options.metrics ?? noopMetrics;
+  const maxConnections = options.maxConnections ?? 10_000;
+  const connections = new Set<Connection>();
+  let nextId = 1;
+  const server = createServer((socket: Socket) => {
+    if (connections.size >= maxConnections) {
+      log.warn({ client: socket.remoteAddress, maxConnections }, 'connection refused: too many connections');
+      socket.destroy();
+      return;
+    }
+    metrics.connectionOpened();
+    const connection = new Connection({
+      id: nextId++,
+      socket,
+      registry: options.registry,
+      logger: log,
+      metrics,
+      maxRequestBytes: options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
+      maxInFlight: options.maxInFlightPerConnection ?? 100,
+      idleTimeoutMs: options.idleTimeoutMs ?? 600_000,
+      onClose: (c) => {
+        connections.delete(c);
+        metrics.connectionClosed();
+      },
+    });
+    connections.add(connection);
+  });
+  server.listen(options.port, options.host);
+  await Promise.race([once(server, 'listening'), once(server, 'error').then(([err]: unknown[]) => Promise.reject(err))]);
+  const info = server.address() as AddressInfo;
+  log.info({ host: info.address, port: info.port }, 'kafka listener started');
+  return {
+    address: { host: info.address, port: info.port },
+    connectionCount: () => connections.size,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const open = [...connections];
+      for (const c of open) c.close('info', 'server shutting down');
+      await Promise.all([closed, ...open.map((c) => c.closed)]);
+      log.info('kafka listener stopped');
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { Writable } from 'node:stream';
+import { pino, type Logger } from 'pino';
+import type { MessageCodec } from '../../../src/kafka/protocol/codec.js';
+import { encodeRequestFrame, responseHeaderIsFlexible } from '../../../src/kafka/protocol/header.js';
+import { apiVersionsHandler } from '../../../src/kafka/server/api-versions.js';
+import { HandlerRegistry } from '../../../src/kafka/server/registry.js';
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  reason?: string;
+  err?: { type?: string; message?: string };
+}
+
+/** A pino logger whose JSON lines are kept for assertions. */
+export function capturingLogger(): { logger: Logger; lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line !== '') lines.push(JSON.parse(line) as LogLine);
+      done();
+    },
+  });
+  return { logger: pino({ level: 'info' }, stream), lines };
+}
+
+export function registryWithApiVersions(): HandlerRegistry {
+  const registry = new HandlerRegistry();
+  registry.register(apiVersionsHandler(registry));
+  return registry;
+}
+
+export function requestFrame<T>(
+  codec: MessageCodec<T>,
+  apiKey: number,
+  apiVersion: number,
+  correlationId: number,
+  body: T,
+): Buffer {
+  return encodeRequestFrame({ apiKey, apiVersion, correlationId, clientId: 'test' }, codec.encode(body, apiVersion));
+}
+
+export function responseOf<T>(codec: MessageCodec<T>, apiKey: number, apiVersion: number, frame: Buffer): { correlationId: number; body: T } {
+  const headerBytes = responseHeaderIsFlexible(apiKey, apiVersion) ? 5 : 4;
+  return { correlationId: frame.readInt32BE(0), body: codec.decode(frame.subarray(headerBytes), apiVersion) };
+}
+
+/** A promise with its resolve exposed, for handlers that tests complete in a chosen order. */
+export function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
+  let resolve: (v: T) => void = () => {};
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}

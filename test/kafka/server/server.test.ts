@@ -1,0 +1,256 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  ApiKey,
+  ApiVersionsRequestCodec,
+  ApiVersionsResponseCodec,
+  HeartbeatRequestCodec,
+  HeartbeatResponseCodec,
+  ListOffsetsRequestCodec,
+  ProduceRequestCodec,
+  ProduceResponseCodec,
+  type HeartbeatResponse,
+} from '../../../src/kafka/protocol/index.js';
+import { startKafkaServer, type KafkaServer, type KafkaServerOptions } from '../../../src/kafka/server/server.js';
+import type { HandlerRegistry } from '../../../src/kafka/server/registry.js';
+import { RawClient } from './raw-client.js';
+import { capturingLogger, deferred, registryWithApiVersions, requestFrame, responseOf } from './harness.js';
+
+const apiVersionsRequest = {
+  ...ApiVersionsRequestCodec.defaults(),
+  clientSoftwareName: 'raw',
+  clientSoftwareVersion: '1',
+};
+
+function apiVersionsFrame(version: number, correlationId: number): Buffer {
+  return requestFrame(ApiVersionsRequestCodec, ApiKey.ApiVersions, version, correlationId, apiVersionsRequest);
+}
+
+function heartbeatFrame(correlationId: number, groupId: string): Buffer {
+  const body = { ...HeartbeatRequestCodec.defaults(), groupId, memberId: 'm' };
+  return requestFrame(HeartbeatRequestCodec, ApiKey.Heartbeat, 4, correlationId, body);
+}
+
+describe('kafka connection server', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  async function start(registry: HandlerRegistry, extra: Partial<KafkaServerOptions> = {}) {
+    const { logger, lines } = capturingLogger();
+    const server: KafkaServer = await startKafkaServer({ host: '127.0.0.1', port: 0, logger, registry, ...extra });
+    cleanups.push(() => server.close());
+    const client = async (): Promise<RawClient> => {
+      const c = await RawClient.connect(server.address.port);
+      cleanups.push(() => c.destroy());
+      return c;
+    };
+    return { server, lines, client };
+  }
+
+  it('answers ApiVersions v0-v3 with exactly the registered ranges and a v0 response header', async () => {
+    const registry = registryWithApiVersions();
+    registry.register({ apiKey: ApiKey.Heartbeat, minVersion: 0, maxVersion: 4, handle: () => HeartbeatResponseCodec.defaults() });
+    const { client } = await start(registry);
+    const c = await client();
+    for (let v = 0; v <= 3; v++) c.send(apiVersionsFrame(v, 100 + v));
+    await c.waitFrames(4);
+    for (let v = 0; v <= 3; v++) {
+      const frame = c.frames[v] as Buffer;
+      // The ApiVersions response header is always v0: the body starts right after the correlation id.
+      expect(frame.readInt32BE(0)).toBe(100 + v);
+      const body = ApiVersionsResponseCodec.decode(frame.subarray(4), v);
+      expect(body.apiKeys).toEqual([
+        { apiKey: 12, minVersion: 0, maxVersion: 4 },
+        { apiKey: 18, minVersion: 0, maxVersion: 3 },
+      ]);
+      expect(body.errorCode).toBe(0);
+    }
+  });
+
+  it('answers an unknown ApiVersions version with error 35 in a v0-shaped body', async () => {
+    const { client } = await start(registryWithApiVersions());
+    const c = await client();
+    // A v127 request from a future client: header v2, a body we cannot know.
+    const frame = apiVersionsFrame(3, 7);
+    frame.writeInt16BE(127, 6);
+    c.send(frame);
+    await c.waitFrames(1);
+    const response = c.frames[0] as Buffer;
+    expect(response.readInt32BE(0)).toBe(7);
+    const body = ApiVersionsResponseCodec.decode(response.subarray(4), 0);
+    expect(body.errorCode).toBe(35);
+    expect(body.apiKeys).toEqual([{ apiKey: 18, minVersion: 0, maxVersion: 3 }]);
+    expect(response.length).toBe(4 + 2 + 4 + 6);
+    // The connection stays usable: the client retries with a version we serve.
+    c.send(apiVersionsFrame(3, 8));
+    await c.waitFrames(2);
+    expect((c.frames[1] as Buffer).readInt32BE(0)).toBe(8);
+  });
+
+  it('answers pipelined requests in request order when handlers finish out of order', async () => {
+    const registry = registryWithApiVersions();
+    const gates = new Map<string, ReturnType<typeof deferred<void>>>();
+    const started = deferred<void>();
+    registry.register({
+      apiKey: ApiKey.Heartbeat,
+      minVersion: 0,
+      maxVersion: 4,
+      async handle(request): Promise<HeartbeatResponse> {
+        const gate = deferred<void>();
+        gates.set(request.groupId, gate);
+        if (gates.size === 5) started.resolve();
+        await gate.promise;
+        return { throttleTimeMs: 0, errorCode: Number(request.groupId) };
+      },
+    });
+    const { client } = await start(registry);
+    const c = await client();
+    c.send(Buffer.concat([1, 2, 3, 4, 5].map((i) => heartbeatFrame(i, String(i)))));
+    await started.promise;
+    for (const id of ['5', '3', '4', '1', '2']) gates.get(id)?.resolve();
+    await c.waitFrames(5);
+    const decoded = c.frames.map((f) => responseOf(HeartbeatResponseCodec, ApiKey.Heartbeat, 4, f));
+    expect(decoded.map((d) => d.correlationId)).toEqual([1, 2, 3, 4, 5]);
+    expect(decoded.map((d) => d.body.errorCode)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('sends nothing for no-response requests and does not hold later responses behind them', async () => {
+    const registry = registryWithApiVersions();
+    const handled: number[] = [];
+    const never = deferred<never>();
+    registry.register({
+      apiKey: ApiKey.Produce,
+      minVersion: 3,
+      maxVersion: 9,
+      noResponse: (request) => request.acks === 0,
+      async handle(request) {
+        handled.push(request.acks);
+        // An acks=0 produce that never completes must not block the responses after it.
+        if (request.acks === 0) await never.promise;
+        return { ...ProduceResponseCodec.defaults(), throttleTimeMs: 0 };
+      },
+    });
+    const { client } = await start(registry);
+    const c = await client();
+    const produce = (acks: number, id: number): Buffer =>
+      requestFrame(ProduceRequestCodec, ApiKey.Produce, 9, id, { ...ProduceRequestCodec.defaults(), acks, timeoutMs: 1000 });
+    c.send(Buffer.concat([produce(0, 1), apiVersionsFrame(3, 2), produce(1, 3), produce(0, 4), apiVersionsFrame(0, 5)]));
+    await c.waitFrames(3);
+    expect(c.frames.map((f) => f.readInt32BE(0))).toEqual([2, 3, 5]);
+    expect(handled).toEqual([0, 1, 0]);
+  });
+
+  it('closes only the connection that sends an oversized frame', async () => {
+    const { client, lines } = await start(registryWithApiVersions(), { maxRequestBytes: 1024 });
+    const bad = await client();
+    const good = await client();
+    const header = Buffer.alloc(4);
+    header.writeInt32BE(4096);
+    bad.send(header);
+    await bad.waitClosed();
+    good.send(apiVersionsFrame(2, 9));
+    await good.waitFrames(1);
+    expect(good.closed).toBe(false);
+    expect((good.frames[0] as Buffer).readInt32BE(0)).toBe(9);
+    const warn = lines.find((l) => l.level === 40 && l.msg === 'closing connection');
+    expect(warn?.reason).toMatch(/4096 bytes exceeds the limit of 1024/);
+  });
+
+  it('closes a connection that sends a malformed request, leaving others working', async () => {
+    const { client, lines } = await start(registryWithApiVersions());
+    const bad = await client();
+    const good = await client();
+    // ApiVersions v3 whose compact client software name claims 200 bytes that are not there.
+    const frame = Buffer.from([0, 0, 0, 12, 0, 18, 0, 3, 0, 0, 0, 1, 0xff, 0xff, 0, 201]);
+    bad.send(frame);
+    await bad.waitClosed();
+    good.send(apiVersionsFrame(3, 1));
+    await good.waitFrames(1);
+    expect(lines.some((l) => l.level === 40 && l.err?.type === 'ProtocolDecodeError')).toBe(true);
+  });
+
+  it('closes the connection on an unknown API key or an unserved version', async () => {
+    const { client, lines } = await start(registryWithApiVersions());
+    const unknownKey = await client();
+    unknownKey.send(requestFrame(HeartbeatRequestCodec, ApiKey.Heartbeat, 4, 1, HeartbeatRequestCodec.defaults()));
+    await unknownKey.waitClosed();
+    expect(lines.some((l) => l.reason === 'API key 12 is not served')).toBe(true);
+    const unknownNumber = await client();
+    const frame = apiVersionsFrame(0, 1);
+    frame.writeInt16BE(999, 4);
+    unknownNumber.send(frame);
+    await unknownNumber.waitClosed();
+  });
+
+  it('turns a throwing handler into UNKNOWN_SERVER_ERROR, or a close when the schema has no error code', async () => {
+    const registry = registryWithApiVersions();
+    registry.register({
+      apiKey: ApiKey.Heartbeat,
+      minVersion: 0,
+      maxVersion: 4,
+      handle: () => Promise.reject(new Error('boom')),
+    });
+    registry.register({
+      apiKey: ApiKey.ListOffsets,
+      minVersion: 0,
+      maxVersion: 9,
+      handle: () => {
+        throw new Error('sync boom');
+      },
+    });
+    const { client, lines } = await start(registry);
+    const c = await client();
+    c.send(heartbeatFrame(1, 'g'));
+    await c.waitFrames(1);
+    expect(responseOf(HeartbeatResponseCodec, ApiKey.Heartbeat, 4, c.frames[0] as Buffer).body.errorCode).toBe(-1);
+    expect(lines.filter((l) => l.level === 50 && l.msg === 'handler failed')).toHaveLength(1);
+    c.send(requestFrame(ListOffsetsRequestCodec, ApiKey.ListOffsets, 5, 2, ListOffsetsRequestCodec.defaults()));
+    await c.waitClosed();
+    expect(lines.filter((l) => l.level === 50 && l.msg === 'handler failed')).toHaveLength(2);
+  });
+
+  it('stops admitting requests beyond the in-flight bound until responses drain', async () => {
+    const registry = registryWithApiVersions();
+    const gates: ReturnType<typeof deferred<void>>[] = [];
+    const twoStarted = deferred<void>();
+    registry.register({
+      apiKey: ApiKey.Heartbeat,
+      minVersion: 0,
+      maxVersion: 4,
+      async handle() {
+        const gate = deferred<void>();
+        gates.push(gate);
+        if (gates.length === 2) twoStarted.resolve();
+        await gate.promise;
+        return { throttleTimeMs: 0, errorCode: 0 };
+      },
+    });
+    const { client } = await start(registry, { maxInFlightPerConnection: 2 });
+    const c = await client();
+    c.send(Buffer.concat([1, 2, 3, 4, 5].map((i) => heartbeatFrame(i, 'g'))));
+    await twoStarted.promise;
+    // All five frames arrived in one write; without the bound all five handlers would have started.
+    expect(gates).toHaveLength(2);
+    for (let released = 0; released < 5; released++) {
+      await c.until(() => gates.length > released, 5000, `handler ${released + 1}`);
+      gates[released]?.resolve();
+      await c.waitFrames(released + 1);
+      expect(gates.length).toBeLessThanOrEqual(released + 3);
+    }
+    expect(c.frames.map((f) => f.readInt32BE(0))).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('enforces max connections and the idle timeout, and close() leaves nothing open', async () => {
+    const { server, client } = await start(registryWithApiVersions(), { maxConnections: 1, idleTimeoutMs: 300 });
+    const first = await client();
+    first.send(apiVersionsFrame(0, 1));
+    await first.waitFrames(1);
+    const second = await client();
+    await second.waitClosed();
+    expect(first.closed).toBe(false);
+    await first.waitClosed(3000);
+    await server.close();
+    expect(server.connectionCount()).toBe(0);
+  });
+});
