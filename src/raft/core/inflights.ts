@@ -40,6 +40,12 @@ export class Inflights {
     }
   }
 
+  /** Frees the oldest message: a heartbeat response proves the link works, so retry (etcd does too). */
+  freeFirstOne(): void {
+    if (this.count === 0) return;
+    this.freeLE(this.indexes[this.start] ?? 0);
+  }
+
   full(): boolean {
     return this.count === this.maxMsgs || (this.maxBytes > 0 && this.bytes >= this.maxBytes);
   }

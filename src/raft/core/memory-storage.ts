@@ -19,7 +19,7 @@ export class MemoryStorage implements Storage {
   }
 
   initialState(): InitialState {
-    return { hardState: { ...this.hardState }, confState: cloneConf(this.snap.metadata.confState) };
+    return { hardState: { ...this.hardState }, confState: this.confState() };
   }
 
   entries(lo: number, hi: number, maxBytes: number): Entry[] {

@@ -419,6 +419,9 @@ export class Raft {
   private handleHeartbeatResponse(m: Message, pr: Progress): void {
     pr.recentActive = true;
     pr.probeSent = false;
+    // A full window with a live follower means appends were lost: free a slot so the next append
+    // exposes the gap (the follower rejects it and we fall back to probing).
+    if (pr.state === ProgressState.REPLICATE && pr.inflights.full()) pr.inflights.freeFirstOne();
     if (pr.match < this.log.lastIndex()) this.sendAppend(m.from);
     if (m.context > 0 && m.context > pr.readRound) {
       pr.readRound = m.context;
