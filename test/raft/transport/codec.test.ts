@@ -1,0 +1,112 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { encodeFrame, FrameDecoder, FrameError, FrameKind, FRAME_HEADER_BYTES } from '../../../src/raft/transport/index.js';
+import { Backoff } from '../../../src/raft/transport/backoff.js';
+import type { FrameKindValue } from '../../../src/raft/transport/codec.js';
+import * as hs from '../../../src/raft/transport/handshake.js';
+
+const SEED = 20261127;
+
+function decodeAll(stream: Buffer, cuts: number[], max = 1 << 20): Array<[FrameKindValue, Buffer]> {
+  const out: Array<[FrameKindValue, Buffer]> = [];
+  const decoder = new FrameDecoder(max);
+  let at = 0;
+  for (const cut of [...cuts.filter((c) => c > 0 && c < stream.length)].sort((a, b) => a - b).concat(stream.length)) {
+    decoder.push(stream.subarray(at, cut), (kind, payload) => out.push([kind, payload]));
+    at = cut;
+  }
+  expect(decoder.bufferedBytes()).toBe(0);
+  return out;
+}
+
+describe('frame codec', () => {
+  it('puts length, CRC-32C and kind in a 9-byte header in front of the untouched payload parts', () => {
+    const a = Buffer.from('1234');
+    const b = Buffer.from('56789');
+    const [header, ...parts] = encodeFrame(FrameKind.DATA, [a, b]);
+    expect(header?.length).toBe(FRAME_HEADER_BYTES);
+    expect(parts[0]).toBe(a); // the same object: no copy
+    expect(parts[1]).toBe(b);
+    expect(Buffer.from(header!).readUInt32BE(0)).toBe(9);
+    expect(header![8]).toBe(FrameKind.DATA);
+  });
+
+  it(`decodes any frame sequence however the stream is chunked (seed ${SEED})`, () => {
+    const frameArb = fc.record({
+      kind: fc.constantFrom(FrameKind.DATA, FrameKind.HEARTBEAT, FrameKind.HELLO),
+      parts: fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 4 }),
+    });
+    fc.assert(
+      fc.property(fc.array(frameArb, { maxLength: 20 }), fc.array(fc.nat(8000), { maxLength: 30 }), (frames, cuts) => {
+        const stream = Buffer.concat(frames.flatMap((f) => encodeFrame(f.kind, f.parts)));
+        const decoded = decodeAll(stream, cuts);
+        expect(decoded.map(([k]) => k)).toEqual(frames.map((f) => f.kind));
+        decoded.forEach(([, payload], i) => expect(payload.equals(Buffer.concat(frames[i]!.parts))).toBe(true));
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+
+  it('returns views into the received chunk when a frame lies inside it', () => {
+    const chunk = Buffer.concat(encodeFrame(FrameKind.DATA, [Buffer.from('view me')]));
+    let payload: Buffer | undefined;
+    new FrameDecoder(100).push(chunk, (_k, p) => (payload = p));
+    expect(payload?.buffer).toBe(chunk.buffer);
+    expect(payload?.toString()).toBe('view me');
+  });
+
+  it(`detects every single-bit flip in header or payload (seed ${SEED})`, () => {
+    const frame = Buffer.concat(encodeFrame(FrameKind.DATA, [Buffer.from('some payload bytes')]));
+    fc.assert(
+      fc.property(fc.nat(frame.length * 8 - 1), (bit) => {
+        const bad = Buffer.from(frame);
+        bad[bit >> 3]! ^= 1 << (bit & 7);
+        let delivered = 0;
+        const push = () => new FrameDecoder(1 << 20).push(bad, () => (delivered += 1));
+        // A flipped length bit either overruns the limit, leaves the frame incomplete, or fails the CRC.
+        try {
+          push();
+        } catch (err) {
+          expect(err).toBeInstanceOf(FrameError);
+        }
+        expect(delivered).toBe(0);
+      }),
+      { seed: SEED, numRuns: 200 },
+    );
+  });
+
+  it('rejects an oversize length from the header alone, and an unknown kind', () => {
+    const header = Buffer.alloc(FRAME_HEADER_BYTES);
+    header.writeUInt32BE(1001, 0);
+    expect(() => new FrameDecoder(1000).push(header, () => undefined)).toThrow(/exceeds the limit of 1000/);
+    const odd = Buffer.concat(encodeFrame(99 as FrameKindValue, [Buffer.from('x')]));
+    expect(() => new FrameDecoder(1000).push(odd, () => undefined)).toThrow(/unknown frame kind 99/);
+  });
+});
+
+describe('handshake messages', () => {
+  it('round-trip and reject truncated or padded input', () => {
+    const hello = { version: 1, fromId: 7, toId: 4_000_000_000, clusterId: 'prod-é', nonce: Buffer.alloc(16, 3), proof: Buffer.alloc(32, 9) };
+    const encoded = hs.encodeHello(hello);
+    expect(hs.decodeHello(encoded)).toEqual(hello);
+    expect(() => hs.decodeHello(encoded.subarray(0, encoded.length - 1))).toThrow(FrameError);
+    expect(() => hs.decodeHello(Buffer.concat([encoded, Buffer.alloc(1)]))).toThrow(/trailing bytes/);
+    const welcome = { version: 1, nodeId: 3, clusterId: 'c', proof: Buffer.alloc(0) };
+    expect(hs.decodeWelcome(hs.encodeWelcome(welcome))).toEqual(welcome);
+    expect(hs.decodeRefuse(hs.encodeRefuse('no'))).toBe('no');
+    expect(hs.decodeChallenge(hs.encodeChallenge({ version: 1, nonce: Buffer.alloc(16, 1) })).nonce.length).toBe(16);
+  });
+});
+
+describe('reconnect backoff', () => {
+  it('grows exponentially within [d/2, d), caps at the maximum, and resets', () => {
+    let r = 0;
+    const b = new Backoff({ minMs: 50, maxMs: 2000, random: () => r });
+    const lows = Array.from({ length: 8 }, () => b.next());
+    expect(lows).toEqual([25, 50, 100, 200, 400, 800, 1000, 1000]);
+    r = 0.999999;
+    for (let i = 0; i < 100; i++) expect(b.next()).toBeLessThan(2000);
+    b.reset();
+    expect(b.next()).toBe(49);
+  });
+});
