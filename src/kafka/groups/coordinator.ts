@@ -1,0 +1,288 @@
+import { randomUUID } from 'node:crypto';
+import { assert } from '../../util/assert.js';
+import { ErrorCode } from '../../util/errors.js';
+import type { Logger } from '../../util/logger.js';
+import { deleteGroup, describeGroup, listedGroup } from './admin.js';
+import type { GroupCoordinatorConfig } from './config.js';
+import { resolveGroupCoordinatorConfig } from './config.js';
+import type { CoordinatorContext } from './context.js';
+import { Group } from './group.js';
+import { joinGroup } from './join.js';
+import { materializeGroups, replayRecord } from './loader.js';
+import type { ReplayedGroup } from './loader.js';
+import type { GroupLog } from './log.js';
+import { answerJoin, answerSync } from './member.js';
+import { heartbeat, leaveGroup } from './membership.js';
+import { commitError, commitOffsets, deleteOffsets, fetchOffsets } from './offsets.js';
+import { groupPartitionFor } from './partition.js';
+import type { GroupRecord } from './records.js';
+import { joinError, syncError } from './results.js';
+import { syncGroup } from './sync.js';
+import type { Clock, Scheduler } from './time.js';
+import type {
+  DeleteGroupResult,
+  DescribedGroup,
+  HeartbeatRequest,
+  HeartbeatResult,
+  JoinGroupRequest,
+  JoinGroupResult,
+  LeaveGroupRequest,
+  LeaveGroupResult,
+  ListGroupsResult,
+  OffsetCommitRequest,
+  OffsetCommitResult,
+  OffsetDeleteRequest,
+  OffsetDeleteResult,
+  OffsetFetchRequest,
+  OffsetFetchResult,
+  SyncGroupRequest,
+  SyncGroupResult,
+} from './types.js';
+
+export interface GroupCoordinatorOptions {
+  readonly log: GroupLog;
+  readonly clock: Clock;
+  readonly scheduler: Scheduler;
+  readonly logger: Logger;
+  readonly config?: Partial<GroupCoordinatorConfig>;
+  /** Defaults to `${clientId}-${randomUUID()}`, Kafka's member id format. */
+  readonly newMemberId?: (clientId: string) => string;
+}
+
+interface OwnedPartition {
+  status: 'loading' | 'owned';
+  groups: Map<string, Group>;
+}
+
+/**
+ * The classic-protocol group coordinator of one node. It serves the groups of the
+ * __consumer_offsets partitions this node leads: the node calls loadPartition when it becomes a
+ * partition's leader and unloadPartition when it stops being it; requests for groups of other
+ * partitions get NOT_COORDINATOR. All durable state goes through the GroupLog.
+ */
+export class GroupCoordinator {
+  readonly #ctx: CoordinatorContext;
+  readonly #scheduler: Scheduler;
+  readonly #partitions = new Map<number, OwnedPartition>();
+  #stopped = false;
+
+  constructor(options: GroupCoordinatorOptions) {
+    this.#ctx = {
+      config: resolveGroupCoordinatorConfig(options.config),
+      clock: options.clock,
+      log: options.log,
+      logger: options.logger.child({ module: 'group-coordinator' }),
+      newMemberId: options.newMemberId ?? ((clientId) => `${clientId}-${randomUUID()}`),
+    };
+    this.#scheduler = options.scheduler;
+  }
+
+  get config(): GroupCoordinatorConfig {
+    return this.#ctx.config;
+  }
+
+  partitionFor(groupId: string): number {
+    return groupPartitionFor(groupId, this.#ctx.config.numPartitions);
+  }
+
+  /** NONE if this node serves the group now; otherwise the error a client should see (FindCoordinator too). */
+  coordinatorError(groupId: string): number {
+    if (this.#stopped) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    const owned = this.#partitions.get(this.partitionFor(groupId));
+    if (owned === undefined) return ErrorCode.NOT_COORDINATOR;
+    return owned.status === 'loading' ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NONE;
+  }
+
+  ownedPartitions(): number[] {
+    return [...this.#partitions].filter(([, p]) => p.status === 'owned').map(([n]) => n).sort((a, b) => a - b);
+  }
+
+  /**
+   * This node became the leader of `partition`: replays its committed records (in log order) and
+   * then serves its groups. Requests meanwhile get COORDINATOR_LOAD_IN_PROGRESS. An unload (or a
+   * newer load) during the replay abandons it.
+   */
+  async loadPartition(partition: number, records: Iterable<GroupRecord> | AsyncIterable<GroupRecord>): Promise<void> {
+    assert(Number.isInteger(partition) && partition >= 0 && partition < this.#ctx.config.numPartitions, `bad partition ${partition}`);
+    if (this.#stopped) return;
+    this.unloadPartition(partition);
+    const owned: OwnedPartition = { status: 'loading', groups: new Map() };
+    this.#partitions.set(partition, owned);
+    const replay = new Map<string, ReplayedGroup>();
+    let count = 0;
+    for await (const record of records) {
+      if (this.#partitions.get(partition) !== owned) return;
+      assert(this.partitionFor(record.groupId) === partition, `record of group ${record.groupId} in partition ${partition}`);
+      replayRecord(replay, record);
+      count++;
+    }
+    if (this.#partitions.get(partition) !== owned) return;
+    owned.groups = materializeGroups(this.#ctx, this.#scheduler, partition, replay);
+    owned.status = 'owned';
+    if (this.groupCount() > this.#ctx.config.maxGroups) {
+      this.#ctx.logger.warn({ partition, groups: this.groupCount() }, 'more groups loaded than maxGroups; new groups refused');
+    }
+    this.#ctx.logger.info({ partition, records: count, groups: owned.groups.size }, 'loaded group partition');
+  }
+
+  /** This node no longer leads `partition`: its groups are dropped and parked requests answered NOT_COORDINATOR. */
+  unloadPartition(partition: number): void {
+    const owned = this.#partitions.get(partition);
+    if (owned === undefined) return;
+    this.#partitions.delete(partition);
+    for (const group of owned.groups.values()) this.#dropGroup(group);
+    this.#ctx.logger.info({ partition, groups: owned.groups.size }, 'unloaded group partition');
+  }
+
+  /** Unloads everything and clears every timer; afterwards every request gets COORDINATOR_NOT_AVAILABLE. */
+  stop(): void {
+    this.#stopped = true;
+    for (const partition of [...this.#partitions.keys()]) this.unloadPartition(partition);
+  }
+
+  groupCount(): number {
+    let n = 0;
+    for (const p of this.#partitions.values()) n += p.groups.size;
+    return n;
+  }
+
+  /** Number of armed timers across all groups (for tests and metrics: it must stay bounded). */
+  timerCount(): number {
+    let n = 0;
+    for (const p of this.#partitions.values()) for (const g of p.groups.values()) n += g.timers.size;
+    return n;
+  }
+
+  async joinGroup(req: JoinGroupRequest): Promise<JoinGroupResult> {
+    if (req.groupId.length === 0) return joinError(ErrorCode.INVALID_GROUP_ID, req.memberId);
+    const ownership = this.coordinatorError(req.groupId);
+    if (ownership !== ErrorCode.NONE) return joinError(ownership, req.memberId);
+    const { minSessionTimeoutMs, maxSessionTimeoutMs, maxProtocolsPerMember } = this.#ctx.config;
+    if (req.sessionTimeoutMs < minSessionTimeoutMs || req.sessionTimeoutMs > maxSessionTimeoutMs) {
+      return joinError(ErrorCode.INVALID_SESSION_TIMEOUT, req.memberId);
+    }
+    if (req.protocols.length > maxProtocolsPerMember || req.rebalanceTimeoutMs < 0) {
+      return joinError(ErrorCode.INVALID_REQUEST, req.memberId);
+    }
+    let group = this.#group(req.groupId);
+    if (group === undefined) {
+      // Only a member without an id may create a group; a known id in an unknown group is stale.
+      if (req.memberId !== '') return joinError(ErrorCode.UNKNOWN_MEMBER_ID, req.memberId);
+      group = this.#createGroup(req.groupId);
+      if (group === undefined) return joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, req.memberId);
+    }
+    return joinGroup(this.#ctx, group, req);
+  }
+
+  async syncGroup(req: SyncGroupRequest): Promise<SyncGroupResult> {
+    if (req.groupId.length === 0) return syncError(ErrorCode.INVALID_GROUP_ID);
+    const ownership = this.coordinatorError(req.groupId);
+    if (ownership !== ErrorCode.NONE) return syncError(ownership);
+    return syncGroup(this.#ctx, this.#group(req.groupId), req);
+  }
+
+  async heartbeat(req: HeartbeatRequest): Promise<HeartbeatResult> {
+    if (req.groupId.length === 0) return { errorCode: ErrorCode.INVALID_GROUP_ID };
+    const ownership = this.coordinatorError(req.groupId);
+    if (ownership !== ErrorCode.NONE) return { errorCode: ownership };
+    return heartbeat(this.#ctx, this.#group(req.groupId), req);
+  }
+
+  async leaveGroup(req: LeaveGroupRequest): Promise<LeaveGroupResult> {
+    if (req.groupId.length === 0) return { errorCode: ErrorCode.INVALID_GROUP_ID, members: [] };
+    const ownership = this.coordinatorError(req.groupId);
+    if (ownership !== ErrorCode.NONE) return { errorCode: ownership, members: [] };
+    return leaveGroup(this.#ctx, this.#group(req.groupId), req.members);
+  }
+
+  async commitOffsets(req: OffsetCommitRequest): Promise<OffsetCommitResult> {
+    const ownership = this.coordinatorError(req.groupId);
+    if (ownership !== ErrorCode.NONE) return commitError(req, ownership);
+    let group = this.#group(req.groupId);
+    if (group === undefined) {
+      // A group that only stores offsets (generation -1) is created by its first commit.
+      if (req.generationId >= 0) return commitError(req, ErrorCode.ILLEGAL_GENERATION);
+      group = this.#createGroup(req.groupId);
+      if (group === undefined) return commitError(req, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    }
+    return commitOffsets(this.#ctx, group, req);
+  }
+
+  async fetchOffsets(req: OffsetFetchRequest): Promise<OffsetFetchResult> {
+    const ownership = this.coordinatorError(req.groupId);
+    if (ownership !== ErrorCode.NONE) return { errorCode: ownership, topics: [] };
+    return fetchOffsets(this.#group(req.groupId), req.topics);
+  }
+
+  async deleteOffsets(req: OffsetDeleteRequest): Promise<OffsetDeleteResult> {
+    const ownership = this.coordinatorError(req.groupId);
+    if (ownership !== ErrorCode.NONE) return { errorCode: ownership, topics: [] };
+    return deleteOffsets(this.#ctx, this.#group(req.groupId), req);
+  }
+
+  async describeGroups(groupIds: readonly string[]): Promise<DescribedGroup[]> {
+    return groupIds.map((groupId) => {
+      const ownership = this.coordinatorError(groupId);
+      if (ownership !== ErrorCode.NONE) {
+        return { groupId, errorCode: ownership, state: 'Dead', protocolType: '', protocolName: '', members: [] };
+      }
+      return describeGroup(groupId, this.#group(groupId));
+    });
+  }
+
+  /** States match case-insensitively (KIP-518); an empty filter lists every group. */
+  async listGroups(states: readonly string[] = []): Promise<ListGroupsResult> {
+    if (this.#stopped) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, groups: [] };
+    const wanted = new Set(states.map((s) => s.toLowerCase()));
+    const groups = [];
+    let loading = false;
+    for (const owned of this.#partitions.values()) {
+      if (owned.status === 'loading') loading = true;
+      for (const group of owned.groups.values()) {
+        if (wanted.size === 0 || wanted.has(group.state.toLowerCase())) groups.push(listedGroup(group));
+      }
+    }
+    return { errorCode: loading ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NONE, groups };
+  }
+
+  async deleteGroups(groupIds: readonly string[]): Promise<DeleteGroupResult[]> {
+    return Promise.all(
+      groupIds.map(async (groupId) => {
+        const ownership = this.coordinatorError(groupId);
+        if (ownership !== ErrorCode.NONE) return { groupId, errorCode: ownership };
+        const group = this.#group(groupId);
+        if (group === undefined) return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND };
+        const errorCode = await deleteGroup(this.#ctx, group);
+        if (errorCode === ErrorCode.NONE) this.#partitions.get(group.partition)?.groups.delete(groupId);
+        return { groupId, errorCode };
+      }),
+    );
+  }
+
+  #group(groupId: string): Group | undefined {
+    return this.#partitions.get(this.partitionFor(groupId))?.groups.get(groupId);
+  }
+
+  #createGroup(groupId: string): Group | undefined {
+    const partition = this.partitionFor(groupId);
+    const owned = this.#partitions.get(partition);
+    assert(owned !== undefined && owned.status === 'owned', 'creating a group in a partition we do not serve');
+    if (this.groupCount() >= this.#ctx.config.maxGroups) {
+      this.#ctx.logger.warn({ groupId, maxGroups: this.#ctx.config.maxGroups }, 'group limit reached');
+      return undefined;
+    }
+    const group = new Group(groupId, partition, this.#scheduler, this.#ctx.clock.now());
+    owned.groups.set(groupId, group);
+    return group;
+  }
+
+  /** Forgets a group on unload: timers cleared, parked requests told to find the new coordinator. */
+  #dropGroup(group: Group): void {
+    group.timers.clearAll();
+    if (!group.is('Dead')) group.transitionTo('Dead', this.#ctx.clock.now());
+    for (const member of group.members.values()) {
+      answerJoin(member, joinError(ErrorCode.NOT_COORDINATOR, member.memberId));
+      answerSync(member, syncError(ErrorCode.NOT_COORDINATOR));
+    }
+  }
+}
