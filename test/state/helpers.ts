@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { DecideContext, MetaCommand } from '../../src/state/commands.js';
 import { decide } from '../../src/state/decide.js';
-import type { MetaEvent, PartitionAssignment } from '../../src/state/events.js';
+import type { BrokerRegistered, MetaEvent, PartitionAssignment } from '../../src/state/events.js';
 import { applyCommitted } from '../../src/state/evolve.js';
 import { emptyImage, type MetadataImage } from '../../src/state/image.js';
 import { KafkaError } from '../../src/util/errors.js';
@@ -31,7 +31,7 @@ export function applyAll(image: MetadataImage, events: readonly MetaEvent[], ter
   return img;
 }
 
-export function registerEvent(brokerId: number, rack: string | null = null): MetaEvent {
+export function registerEvent(brokerId: number, rack: string | null = null): BrokerRegistered {
   return {
     type: 'BrokerRegistered',
     v: 1,
