@@ -125,7 +125,7 @@ export class ByteReader {
     if (length < 0) throw new CorruptGroupRecordError(`negative bytes length ${length}`);
     this.#need(length);
     // Copied so that a decoded record does not pin the (possibly large) source buffer.
-    const v = Uint8Array.prototype.slice.call(this.#buf, this.#pos, this.#pos + length);
+    const v = new Uint8Array(this.#buf.subarray(this.#pos, this.#pos + length));
     this.#pos += length;
     return v;
   }
