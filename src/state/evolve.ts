@@ -83,14 +83,19 @@ function newPartition(a: PartitionAssignment): PartitionImage {
   });
 }
 
-/** Partitions must number on from `first` without gaps; anything else is not applicable. */
-function contiguousFrom(first: number, partitions: readonly PartitionAssignment[]): boolean {
-  return partitions.every((p, i) => p.partition === first + i);
+/**
+ * Partitions must number on from `first` without gaps, each with at least one replica and no
+ * duplicates; anything else is not applicable (decide never emits it, so it can only be a bug).
+ */
+function wellFormedFrom(first: number, partitions: readonly PartitionAssignment[]): boolean {
+  return partitions.every(
+    (p, i) => p.partition === first + i && p.replicas.length > 0 && new Set(p.replicas).size === p.replicas.length,
+  );
 }
 
 function topicCreated(image: MetadataImage, e: TopicCreated): MetadataImage {
   if (image.topicsById.has(e.topicId) || image.topicIdsByName.has(e.name)) return image;
-  if (!contiguousFrom(0, e.partitions)) return image;
+  if (e.partitions.length === 0 || !wellFormedFrom(0, e.partitions)) return image;
   const topic: TopicImage = Object.freeze({
     topicId: e.topicId,
     name: e.name,
@@ -110,7 +115,7 @@ function replaceTopic(image: MetadataImage, topic: TopicImage): MetadataImage {
 
 function partitionsAdded(image: MetadataImage, e: PartitionsAdded): MetadataImage {
   const topic = image.topicsById.get(e.topicId);
-  if (topic === undefined || !contiguousFrom(topic.partitions.length, e.partitions)) return image;
+  if (topic === undefined || e.partitions.length === 0 || !wellFormedFrom(topic.partitions.length, e.partitions)) return image;
   const partitions = Object.freeze([...topic.partitions, ...e.partitions.map(newPartition)]);
   return replaceTopic(image, { ...topic, partitions });
 }

@@ -4,6 +4,7 @@ import type { ConfigMap, TopicId } from './events.js';
 import type { BrokerInfo, MetadataImage, PartitionImage, TopicImage } from './image.js';
 import { PMap } from './pmap.js';
 import { imageFromJson } from './image-decode.js';
+import { imageInvariantViolations } from './invariants.js';
 
 /**
  * Snapshot encoding of the image (LevelDB snapshots, Raft InstallSnapshot) and the digest used to
@@ -73,9 +74,13 @@ export function decodeImage(bytes: Uint8Array): MetadataImage {
   } catch (cause) {
     throw new MetaDecodeError('image is not valid UTF-8 JSON', { cause });
   }
-  return imageFromJson(value, (v) => {
+  const image = imageFromJson(value, (v) => {
     if (v > IMAGE_VERSION) throw new UnsupportedMetaVersionError('image', v, IMAGE_VERSION);
   });
+  // A snapshot did not come from our own evolve: refuse one that breaks the image's invariants.
+  const violations = imageInvariantViolations(image);
+  if (violations.length > 0) throw new MetaDecodeError(`image breaks invariants: ${violations.slice(0, 5).join('; ')}`);
+  return image;
 }
 
 /** sha256 (hex) of the canonical encoding: equal digests ⇔ equal images, including the applied index. */

@@ -40,3 +40,4 @@ export {
 export { topicNameProblem, topicCollisionKey, MAX_TOPIC_NAME_LENGTH } from './topic-name.js';
 export { MetaWaiters, topicsWithLeaders, DEFAULT_MAX_WAITERS, type WaitOptions, type ImagePredicate, type MetaWaitersOptions } from './waiters.js';
 export { PMap } from './pmap.js';
+export { imageInvariantViolations } from './invariants.js';

@@ -68,9 +68,15 @@ const topicIdArb = fc.constantFrom(...TOPIC_IDS);
 const partitionArb = fc.integer({ min: 0, max: 4 });
 const epochArb = fc.integer({ min: -1, max: 6 });
 
+/** Mostly valid replica lists; now and then an empty or duplicated one, which evolve must ignore. */
+const replicasArb = fc.oneof(
+  { weight: 9, arbitrary: fc.uniqueArray(brokerIdArb, { minLength: 1, maxLength: 3 }) },
+  { weight: 1, arbitrary: fc.array(brokerIdArb, { maxLength: 3 }) },
+);
+
 function assignmentsArb(): fc.Arbitrary<PartitionAssignment[]> {
   return fc
-    .array(fc.uniqueArray(brokerIdArb, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 4 })
+    .array(replicasArb, { minLength: 0, maxLength: 4 })
     .map((rs) => rs.map((replicas, partition) => ({ partition, replicas })));
 }
 
