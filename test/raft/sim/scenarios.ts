@@ -1,0 +1,33 @@
+import type { SimOptions } from './simulator.js';
+
+/** Base settings; each scenario turns faults on. Kept small so a seed runs in tens of ms. */
+const BASE: Omit<SimOptions, 'seed'> = {
+  nodes: 3,
+  chaosMs: 2000,
+  livenessMs: 4000,
+  dropRate: 0.05,
+  dupRate: 0.02,
+  maxDelayMs: 20,
+  partitions: false,
+  crashes: false,
+  tornWriteRate: 0,
+  compaction: false,
+  membership: false,
+  trace: false,
+};
+
+export const SCENARIOS: Record<string, Omit<SimOptions, 'seed'>> = {
+  'three-nodes-partitions': { ...BASE, partitions: true },
+  'five-nodes-partitions-crashes': { ...BASE, nodes: 5, partitions: true, crashes: true, tornWriteRate: 0.01 },
+  'three-nodes-crashes-torn-writes-compaction': { ...BASE, crashes: true, tornWriteRate: 0.03, compaction: true, partitions: true },
+  'five-nodes-membership-compaction': { ...BASE, nodes: 5, membership: true, compaction: true, partitions: true, crashes: true, tornWriteRate: 0.01 },
+};
+
+/** Scenario and seed for a global seed number, so one SIM_SEED picks both. */
+export function scenarioFor(seed: number): [string, Omit<SimOptions, 'seed'>] {
+  const names = Object.keys(SCENARIOS);
+  const name = names[seed % names.length] ?? '';
+  const s = SCENARIOS[name];
+  if (s === undefined) throw new Error('no scenario');
+  return [name, s];
+}

@@ -1,0 +1,7 @@
+import { describe } from 'vitest';
+import { simulationShard } from './run.js';
+
+// Deterministic Raft simulation, shard 2 of 4 (see docs/raft.md to replay a failing seed).
+describe('raft simulation', () => {
+  simulationShard(2, 4, 250);
+});

@@ -1,0 +1,483 @@
+import { concatBuffers, decodeMessage, encodeMessage } from '../../../src/raft/core/codec.js';
+import { ConfChangeType } from '../../../src/raft/core/conf-change.js';
+import { MemoryStorage } from '../../../src/raft/core/memory-storage.js';
+import { SeededRandom } from '../../../src/raft/core/random.js';
+import { RawNode } from '../../../src/raft/core/raw-node.js';
+import type { Ready } from '../../../src/raft/core/ready.js';
+import { Role, type Message } from '../../../src/raft/core/types.js';
+import { HashMachine, persistReady } from '../core/harness.js';
+import { Checker, SimFailure } from './checker.js';
+import { EventHeap } from './heap.js';
+
+export interface SimOptions {
+  seed: number;
+  nodes: number;
+  /** Virtual milliseconds of faults, then everything heals and liveness is required. */
+  chaosMs: number;
+  /** Bound on the time to elect a leader and commit a proposal everywhere after healing. */
+  livenessMs: number;
+  dropRate: number;
+  dupRate: number;
+  maxDelayMs: number;
+  partitions: boolean;
+  crashes: boolean;
+  /** Probability that a crash happens in the middle of a Ready's write (torn, unsynced). */
+  tornWriteRate: number;
+  compaction: boolean;
+  membership: boolean;
+  trace: boolean;
+}
+
+export interface SimResult {
+  events: number;
+  elections: number;
+  applies: number;
+  crashes: number;
+  maxApplied: number;
+}
+
+const TICK_MS = 10;
+const TEXT = new TextEncoder();
+const UNTEXT = new TextDecoder();
+
+type SimEvent =
+  | { time: number; seq: number; kind: 'tick'; node: number }
+  | { time: number; seq: number; kind: 'deliver'; msg: Uint8Array }
+  | { time: number; seq: number; kind: 'chaos' | 'client' }
+  | { time: number; seq: number; kind: 'restart'; node: number };
+
+class SimNode {
+  raw: RawNode | undefined;
+  sm = new HashMachine();
+  incarnation = 0;
+  /** ReadIndex requests in flight: context -> the highest index applied anywhere when issued. */
+  reads = new Map<string, number>();
+
+  constructor(
+    readonly id: number,
+    readonly storage: MemoryStorage,
+  ) {}
+}
+
+/** One seeded run: N real Raft cores over a simulated network and disk with a virtual clock. */
+export class Simulator {
+  private readonly rng: SeededRandom;
+  private readonly heap = new EventHeap<SimEvent>();
+  private readonly nodes: SimNode[] = [];
+  private readonly blocked = new Set<number>();
+  private readonly checker: Checker = new Checker();
+  private seq = 0;
+  private now = 0;
+  private events = 0;
+  private crashes = 0;
+  private proposals = 0;
+  private healed = false;
+  private readonly trace: string[] = [];
+
+  constructor(private readonly o: SimOptions) {
+    this.rng = new SeededRandom(o.seed);
+    const ids = Array.from({ length: o.nodes }, (_, i) => i + 1);
+    for (const id of ids) {
+      const n = new SimNode(id, new MemoryStorage({ voters: ids, learners: [] }));
+      this.nodes.push(n);
+      this.boot(n);
+      this.schedule(this.rng.nextInt(TICK_MS), { kind: 'tick', node: id });
+    }
+    this.schedule(50, { kind: 'chaos' });
+    this.schedule(20, { kind: 'client' });
+    // A new group: its designated leader campaigns at once.
+    if (this.rng.nextInt(2) === 0) this.nodes[0]?.raw?.campaign();
+  }
+
+  run(): SimResult {
+    try {
+      this.loop();
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      const tail = this.trace.slice(-60).join('\n');
+      throw new SimFailure(
+        `seed ${this.o.seed} failed at t=${this.now}ms: ${why}\n` +
+          `replay: SIM_SEED=${this.o.seed} SIM_TRACE=1 npx vitest run test/raft/sim\n${tail}`,
+        { cause: err },
+      );
+    }
+    return { events: this.events, elections: this.checker.elections, applies: this.checker.applies, crashes: this.crashes, maxApplied: this.checker.maxApplied };
+  }
+
+  private loop(): void {
+    const end = this.o.chaosMs + this.o.livenessMs;
+    let finalText: string | undefined;
+    let nextFinal = this.o.chaosMs;
+    for (;;) {
+      const ev = this.heap.pop();
+      if (ev === undefined) this.checker.fail('event queue empty');
+      this.now = ev.time;
+      if (this.now >= this.o.chaosMs && !this.healed) this.heal();
+      if (this.healed && this.now >= nextFinal) {
+        finalText = this.proposeFinal(finalText);
+        nextFinal = this.now + 50;
+        if (finalText !== undefined && this.allApplied(finalText)) break;
+      }
+      if (this.now > end) this.checker.fail(`liveness: no leader committed a proposal within ${this.o.livenessMs}ms after healing`);
+      this.events++;
+      this.handle(ev);
+      if (this.events % 2000 === 0) this.checkLogs();
+    }
+    this.checkLogs();
+    const leader = this.leader();
+    if (leader !== undefined) this.checker.checkLeaderCompleteness(leader.id, leader.storage);
+  }
+
+  private handle(ev: SimEvent): void {
+    switch (ev.kind) {
+      case 'tick': {
+        const n = this.node(ev.node);
+        n.raw?.tick();
+        this.drive(n);
+        this.schedule(TICK_MS, { kind: 'tick', node: ev.node });
+        return;
+      }
+      case 'deliver':
+        this.deliver(decodeMessage(ev.msg));
+        return;
+      case 'chaos':
+        if (!this.healed) this.chaos();
+        this.schedule(50 + this.rng.nextInt(100), { kind: 'chaos' });
+        return;
+      case 'client':
+        if (!this.healed) this.client();
+        this.schedule(10 + this.rng.nextInt(30), { kind: 'client' });
+        return;
+      case 'restart':
+        this.restart(this.node(ev.node));
+        return;
+    }
+  }
+
+  // ---- the driver: carries out Readies in the documented order ----
+
+  private drive(n: SimNode): void {
+    for (let i = 0; i < 64; i++) {
+      const raw = n.raw;
+      if (raw === undefined || !raw.hasReady()) return;
+      const rd = raw.ready();
+      if (rd.softState !== undefined) this.onSoftState(n, rd);
+      this.sendAll(rd.messagesBeforePersist);
+      if (this.o.crashes && !this.healed && this.rng.next() < this.o.tornWriteRate && hasWrite(rd)) {
+        this.tornWrite(n, rd);
+        this.crash(n, 'crash during write (torn)');
+        return;
+      }
+      persistReady(n.storage, rd);
+      if (rd.softState?.role === Role.LEADER) this.checker.checkLeaderCompleteness(n.id, n.storage);
+      this.sendAll(rd.messages);
+      this.apply(n, rd);
+      raw.advance(rd);
+    }
+    this.checker.fail(`node ${n.id} did not run out of Readies`);
+  }
+
+  private onSoftState(n: SimNode, rd: Ready): void {
+    const s = rd.softState;
+    if (s === undefined) return;
+    this.log(`n${n.id} ${s.role} term=${s.term} leader=${s.leaderId}`);
+    if (s.role === Role.LEADER) this.checker.onLeader(s.term, n.id);
+  }
+
+  private apply(n: SimNode, rd: Ready): void {
+    const snap = rd.snapshot;
+    if (snap !== undefined) {
+      n.sm.restore(snap.metadata.index, snap.data);
+      this.checker.onRestore(n.id, snap.metadata.index, n.sm.hash);
+      this.log(`n${n.id} installed snapshot ${snap.metadata.index}`);
+    }
+    for (const e of rd.committedEntries) {
+      if (e.index !== n.sm.index + 1) this.checker.fail(`node ${n.id} applied ${e.index} after ${n.sm.index}`);
+      n.sm.apply(e);
+      this.checker.onApply(n.id, e, n.sm.hash, e.type === 0 ? UNTEXT.decode(e.data) : '');
+    }
+    for (const r of rd.readStates) {
+      const ctx = UNTEXT.decode(r.context);
+      const required = n.reads.get(ctx);
+      if (required === undefined) continue;
+      n.reads.delete(ctx);
+      // Linearizability: the read point covers every write completed before the read was issued.
+      if (r.index < required) this.checker.fail(`read ${ctx} on ${n.id} got index ${r.index} < ${required}`);
+    }
+  }
+
+  /** A crash mid-write: the disk keeps some prefix of the unsynced write and loses the rest. */
+  private tornWrite(n: SimNode, rd: Ready): void {
+    if (rd.snapshot !== undefined) {
+      if (this.rng.nextInt(2) === 0) return;
+      n.storage.applySnapshot(rd.snapshot);
+    }
+    const keep = this.rng.nextInt(rd.entries.length + 1);
+    n.storage.append(rd.entries.slice(0, keep));
+    if (keep === rd.entries.length && this.rng.nextInt(2) === 0) {
+      if (rd.hardState !== undefined) n.storage.setHardState(rd.hardState);
+      if (rd.confState !== undefined) n.storage.setConfState(rd.confState);
+    }
+  }
+
+  // ---- network ----
+
+  private sendAll(msgs: readonly Message[]): void {
+    for (const m of msgs) this.send(m);
+  }
+
+  private send(m: Message): void {
+    if (this.rng.next() < this.currentDrop()) {
+      this.log(`drop ${describe(m)}`);
+      return;
+    }
+    // Every message crosses the wire codec, as it would between processes.
+    const bytes = concatBuffers(encodeMessage(m));
+    this.schedule(1 + this.rng.nextInt(this.o.maxDelayMs), { kind: 'deliver', msg: bytes });
+    if (!this.healed && this.rng.next() < this.o.dupRate) {
+      this.schedule(1 + this.rng.nextInt(this.o.maxDelayMs * 2), { kind: 'deliver', msg: bytes });
+    }
+  }
+
+  private deliver(m: Message): void {
+    const n = this.node(m.to);
+    if (n.raw === undefined || this.blocked.has(m.from * 1000 + m.to)) return;
+    if (this.o.trace) this.log(`n${m.to} <- ${describe(m)}`);
+    n.raw.step(m);
+    this.drive(n);
+  }
+
+  private currentDrop(): number {
+    return this.healed ? 0 : this.o.dropRate;
+  }
+
+  // ---- faults ----
+
+  private chaos(): void {
+    const r = this.rng.nextInt(100);
+    if (this.o.membership && r >= 70) this.changeMembership();
+    else if (this.o.partitions && r < 25) this.partition();
+    else if (this.o.crashes && r < 40) this.crashRandom();
+    else if (this.o.compaction && r < 55) this.compactRandom();
+  }
+
+  private partition(): void {
+    this.blocked.clear();
+    const ids = this.nodes.map((n) => n.id);
+    const shape = this.rng.nextInt(4);
+    if (shape === 0) {
+      this.log('heal partitions');
+      return;
+    }
+    if (shape === 1) {
+      const victim = this.pick(ids);
+      for (const o of ids) if (o !== victim) this.cut(victim, o, true);
+      this.log(`isolate n${victim}`);
+    } else if (shape === 2) {
+      const shuffled = [...ids].sort(() => this.rng.next() - 0.5);
+      const minority = shuffled.slice(0, Math.floor(ids.length / 2));
+      for (const a of minority) for (const b of ids) if (!minority.includes(b)) this.cut(a, b, true);
+      this.log(`split minority {${minority.join(',')}}`);
+    } else {
+      const a = this.pick(ids);
+      const b = this.pick(ids.filter((x) => x !== a));
+      this.cut(a, b, false);
+      this.log(`cut link n${a} -> n${b} (asymmetric)`);
+    }
+  }
+
+  private cut(a: number, b: number, both: boolean): void {
+    this.blocked.add(a * 1000 + b);
+    if (both) this.blocked.add(b * 1000 + a);
+  }
+
+  private crashRandom(): void {
+    const up = this.nodes.filter((n) => n.raw !== undefined);
+    if (up.length === 0) return;
+    const n = this.pick(up);
+    this.crash(n, 'crash');
+  }
+
+  private crash(n: SimNode, why: string): void {
+    this.log(`n${n.id} ${why}`);
+    this.crashes++;
+    n.raw = undefined;
+    n.reads.clear();
+    this.schedule(20 + this.rng.nextInt(400), { kind: 'restart', node: n.id });
+  }
+
+  private restart(n: SimNode): void {
+    if (n.raw !== undefined) return;
+    n.sm = new HashMachine();
+    const snap = n.storage.snapshot();
+    if (snap.metadata.index > 0) {
+      n.sm.restore(snap.metadata.index, snap.data);
+      this.checker.onRestore(n.id, snap.metadata.index, n.sm.hash);
+    }
+    this.boot(n);
+    this.log(`n${n.id} restarted (term ${n.storage.initialState().hardState.term}, last ${n.storage.lastIndex()})`);
+    this.drive(n);
+  }
+
+  private boot(n: SimNode): void {
+    n.incarnation++;
+    n.raw = new RawNode({
+      id: n.id,
+      storage: n.storage,
+      electionTick: 10,
+      heartbeatTick: 2,
+      random: new SeededRandom(this.o.seed * 7919 + n.id * 104729 + n.incarnation),
+      applied: n.sm.index,
+      maxSizePerMsg: 200,
+      maxInflightMsgs: 4,
+    });
+  }
+
+  private compactRandom(): void {
+    const up = this.nodes.filter((n) => n.raw !== undefined && n.sm.index > n.storage.firstIndex());
+    if (up.length === 0) return;
+    const n = this.pick(up);
+    const raw = n.raw;
+    if (raw === undefined) return;
+    n.storage.compact(n.sm.index, n.sm.snapshotData(), raw.confState());
+    this.log(`n${n.id} compacted to ${n.sm.index}`);
+  }
+
+  private changeMembership(): void {
+    const leader = this.leader();
+    const raw = leader?.raw;
+    if (leader === undefined || raw === undefined) return;
+    const cs = raw.confState();
+    const members = new Set([...cs.voters, ...cs.learners]);
+    const outside = this.nodes.map((n) => n.id).filter((id) => !members.has(id));
+    const minVoters = this.o.nodes >= 5 ? 3 : 2;
+    let change: { type: ConfChangeType; nodeId: number };
+    if (outside.length > 0) change = { type: ConfChangeType.ADD_LEARNER, nodeId: this.pick(outside) };
+    else if (cs.learners.length > 0) change = { type: ConfChangeType.ADD_VOTER, nodeId: this.pick([...cs.learners]) };
+    else if (cs.voters.length > minVoters) change = { type: ConfChangeType.REMOVE_NODE, nodeId: this.pick([...cs.voters]) };
+    else return;
+    try {
+      const index = raw.proposeConfChange(change);
+      this.log(`n${leader.id} proposed conf change ${JSON.stringify(change)} at ${index}`);
+      this.drive(leader);
+    } catch {
+      // Refused (one pending change at a time, or transfer): fine.
+    }
+  }
+
+  private heal(): void {
+    this.healed = true;
+    this.blocked.clear();
+    this.log('--- heal: partitions cleared, no more drops, all nodes restart ---');
+    for (const n of this.nodes) if (n.raw === undefined) this.restart(n);
+  }
+
+  // ---- clients ----
+
+  private client(): void {
+    const leader = this.leader();
+    if (leader !== undefined && this.rng.nextInt(5) > 0) this.propose(leader, `p${++this.proposals}`);
+    if (this.rng.nextInt(4) === 0) this.read();
+  }
+
+  private propose(n: SimNode, text: string): boolean {
+    try {
+      n.raw?.propose(TEXT.encode(text));
+      this.drive(n);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private read(): void {
+    const up = this.nodes.filter((n) => n.raw !== undefined);
+    if (up.length === 0) return;
+    const n = this.pick(up);
+    const ctx = `r${this.events}`;
+    try {
+      n.raw?.readIndex(TEXT.encode(ctx));
+    } catch {
+      return;
+    }
+    n.reads.set(ctx, this.checker.maxApplied);
+    this.drive(n);
+  }
+
+  private proposeFinal(prev: string | undefined): string | undefined {
+    if (prev !== undefined && this.checker.indexOf(prev) !== undefined) return prev;
+    const leader = this.leader();
+    if (leader === undefined) return prev;
+    const text = `final${this.now}`;
+    return this.propose(leader, text) ? text : prev;
+  }
+
+  private allApplied(text: string): boolean {
+    const index = this.checker.indexOf(text);
+    const raw = this.leader()?.raw;
+    if (index === undefined || raw === undefined) return false;
+    const cs = raw.confState();
+    for (const id of [...cs.voters, ...cs.learners]) {
+      if (this.node(id).sm.index < index) return false;
+    }
+    return true;
+  }
+
+  // ---- helpers ----
+
+  private leader(): SimNode | undefined {
+    let best: SimNode | undefined;
+    for (const n of this.nodes) {
+      const s = n.raw?.status();
+      if (s?.role === Role.LEADER && (best === undefined || s.term > (best.raw?.status().term ?? 0))) best = n;
+    }
+    return best;
+  }
+
+  private checkLogs(): void {
+    for (let i = 0; i < this.nodes.length; i++) {
+      for (let j = i + 1; j < this.nodes.length; j++) {
+        const a = this.nodes[i];
+        const b = this.nodes[j];
+        if (a !== undefined && b !== undefined) this.checker.checkLogMatching(a.id, a.storage, b.id, b.storage);
+      }
+    }
+  }
+
+  private node(id: number): SimNode {
+    const n = this.nodes[id - 1];
+    if (n === undefined) throw new Error(`no node ${id}`);
+    return n;
+  }
+
+  private pick<T>(xs: readonly T[]): T {
+    const x = xs[this.rng.nextInt(xs.length)];
+    if (x === undefined) throw new Error('pick from empty list');
+    return x;
+  }
+
+  private schedule(delayMs: number, ev: Omit<SimEvent, 'time' | 'seq'> & Partial<SimEvent>): void {
+    this.heap.push({ ...ev, time: this.now + delayMs, seq: this.seq++ } as SimEvent);
+  }
+
+  private log(line: string): void {
+    if (!this.o.trace) return;
+    const s = `t=${this.now} ${line}`;
+    this.trace.push(s);
+    process.stdout.write(`${s}\n`);
+  }
+}
+
+function hasWrite(rd: Ready): boolean {
+  return rd.entries.length > 0 || rd.hardState !== undefined || rd.snapshot !== undefined;
+}
+
+function describe(m: Message): string {
+  const ents = m.entries.length > 0 ? ` ents=${m.entries[0]?.index}..${m.entries.at(-1)?.index}` : '';
+  const rej = m.reject ? ` reject hint=${m.rejectHint}/${m.logTerm}` : '';
+  return `${m.from}->${m.to} type=${m.type} term=${m.term} idx=${m.index} logTerm=${m.logTerm} commit=${m.commit}${ents}${rej}`;
+}
+
+export function runSimulation(o: SimOptions): SimResult {
+  return new Simulator(o).run();
+}
