@@ -4,6 +4,9 @@ import { encodeFrame, FRAME_HEADER_BYTES, FrameKind, payloadBytes, type FrameKin
 import { FrameDecoder } from './decoder.js';
 import { FrameError } from './errors.js';
 
+/** Corked bytes that trigger a flush before the end of the tick. */
+const EARLY_FLUSH_BYTES = 64 * 1024;
+
 export type FrameHandler = (kind: FrameKindValue, payload: Buffer) => void;
 export type CloseHandler = (reason: string, badFrame: boolean) => void;
 
@@ -26,6 +29,7 @@ export class FramedSocket {
   private drainHandler: () => void = () => undefined;
   private keepaliveTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private corked = false;
   private lastReadMs: number;
   private lastWriteMs: number;
   /** Who is at the other end, for logs: the node id once known, else the address. */
@@ -95,11 +99,25 @@ export class FramedSocket {
   writeEncoded(buffers: readonly Uint8Array[]): boolean {
     if (this.closed) return false;
     this.lastWriteMs = Date.now();
-    this.socket.cork();
+    // Stay corked until the end of the current tick: every frame sent in this tick (a driver sends
+    // the messages of many groups in one go) leaves in a single writev instead of one syscall each.
+    // The socket still counts corked bytes, so `write` reports backpressure as usual.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => this.uncork());
+    }
     let ok = true;
     for (const buf of buffers) ok = this.socket.write(buf);
-    this.socket.uncork();
+    // A burst must not pile up in user space while the kernel's send buffer has room: hand it over
+    // early once a batch is big enough for one syscall to be worth it.
+    if (this.socket.writableLength >= EARLY_FLUSH_BYTES) this.uncork();
     return ok;
+  }
+
+  private uncork(): void {
+    this.corked = false;
+    if (!this.socket.destroyed) this.socket.uncork();
   }
 
   write(kind: FrameKindValue, parts: readonly Uint8Array[]): boolean {
@@ -127,6 +145,7 @@ export class FramedSocket {
   finish(kind: FrameKindValue, payload: Uint8Array, reason: string): void {
     if (this.closed) return;
     this.write(kind, [payload]);
+    // end() flushes corked data first, so the last frame is not lost.
     this.socket.end();
     // `end` flushes asynchronously; cap how long a refused peer may keep the socket open.
     this.socket.setTimeout(1000, () => this.socket.destroy());

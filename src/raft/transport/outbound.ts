@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { connect } from 'node:net';
+import { connect, type TcpNetConnectOpts } from 'node:net';
 import type { Logger } from 'pino';
 import type { HandshakeAuthenticator, HandshakeTranscript } from './auth.js';
 import type { Backoff } from './backoff.js';
@@ -37,6 +37,14 @@ export interface OutboundLinkOptions {
   onDown: (peerId: number, reason: string) => void;
   onBadFrame: () => void;
 }
+
+/**
+ * User-space bytes a socket may hold before `write` asks us to wait for `drain`. Frames of one tick are
+ * corked together and handed to the kernel every 64 KiB (framed-socket.ts), so this only fills when
+ * the kernel's send buffer is full; it is well above the 16 KiB default so a burst of small frames
+ * does not spill into the (count-bounded) queue while the kernel still has room.
+ */
+const SOCKET_HIGH_WATER_BYTES = 1024 * 1024;
 
 type State = 'idle' | 'connecting' | 'up' | 'backoff' | 'closed';
 
@@ -100,7 +108,11 @@ export class OutboundLink {
   private dial(): void {
     this.state = 'connecting';
     const { host, port } = this.opts.address;
-    const socket = new FramedSocket(connect({ host, port }), HANDSHAKE_MAX_FRAME_BYTES, this.log);
+    // net.Socket hands its options to stream.Duplex, which honours writableHighWaterMark; the Node
+    // typings just do not declare it on connect's options.
+    const options: TcpNetConnectOpts & { writableHighWaterMark: number } = { host, port, writableHighWaterMark: SOCKET_HIGH_WATER_BYTES };
+    const raw = connect(options);
+    const socket = new FramedSocket(raw, HANDSHAKE_MAX_FRAME_BYTES, this.log);
     socket.peer = this.opts.peerId;
     this.socket = socket;
     this.opts.track(socket);
@@ -130,12 +142,20 @@ export class OutboundLink {
       }
     } catch (err) {
       if (!(err instanceof FrameError || err instanceof HandshakeError)) throw err;
-      this.log.warn({ peer: this.opts.peerId, address: socket.remote, reason: err.message }, 'outbound connection failed');
+      this.logFailure(socket, err.message);
       socket.close(err.message, err instanceof FrameError);
     }
   }
 
   private acceptorNonce: Buffer | undefined;
+  private lastFailure: string | undefined;
+
+  /** Warns once per distinct reason: a misconfigured peer is redialed forever, every few seconds. */
+  private logFailure(socket: FramedSocket, reason: string): void {
+    const level = reason === this.lastFailure ? 'debug' : 'warn';
+    this.lastFailure = reason;
+    this.log[level]({ peer: this.opts.peerId, address: socket.remote, reason }, 'outbound connection failed');
+  }
 
   private sendHello(socket: FramedSocket, nonce: Buffer, payload: Buffer): void {
     const challenge = decodeChallenge(payload);
@@ -180,6 +200,7 @@ export class OutboundLink {
     this.clearTimers();
     this.state = 'up';
     this.opts.backoff.reset();
+    this.lastFailure = undefined;
     this.opts.stats.connected = true;
     if (this.everUp) this.opts.stats.reconnects += 1;
     this.everUp = true;
