@@ -1,0 +1,46 @@
+/**
+ * Runs the numbered migrations in order at start-up. The last applied number and the resulting
+ * format version are recorded in LevelDB; a directory from a newer format is refused.
+ */
+import type { Migration, MigrationContext } from './types.js';
+import { migration0001 } from './0001-initial.js';
+import { FORMAT_KEY, MIGRATION_KEY } from '../src/wal/keys.js';
+import { FORMAT_VERSION } from '../src/wal/frame.js';
+import { WalVersionError } from '../src/wal/errors.js';
+import { batchDurable } from '../src/wal/context.js';
+
+export type { Migration, MigrationContext } from './types.js';
+
+/** Every migration, in order. Append only; never renumber. */
+export const MIGRATIONS: readonly Migration[] = [migration0001];
+
+async function readNumber(ctx: MigrationContext, key: Buffer): Promise<number | undefined> {
+  const v = await ctx.db.get(key);
+  if (v === undefined) return undefined;
+  const n = Number(Buffer.from(v).toString('ascii'));
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** Applies pending migrations; returns the numbers applied now. */
+export async function runMigrations(
+  ctx: MigrationContext,
+  migrations: readonly Migration[] = MIGRATIONS,
+  supportedVersion: number = FORMAT_VERSION,
+): Promise<number[]> {
+  const found = await readNumber(ctx, FORMAT_KEY);
+  if (found !== undefined && found > supportedVersion) throw new WalVersionError(`data directory ${ctx.dir}`, found, supportedVersion);
+  const applied = (await readNumber(ctx, MIGRATION_KEY)) ?? 0;
+  const ran: number[] = [];
+  for (const m of migrations) {
+    if (m.number <= applied) continue;
+    if (m.formatVersion > supportedVersion) break;
+    ctx.logger.info({ migration: m.number, name: m.name }, 'applying on-disk migration');
+    await m.up(ctx);
+    await batchDurable({ ...ctx, fsync: 'always' }, [
+      { type: 'put', key: MIGRATION_KEY, value: Buffer.from(String(m.number)) },
+      { type: 'put', key: FORMAT_KEY, value: Buffer.from(String(m.formatVersion)) },
+    ]);
+    ran.push(m.number);
+  }
+  return ran;
+}

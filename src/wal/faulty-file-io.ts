@@ -1,0 +1,260 @@
+/**
+ * An in-memory FileIO that knows which bytes are durable. `crash()` models power loss: every file
+ * goes back to its last fdatasync'd state, then a prefix of the unsynced operations is replayed with
+ * the last one torn at a (seeded) random or chosen byte. Files whose directory entry was never made
+ * durable (syncDir) disappear. Without faults it doubles as the file layer of the in-memory mode.
+ *
+ * Simplification, on purpose: unlink and rmdir are durable at once, and unsynced writes persist in
+ * order (a prefix), not as arbitrary pages.
+ */
+import type { FileHandle, FileIO, FileStat } from './file-io.js';
+import { assert } from '../util/assert.js';
+
+type Op = { kind: 'write'; position: number; bytes: Uint8Array } | { kind: 'truncate'; sizeBytes: number };
+
+interface MemFile {
+  data: Uint8Array;
+  length: number;
+  durable: Uint8Array;
+  unsynced: Op[];
+  entryDurable: boolean;
+}
+
+export interface CrashOptions {
+  /** 'none' loses every unsynced op; 'random' (default) keeps a random prefix, tearing the last. */
+  tear?: 'none' | 'random';
+}
+
+class FaultError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(`${code}: ${message}`);
+    this.code = code;
+  }
+}
+
+/** mulberry32: tiny, seeded, good enough to pick tear points reproducibly. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function parentOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i <= 0 ? '/' : path.slice(0, i);
+}
+
+export class FaultyFileIO implements FileIO {
+  private readonly files = new Map<string, MemFile>();
+  private readonly dirs = new Set<string>(['/']);
+  private readonly fds = new Map<FileHandle, string>();
+  private nextFd = 3;
+  private failDatasyncs = 0;
+  private failWrites = 0;
+  private readonly random: () => number;
+  /** Counters, for tests that prove batching. */
+  datasyncCalls = 0;
+  writeCalls = 0;
+
+  constructor(opts: { seed?: number } = {}) {
+    this.random = prng(opts.seed ?? 1);
+  }
+
+  /** The next `count` fdatasync calls fail with EIO (and sync nothing). */
+  failNextDatasync(count = 1): void {
+    this.failDatasyncs += count;
+  }
+
+  /** The next `count` writes fail with EIO (and write nothing). */
+  failNextWrite(count = 1): void {
+    this.failWrites += count;
+  }
+
+  /** Power loss: see the file comment. Every open handle becomes invalid. */
+  crash(opts: CrashOptions = {}): void {
+    for (const [path, file] of [...this.files]) {
+      if (!file.entryDurable) {
+        this.files.delete(path);
+        continue;
+      }
+      const ops = file.unsynced;
+      file.data = file.durable.slice();
+      file.length = file.durable.byteLength;
+      file.unsynced = [];
+      if (opts.tear !== 'none' && ops.length > 0) this.replayPrefix(file, ops);
+      file.durable = file.data.slice(0, file.length);
+    }
+    this.fds.clear();
+  }
+
+  private replayPrefix(file: MemFile, ops: Op[]): void {
+    const keep = Math.floor(this.random() * (ops.length + 1));
+    for (let i = 0; i < keep; i++) {
+      const op = ops[i];
+      assert(op !== undefined);
+      const last = i === keep - 1;
+      if (op.kind === 'truncate') this.applyTruncate(file, op.sizeBytes);
+      else {
+        const cut = last ? Math.floor(this.random() * (op.bytes.byteLength + 1)) : op.bytes.byteLength;
+        this.applyWrite(file, op.position, op.bytes.subarray(0, cut));
+      }
+    }
+  }
+
+  /** Raw current contents of a file (tests use this to corrupt bytes on purpose). */
+  contents(path: string): Uint8Array | undefined {
+    const f = this.files.get(path);
+    return f === undefined ? undefined : f.data.subarray(0, f.length);
+  }
+
+  /** Overwrites bytes in place and marks them durable: models bit rot, not a write. */
+  corrupt(path: string, position: number, bytes: Uint8Array): void {
+    const f = this.files.get(path);
+    assert(f !== undefined, `no file ${path}`);
+    f.data.set(bytes, position);
+    f.durable = f.data.slice(0, f.length);
+  }
+
+  async open(path: string, opts: { create: boolean }): Promise<FileHandle> {
+    if (!this.files.has(path)) {
+      if (!opts.create) throw new FaultError('ENOENT', path);
+      if (!this.dirs.has(parentOf(path))) throw new FaultError('ENOENT', parentOf(path));
+      this.files.set(path, { data: new Uint8Array(4096), length: 0, durable: new Uint8Array(0), unsynced: [], entryDurable: false });
+    }
+    const fd = this.nextFd++;
+    this.fds.set(fd, path);
+    return fd;
+  }
+
+  private file(fd: FileHandle): MemFile {
+    const path = this.fds.get(fd);
+    const f = path === undefined ? undefined : this.files.get(path);
+    if (f === undefined) throw new FaultError('EBADF', `fd ${fd}`);
+    return f;
+  }
+
+  async read(fd: FileHandle, into: Uint8Array, position: number): Promise<number> {
+    return this.readSync(fd, into, position);
+  }
+
+  readSync(fd: FileHandle, into: Uint8Array, position: number): number {
+    const f = this.file(fd);
+    const n = Math.max(0, Math.min(into.byteLength, f.length - position));
+    into.set(f.data.subarray(position, position + n));
+    return n;
+  }
+
+  async write(fd: FileHandle, buffers: readonly Uint8Array[], position: number): Promise<void> {
+    const f = this.file(fd);
+    this.writeCalls++;
+    if (this.failWrites > 0) {
+      this.failWrites--;
+      throw new FaultError('EIO', 'injected write failure');
+    }
+    let pos = position;
+    for (const b of buffers) {
+      const copy = b.slice();
+      this.applyWrite(f, pos, copy);
+      f.unsynced.push({ kind: 'write', position: pos, bytes: copy });
+      pos += b.byteLength;
+    }
+  }
+
+  private applyWrite(f: MemFile, position: number, bytes: Uint8Array): void {
+    const end = position + bytes.byteLength;
+    if (end > f.data.byteLength) {
+      const grown = new Uint8Array(Math.max(end, f.data.byteLength * 2));
+      grown.set(f.data.subarray(0, f.length));
+      f.data = grown;
+    }
+    if (position > f.length) f.data.fill(0, f.length, position);
+    f.data.set(bytes, position);
+    f.length = Math.max(f.length, end);
+  }
+
+  private applyTruncate(f: MemFile, sizeBytes: number): void {
+    if (sizeBytes > f.length) this.applyWrite(f, f.length, new Uint8Array(sizeBytes - f.length));
+    f.length = sizeBytes;
+  }
+
+  async datasync(fd: FileHandle): Promise<void> {
+    const f = this.file(fd);
+    this.datasyncCalls++;
+    if (this.failDatasyncs > 0) {
+      this.failDatasyncs--;
+      throw new FaultError('EIO', 'injected fdatasync failure');
+    }
+    f.durable = f.data.slice(0, f.length);
+    f.unsynced = [];
+  }
+
+  async truncate(fd: FileHandle, sizeBytes: number): Promise<void> {
+    const f = this.file(fd);
+    this.applyTruncate(f, sizeBytes);
+    f.unsynced.push({ kind: 'truncate', sizeBytes });
+  }
+
+  async close(fd: FileHandle): Promise<void> {
+    this.file(fd);
+    this.fds.delete(fd);
+  }
+
+  async size(fd: FileHandle): Promise<number> {
+    return this.file(fd).length;
+  }
+
+  async stat(path: string): Promise<FileStat | undefined> {
+    if (this.dirs.has(path)) return { sizeBytes: 0, isDirectory: true };
+    const f = this.files.get(path);
+    return f === undefined ? undefined : { sizeBytes: f.length, isDirectory: false };
+  }
+
+  async readdir(path: string): Promise<string[]> {
+    const prefix = path.endsWith('/') ? path : `${path}/`;
+    const names = new Set<string>();
+    for (const p of [...this.files.keys(), ...this.dirs]) {
+      if (!p.startsWith(prefix)) continue;
+      const rest = p.slice(prefix.length);
+      const name = rest.split('/')[0];
+      if (name !== undefined && name !== '') names.add(name);
+    }
+    return [...names].sort();
+  }
+
+  async unlink(path: string): Promise<void> {
+    if (!this.files.delete(path)) throw new FaultError('ENOENT', path);
+  }
+
+  async mkdir(path: string): Promise<void> {
+    const parts = path.split('/').filter((p) => p !== '');
+    let cur = '';
+    for (const p of parts) {
+      cur = `${cur}/${p}`;
+      this.dirs.add(cur);
+    }
+  }
+
+  async rmdir(path: string): Promise<void> {
+    const prefix = `${path}/`;
+    for (const p of [...this.files.keys()]) if (p.startsWith(prefix)) this.files.delete(p);
+    for (const d of [...this.dirs]) if (d === path || d.startsWith(prefix)) this.dirs.delete(d);
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    const f = this.files.get(from);
+    if (f === undefined) throw new FaultError('ENOENT', from);
+    this.files.delete(from);
+    this.files.set(to, { ...f, entryDurable: false });
+  }
+
+  async syncDir(path: string): Promise<void> {
+    if (!this.dirs.has(path)) throw new FaultError('ENOENT', path);
+    for (const [p, f] of this.files) if (parentOf(p) === path) f.entryDurable = true;
+  }
+}

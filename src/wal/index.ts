@@ -1,0 +1,28 @@
+/** The WAL storage engine: public API. */
+export { WalStore, DEFAULT_SEGMENT_BYTES, DEFAULT_INDEX_INTERVAL_BYTES } from './store.js';
+export type { WalStoreOptions, OpenLogOptions } from './store.js';
+export { WalLog } from './log.js';
+export { EntryType } from './entry.js';
+export type { Entry, HardState, Snapshot, SegmentInfo } from './entry.js';
+export type { FileIO, FileHandle, FileStat } from './file-io.js';
+export { NodeFileIO } from './node-file-io.js';
+export { FaultyFileIO } from './faulty-file-io.js';
+export type { CrashOptions } from './faulty-file-io.js';
+export type { WalDb } from './context.js';
+export { WalCorruptionError, WalCompactedError, WalFailedError, WalClosedError, WalVersionError } from './errors.js';
+export type { CorruptionDetail } from './errors.js';
+export { RECOVERY_TABLE } from './recovery.js';
+// Read-only decoding for `chronik inspect` (never opens the store's LevelDB).
+export {
+  FORMAT_VERSION,
+  SEGMENT_HEADER_BYTES,
+  FRAME_HEADER_BYTES,
+  decodeSegment,
+  decodeSegmentHeader,
+  decodeFrameHeader,
+  checkFrame,
+  segmentFileName,
+  parseSegmentFileName,
+} from './frame.js';
+export type { SegmentReport, FrameReport, SegmentHeader, FrameHeader } from './frame.js';
+export { sanitiseLogId } from './segment-files.js';

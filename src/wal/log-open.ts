@@ -1,0 +1,270 @@
+/**
+ * Opening a log: load state from LevelDB, validate the segments past the index marker (the recovery
+ * decision table), cut a torn tail, and catch the derived index up — or rebuild it when missing or
+ * inconsistent.
+ */
+import { putDurable, type StoreContext, type WalBatchOp } from './context.js';
+import type { LogState } from './log-state.js';
+import { LogKeys, readU64At } from './keys.js';
+import { decodeHardState, decodeMeta, defaultMeta, encodeMeta } from './meta.js';
+import { TermRuns } from './terms.js';
+import { createSegment, removeSegment } from './segment-files.js';
+import { newSegment, type Segment } from './segment.js';
+import {
+  decodeFrameHeader,
+  decodeSegmentHeader,
+  FORMAT_VERSION,
+  FRAME_HEADER_BYTES,
+  frameHeaderSane,
+  parseSegmentFileName,
+  SEGMENT_HEADER_BYTES,
+  segmentHeaderValid,
+} from './frame.js';
+import { indexFrame, markerOp } from './indexer.js';
+import { scanFrames } from './recovery.js';
+import { WalCorruptionError, WalVersionError } from './errors.js';
+
+/** Index ops are committed in batches of this many during a rebuild, to bound memory. */
+const REBUILD_BATCH_OPS = 10_000;
+
+export interface OpenOptions {
+  segmentBytes: number;
+  indexIntervalBytes: number;
+}
+
+interface ScanStart {
+  segIdx: number;
+  position: number;
+  expectedIndex: number;
+  prevTerm: number;
+}
+
+export async function openLogState(ctx: StoreContext, logId: string, dir: string, opts: OpenOptions): Promise<LogState> {
+  const keys = new LogKeys(logId);
+  const metaBuf = await ctx.db.get(keys.meta);
+  const meta = metaBuf === undefined ? defaultMeta() : decodeMeta(metaBuf);
+  const hardBuf = await ctx.db.get(keys.hard);
+  const snapBuf = meta.snapshotIndex > 0 ? await ctx.db.get(keys.snap) : undefined;
+  await ctx.io.mkdir(dir);
+  const sync = ctx.fsync === 'always';
+  let segments = await openSegmentFiles(ctx, dir);
+  if (meta.pendingReset) segments = await removeAll(ctx, segments);
+  segments = await dropBelowFirst(ctx, segments, meta.firstIndex);
+  if (segments.length === 0) segments.push(await createSegment(ctx.io, dir, meta.firstIndex, sync));
+  const state: LogState = {
+    logId,
+    dir,
+    ctx,
+    keys,
+    epoch: meta.epoch,
+    indexIntervalBytes: opts.indexIntervalBytes,
+    log: ctx.logger.child({ logId }),
+    segmentBytes: opts.segmentBytes,
+    segments,
+    terms: new TermRuns(),
+    meta,
+    firstIndex: meta.firstIndex,
+    durableLastIndex: 0,
+    lastIndex: 0,
+    tail: [],
+    inFlight: 0,
+    waiters: [],
+    nextOffset: meta.startOffset,
+    durableNextOffset: meta.startOffset,
+    logStartOffset: meta.startOffset,
+    hardState: hardBuf === undefined ? { term: 0, vote: 0, commit: 0 } : decodeHardState(hardBuf),
+    snapshot:
+      meta.snapshotIndex > 0
+        ? { index: meta.snapshotIndex, term: meta.snapshotTerm, data: snapBuf ?? new Uint8Array(0), nextOffset: meta.startOffset }
+        : undefined,
+    failed: undefined,
+    closed: false,
+  };
+  const start = await loadIndex(state);
+  const firstBatchBase = await catchUp(state, start);
+  finishOpen(state, metaBuf === undefined ? firstBatchBase : undefined);
+  if (metaBuf === undefined || meta.pendingReset) {
+    meta.pendingReset = false;
+    await putDurable(ctx, keys.meta, encodeMeta(meta));
+  }
+  return state;
+}
+
+async function openSegmentFiles(ctx: StoreContext, dir: string): Promise<Segment[]> {
+  const bases = (await ctx.io.readdir(dir))
+    .map(parseSegmentFileName)
+    .filter((b): b is number => b !== undefined)
+    .sort((a, b) => a - b);
+  const segments: Segment[] = [];
+  for (const base of bases) {
+    const path = `${dir}/${String(base).padStart(20, '0')}.log`;
+    const fd = await ctx.io.open(path, { create: false });
+    const seg = newSegment(base, path, fd, await ctx.io.size(fd));
+    segments.push(seg);
+  }
+  for (let i = 0; i + 1 < segments.length; i++) {
+    const s = segments[i];
+    const next = segments[i + 1];
+    if (s !== undefined && next !== undefined) s.lastIndex = next.baseIndex - 1;
+  }
+  return segments;
+}
+
+async function removeAll(ctx: StoreContext, segments: Segment[]): Promise<Segment[]> {
+  for (const s of segments) await removeSegment(ctx.io, s);
+  return [];
+}
+
+/** Row 10: a crash during prefix deletion can leave segments wholly before the first index. */
+async function dropBelowFirst(ctx: StoreContext, segments: Segment[], firstIndex: number): Promise<Segment[]> {
+  let drop = 0;
+  while (drop + 1 < segments.length && (segments[drop + 1]?.baseIndex ?? Infinity) <= firstIndex) drop++;
+  for (const s of segments.slice(0, drop)) await removeSegment(ctx.io, s);
+  return segments.slice(drop);
+}
+
+/** Loads the derived index if its marker agrees with the segments; else starts a rebuild. */
+async function loadIndex(state: LogState): Promise<ScanStart> {
+  const { ctx, keys } = state;
+  const marker = await ctx.db.get(keys.marker(state.epoch));
+  if (marker !== undefined) {
+    const lastIndex = readU64At(marker, 0);
+    const segBase = readU64At(marker, 1);
+    const position = readU64At(marker, 2);
+    const segIdx = state.segments.findIndex((s) => s.baseIndex === segBase);
+    const seg = state.segments[segIdx];
+    if (seg !== undefined && (await markerAgrees(state, seg, position, lastIndex + 1))) {
+      await loadDerived(state);
+      seg.lastIndex = lastIndex;
+      return { segIdx, position, expectedIndex: lastIndex + 1, prevTerm: state.terms.lastTerm() };
+    }
+    state.log.warn({ segBase, position, lastIndex }, 'index marker disagrees with the segments; rebuilding the index');
+  }
+  if (marker !== undefined || state.epoch > 0) await bumpEpoch(state);
+  const first = state.segments[0];
+  return { segIdx: 0, position: SEGMENT_HEADER_BYTES, expectedIndex: first?.baseIndex ?? 1, prevTerm: 0 };
+}
+
+async function markerAgrees(state: LogState, seg: Segment, position: number, nextIndex: number): Promise<boolean> {
+  if (position < SEGMENT_HEADER_BYTES || position > seg.sizeBytes) return false;
+  if (position === seg.sizeBytes) return true;
+  const buf = Buffer.alloc(FRAME_HEADER_BYTES);
+  const n = await state.ctx.io.read(seg.fd, buf, position);
+  const h = decodeFrameHeader(buf.subarray(0, n), 0);
+  // A torn header right at the marker is still "agreeing": recovery will cut it.
+  return h === undefined || !frameHeaderSane(h) || h.index === nextIndex;
+}
+
+async function bumpEpoch(state: LogState): Promise<void> {
+  state.epoch += 1;
+  state.meta.epoch = state.epoch;
+  await putDurable(state.ctx, state.keys.meta, encodeMeta(state.meta));
+  await state.ctx.db.clear(state.keys.epochsBelow(state.epoch));
+}
+
+async function loadDerived(state: LogState): Promise<void> {
+  const { ctx, keys, epoch } = state;
+  const byBase = new Map(state.segments.map((s) => [s.baseIndex, s]));
+  for await (const [key, value] of ctx.db.iterator(keys.kindRange(epoch, 'i'))) {
+    const seg = byBase.get(readU64At(value, 0));
+    if (seg === undefined) continue;
+    seg.pointIndexes.push(keys.n1(key));
+    seg.pointPositions.push(readU64At(value, 1));
+  }
+  for await (const [key, value] of ctx.db.iterator(keys.kindRange(epoch, 't'))) {
+    state.terms.push(keys.n1(key), readU64At(value, 0));
+  }
+  for await (const key of ctx.db.keys({ ...keys.kindRange(epoch, 'o'), reverse: true, limit: 1 })) {
+    state.nextOffset = Math.max(state.nextOffset, keys.n1(key) + 1);
+  }
+  for await (const key of ctx.db.keys(keys.kindRange(epoch, 'x'))) {
+    const seg = byBase.get(keys.n1(key));
+    if (seg !== undefined) seg.maxTimestamp = Math.max(seg.maxTimestamp, keys.n2(key));
+  }
+}
+
+/** Validates and indexes every frame from `start` to the end. Returns the first batch's base offset seen. */
+async function catchUp(state: LogState, start: ScanStart): Promise<number | undefined> {
+  let { expectedIndex, prevTerm } = start;
+  let firstBatchBase: number | undefined;
+  let ops: WalBatchOp[] = [];
+  let dirty = start.segIdx === 0 && start.position === SEGMENT_HEADER_BYTES;
+  for (let i = start.segIdx; i < state.segments.length; i++) {
+    const seg = state.segments[i];
+    if (seg === undefined) break;
+    const isLast = i === state.segments.length - 1;
+    const from = i === start.segIdx ? start.position : SEGMENT_HEADER_BYTES;
+    if (from === SEGMENT_HEADER_BYTES && !(await segmentHeaderOk(state, seg, isLast, expectedIndex))) {
+      // Row 9: torn creation of the last segment; it held nothing.
+      await removeSegment(state.ctx.io, seg);
+      state.segments.pop();
+      state.log.warn({ segment: seg.path }, 'removed a last segment whose header was torn');
+      if (state.segments.length === 0) state.segments.push(await createSegment(state.ctx.io, state.dir, expectedIndex, state.ctx.fsync === 'always'));
+      break;
+    }
+    const bytes = Buffer.allocUnsafe(seg.sizeBytes - from);
+    const n = await state.ctx.io.read(seg.fd, bytes, from);
+    let end = from;
+    const result = scanFrames(bytes.subarray(0, n), 0, expectedIndex, prevTerm, isLast, (f) => {
+      const data = bytes.subarray(f.position + FRAME_HEADER_BYTES, f.position + FRAME_HEADER_BYTES + f.header.length);
+      const frame = { ...f.header, position: from + f.position, data, prevTerm: state.terms.lastTerm() };
+      state.terms.push(f.header.index, f.header.term);
+      const offsets = indexFrame(state, seg, frame, ops);
+      if (offsets !== undefined) {
+        firstBatchBase ??= offsets.baseOffset;
+        state.nextOffset = Math.max(state.nextOffset, offsets.lastOffset + 1);
+      }
+      end = frame.position + FRAME_HEADER_BYTES + f.header.length;
+      dirty = true;
+    });
+    if (result.kind === 'corrupt') {
+      const { kind: _k, position, ...rest } = result;
+      throw new WalCorruptionError({ logId: state.logId, segment: seg.path, position: from + position, ...rest });
+    }
+    if (result.cut !== undefined) await cutTail(state, seg, end, result.cut.bytes);
+    seg.sizeBytes = end;
+    expectedIndex = seg.lastIndex + 1;
+    prevTerm = state.terms.lastTerm();
+    if (ops.length >= REBUILD_BATCH_OPS || (dirty && isLast)) {
+      ops.push(markerOp(state, seg, end));
+      await state.ctx.db.batch(ops);
+      ops = [];
+    }
+  }
+  return firstBatchBase;
+}
+
+async function segmentHeaderOk(state: LogState, seg: Segment, isLast: boolean, expectedIndex: number): Promise<boolean> {
+  const buf = Buffer.alloc(SEGMENT_HEADER_BYTES);
+  const n = await state.ctx.io.read(seg.fd, buf, 0);
+  const h = decodeSegmentHeader(buf.subarray(0, n));
+  const valid = h !== undefined && segmentHeaderValid(h);
+  if (!valid && isLast && seg.sizeBytes <= SEGMENT_HEADER_BYTES) return false;
+  const fail = (reason: string): never => {
+    throw new WalCorruptionError({ logId: state.logId, segment: seg.path, position: 0, reason });
+  };
+  if (!valid || h === undefined) return fail('bad segment header');
+  if (h.version > FORMAT_VERSION) throw new WalVersionError(`segment ${seg.path}`, h.version, FORMAT_VERSION);
+  if (h.baseIndex !== seg.baseIndex) fail(`segment header says base ${h.baseIndex}, file name says ${seg.baseIndex}`);
+  if (seg.baseIndex !== expectedIndex) fail(`segment starts at ${seg.baseIndex}, expected ${expectedIndex}`);
+  return true;
+}
+
+async function cutTail(state: LogState, seg: Segment, position: number, bytesCut: number): Promise<void> {
+  state.log.warn({ segment: seg.path, position, bytesCut }, 'cut a torn tail');
+  await state.ctx.io.truncate(seg.fd, position);
+  if (state.ctx.fsync === 'always') await state.ctx.io.datasync(seg.fd);
+}
+
+function finishOpen(state: LogState, firstBatchBase: number | undefined): void {
+  const first = state.segments[0];
+  const last = state.segments[state.segments.length - 1];
+  const lastIndex = last === undefined ? state.meta.firstIndex - 1 : last.lastIndex;
+  state.firstIndex = Math.min(Math.max(state.meta.firstIndex, first?.baseIndex ?? 1), lastIndex + 1);
+  state.lastIndex = lastIndex;
+  state.durableLastIndex = lastIndex;
+  state.terms.compactBefore(state.firstIndex - 1);
+  if (firstBatchBase !== undefined) state.logStartOffset = firstBatchBase;
+  state.nextOffset = Math.max(state.nextOffset, state.logStartOffset);
+  state.durableNextOffset = state.nextOffset;
+}

@@ -1,0 +1,45 @@
+/** Everything an open log knows; the WalLog methods and their helper modules share it. */
+import type { Logger } from 'pino';
+import type { LogKeys } from './keys.js';
+import type { Segment } from './segment.js';
+import type { TermRuns } from './terms.js';
+import type { Entry, HardState, Snapshot } from './entry.js';
+import type { LogMeta } from './meta.js';
+import type { StoreContext } from './context.js';
+import type { IndexTarget } from './indexer.js';
+
+export interface Waiter {
+  lastIndex: number;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+export interface LogState extends IndexTarget {
+  logId: string;
+  dir: string;
+  ctx: StoreContext;
+  log: Logger;
+  segmentBytes: number;
+  segments: Segment[];
+  terms: TermRuns;
+  meta: LogMeta;
+  firstIndex: number;
+  /** Last entry whose bytes are durable and indexed. */
+  durableLastIndex: number;
+  /** Last entry accepted by append (may still be in memory). */
+  lastIndex: number;
+  /** Accepted but not yet durable entries, contiguous from durableLastIndex + 1. */
+  tail: Entry[];
+  /** How many entries of `tail` the running sync round took. */
+  inFlight: number;
+  waiters: Waiter[];
+  /** Next Kafka offset after every accepted batch, and after every durable one. */
+  nextOffset: number;
+  durableNextOffset: number;
+  logStartOffset: number;
+  hardState: HardState;
+  snapshot: Snapshot | undefined;
+  /** Set by a failed write or fsync: the log refuses everything until reopened. */
+  failed: Error | undefined;
+  closed: boolean;
+}

@@ -1,0 +1,213 @@
+/**
+ * One Raft log (the `__meta` log or a partition's log). Appends are group-committed by the store;
+ * `firstIndex`, `lastIndex`, `termAt` and `readSync` are synchronous for the pure Raft core.
+ */
+import type { LogState } from './log-state.js';
+import type { Entry, HardState, SegmentInfo, Snapshot } from './entry.js';
+import { EntryType } from './entry.js';
+import { MAX_FRAME_PAYLOAD_BYTES } from './frame.js';
+import { readBatchFields } from './kafka-batch.js';
+import { completeRound, failLog, writeRound, type RoundResult } from './log-write.js';
+import { findOffset, findTimestamp, read, readSync } from './log-read.js';
+import { deletePrefix, installSnapshot, truncateSuffix } from './log-ops.js';
+import { WalClosedError, WalCompactedError } from './errors.js';
+import { StorageError } from '../util/errors.js';
+import { assert, AssertionError } from '../util/assert.js';
+
+/** What a log needs from its store: to join the next sync round, and to share hard-state syncs. */
+export interface LogHost {
+  markDirty(log: WalLog): void;
+  saveHardState(log: WalLog, key: Buffer, hs: HardState): Promise<void>;
+  forget(log: WalLog): void;
+}
+
+export class WalLog {
+  /** Serialises the rewriting operations (truncate, delete prefix, snapshot) of this log. */
+  private exclusive: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly state: LogState,
+    private readonly host: LogHost,
+  ) {}
+
+  get logId(): string {
+    return this.state.logId;
+  }
+  get firstIndex(): number {
+    return this.state.firstIndex;
+  }
+  get lastIndex(): number {
+    return this.state.lastIndex;
+  }
+  /** Last index whose append has resolved (durable). */
+  get durableLastIndex(): number {
+    return this.state.durableLastIndex;
+  }
+  get hardState(): HardState {
+    return { ...this.state.hardState };
+  }
+  get snapshot(): Snapshot | undefined {
+    return this.state.snapshot;
+  }
+  get nextOffset(): number {
+    return this.state.nextOffset;
+  }
+  get logStartOffset(): number {
+    return this.state.logStartOffset;
+  }
+  get sizeBytes(): number {
+    return this.state.segments.reduce((sum, s) => sum + s.sizeBytes, 0);
+  }
+  /** Why the log refuses work, if it does. */
+  get failure(): Error | undefined {
+    return this.state.failed;
+  }
+
+  segments(): SegmentInfo[] {
+    return this.state.segments.map((s) => ({ baseIndex: s.baseIndex, lastIndex: s.lastIndex, sizeBytes: s.sizeBytes, file: s.path }));
+  }
+
+  /** Term of entry `index`; throws WalCompactedError below firstIndex - 1, asserts ≤ lastIndex. */
+  termAt(index: number): number {
+    const s = this.state;
+    if (index === 0) return 0;
+    if (index < s.firstIndex - 1) throw new WalCompactedError(index, s.firstIndex);
+    assert(index <= s.lastIndex, `termAt(${index}) beyond last index ${s.lastIndex}`);
+    if (index === s.firstIndex - 1) return s.terms.at(index) ?? s.meta.prevTerm;
+    const term = s.terms.at(index);
+    assert(term !== undefined, `no term for ${index}`);
+    return term;
+  }
+
+  /**
+   * Appends contiguous entries (entries[0].index === lastIndex + 1). Resolves once they are durable;
+   * rejects (and poisons the log) if the write or fsync fails.
+   */
+  append(entries: readonly Entry[]): Promise<void> {
+    const s = this.state;
+    const refused = this.refusal();
+    if (refused !== undefined) return Promise.reject(refused);
+    if (entries.length === 0) return Promise.resolve();
+    let offsets: number;
+    try {
+      offsets = this.validate(entries);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new StorageError(String(err)));
+    }
+    for (const e of entries) {
+      s.terms.push(e.index, e.term);
+      s.tail.push(e);
+    }
+    s.lastIndex += entries.length;
+    s.nextOffset = offsets;
+    const lastIndex = s.lastIndex;
+    const done = new Promise<void>((resolve, reject) => s.waiters.push({ lastIndex, resolve, reject }));
+    this.host.markDirty(this);
+    return done;
+  }
+
+  /** Checks the batch; returns the next offset after it. Contiguity is a caller bug: asserted. */
+  private validate(entries: readonly Entry[]): number {
+    const s = this.state;
+    let next = s.nextOffset;
+    let term = s.lastIndex >= s.firstIndex ? s.terms.lastTerm() : s.meta.prevTerm;
+    entries.forEach((e, i) => {
+      assert(e.index === s.lastIndex + 1 + i, `append of ${e.index} where ${s.lastIndex + 1 + i} is next`);
+      assert(e.term >= term, `entry ${e.index} term ${e.term} below ${term}`);
+      assert(Number.isInteger(e.type) && e.type >= 0 && e.type <= 255, `entry type ${e.type}`);
+      if (e.data.byteLength > MAX_FRAME_PAYLOAD_BYTES) throw new StorageError(`entry of ${e.data.byteLength} bytes is too large`);
+      term = e.term;
+      if (e.type !== EntryType.KAFKA_BATCH) return;
+      const b = readBatchFields(e.data);
+      if (b.baseOffset < next) throw new StorageError(`record batch base offset ${b.baseOffset} below next offset ${next}`);
+      next = b.lastOffset + 1;
+    });
+    return next;
+  }
+
+  private refusal(): Error | undefined {
+    if (this.state.closed) return new WalClosedError(`log ${this.state.logId} is closed`);
+    return this.state.failed;
+  }
+
+  /** Called by the store's sync round. */
+  writeRound(): Promise<RoundResult | undefined> {
+    if (this.state.failed !== undefined || this.state.closed) return Promise.resolve(undefined);
+    return writeRound(this.state);
+  }
+  completeRound(result: RoundResult): void {
+    completeRound(this.state, result);
+  }
+  fail(err: unknown): void {
+    failLog(this.state, err);
+  }
+
+  read(lo: number, hi: number, maxBytes: number): Promise<Entry[]> {
+    return read(this.state, lo, hi, maxBytes);
+  }
+  readSync(lo: number, hi: number, maxBytes: number): Entry[] {
+    return readSync(this.state, lo, hi, maxBytes);
+  }
+  findOffset(offset: number): Promise<number | undefined> {
+    return findOffset(this.state, offset);
+  }
+  findTimestamp(timestampMs: number): Promise<number | undefined> {
+    return findTimestamp(this.state, timestampMs);
+  }
+
+  /** Durable once resolved; saves of many logs in the same tick share one synced LevelDB batch. */
+  saveHardState(hs: HardState): Promise<void> {
+    const refused = this.refusal();
+    if (refused !== undefined) return Promise.reject(refused);
+    this.state.hardState = { ...hs };
+    return this.host.saveHardState(this, this.state.keys.hard, hs);
+  }
+
+  truncateSuffix(afterIndex: number): Promise<void> {
+    return this.rewrite(() => truncateSuffix(this.state, afterIndex));
+  }
+  deletePrefix(beforeIndex: number): Promise<void> {
+    return this.rewrite(() => deletePrefix(this.state, beforeIndex));
+  }
+  installSnapshot(snapshot: Snapshot): Promise<void> {
+    return this.rewrite(() => installSnapshot(this.state, snapshot));
+  }
+
+  /** Waits for pending appends, then runs `op` alone; a failure inside poisons the log. */
+  private rewrite(op: () => Promise<void>): Promise<void> {
+    const run = async (): Promise<void> => {
+      const refused = this.refusal();
+      if (refused !== undefined) throw refused;
+      await this.drain();
+      const again = this.refusal();
+      if (again !== undefined) throw again;
+      try {
+        await op();
+      } catch (err) {
+        if (!(err instanceof WalCompactedError) && !(err instanceof AssertionError)) failLog(this.state, err);
+        throw err;
+      }
+    };
+    const result = this.exclusive.then(run);
+    this.exclusive = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Resolves when every append accepted so far has settled. Bounded: no new waiters are awaited. */
+  private async drain(): Promise<void> {
+    const last = this.state.waiters[this.state.waiters.length - 1];
+    if (last === undefined) return;
+    await new Promise<void>((resolve) => {
+      this.state.waiters.push({ lastIndex: last.lastIndex, resolve, reject: () => resolve() });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.state.closed) return;
+    await this.exclusive;
+    if (this.state.failed === undefined) await this.drain();
+    this.state.closed = true;
+    for (const seg of this.state.segments) await this.state.ctx.io.close(seg.fd);
+    this.host.forget(this);
+  }
+}

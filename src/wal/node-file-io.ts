@@ -1,0 +1,125 @@
+/** The real FileIO over node:fs: file descriptors, positional reads and writes, fdatasync. */
+import * as fs from 'node:fs';
+import { promisify } from 'node:util';
+import type { FileHandle, FileIO, FileStat } from './file-io.js';
+
+const readAsync = promisify(fs.read);
+const writevAsync = promisify(fs.writev);
+const fdatasyncAsync = promisify(fs.fdatasync);
+const ftruncateAsync = promisify(fs.ftruncate);
+const closeAsync = promisify(fs.close);
+const fstatAsync = promisify(fs.fstat);
+const openAsync = promisify(fs.open);
+
+/** Linux IOV_MAX; libuv copes with more, but chunking keeps each syscall's list bounded. */
+const MAX_IOV = 1024;
+/** A writev that makes no progress this many times in a row is an error, not a retry forever. */
+const MAX_ZERO_WRITES = 3;
+
+export class NodeFileIO implements FileIO {
+  async open(path: string, opts: { create: boolean }): Promise<FileHandle> {
+    const flags = opts.create ? fs.constants.O_RDWR | fs.constants.O_CREAT : fs.constants.O_RDWR;
+    return openAsync(path, flags, 0o644);
+  }
+
+  async read(fd: FileHandle, into: Uint8Array, position: number): Promise<number> {
+    const { bytesRead } = await readAsync(fd, into, 0, into.byteLength, position);
+    return bytesRead;
+  }
+
+  readSync(fd: FileHandle, into: Uint8Array, position: number): number {
+    return fs.readSync(fd, into, 0, into.byteLength, position);
+  }
+
+  async write(fd: FileHandle, buffers: readonly Uint8Array[], position: number): Promise<void> {
+    let pending = buffers.filter((b) => b.byteLength > 0);
+    let pos = position;
+    let zeroWrites = 0;
+    while (pending.length > 0) {
+      const chunk = pending.slice(0, MAX_IOV);
+      const { bytesWritten } = await writevAsync(fd, chunk, pos);
+      zeroWrites = bytesWritten === 0 ? zeroWrites + 1 : 0;
+      if (zeroWrites >= MAX_ZERO_WRITES) throw new Error(`writev made no progress at ${pos}`);
+      pos += bytesWritten;
+      pending = skipWritten(pending, bytesWritten);
+    }
+  }
+
+  async datasync(fd: FileHandle): Promise<void> {
+    await fdatasyncAsync(fd);
+  }
+
+  async truncate(fd: FileHandle, sizeBytes: number): Promise<void> {
+    await ftruncateAsync(fd, sizeBytes);
+  }
+
+  async close(fd: FileHandle): Promise<void> {
+    await closeAsync(fd);
+  }
+
+  async size(fd: FileHandle): Promise<number> {
+    return (await fstatAsync(fd)).size;
+  }
+
+  async stat(path: string): Promise<FileStat | undefined> {
+    try {
+      const s = await fs.promises.stat(path);
+      return { sizeBytes: s.size, isDirectory: s.isDirectory() };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async readdir(path: string): Promise<string[]> {
+    try {
+      return (await fs.promises.readdir(path)).sort();
+    } catch (err) {
+      if (isNotFound(err)) return [];
+      throw err;
+    }
+  }
+
+  async unlink(path: string): Promise<void> {
+    await fs.promises.unlink(path);
+  }
+
+  async mkdir(path: string): Promise<void> {
+    await fs.promises.mkdir(path, { recursive: true });
+  }
+
+  async rmdir(path: string): Promise<void> {
+    await fs.promises.rm(path, { recursive: true, force: true });
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    await fs.promises.rename(from, to);
+  }
+
+  async syncDir(path: string): Promise<void> {
+    const fd = await openAsync(path, fs.constants.O_RDONLY);
+    try {
+      await promisify(fs.fsync)(fd);
+    } finally {
+      await closeAsync(fd);
+    }
+  }
+}
+
+/** Drops `n` written bytes from the front of a buffer list (views, no copies). */
+export function skipWritten(buffers: Uint8Array[], n: number): Uint8Array[] {
+  let left = n;
+  let i = 0;
+  while (i < buffers.length && left >= (buffers[i]?.byteLength ?? 0)) {
+    left -= buffers[i]?.byteLength ?? 0;
+    i++;
+  }
+  const rest = buffers.slice(i);
+  const first = rest[0];
+  if (first !== undefined && left > 0) rest[0] = first.subarray(left);
+  return rest;
+}
+
+function isNotFound(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && 'code' in err && err.code === 'ENOENT';
+}

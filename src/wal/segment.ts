@@ -1,0 +1,62 @@
+/** In-memory view of one segment file: where it is, what it holds, and its sparse index points. */
+import type { FileHandle } from './file-io.js';
+
+export interface Segment {
+  baseIndex: number;
+  /** Last durable entry index in this segment; baseIndex - 1 when empty. */
+  lastIndex: number;
+  /** File size = where the next frame goes. */
+  sizeBytes: number;
+  path: string;
+  fd: FileHandle;
+  /** Sparse index (entry index, byte position), ascending; the first frame is always a point. */
+  pointIndexes: number[];
+  pointPositions: number[];
+  /** Highest maxTimestamp of the type-2 batches in this segment; -1 when none. */
+  maxTimestamp: number;
+}
+
+export function newSegment(baseIndex: number, path: string, fd: FileHandle, sizeBytes: number): Segment {
+  return { baseIndex, lastIndex: baseIndex - 1, sizeBytes, path, fd, pointIndexes: [], pointPositions: [], maxTimestamp: -1 };
+}
+
+/** Index into `segments` of the segment holding `index`, or -1. Binary search on base indexes. */
+export function findSegment(segments: readonly Segment[], index: number): number {
+  let lo = 0;
+  let hi = segments.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = segments[mid];
+    if (s !== undefined && s.baseIndex <= index) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+/** The nearest point at or before `index` in a segment: where a bounded forward scan starts. */
+export function nearestPoint(seg: Segment, index: number, headerBytes: number): { index: number; position: number } {
+  const idx = seg.pointIndexes;
+  let lo = 0;
+  let hi = idx.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if ((idx[mid] ?? Infinity) <= index) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  if (found < 0) return { index: seg.baseIndex, position: headerBytes };
+  return { index: idx[found] ?? seg.baseIndex, position: seg.pointPositions[found] ?? headerBytes };
+}
+
+/** Drops points after `afterIndex` (suffix truncation). */
+export function trimPoints(seg: Segment, afterIndex: number): void {
+  let n = seg.pointIndexes.length;
+  while (n > 0 && (seg.pointIndexes[n - 1] ?? 0) > afterIndex) n--;
+  seg.pointIndexes.length = n;
+  seg.pointPositions.length = n;
+}

@@ -1,0 +1,216 @@
+/**
+ * One WalStore per node: one LevelDB (every log's index, under per-log key prefixes) and a directory
+ * of per-log segment directories. It runs the group commit: appends to any of its logs that arrive
+ * together are written and fdatasync'd in one round (all logs concurrently), their index keys go in
+ * one LevelDB batch, and then every append of the round resolves.
+ */
+import { ClassicLevel } from 'classic-level';
+import type { Logger } from 'pino';
+import type { FileIO } from './file-io.js';
+import type { HardState } from './entry.js';
+import { batchDurable, type StoreContext, type WalBatchOp, type WalDb } from './context.js';
+import { NodeFileIO } from './node-file-io.js';
+import { WalLog, type LogHost } from './log.js';
+import { openLogState } from './log-open.js';
+import { logIdOfRegistryKey, logRange, registryKey, registryRange } from './keys.js';
+import { encodeHardState } from './meta.js';
+import { sanitiseLogId } from './segment-files.js';
+import type { RoundResult } from './log-write.js';
+import { WalClosedError } from './errors.js';
+import { runMigrations } from '../../migrations/index.js';
+
+export const DEFAULT_SEGMENT_BYTES = 128 * 1024 * 1024;
+export const DEFAULT_INDEX_INTERVAL_BYTES = 4096;
+
+export interface WalStoreOptions {
+  dir: string;
+  logger: Logger;
+  fileIO?: FileIO;
+  /** Inject a LevelDB (e.g. a MemoryLevel for the in-memory mode); it must use buffer keys and values. */
+  db?: WalDb;
+  /** 'never' is for tests and benchmarks only. */
+  fsync?: 'always' | 'never';
+  segmentBytes?: number;
+  indexIntervalBytes?: number;
+}
+
+export interface OpenLogOptions {
+  segmentBytes?: number;
+  kind?: 'raft' | 'partition';
+}
+
+interface HardStateWrite {
+  key: Buffer;
+  value: Buffer;
+}
+
+export class WalStore implements LogHost {
+  private readonly logs = new Map<string, WalLog>();
+  private readonly opening = new Map<string, Promise<WalLog>>();
+  private readonly dirty = new Set<WalLog>();
+  private roundScheduled = false;
+  private roundsRunning: Promise<void> | undefined;
+  private pendingHard = new Map<string, HardStateWrite>();
+  private hardWaiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
+  private hardScheduled = false;
+  private closed = false;
+
+  private constructor(
+    private readonly ctx: StoreContext,
+    private readonly dir: string,
+    private readonly ownsDb: boolean,
+    private readonly defaults: { segmentBytes: number; indexIntervalBytes: number },
+  ) {}
+
+  static async open(opts: WalStoreOptions): Promise<WalStore> {
+    const io = opts.fileIO ?? new NodeFileIO();
+    await io.mkdir(`${opts.dir}/logs`);
+    const db: WalDb = opts.db ?? new ClassicLevel<Buffer, Buffer>(`${opts.dir}/index`, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+    if (db.status !== 'open') await db.open();
+    const logger = opts.logger.child({ module: 'wal' });
+    const ctx: StoreContext = { db, io, logger, fsync: opts.fsync ?? 'always' };
+    try {
+      await runMigrations({ db, io, dir: opts.dir, logger });
+    } catch (err) {
+      if (opts.db === undefined) await db.close();
+      throw err;
+    }
+    return new WalStore(ctx, opts.dir, opts.db === undefined, {
+      segmentBytes: opts.segmentBytes ?? DEFAULT_SEGMENT_BYTES,
+      indexIntervalBytes: opts.indexIntervalBytes ?? DEFAULT_INDEX_INTERVAL_BYTES,
+    });
+  }
+
+  /** Opens (recovering if needed) a log; the same instance is returned while it is open. */
+  openLog(logId: string, opts: OpenLogOptions = {}): Promise<WalLog> {
+    if (this.closed) return Promise.reject(new WalClosedError('store is closed'));
+    const open = this.logs.get(logId);
+    if (open !== undefined) return Promise.resolve(open);
+    const pending = this.opening.get(logId);
+    if (pending !== undefined) return pending;
+    const p = this.doOpen(logId, opts).finally(() => this.opening.delete(logId));
+    this.opening.set(logId, p);
+    return p;
+  }
+
+  private async doOpen(logId: string, opts: OpenLogOptions): Promise<WalLog> {
+    await this.ctx.db.put(registryKey(logId), Buffer.from(opts.kind ?? 'raft'));
+    const state = await openLogState(this.ctx, logId, this.logDir(logId), {
+      segmentBytes: opts.segmentBytes ?? this.defaults.segmentBytes,
+      indexIntervalBytes: this.defaults.indexIntervalBytes,
+    });
+    const log = new WalLog(state, this);
+    this.logs.set(logId, log);
+    return log;
+  }
+
+  private logDir(logId: string): string {
+    return `${this.dir}/logs/${sanitiseLogId(logId)}`;
+  }
+
+  async listLogs(): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const key of this.ctx.db.keys(registryRange())) ids.push(logIdOfRegistryKey(key));
+    return ids;
+  }
+
+  /** Closes the log if open, removes its segments and every LevelDB key of it. */
+  async deleteLog(logId: string): Promise<void> {
+    await this.logs.get(logId)?.close();
+    await this.ctx.io.rmdir(this.logDir(logId));
+    await this.ctx.db.clear(logRange(logId));
+    await this.ctx.db.del(registryKey(logId));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const log of [...this.logs.values()]) await log.close();
+    await this.roundsRunning;
+    if (this.ownsDb) await this.ctx.db.close();
+  }
+
+  // ---- LogHost ----
+
+  forget(log: WalLog): void {
+    this.logs.delete(log.logId);
+    this.dirty.delete(log);
+  }
+
+  markDirty(log: WalLog): void {
+    this.dirty.add(log);
+    if (this.roundsRunning !== undefined || this.roundScheduled) return;
+    this.roundScheduled = true;
+    // setImmediate, not a microtask: appends issued in the same turn of the event loop join the round.
+    setImmediate(() => {
+      this.roundScheduled = false;
+      this.roundsRunning = this.runRounds().finally(() => {
+        this.roundsRunning = undefined;
+        if (this.dirty.size > 0) this.markDirty([...this.dirty][0] as WalLog);
+      });
+    });
+  }
+
+  /** Rounds back to back while logs are dirty: appends made during a round's fsync form the next. */
+  private async runRounds(): Promise<void> {
+    while (this.dirty.size > 0) await this.round();
+  }
+
+  private async round(): Promise<void> {
+    const logs = [...this.dirty];
+    this.dirty.clear();
+    const results = await Promise.all(logs.map((l) => this.writeOne(l)));
+    const ops: WalBatchOp[] = [];
+    for (const r of results) if (r !== undefined) for (const op of r.ops) ops.push(op);
+    if (ops.length > 0) {
+      try {
+        // Index keys are derived state: no sync needed, opening catches up from the segments.
+        await this.ctx.db.batch(ops);
+      } catch (err) {
+        logs.forEach((l, i) => results[i] !== undefined && l.fail(err));
+        return;
+      }
+    }
+    logs.forEach((l, i) => {
+      const r = results[i];
+      if (r !== undefined) l.completeRound(r);
+    });
+  }
+
+  private async writeOne(log: WalLog): Promise<RoundResult | undefined> {
+    try {
+      return await log.writeRound();
+    } catch (err) {
+      log.fail(err);
+      return undefined;
+    }
+  }
+
+  saveHardState(_log: WalLog, key: Buffer, hs: HardState): Promise<void> {
+    this.pendingHard.set(key.toString('latin1'), { key, value: encodeHardState(hs) });
+    const done = new Promise<void>((resolve, reject) => this.hardWaiters.push({ resolve, reject }));
+    if (!this.hardScheduled) {
+      this.hardScheduled = true;
+      setImmediate(() => void this.flushHardStates());
+    }
+    return done;
+  }
+
+  /** One synced LevelDB batch for every hard state saved in this turn, however many logs. */
+  private async flushHardStates(): Promise<void> {
+    this.hardScheduled = false;
+    const writes = [...this.pendingHard.values()];
+    const waiters = this.hardWaiters;
+    this.pendingHard = new Map();
+    this.hardWaiters = [];
+    try {
+      await batchDurable(
+        this.ctx,
+        writes.map((w) => ({ type: 'put' as const, key: w.key, value: w.value })),
+      );
+      for (const w of waiters) w.resolve();
+    } catch (err) {
+      for (const w of waiters) w.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+}

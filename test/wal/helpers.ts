@@ -1,0 +1,40 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemoryLevel } from 'memory-level';
+import type { Entry, WalDb } from '../../src/wal/index.js';
+import { silentLogger } from '../../src/util/logger.js';
+
+export const logger = silentLogger();
+
+export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'chronik-wal-'));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export function memoryDb(): WalDb {
+  return new MemoryLevel<Buffer, Buffer>({ keyEncoding: 'buffer', valueEncoding: 'buffer' });
+}
+
+/** Deterministic payload for entry `index` so that reads can be checked byte for byte. */
+export function payload(index: number, size = 16 + (index % 50)): Uint8Array {
+  const b = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) b[i] = (index * 31 + i * 7) & 0xff;
+  return b;
+}
+
+export function entries(from: number, count: number, term: number, size?: number): Entry[] {
+  return Array.from({ length: count }, (_, i) => ({ index: from + i, term, type: 0, data: payload(from + i, size) }));
+}
+
+/** A minimal magic-2 record batch header with the fields the WAL reads. */
+export function recordBatch(baseOffset: number, count: number, maxTimestamp: number, extra = 20): Uint8Array {
+  const b = Buffer.alloc(61 + extra);
+  b.writeBigInt64BE(BigInt(baseOffset), 0);
+  b.writeInt32BE(b.length - 12, 8);
+  b.writeInt8(2, 16);
+  b.writeInt32BE(count - 1, 23);
+  b.writeBigInt64BE(BigInt(maxTimestamp), 27);
+  b.writeBigInt64BE(BigInt(maxTimestamp), 35);
+  return b;
+}
