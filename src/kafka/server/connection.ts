@@ -88,7 +88,9 @@ export class Connection {
   }
 
   private onDrain(): void {
+    if (!this.writeBlocked) return;
     this.writeBlocked = false;
+    this.o.metrics.writeBackpressure(false);
     this.flush();
     this.pump();
   }
@@ -226,6 +228,7 @@ export class Connection {
       }
       if (socket.writableNeedDrain) {
         this.writeBlocked = true;
+        this.o.metrics.writeBackpressure(true);
         break;
       }
     }

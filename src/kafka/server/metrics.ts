@@ -7,6 +7,8 @@ export interface KafkaServerMetrics {
   connectionClosed(): void;
   bytesReceived(bytes: number): void;
   bytesSent(bytes: number): void;
+  /** A connection's socket buffer filled (true; reading pauses) or drained (false). */
+  writeBackpressure(blocked: boolean): void;
   /** errorCode is the response's top-level error code (0 if it has none), -1 if the handler threw. */
   requestCompleted(apiKey: number, apiVersion: number, errorCode: number, latencyMs: number): void;
 }
@@ -18,5 +20,6 @@ export const noopMetrics: KafkaServerMetrics = Object.freeze({
   connectionClosed: ignore,
   bytesReceived: ignore,
   bytesSent: ignore,
+  writeBackpressure: ignore,
   requestCompleted: ignore,
 });

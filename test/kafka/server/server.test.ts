@@ -3,15 +3,19 @@ import {
   ApiKey,
   ApiVersionsRequestCodec,
   ApiVersionsResponseCodec,
+  FetchRequestCodec,
+  FetchResponseCodec,
   HeartbeatRequestCodec,
   HeartbeatResponseCodec,
   ListOffsetsRequestCodec,
   ProduceRequestCodec,
   ProduceResponseCodec,
+  type FetchResponse,
   type HeartbeatResponse,
 } from '../../../src/kafka/protocol/index.js';
 import { startKafkaServer, type KafkaServer, type KafkaServerOptions } from '../../../src/kafka/server/server.js';
 import type { HandlerRegistry } from '../../../src/kafka/server/registry.js';
+import { noopMetrics } from '../../../src/kafka/server/metrics.js';
 import { RawClient } from './raw-client.js';
 import { capturingLogger, deferred, registryWithApiVersions, requestFrame, responseOf } from './harness.js';
 
@@ -252,5 +256,53 @@ describe('kafka connection server', () => {
     await first.waitClosed(3000);
     await server.close();
     expect(server.connectionCount()).toBe(0);
+  });
+
+  it('stops admitting requests while the socket is backpressured, resuming on drain', async () => {
+    const registry = registryWithApiVersions();
+    const records = Buffer.alloc(1024 * 1024, 1);
+    const events: string[] = [];
+    const blocked = deferred<void>();
+    registry.register({
+      apiKey: ApiKey.Fetch,
+      minVersion: 4,
+      maxVersion: 11,
+      handle(): FetchResponse {
+        events.push('handle');
+        return {
+          ...FetchResponseCodec.defaults(),
+          responses: [{ topic: 't', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitions: [{
+            partitionIndex: 0, errorCode: 0, highWatermark: 1, lastStableOffset: 1, logStartOffset: 0,
+            divergingEpoch: { epoch: -1, endOffset: -1 }, currentLeader: { leaderId: -1, leaderEpoch: -1 },
+            snapshotId: { endOffset: -1, epoch: -1 }, abortedTransactions: null, preferredReadReplica: -1, records,
+          }] }],
+        };
+      },
+    });
+    const metrics = {
+      ...noopMetrics,
+      writeBackpressure(isBlocked: boolean): void {
+        events.push(isBlocked ? 'blocked' : 'drained');
+        if (isBlocked) blocked.resolve();
+      },
+    };
+    const { client } = await start(registry, { metrics });
+    const c = await client();
+    c.socket.pause();
+    const count = 32;
+    const fetch = (id: number): Buffer => requestFrame(FetchRequestCodec, ApiKey.Fetch, 11, id, FetchRequestCodec.defaults());
+    c.send(Buffer.concat(Array.from({ length: count }, (_, i) => fetch(i))));
+    await blocked.promise;
+    // All 32 requests arrived together; a server ignoring backpressure would have run them all by now.
+    expect(events.filter((e) => e === 'handle').length).toBeLessThan(count);
+    c.socket.resume();
+    await c.waitFrames(count, 20_000);
+    expect(c.frames.map((f) => f.readInt32BE(0))).toEqual(Array.from({ length: count }, (_, i) => i));
+    // Never a request admitted between a block and the drain that ends it.
+    let isBlocked = false;
+    for (const e of events) {
+      if (e === 'handle') expect(isBlocked).toBe(false);
+      else isBlocked = e === 'blocked';
+    }
   });
 });
