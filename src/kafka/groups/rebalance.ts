@@ -107,12 +107,21 @@ function completeJoin(ctx: CoordinatorContext, group: Group): void {
   group.timers.clear('join');
   group.joinPhase = 'none';
   for (const member of [...group.members.values()]) {
-    if (member.joinWaiter !== null) continue;
-    // Did not rejoin within the rebalance timeout: it leaves the group.
+    // A dynamic member that did not rejoin within the rebalance timeout leaves the group. A static
+    // member keeps its place (KIP-345: a bounce must not reshuffle partitions); only its session
+    // timeout removes it.
+    if (member.joinWaiter !== null || member.groupInstanceId !== null) continue;
     ctx.logger.info({ groupId: group.groupId, memberId: member.memberId }, 'member failed to rejoin in time');
     group.timers.clear(memberTimerKey(member.memberId));
     answerSync(member, syncError(ErrorCode.UNKNOWN_MEMBER_ID));
     group.remove(member.memberId);
+  }
+  if (!electJoinedLeader(group)) {
+    // Only absent static members are left: wait another rebalance timeout for them (or for their
+    // sessions to expire) rather than form a generation nobody joined.
+    group.joinPhase = 'awaiting-members';
+    group.timers.set('join', group.maxRebalanceTimeoutMs(), () => completeJoin(ctx, group));
+    return;
   }
   const nowMs = ctx.clock.now();
   group.generationId++;
@@ -129,6 +138,19 @@ function completeJoin(ctx: CoordinatorContext, group: Group): void {
     { groupId: group.groupId, generationId: group.generationId, members: group.members.size },
     'rebalance join phase complete',
   );
+}
+
+/** Makes sure the leader is a member that rejoined; false if members remain but none rejoined. */
+function electJoinedLeader(group: Group): boolean {
+  if (group.members.size === 0) return true;
+  const leader = group.leaderId === null ? undefined : group.members.get(group.leaderId);
+  if (leader !== undefined && leader.joinWaiter !== null) return true;
+  for (const m of group.members.values()) {
+    if (m.joinWaiter === null) continue;
+    group.leaderId = m.memberId;
+    return true;
+  }
+  return false;
 }
 
 function answerJoiners(ctx: CoordinatorContext, group: Group): void {

@@ -133,3 +133,43 @@ describe('static membership (KIP-345)', () => {
     expect(hb.errorCode).toBe(ErrorCode.NONE);
   });
 });
+
+describe('static members across rebalances', () => {
+  it('an absent static member is removed by its session timeout, which completes the rebalance early', async () => {
+    const h = await startCoordinator();
+    const ids = await formStaticGroup(h, ['a', 'b']);
+    const a = ids.get('a') ?? '';
+    const b = ids.get('b') ?? '';
+    // a rejoins with a new subscription, b is bouncing and does not rejoin within the rebalance timeout.
+    const ja = h.coordinator.joinGroup(joinRequest({ memberId: a, clientId: 'a', groupInstanceId: 'i-a', protocols: protocols(['orders', 'x']), sessionTimeoutMs: 60_000 }));
+    await h.time.advance(9_000);
+    expect(await peek(ja)).toBe('pending');
+    // b's 10 s session runs out before the 30 s rebalance timeout.
+    await h.time.advance(1_000);
+    const ra = await ja;
+    expect(ra.generationId).toBe(2);
+    expect(ra.members.map((m) => m.memberId)).toEqual([a]);
+    expect((await h.coordinator.heartbeat({ groupId: 'g', generationId: 2, memberId: b, groupInstanceId: 'i-b' })).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+  });
+
+  it('the leader role moves to a member that rejoined when the static leader is absent', async () => {
+    const h = await startCoordinator();
+    const ids = await formStaticGroup(h, ['a', 'b']);
+    const a = ids.get('a') ?? '';
+    const b = ids.get('b') ?? '';
+    // Long sessions: a (the leader) is away but not expired when b forces a rebalance.
+    const jb = h.coordinator.joinGroup(joinRequest({ memberId: b, clientId: 'b', groupInstanceId: 'i-b', protocols: protocols(['y']), sessionTimeoutMs: 60_000 }));
+    // a keeps heartbeating (it learns of the rebalance) but never rejoins.
+    for (let t = 0; t < 5; t++) {
+      await h.time.advance(5_000);
+      expect((await h.coordinator.heartbeat({ groupId: 'g', generationId: 1, memberId: a, groupInstanceId: 'i-a' })).errorCode).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+    }
+    await h.time.advance(5_000); // the 30 s rebalance timeout
+    const rb = await jb;
+    expect(rb.generationId).toBe(2);
+    expect(rb.leaderId).toBe(b);
+    // The absent static member is still in the roster the new leader assigns for.
+    expect(rb.members.map((m) => m.memberId).sort()).toEqual([a, b].sort());
+    expect((await h.coordinator.heartbeat({ groupId: 'g', generationId: 1, memberId: a, groupInstanceId: 'i-a' })).errorCode).toBe(ErrorCode.ILLEGAL_GENERATION);
+  });
+});
