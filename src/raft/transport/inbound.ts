@@ -35,6 +35,8 @@ export interface InboundOptions {
  */
 export class InboundConnection {
   private peerId: number | undefined;
+  /** The id the dialer claimed in HELLO, for refusal logs. */
+  private claimedId: number | undefined;
   private readonly nonce = randomBytes(NONCE_BYTES);
   private handshakeTimer: NodeJS.Timeout | undefined;
 
@@ -71,6 +73,7 @@ export class InboundConnection {
 
   private onHello(hello: Hello): void {
     const { selfId, clusterId, authenticator } = this.opts;
+    this.claimedId = hello.fromId;
     if (hello.version !== PROTOCOL_VERSION) {
       throw new HandshakeError(`protocol version ${hello.version} unsupported (we speak ${PROTOCOL_VERSION})`);
     }
@@ -110,7 +113,7 @@ export class InboundConnection {
   }
 
   private refuse(reason: string): void {
-    this.opts.logger.warn({ peer: this.socket.remote, reason }, 'refused inbound connection');
+    this.opts.logger.warn({ peer: this.socket.remote, claimedId: this.claimedId, reason }, 'refused inbound connection');
     this.opts.onRefused();
     this.socket.finish(FrameKind.REFUSE, encodeRefuse(reason), `refused: ${reason}`);
   }

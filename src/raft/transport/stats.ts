@@ -1,6 +1,10 @@
 /** Counters of one peer, both directions. Plain numbers, so a metrics exporter can read them as is. */
 export interface PeerStats {
+  /** Our outbound (sending) connection to the peer has completed its handshake. */
   connected: boolean;
+  /** The peer's connection to us (our receiving side) is established. */
+  inboundConnected: boolean;
+  /** DATA frames and their wire bytes (header included) written to / read from the peer. */
   framesOut: number;
   bytesOut: number;
   framesIn: number;
@@ -32,6 +36,7 @@ export interface TransportStats {
 export function emptyPeerStats(): PeerStats {
   return {
     connected: false,
+    inboundConnected: false,
     framesOut: 0,
     bytesOut: 0,
     framesIn: 0,

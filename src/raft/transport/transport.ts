@@ -2,7 +2,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import type { Logger } from 'pino';
 import { assert } from '../../util/assert.js';
 import { Backoff } from './backoff.js';
-import { encodeFrame, FrameKind, payloadBytes } from './codec.js';
+import { encodeFrame, FRAME_HEADER_BYTES, FrameKind, payloadBytes } from './codec.js';
 import { DelayLine } from './delay-line.js';
 import { judgeFrame, validateFault, type LinkDirection, type LinkFault } from './faults.js';
 import { FramedSocket, type KeepaliveOptions } from './framed-socket.js';
@@ -100,7 +100,7 @@ export class NodeTransport {
       return false;
     }
     const buffers = encodeFrame(FrameKind.DATA, parts);
-    return this.applyOutFault(to, peer, { buffers, bytes: size + (buffers[0]?.byteLength ?? 0) });
+    return this.applyOutFault(to, peer, { buffers, bytes: size + FRAME_HEADER_BYTES });
   }
 
   private applyOutFault(to: number, peer: Peer, frame: QueuedFrame): boolean {
@@ -112,7 +112,11 @@ export class NodeTransport {
     return true;
   }
 
-  /** Subscribes to received payloads (views into received chunks, never reused). Returns an unsubscribe. */
+  /**
+   * Subscribes to received payloads. A payload is a view into the received chunk (never reused, so
+   * it stays valid), which keeps that whole chunk alive: copy small payloads you retain for long.
+   * Returns an unsubscribe function.
+   */
   onFrame(listener: FrameListener): () => void {
     return subscribe(this.frameListeners, listener);
   }
@@ -171,7 +175,7 @@ export class NodeTransport {
   /** A snapshot of the counters (a fresh plain object each call). */
   stats(): TransportStats {
     const peers: Record<string, PeerStats> = {};
-    for (const [id, peer] of this.peers) peers[String(id)] = { ...peer.stats };
+    for (const [id, peer] of this.peers) peers[String(id)] = { ...peer.stats, inboundConnected: this.inbound.has(id) };
     return { peers, ...this.counters };
   }
 
@@ -280,7 +284,7 @@ export class NodeTransport {
     const peer = this.peers.get(from);
     if (peer === undefined) return;
     peer.stats.framesIn += 1;
-    peer.stats.bytesIn += payload.byteLength;
+    peer.stats.bytesIn += payload.byteLength + FRAME_HEADER_BYTES;
     const verdict = judgeFrame(this.faults.in.get(from), this.opts.random);
     if (verdict.action === 'pass') emitFrame(this.frameListeners, from, payload);
     else if (verdict.action === 'drop' || !peer.inDelay.hold(verdict.delayMs, payload.byteLength, () => emitFrame(this.frameListeners, from, payload))) {

@@ -39,7 +39,9 @@ describe('NodeTransport handshake', () => {
     const [b, addrB] = await node(2, log, { clusterId: 'beta' });
     a.setPeers(new Map([[2, addrB]]));
     b.setPeers(new Map([[1, addrA]]));
-    await log.waitFor(refusedAt(1, 'cluster id mismatch: node 2 is in "beta", we are in "alpha"'));
+    const refusal = await log.waitFor(refusedAt(1, 'cluster id mismatch: node 2 is in "beta", we are in "alpha"'));
+    expect(refusal['claimedId']).toBe(2);
+    expect(refusal['level']).toBe(40); // warn
     await log.waitFor(refusedAt(2, 'cluster id mismatch'));
     await log.waitFor((l) => l['nodeId'] === 1 && l['msg'] === 'outbound connection failed' && String(l['reason']).startsWith('refused by peer: cluster id mismatch'));
     expect(a.isPeerUp(2)).toBe(false);

@@ -33,7 +33,9 @@ describe('NodeTransport round trips', () => {
     const s = node(1).stats();
     expect(s.peers['2']?.framesOut).toBe(1);
     expect(s.peers['2']?.framesIn).toBe(1);
+    expect([s.peers['2']?.bytesOut, s.peers['2']?.bytesIn]).toEqual([4 + 9, 4 + 9]); // '1->2' plus the header
     expect(s.peers['3']?.connected).toBe(true);
+    expect(node(3).stats().peers['1']?.inboundConnected).toBe(true);
   });
 
   it('keeps many frames in order on one link, including multi-part payloads', async () => {
