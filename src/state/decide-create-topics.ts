@@ -20,6 +20,7 @@ const MAX_TOPIC_ID_ATTEMPTS = 8;
 interface Batch {
   readonly image: MetadataImage;
   readonly ctx: DecideContext;
+  /** Collision keys claimed by earlier topics of this request (existing topics: the image index). */
   readonly collisionKeys: Map<string, string>;
   readonly requested: Map<string, number>;
   readonly usedIds: Set<TopicId>;
@@ -32,7 +33,6 @@ export function decideCreateTopics(
   ctx: DecideContext,
 ): Decision<CreatedTopicResult> {
   const collisionKeys = new Map<string, string>();
-  for (const name of image.topicIdsByName.keys()) collisionKeys.set(topicCollisionKey(name), name);
   const requested = new Map<string, number>();
   for (const t of cmd.topics) requested.set(t.name, (requested.get(t.name) ?? 0) + 1);
   const batch: Batch = { image, ctx, collisionKeys, requested, usedIds: new Set(), cursor: partitionCount(image) };
@@ -87,7 +87,8 @@ function checkName(name: string, batch: Batch): KafkaError | undefined {
     return kafkaError(ErrorCode.INVALID_REQUEST, `topic "${name}" appears more than once in the request`);
   }
   if (batch.image.topicIdsByName.has(name)) return kafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic "${name}" already exists`);
-  const other = batch.collisionKeys.get(topicCollisionKey(name));
+  const key = topicCollisionKey(name);
+  const other = batch.image.topicNamesByCollisionKey.get(key)?.[0] ?? batch.collisionKeys.get(key);
   if (other !== undefined) {
     return kafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `topic "${name}" collides with existing topic "${other}" ('.' and '_' are equivalent)`);
   }

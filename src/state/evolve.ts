@@ -13,6 +13,7 @@ import type {
   TopicCreated,
 } from './events.js';
 import { NO_LEADER, type MetadataImage, type PartitionImage, type TopicImage } from './image.js';
+import { addTopic, removeTopic } from './topic-index.js';
 
 /**
  * evolve(image, event) → image: pure, total and deterministic. Every node applies the same
@@ -103,10 +104,7 @@ function topicCreated(image: MetadataImage, e: TopicCreated): MetadataImage {
     configs: Object.freeze({ ...e.configs }),
     partitions: Object.freeze(e.partitions.map(newPartition)),
   });
-  return withPatch(image, {
-    topicsById: image.topicsById.set(e.topicId, topic),
-    topicIdsByName: image.topicIdsByName.set(e.name, e.topicId),
-  });
+  return withPatch(image, addTopic(image, topic));
 }
 
 function replaceTopic(image: MetadataImage, topic: TopicImage): MetadataImage {
@@ -117,16 +115,14 @@ function partitionsAdded(image: MetadataImage, e: PartitionsAdded): MetadataImag
   const topic = image.topicsById.get(e.topicId);
   if (topic === undefined || e.partitions.length === 0 || !wellFormedFrom(topic.partitions.length, e.partitions)) return image;
   const partitions = Object.freeze([...topic.partitions, ...e.partitions.map(newPartition)]);
-  return replaceTopic(image, { ...topic, partitions });
+  const next = replaceTopic(image, { ...topic, partitions });
+  return withPatch(next, { partitionTotal: image.partitionTotal + e.partitions.length });
 }
 
 function topicDeleted(image: MetadataImage, topicId: string): MetadataImage {
   const topic = image.topicsById.get(topicId);
   if (topic === undefined) return image;
-  return withPatch(image, {
-    topicsById: image.topicsById.delete(topicId),
-    topicIdsByName: image.topicIdsByName.delete(topic.name),
-  });
+  return withPatch(image, removeTopic(image, topic));
 }
 
 /** Deletions apply before sets, so a key in both ends up set. */

@@ -1,8 +1,9 @@
 import { MetaDecodeError } from './errors.js';
-import type { ConfigMap, TopicId } from './events.js';
+import type { ConfigMap } from './events.js';
 import { emptyImage, type BrokerInfo, type MetadataImage, type PartitionImage, type TopicImage } from './image.js';
 import { asObject, int, type JsonObject } from './json-fields.js';
 import { PMap } from './pmap.js';
+import { addTopic } from './topic-index.js';
 
 /**
  * Rebuilds an image from the canonical snapshot JSON (see image-codec.ts), checking every field
@@ -82,16 +83,22 @@ function topic(v: unknown, path: string): TopicImage {
   });
 }
 
-function topicMaps(o: JsonObject): Pick<MetadataImage, 'topicsById' | 'topicIdsByName'> {
-  let topicsById = PMap.empty<TopicId, TopicImage>();
-  let topicIdsByName = PMap.empty<string, TopicId>();
+type TopicIndexes = Pick<MetadataImage, 'topicsById' | 'topicIdsByName' | 'topicNamesByCollisionKey' | 'partitionTotal'>;
+
+function topicMaps(o: JsonObject): TopicIndexes {
+  const empty = emptyImage();
+  let indexes: TopicIndexes = empty;
   list(o['topics'], 'topics').forEach((t, i) => {
     const parsed = topic(t, `topics[${i}]`);
-    if (topicsById.has(parsed.topicId) || topicIdsByName.has(parsed.name)) fail(`topics[${i}]`, 'a unique topic');
-    topicsById = topicsById.set(parsed.topicId, parsed);
-    topicIdsByName = topicIdsByName.set(parsed.name, parsed.topicId);
+    if (indexes.topicsById.has(parsed.topicId) || indexes.topicIdsByName.has(parsed.name)) fail(`topics[${i}]`, 'a unique topic');
+    indexes = addTopic(indexes, parsed);
   });
-  return { topicsById, topicIdsByName };
+  return {
+    topicsById: indexes.topicsById,
+    topicIdsByName: indexes.topicIdsByName,
+    topicNamesByCollisionKey: indexes.topicNamesByCollisionKey,
+    partitionTotal: indexes.partitionTotal,
+  };
 }
 
 function brokerMaps(o: JsonObject): Pick<MetadataImage, 'brokers' | 'brokerConfigs'> {

@@ -44,6 +44,11 @@ export interface MetadataImage {
   readonly brokerConfigs: PMap<number, ConfigMap>;
   /** The first producer id not yet handed out in any block. */
   readonly nextProducerId: number;
+  // Derived indexes, kept in step by evolve (and rebuilt on snapshot decode), not encoded:
+  /** Total partitions over all topics: the placement cursor for new partitions. */
+  readonly partitionTotal: number;
+  /** Topic names by their '.'→'_' collision key, for Kafka's collision check in O(1). */
+  readonly topicNamesByCollisionKey: PMap<string, readonly string[]>;
 }
 
 export function emptyImage(): MetadataImage {
@@ -56,6 +61,8 @@ export function emptyImage(): MetadataImage {
     clusterConfig: Object.freeze({}),
     brokerConfigs: PMap.empty<number, ConfigMap>(),
     nextProducerId: 0,
+    partitionTotal: 0,
+    topicNamesByCollisionKey: PMap.empty<string, readonly string[]>(),
   });
 }
 
@@ -100,11 +107,9 @@ export function brokerIds(image: MetadataImage): number[] {
   return [...image.brokers.keys()].sort((a, b) => a - b);
 }
 
-/** The total number of partitions over all topics (O(topics)). */
+/** The total number of partitions over all topics. */
 export function partitionCount(image: MetadataImage): number {
-  let n = 0;
-  for (const t of image.topicsById.values()) n += t.partitions.length;
-  return n;
+  return image.partitionTotal;
 }
 
 /** Topics sorted by name: a stable order for listings and for the canonical encoding. */

@@ -1,4 +1,5 @@
 import { NO_LEADER, type MetadataImage, type TopicImage } from './image.js';
+import { topicCollisionKey } from './topic-name.js';
 
 /**
  * The structural invariants of an image (see docs/meta-events.md). `evolve` preserves them by
@@ -15,6 +16,7 @@ export function imageInvariantViolations(image: MetadataImage): string[] {
     if (image.topicIdsByName.get(topic.name) !== id) out.push(`topic ${topic.name} is not indexed by its name`);
     out.push(...topicViolations(topic));
   }
+  out.push(...derivedViolations(image));
   for (const [id, broker] of image.brokers.entries()) {
     if (broker.brokerId !== id) out.push(`broker ${id} is stored under another id`);
   }
@@ -32,5 +34,22 @@ function topicViolations(topic: TopicImage): string[] {
     if (!p.isr.every((b) => p.replicas.includes(b))) out.push(`${at} has an ISR member that is not a replica`);
     if (p.leader !== NO_LEADER && !p.replicas.includes(p.leader)) out.push(`${at} is led by a non-replica`);
   });
+  return out;
+}
+
+/** The derived indexes agree with the topics they index. */
+function derivedViolations(image: MetadataImage): string[] {
+  const out: string[] = [];
+  const topics = image.topicsById.values();
+  const total = topics.reduce((n, t) => n + t.partitions.length, 0);
+  if (image.partitionTotal !== total) out.push(`partitionTotal ${image.partitionTotal} but ${total} partitions`);
+  let indexed = 0;
+  for (const [key, names] of image.topicNamesByCollisionKey.entries()) {
+    indexed += names.length;
+    for (const name of names) {
+      if (topicCollisionKey(name) !== key || !image.topicIdsByName.has(name)) out.push(`collision index holds ${name} under ${key}`);
+    }
+  }
+  if (indexed !== topics.length) out.push(`collision index holds ${indexed} names for ${topics.length} topics`);
   return out;
 }

@@ -149,11 +149,22 @@ function getIn<K extends Key, V>(root: TrieNode<K, V> | undefined, hash: number,
   return undefined;
 }
 
-function* walk<K, V>(node: TrieNode<K, V> | undefined): Generator<Leaf<K, V>> {
-  if (node === undefined) return;
-  if (node.kind === 'leaf') yield node;
-  else if (node.kind === 'collision') yield* node.entries;
-  else for (const child of node.children) yield* walk(child);
+/** Collects the leaves depth-first with an explicit stack (nested generators are slow). */
+function leaves<K, V>(root: TrieNode<K, V> | undefined): Leaf<K, V>[] {
+  const out: Leaf<K, V>[] = [];
+  const stack: TrieNode<K, V>[] = root === undefined ? [] : [root];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    if (node.kind === 'leaf') out.push(node);
+    else if (node.kind === 'collision') out.push(...node.entries);
+    else {
+      // Pushed in reverse so that children pop in slot order.
+      for (let i = node.children.length - 1; i >= 0; i--) {
+        const child = node.children[i];
+        if (child !== undefined) stack.push(child);
+      }
+    }
+  }
+  return out;
 }
 
 export class PMap<K extends Key, V> {
@@ -196,16 +207,16 @@ export class PMap<K extends Key, V> {
     return root === this.root ? this : new PMap(root, this.size - 1);
   }
 
-  /** Entries in trie order: not sorted and not insertion order; sort when order matters. */
-  *entries(): Generator<readonly [K, V]> {
-    for (const leaf of walk(this.root)) yield [leaf.key, leaf.value];
+  /** Entries in trie order (not sorted, not insertion order; sort when order matters). O(n). */
+  entries(): (readonly [K, V])[] {
+    return leaves(this.root).map((leaf) => [leaf.key, leaf.value] as const);
   }
 
-  *values(): Generator<V> {
-    for (const leaf of walk(this.root)) yield leaf.value;
+  values(): V[] {
+    return leaves(this.root).map((leaf) => leaf.value);
   }
 
-  *keys(): Generator<K> {
-    for (const leaf of walk(this.root)) yield leaf.key;
+  keys(): K[] {
+    return leaves(this.root).map((leaf) => leaf.key);
   }
 }

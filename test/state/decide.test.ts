@@ -42,6 +42,14 @@ describe('decide CreateTopics', () => {
     ]);
   });
 
+  it('frees a name\'s collision key when the colliding topic is deleted', () => {
+    const ctx = counterCtx();
+    const { image } = run(brokers, { type: 'CreateTopics', validateOnly: false, topics: [topic('a.b')] }, ctx);
+    expect(codes(create(image, [topic('a_b')], ctx))).toEqual([ErrorCode.INVALID_TOPIC_EXCEPTION]);
+    const gone = run(image, { type: 'DeleteTopics', topics: [{ name: 'a.b' }] }, ctx).image;
+    expect(codes(create(gone, [topic('a_b')], ctx))).toEqual([ErrorCode.NONE]);
+  });
+
   it('checks partition counts and replication factors', () => {
     expect(codes(create(brokers, [
       topic('p0', { numPartitions: 0 }),

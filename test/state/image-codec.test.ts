@@ -19,6 +19,8 @@ function plain(image: MetadataImage): unknown {
     topics: byKey(image.topicsById.entries()),
     names: byKey(image.topicIdsByName.entries()),
     brokerConfigs: byKey(image.brokerConfigs.entries()),
+    partitionTotal: image.partitionTotal,
+    collisionIndex: byKey(image.topicNamesByCollisionKey.entries()).map(([k, names]) => [k, [...names].sort()]),
   };
 }
 
