@@ -3,7 +3,7 @@ import { SCENARIOS, scenarioFor } from './scenarios.js';
 import { runSimulation } from './simulator.js';
 
 /**
- * Runs `count` seeds of the scenarios selected by `shard` ((seed >> 2) % shards === shard, so every shard runs every scenario), or only
+ * Runs `count` seeds of the scenarios selected by `shard` (Math.floor(seed / 5) % shards === shard, so every shard runs every scenario), or only
  * SIM_SEED when set (with SIM_TRACE=1 printing the event trace). Split across files so vitest runs
  * shards in parallel.
  */
@@ -12,7 +12,7 @@ export function simulationShard(shard: number, shards: number, count: number): v
   const trace = process.env['SIM_TRACE'] === '1';
   if (only !== undefined) {
     const seed = Number(only);
-    if ((seed >> 2) % shards !== shard) return;
+    if (Math.floor(seed / 5) % shards !== shard) return;
     it(`replays seed ${seed}`, () => {
       const [name, s] = scenarioFor(seed);
       console.log(`seed ${seed}: scenario ${name}`);
@@ -27,7 +27,7 @@ export function simulationShard(shard: number, shards: number, count: number): v
     let applies = 0;
     let seedsRun = 0;
     for (let seed = base; seedsRun < count; seed++) {
-      if ((seed >> 2) % shards !== shard) continue;
+      if (Math.floor(seed / 5) % shards !== shard) continue;
       const [, s] = scenarioFor(seed);
       // A failure throws with the seed, the scenario and the one-line replay command.
       const r = runSimulation({ ...s, seed, trace: false });

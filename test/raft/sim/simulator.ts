@@ -25,6 +25,8 @@ export interface SimOptions {
   tornWriteRate: number;
   compaction: boolean;
   membership: boolean;
+  /** Entry bytes per append; small values split the log into many messages (more interleavings). */
+  maxSizePerMsg: number;
   trace: boolean;
 }
 
@@ -294,7 +296,9 @@ export class Simulator {
   private crashRandom(): void {
     const up = this.nodes.filter((n) => n.raw !== undefined);
     if (up.length === 0) return;
-    const n = this.pick(up);
+    // Half the crashes hit the leader: leader churn is where the interesting interleavings are.
+    const leader = this.leader();
+    const n = leader !== undefined && this.rng.nextInt(2) === 0 ? leader : this.pick(up);
     this.crash(n, 'crash');
   }
 
@@ -328,7 +332,7 @@ export class Simulator {
       heartbeatTick: 2,
       random: new SeededRandom(this.o.seed * 7919 + n.id * 104729 + n.incarnation),
       applied: n.sm.index,
-      maxSizePerMsg: 200,
+      maxSizePerMsg: this.o.maxSizePerMsg,
       maxInflightMsgs: 4,
     });
   }
