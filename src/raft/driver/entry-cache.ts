@@ -1,0 +1,93 @@
+import { entrySize } from '../core/storage.js';
+import type { Entry } from '../core/index.js';
+
+/**
+ * The most recent entries of one group, so that replicating to up-to-date followers never reads the
+ * disk. Contiguous, bounded by bytes and count (oldest evicted first).
+ */
+export class EntryCache {
+  private items: Entry[] = [];
+  /** Index into `items` of the oldest live entry (evicting by moving it keeps eviction O(1)). */
+  private head = 0;
+  private bytes = 0;
+
+  constructor(
+    private readonly maxBytes: number,
+    private readonly maxEntries: number,
+  ) {}
+
+  get firstIndex(): number | undefined {
+    return this.items[this.head]?.index;
+  }
+
+  get lastIndex(): number | undefined {
+    return this.items.at(-1)?.index;
+  }
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  /** Adds entries just written; a conflicting suffix is dropped first, a gap clears the cache. */
+  append(entries: readonly Entry[]): void {
+    const first = entries[0];
+    if (first === undefined) return;
+    const last = this.lastIndex;
+    if (last !== undefined && first.index <= last) this.truncateFrom(first.index);
+    else if (last !== undefined && first.index !== last + 1) this.clear();
+    for (const e of entries) {
+      this.items.push(e);
+      this.bytes += entrySize(e);
+    }
+    this.evict();
+  }
+
+  /** Entries [lo, hi) within maxBytes (at least one), or undefined when not all cached. */
+  get(lo: number, hi: number, maxBytes: number): Entry[] | undefined {
+    const first = this.firstIndex;
+    const last = this.lastIndex;
+    if (first === undefined || last === undefined || lo < first || hi - 1 > last) return undefined;
+    const out: Entry[] = [];
+    let bytes = 0;
+    for (let i = lo; i < hi; i++) {
+      const e = this.items[this.head + (i - first)];
+      if (e === undefined) break;
+      bytes += entrySize(e);
+      if (out.length > 0 && bytes > maxBytes) break;
+      out.push(e);
+    }
+    return out;
+  }
+
+  truncateFrom(index: number): void {
+    const first = this.firstIndex;
+    if (first === undefined) return;
+    if (index <= first) {
+      this.clear();
+      return;
+    }
+    const keep = this.head + (index - first);
+    for (let i = keep; i < this.items.length; i++) this.bytes -= entrySize(this.items[i] as Entry);
+    this.items.length = Math.min(this.items.length, keep);
+  }
+
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+    this.bytes = 0;
+  }
+
+  private evict(): void {
+    while (this.size > 0 && (this.bytes > this.maxBytes || this.size > this.maxEntries)) {
+      const e = this.items[this.head] as Entry;
+      this.items[this.head] = undefined as unknown as Entry;
+      this.head++;
+      this.bytes -= entrySize(e);
+    }
+    // Compact once the dead prefix dominates, so memory stays proportional to the live entries.
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+  }
+}

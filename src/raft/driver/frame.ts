@@ -1,0 +1,179 @@
+import { decodeMessage, encodeMessage, encodedSize, message, MessageType, RaftCodecError, type Message } from '../core/index.js';
+
+/**
+ * One node-to-node payload carries every Raft message one drain (or one tick) produced for one peer:
+ *
+ *   header (10 bytes):  version u8 | 0 u8 | heartbeatCount u32 | messageCount u32
+ *   heartbeat item:     groupLen u16 | group utf8 | type u8 (7 HEARTBEAT, 8 HEARTBEAT_RESP)
+ *                       | term u64 | commit u64 | context u64
+ *   message item:       groupLen u16 | group utf8 | length u32 | message (core codec)
+ *
+ * Integers are big-endian; u64 is limited to 2^53. `from` and `to` are not repeated: the transport
+ * authenticated the sender and we are the receiver. Heartbeats (the only periodic traffic) get the
+ * compact 27-byte-plus-group form; every other message is the core's encoding, whose entry payloads
+ * are passed through as buffer views, never copied.
+ */
+export const FRAME_VERSION = 1;
+const HEADER_BYTES = 10;
+const HEARTBEAT_BODY_BYTES = 1 + 8 + 8 + 8;
+const TWO_32 = 0x1_0000_0000;
+const MAX_HI = 0x1f_ffff;
+export const MAX_GROUP_ID_BYTES = 1024;
+
+function putU64(view: DataView, at: number, n: number): void {
+  view.setUint32(at, Math.floor(n / TWO_32));
+  view.setUint32(at + 4, n >>> 0);
+}
+
+export function isCompactHeartbeat(m: Message): boolean {
+  return (m.type === MessageType.HEARTBEAT || m.type === MessageType.HEARTBEAT_RESP) && !m.reject && m.entries.length === 0;
+}
+
+/** Accumulates one peer's frame. */
+export class FrameBuilder {
+  private readonly heartbeatParts: Uint8Array[] = [];
+  private readonly messageParts: Uint8Array[] = [];
+  heartbeats = 0;
+  messages = 0;
+
+  add(groupId: Uint8Array, m: Message): void {
+    if (isCompactHeartbeat(m)) this.addHeartbeat(groupId, m);
+    else this.addMessage(groupId, m);
+  }
+
+  get empty(): boolean {
+    return this.heartbeats + this.messages === 0;
+  }
+
+  private addHeartbeat(groupId: Uint8Array, m: Message): void {
+    const item = new Uint8Array(2 + groupId.byteLength + HEARTBEAT_BODY_BYTES);
+    const v = new DataView(item.buffer);
+    v.setUint16(0, groupId.byteLength);
+    item.set(groupId, 2);
+    const at = 2 + groupId.byteLength;
+    v.setUint8(at, m.type);
+    putU64(v, at + 1, m.term);
+    putU64(v, at + 9, m.commit);
+    putU64(v, at + 17, m.context);
+    this.heartbeatParts.push(item);
+    this.heartbeats++;
+  }
+
+  private addMessage(groupId: Uint8Array, m: Message): void {
+    const body = encodeMessage(m);
+    const head = new Uint8Array(2 + groupId.byteLength + 4);
+    const v = new DataView(head.buffer);
+    v.setUint16(0, groupId.byteLength);
+    head.set(groupId, 2);
+    v.setUint32(2 + groupId.byteLength, encodedSize(body));
+    this.messageParts.push(head);
+    for (const b of body) this.messageParts.push(b);
+    this.messages++;
+  }
+
+  build(): Uint8Array[] {
+    const header = new Uint8Array(HEADER_BYTES);
+    const v = new DataView(header.buffer);
+    v.setUint8(0, FRAME_VERSION);
+    v.setUint32(2, this.heartbeats);
+    v.setUint32(6, this.messages);
+    return [header, ...this.heartbeatParts, ...this.messageParts];
+  }
+}
+
+export interface FrameItem {
+  groupId: string;
+  message: Message;
+}
+
+/** Bounds-checked cursor; every overrun throws RaftCodecError. */
+class Cursor {
+  at = 0;
+  private readonly view: DataView;
+  constructor(readonly bytes: Uint8Array) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  remaining(): number {
+    return this.bytes.byteLength - this.at;
+  }
+  need(n: number, what: string): void {
+    if (this.remaining() < n) throw new RaftCodecError(`truncated frame reading ${what}`);
+  }
+  u8(what: string): number {
+    this.need(1, what);
+    return this.view.getUint8(this.at++);
+  }
+  u16(what: string): number {
+    this.need(2, what);
+    const n = this.view.getUint16(this.at);
+    this.at += 2;
+    return n;
+  }
+  u32(what: string): number {
+    this.need(4, what);
+    const n = this.view.getUint32(this.at);
+    this.at += 4;
+    return n;
+  }
+  u64(what: string): number {
+    const hi = this.u32(what);
+    const lo = this.u32(what);
+    if (hi > MAX_HI) throw new RaftCodecError(`${what} exceeds 2^53`);
+    return hi * TWO_32 + lo;
+  }
+  view8(n: number, what: string): Uint8Array {
+    this.need(n, what);
+    const out = this.bytes.subarray(this.at, this.at + n);
+    this.at += n;
+    return out;
+  }
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+function readGroupId(c: Cursor): string {
+  const n = c.u16('group id length');
+  if (n === 0 || n > MAX_GROUP_ID_BYTES) throw new RaftCodecError(`group id length ${n}`);
+  try {
+    return decoder.decode(c.view8(n, 'group id'));
+  } catch (err) {
+    throw new RaftCodecError('group id is not UTF-8', { cause: err });
+  }
+}
+
+function readHeartbeat(c: Cursor, from: number, to: number): FrameItem {
+  const groupId = readGroupId(c);
+  const type = c.u8('heartbeat type');
+  if (type !== MessageType.HEARTBEAT && type !== MessageType.HEARTBEAT_RESP) throw new RaftCodecError(`heartbeat type ${type}`);
+  const term = c.u64('term');
+  const commit = c.u64('commit');
+  const context = c.u64('context');
+  return { groupId, message: message({ type, from, to, term, commit, context }) };
+}
+
+function readMessage(c: Cursor, from: number, to: number): FrameItem {
+  const groupId = readGroupId(c);
+  const m = decodeMessage(c.view8(c.u32('message length'), 'message'));
+  if (m.from !== from || m.to !== to) throw new RaftCodecError(`message ${m.from}→${m.to} in a frame ${from}→${to}`);
+  return { groupId, message: m };
+}
+
+/**
+ * Decodes a whole frame from Raft node `from` to `to`; throws RaftCodecError on anything malformed,
+ * so a bad frame is dropped as a whole. Entry data are views into `payload`.
+ */
+export function decodeFrame(payload: Uint8Array, from: number, to: number): FrameItem[] {
+  const c = new Cursor(payload);
+  const version = c.u8('version');
+  if (version !== FRAME_VERSION) throw new RaftCodecError(`frame version ${version}`);
+  if (c.u8('reserved') !== 0) throw new RaftCodecError('reserved byte set');
+  const heartbeats = c.u32('heartbeat count');
+  const messages = c.u32('message count');
+  // Each item takes at least 3 bytes: refuse absurd counts before looping.
+  if ((heartbeats + messages) * 3 > c.remaining()) throw new RaftCodecError('item counts exceed the frame');
+  const out: FrameItem[] = [];
+  for (let i = 0; i < heartbeats; i++) out.push(readHeartbeat(c, from, to));
+  for (let i = 0; i < messages; i++) out.push(readMessage(c, from, to));
+  if (c.remaining() !== 0) throw new RaftCodecError(`${c.remaining()} trailing bytes`);
+  return out;
+}

@@ -1,0 +1,328 @@
+import type { Logger } from 'pino';
+import { NotLeaderError as CoreNotLeaderError, Role, type Ready } from '../core/index.js';
+import type { NodeTransport } from '../transport/index.js';
+import { assert } from '../../util/assert.js';
+import { NotLeaderError } from '../../util/errors.js';
+import { deferred } from './deferred.js';
+import { GroupNotFoundError, ProposalLostError, RaftClosedError, RaftTimeoutError } from './errors.js';
+import { decodeFrame } from './frame.js';
+import type { RaftGroup } from './group.js';
+import { toNodeId, toRaftId } from './ids.js';
+import { onSoftState, trackMatch } from './leadership.js';
+import { openGroup, type OpenGroupContext } from './open-group.js';
+import { ReadyLoop } from './ready-loop.js';
+import { newStats, type RaftHostStats } from './stats.js';
+import type { AddGroupOptions, GroupStatus, LeaderChangeListener, ProposeResult, RaftHostOptions } from './types.js';
+
+/**
+ * One per node: hosts every Raft group of the node over one WAL store and one node transport, with
+ * one tick timer and one event-driven Ready loop (see docs/raft-driver.md).
+ */
+export class RaftHost {
+  private readonly groups = new Map<string, RaftGroup>();
+  private readonly opening = new Set<string>();
+  private readonly listeners = new Set<LeaderChangeListener>();
+  private readonly log: Logger;
+  private readonly loop: ReadyLoop;
+  private readonly openCtx: OpenGroupContext;
+  private readonly unsubscribe: Array<() => void> = [];
+  private readonly timer: NodeJS.Timeout | undefined;
+  private readonly lostProposalTicks: number;
+  private ticks = 0;
+  private closed = false;
+  readonly stats: RaftHostStats = newStats();
+  readonly nodeId: number;
+
+  constructor(private readonly opts: RaftHostOptions) {
+    const transport: NodeTransport = opts.transport;
+    this.nodeId = transport.nodeId;
+    this.log = opts.logger.child({ module: 'raft-host', nodeId: this.nodeId });
+    const electionTicks = opts.electionTicks ?? 10;
+    this.lostProposalTicks = opts.lostProposalTicks ?? 3 * electionTicks;
+    this.openCtx = this.buildOpenContext(electionTicks);
+    this.loop = new ReadyLoop({
+      transport,
+      stats: this.stats,
+      logger: this.log,
+      snapshots: {
+        dataDir: opts.dataDir,
+        everyEntries: opts.snapshotEveryEntries ?? 10_000,
+        trailingEntries: opts.snapshotTrailingEntries ?? 1024,
+      },
+      nowMs: () => performance.now(),
+      onSoftState: (g, rd) => this.softState(g, rd),
+      onGroupFailed: (g, err) => this.groupFailed(g, err),
+    });
+    this.unsubscribe.push(transport.onFrame((from, payload) => this.receive(from, payload)));
+    const tickMs = opts.tickMs ?? 100;
+    this.timer = tickMs > 0 ? setInterval(() => this.tick(), tickMs) : undefined;
+  }
+
+  private buildOpenContext(electionTicks: number): OpenGroupContext {
+    const o = this.opts;
+    const core: OpenGroupContext['core'] = {};
+    if (o.maxSizePerMsg !== undefined) core.maxSizePerMsg = o.maxSizePerMsg;
+    if (o.maxInflightMsgs !== undefined) core.maxInflightMsgs = o.maxInflightMsgs;
+    if (o.maxUncommittedBytes !== undefined) core.maxUncommittedBytes = o.maxUncommittedBytes;
+    return {
+      wal: o.wal,
+      dataDir: o.dataDir,
+      logger: this.log,
+      nodeId: this.nodeId,
+      seed: o.seed ?? this.nodeId * 7919 + 1,
+      electionTicks,
+      heartbeatTicks: o.heartbeatTicks ?? 1,
+      entryCacheBytes: o.entryCacheBytes ?? 1024 * 1024,
+      entryCacheEntries: o.entryCacheEntries ?? 4096,
+      maxPendingReads: o.maxPendingReads ?? 4096,
+      core,
+    };
+  }
+
+  // ---- groups ----
+
+  async addGroup(groupId: string, opts: AddGroupOptions): Promise<void> {
+    this.checkOpen();
+    assert(!this.groups.has(groupId) && !this.opening.has(groupId), `group ${groupId} already hosted`);
+    this.opening.add(groupId);
+    try {
+      const g = await openGroup(groupId, opts, this.openCtx);
+      if (this.closed) {
+        await g.log.close();
+        throw new RaftClosedError('host closed while the group was opening');
+      }
+      this.groups.set(groupId, g);
+      this.loop.markDirty(g);
+    } finally {
+      this.opening.delete(groupId);
+    }
+  }
+
+  /** Stops a group, failing its waiters; `deleteLog` also removes its WAL log. */
+  async removeGroup(groupId: string, opts: { deleteLog?: boolean } = {}): Promise<void> {
+    const g = this.groups.get(groupId);
+    if (g === undefined) return;
+    this.groups.delete(groupId);
+    this.stopGroup(g, new RaftClosedError(`group ${groupId} was removed`));
+    await this.loop.idle();
+    if (opts.deleteLog === true) await this.opts.wal.deleteLog(g.log.logId);
+    else await g.log.close();
+  }
+
+  has(groupId: string): boolean {
+    return this.groups.has(groupId);
+  }
+
+  groupIds(): string[] {
+    return [...this.groups.keys()];
+  }
+
+  // ---- operations ----
+
+  /** Campaigns now (a brand-new group's designated leader skips the election timeout). */
+  campaign(groupId: string): void {
+    const g = this.group(groupId);
+    g.node.campaign();
+    this.loop.markDirty(g);
+  }
+
+  /**
+   * Appends `data` on the leader. Throws NotLeaderError at once on a follower (never waits for a
+   * leader); ProposalDroppedError when the leader refuses for now (too much uncommitted data).
+   */
+  propose(groupId: string, data: Uint8Array, type: number): ProposeResult {
+    const g = this.group(groupId);
+    let index: number;
+    try {
+      index = g.node.propose(data, type);
+    } catch (err) {
+      throw this.translate(err);
+    }
+    const term = g.node.status().term;
+    const waits = g.proposals.add(index, term, performance.now());
+    this.stats.proposals++;
+    this.loop.markDirty(g);
+    return { index, term, ...waits };
+  }
+
+  /** A linearizable read barrier (§6.4): the read index, once applied here. Bounded by timeoutMs. */
+  readIndex(groupId: string, timeoutMs: number): Promise<number> {
+    let g: RaftGroup;
+    try {
+      g = this.group(groupId);
+      const r = g.reads.start(timeoutMs, groupId);
+      try {
+        g.node.readIndex(r.context);
+      } catch (err) {
+        g.reads.fail(r.id, this.translate(err));
+      }
+      this.loop.markDirty(g);
+      return r.promise;
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  /** Hands leadership to `toNodeId`; resolves when it leads, rejects after timeoutMs. */
+  transferLeadership(groupId: string, target: number, timeoutMs: number): Promise<void> {
+    try {
+      const g = this.group(groupId);
+      if (toNodeId(g.leader) === target) return Promise.resolve();
+      g.node.transferLeadership(toRaftId(target));
+      this.loop.markDirty(g);
+      const d = deferred<void>();
+      const timer = setTimeout(() => {
+        g.transfers = g.transfers.filter((t) => t.d !== d);
+        d.reject(new RaftTimeoutError(`leadership of ${groupId} did not move to ${target} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      g.transfers.push({ to: target, d, timer });
+      return d.promise;
+    } catch (err) {
+      return Promise.reject(this.translate(err));
+    }
+  }
+
+  onLeaderChange(listener: LeaderChangeListener): () => void {
+    const safe: LeaderChangeListener = (...args) => {
+      try {
+        listener(...args);
+      } catch (err) {
+        this.log.error({ err, group: args[0] }, 'leader-change listener threw');
+      }
+    };
+    this.listeners.add(safe);
+    return () => this.listeners.delete(safe);
+  }
+
+  status(groupId: string): GroupStatus {
+    const g = this.group(groupId);
+    const s = g.node.status();
+    const match = new Map<number, number>();
+    if (s.role === Role.LEADER) {
+      for (const [raftId, index] of g.match) {
+        const node = toNodeId(raftId);
+        if (node !== undefined) match.set(node, index);
+      }
+      match.set(this.nodeId, g.log.durableLastIndex);
+    }
+    return {
+      groupId,
+      role: s.role,
+      term: s.term,
+      leader: toNodeId(s.leaderId),
+      commit: s.commit,
+      applied: g.applied,
+      firstIndex: s.firstIndex,
+      lastIndex: s.lastIndex,
+      match,
+    };
+  }
+
+  // ---- tick and messages ----
+
+  /** One node-wide tick: every group ticks; only those with something to do are drained. */
+  tick(): void {
+    if (this.closed) return;
+    this.ticks++;
+    for (const g of this.groups.values()) {
+      if (g.failed !== undefined) continue;
+      g.node.tick();
+      if (g.lostDeadlineTick !== undefined && this.ticks >= g.lostDeadlineTick) this.expireProposals(g);
+      if (g.node.hasReady()) this.loop.markDirty(g);
+    }
+  }
+
+  private expireProposals(g: RaftGroup): void {
+    g.lostDeadlineTick = undefined;
+    if (g.role === Role.LEADER) return;
+    g.proposals.failAll(new ProposalLostError(`leadership of ${g.id} was lost; the proposal's fate is unknown`, true));
+  }
+
+  private receive(from: number, payload: Buffer): void {
+    if (this.closed) return;
+    let items;
+    try {
+      items = decodeFrame(payload, toRaftId(from), toRaftId(this.nodeId));
+    } catch (err) {
+      this.stats.badFrames++;
+      this.log.warn({ err, from, bytes: payload.byteLength }, 'dropping undecodable raft frame');
+      return;
+    }
+    for (const { groupId, message } of items) {
+      const g = this.groups.get(groupId);
+      if (g === undefined || g.failed !== undefined) {
+        this.stats.unknownGroupDrops++;
+        continue;
+      }
+      trackMatch(g, message);
+      try {
+        g.node.step(message);
+      } catch (err) {
+        // Input from the network never crashes the node: a message the core refuses is dropped.
+        this.stats.badMessages++;
+        this.log.warn({ err, from, group: groupId, type: message.type }, 'dropping raft message the core refused');
+      }
+      this.loop.markDirty(g);
+    }
+  }
+
+  // ---- lifecycle ----
+
+  private softState(g: RaftGroup, rd: Ready): void {
+    if (rd.softState === undefined) return;
+    onSoftState(g, rd.softState, { stats: this.stats, listeners: this.listeners, tick: this.ticks, lostProposalTicks: this.lostProposalTicks });
+  }
+
+  private groupFailed(g: RaftGroup, err: unknown): void {
+    if (g.failed !== undefined) return;
+    g.failed = err instanceof Error ? err : new Error(String(err));
+    this.log.error({ err, group: g.id }, 'raft group failed; it stops until reopened');
+    this.failWaiters(g, g.failed);
+  }
+
+  private stopGroup(g: RaftGroup, err: Error): void {
+    g.removed = true;
+    this.failWaiters(g, err);
+  }
+
+  private failWaiters(g: RaftGroup, err: Error): void {
+    g.proposals.failAll(err);
+    g.reads.failAll(err);
+    for (const t of g.transfers) {
+      clearTimeout(t.timer);
+      t.d.reject(err);
+    }
+    g.transfers = [];
+  }
+
+  /** Stops the tick, fails every pending operation, waits for the running drain, closes the logs. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    for (const off of this.unsubscribe) off();
+    const err = new RaftClosedError('raft host closed');
+    for (const g of this.groups.values()) this.stopGroup(g, err);
+    await this.loop.idle();
+    for (const g of this.groups.values()) await g.log.close();
+    this.groups.clear();
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new RaftClosedError('raft host closed');
+  }
+
+  private group(groupId: string): RaftGroup {
+    this.checkOpen();
+    const g = this.groups.get(groupId);
+    if (g === undefined || g.removed) throw new GroupNotFoundError(groupId);
+    if (g.failed !== undefined) throw g.failed;
+    return g;
+  }
+
+  /** The core reports Raft ids; callers get Chronik node ids. */
+  private translate(err: unknown): Error {
+    if (err instanceof CoreNotLeaderError) return new NotLeaderError(err.message, err.leaderId === undefined ? undefined : toNodeId(err.leaderId), { cause: err });
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}

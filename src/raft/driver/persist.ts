@@ -1,0 +1,58 @@
+import type { Entry, Ready, Snapshot } from '../core/index.js';
+import type { Logger } from 'pino';
+import { decodeEnvelope, type SnapshotEnvelope } from './envelope.js';
+import type { RaftGroup } from './group.js';
+
+/** Decodes a snapshot's envelope; a malformed one (from a buggy peer) is taken as a bare image. */
+export function envelopeOf(snap: Snapshot, logger: Logger): SnapshotEnvelope {
+  try {
+    return decodeEnvelope(snap.data);
+  } catch (err) {
+    logger.error({ err, index: snap.metadata.index }, 'snapshot without a valid envelope; using its data as is');
+    return { nextOffset: undefined, image: snap.data };
+  }
+}
+
+/**
+ * Step 1 of a Ready: make the snapshot, entries and hard state durable. Entries and hard state are
+ * issued in the same turn as every other group's, so the WAL writes them in one sync round (group
+ * commit) and saves the hard states in one synced batch. Returns whether anything was written.
+ */
+export async function persistReady(g: RaftGroup, rd: Ready): Promise<boolean> {
+  let wrote = false;
+  if (rd.snapshot !== undefined) {
+    await installSnapshot(g, rd.snapshot);
+    wrote = true;
+  }
+  const writes: Array<Promise<void>> = [];
+  if (rd.entries.length > 0) writes.push(appendEntries(g, rd.entries));
+  if (rd.hardState !== undefined) writes.push(g.log.saveHardState(rd.hardState));
+  await Promise.all(writes);
+  return wrote || writes.length > 0;
+}
+
+async function appendEntries(g: RaftGroup, entries: Entry[]): Promise<void> {
+  const first = entries[0];
+  if (first === undefined) return;
+  g.proposals.overwritten(entries);
+  if (first.index <= g.log.lastIndex) {
+    // A follower's conflicting suffix (§5.3): drop it before writing the leader's entries.
+    g.cache.truncateFrom(first.index);
+    await g.log.truncateSuffix(first.index - 1);
+  }
+  const durable = g.log.append(entries);
+  g.cache.append(entries);
+  await durable;
+  g.proposals.persisted(entries);
+}
+
+async function installSnapshot(g: RaftGroup, snap: Snapshot): Promise<void> {
+  const { index, term } = snap.metadata;
+  const env = envelopeOf(snap, g.logger);
+  const walSnap = env.nextOffset === undefined ? { index, term, data: snap.data } : { index, term, data: snap.data, nextOffset: env.nextOffset };
+  await g.log.installSnapshot(walSnap);
+  g.cache.clear();
+  g.storage.stored = snap;
+  g.snapshotIndex = index;
+  g.proposals.coveredBySnapshot(index);
+}

@@ -1,0 +1,87 @@
+import type { Entry } from '../core/index.js';
+import { deferred, type Deferred } from './deferred.js';
+import { ProposalLostError } from './errors.js';
+
+interface Pending {
+  term: number;
+  durable: Deferred<void>;
+  committed: Deferred<void>;
+  isDurable: boolean;
+  startMs: number;
+}
+
+/**
+ * A group's proposals awaiting their fate, by index. An entry proposed in term T at index i is
+ * committed iff the entry committed at index i has term T; it is lost as soon as an entry of another
+ * term takes index i in our log. Both are decided from what the Ready loop writes and applies.
+ */
+export class ProposalTracker {
+  private readonly byIndex = new Map<number, Pending>();
+
+  get size(): number {
+    return this.byIndex.size;
+  }
+
+  add(index: number, term: number, nowMs: number): { durable: Promise<void>; committed: Promise<void> } {
+    const p: Pending = { term, durable: deferred<void>(), committed: deferred<void>(), isDurable: false, startMs: nowMs };
+    this.byIndex.set(index, p);
+    return { durable: p.durable.promise, committed: p.committed.promise };
+  }
+
+  /** Entries about to be written: a different term at a pending index means that proposal is lost. */
+  overwritten(entries: readonly Entry[]): void {
+    if (this.byIndex.size === 0) return;
+    for (const e of entries) {
+      const p = this.byIndex.get(e.index);
+      if (p !== undefined && p.term !== e.term) this.fail(e.index, p, new ProposalLostError(`entry ${e.index} was replaced by term ${e.term}`, false));
+    }
+  }
+
+  /** Entries now durable in our own log. */
+  persisted(entries: readonly Entry[]): void {
+    if (this.byIndex.size === 0) return;
+    for (const e of entries) {
+      const p = this.byIndex.get(e.index);
+      if (p !== undefined && p.term === e.term && !p.isDurable) {
+        p.isDurable = true;
+        p.durable.resolve();
+      }
+    }
+  }
+
+  /** Entries committed and applied: settle the matching proposals; returns their latencies (ms). */
+  applied(entries: readonly Entry[], nowMs: number, latencies: (ms: number) => void): void {
+    if (this.byIndex.size === 0) return;
+    for (const e of entries) {
+      const p = this.byIndex.get(e.index);
+      if (p === undefined) continue;
+      this.byIndex.delete(e.index);
+      if (p.term !== e.term) {
+        const err = new ProposalLostError(`entry ${e.index} committed in term ${e.term}, not ${p.term}`, false);
+        p.durable.reject(err);
+        p.committed.reject(err);
+        continue;
+      }
+      p.durable.resolve();
+      p.committed.resolve();
+      latencies(nowMs - p.startMs);
+    }
+  }
+
+  /** Everything committed by a snapshot: a proposal at or below it is unknown (its term is gone). */
+  coveredBySnapshot(index: number): void {
+    for (const [i, p] of this.byIndex) {
+      if (i <= index) this.fail(i, p, new ProposalLostError(`entry ${i} was compacted into a snapshot before it was seen`, true));
+    }
+  }
+
+  failAll(err: Error): void {
+    for (const [i, p] of this.byIndex) this.fail(i, p, err);
+  }
+
+  private fail(index: number, p: Pending, err: Error): void {
+    this.byIndex.delete(index);
+    p.durable.reject(err);
+    p.committed.reject(err);
+  }
+}

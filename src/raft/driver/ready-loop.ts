@@ -1,0 +1,144 @@
+import type { Logger } from 'pino';
+import type { Ready } from '../core/index.js';
+import type { NodeTransport } from '../transport/index.js';
+import { applyReady, maybeSnapshot, type SnapshotPolicy } from './apply.js';
+import type { RaftGroup } from './group.js';
+import { Outbox } from './outbox.js';
+import { persistReady } from './persist.js';
+import type { RaftHostStats } from './stats.js';
+
+export interface LoopContext {
+  transport: NodeTransport;
+  stats: RaftHostStats;
+  logger: Logger;
+  snapshots: SnapshotPolicy;
+  nowMs(): number;
+  /** Soft-state changes, after the Ready that reported them is durable. */
+  onSoftState(g: RaftGroup, rd: Ready): void;
+  /** A group's storage or state machine failed: stop it and fail its waiters. */
+  onGroupFailed(g: RaftGroup, err: unknown): void;
+}
+
+type Batch = Array<[RaftGroup, Ready]>;
+
+/**
+ * The event-driven Ready loop. Anything that may give a group work (a step, proposal, tick,
+ * campaign) marks it dirty; one drain is scheduled with setImmediate, so every message that arrived
+ * in the same I/O phase is stepped first and shares the drain. Drains never overlap: groups dirtied
+ * while one runs are drained by the next.
+ */
+export class ReadyLoop {
+  private readonly dirty = new Set<RaftGroup>();
+  private scheduled = false;
+  private running: Promise<void> | undefined;
+  private readonly idleWaiters: Array<() => void> = [];
+
+  constructor(private readonly ctx: LoopContext) {}
+
+  markDirty(g: RaftGroup): void {
+    if (g.failed !== undefined || g.removed) return;
+    this.dirty.add(g);
+    this.schedule();
+  }
+
+  /** Resolves once no drain is running or scheduled (used by close and removeGroup). */
+  idle(): Promise<void> {
+    if (this.running === undefined && !this.scheduled) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.running !== undefined) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.running = this.drain()
+        .catch((err: unknown) => this.ctx.logger.error({ err }, 'ready drain failed'))
+        .finally(() => this.afterDrain());
+    });
+  }
+
+  private afterDrain(): void {
+    this.running = undefined;
+    if (this.dirty.size > 0) {
+      this.schedule();
+      return;
+    }
+    for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  private collect(): Batch {
+    const batch: Batch = [];
+    for (const g of this.dirty) {
+      if (g.failed === undefined && !g.removed && g.node.hasReady()) batch.push([g, g.node.ready()]);
+    }
+    this.dirty.clear();
+    return batch;
+  }
+
+  private async drain(): Promise<void> {
+    const batch = this.collect();
+    if (batch.length === 0) return;
+    const { ctx } = this;
+    ctx.stats.drains++;
+    // A leader's appends go out while it writes its own copy (§10.2.1).
+    this.send(batch, (rd) => rd.messagesBeforePersist);
+    const durable = await this.persist(batch);
+    for (const [g, rd] of durable) ctx.onSoftState(g, rd);
+    // Votes and acknowledgements promise durability: only now may they leave.
+    this.send(durable, (rd) => rd.messages);
+    for (const [g, rd] of durable) await this.apply(g, rd);
+    for (const [g] of durable) {
+      if (g.failed !== undefined || g.removed) continue;
+      await this.snapshot(g);
+      if (g.node.hasReady()) this.markDirty(g);
+    }
+  }
+
+  private send(batch: Batch, pick: (rd: Ready) => Ready['messages']): void {
+    const out = new Outbox();
+    for (const [g, rd] of batch) out.add(g, pick(rd));
+    if (out.empty) return;
+    for (const g of out.flush(this.ctx.transport, this.ctx.stats)) this.markDirty(g);
+  }
+
+  /** Persists every group's Ready concurrently (one WAL sync round); returns those that succeeded. */
+  private async persist(batch: Batch): Promise<Batch> {
+    let wrote = false;
+    const results = await Promise.all(
+      batch.map(([g, rd]) =>
+        persistReady(g, rd).then(
+          (w) => {
+            wrote ||= w;
+            return true;
+          },
+          (err: unknown) => {
+            this.ctx.onGroupFailed(g, err);
+            return false;
+          },
+        ),
+      ),
+    );
+    if (wrote) this.ctx.stats.fsyncRounds++;
+    return batch.filter((_, i) => results[i] === true && !(batch[i]?.[0].removed ?? true));
+  }
+
+  private async apply(g: RaftGroup, rd: Ready): Promise<void> {
+    if (g.removed || g.failed !== undefined) return;
+    try {
+      await applyReady(g, rd, this.ctx.stats, this.ctx.nowMs);
+      g.node.advance(rd);
+    } catch (err) {
+      this.ctx.onGroupFailed(g, err);
+    }
+  }
+
+  private async snapshot(g: RaftGroup): Promise<void> {
+    try {
+      await maybeSnapshot(g, this.ctx.snapshots, this.ctx.stats);
+    } catch (err) {
+      // A failed local snapshot is not fatal: the log is still whole; the next one retries.
+      g.logger.warn({ err }, 'local snapshot failed');
+    }
+  }
+}
