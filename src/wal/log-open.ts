@@ -189,6 +189,9 @@ async function catchUp(state: LogState, start: ScanStart): Promise<number | unde
   let firstBatchBase: number | undefined;
   let ops: WalBatchOp[] = [];
   let dirty = start.segIdx === 0 && start.position === SEGMENT_HEADER_BYTES;
+  // Segments covered by the index are not rescanned, but their headers (version!) are still checked.
+  const checkedUpTo = start.position === SEGMENT_HEADER_BYTES ? start.segIdx : start.segIdx + 1;
+  for (const seg of state.segments.slice(0, checkedUpTo)) await segmentHeaderOk(state, seg, false, seg.baseIndex);
   for (let i = start.segIdx; i < state.segments.length; i++) {
     const seg = state.segments[i];
     if (seg === undefined) break;

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FaultyFileIO, NodeFileIO, type FileIO } from '../../src/wal/index.js';
+import { tempDir } from './helpers.js';
+
+/** One contract, two implementations: the in-memory layer must behave like the real one. */
+function contract(name: string, make: () => Promise<{ io: FileIO; root: string; done: () => Promise<void> }>): void {
+  describe(`FileIO contract: ${name}`, () => {
+    let io: FileIO;
+    let root: string;
+    let done: () => Promise<void>;
+    beforeAll(async () => {
+      ({ io, root, done } = await make());
+    });
+    afterAll(async () => done());
+
+    it('creates, writes buffer lists positionally, reads sync and async', async () => {
+      await io.mkdir(`${root}/a/b`);
+      const fd = await io.open(`${root}/a/b/f`, { create: true });
+      await io.write(fd, [Buffer.from('hello '), Buffer.alloc(0), Buffer.from('world')], 0);
+      await io.write(fd, [Buffer.from('W')], 6);
+      expect(await io.size(fd)).toBe(11);
+      const buf = Buffer.alloc(20);
+      const n = await io.read(fd, buf, 0);
+      expect(buf.subarray(0, n).toString()).toBe('hello World');
+      const small = Buffer.alloc(5);
+      expect(io.readSync(fd, small, 6)).toBe(5);
+      expect(small.toString()).toBe('World');
+      expect(io.readSync(fd, Buffer.alloc(4), 100)).toBe(0);
+      await io.datasync(fd);
+      await io.truncate(fd, 5);
+      expect(await io.size(fd)).toBe(5);
+      await io.close(fd);
+      expect(await io.stat(`${root}/a/b/f`)).toEqual({ sizeBytes: 5, isDirectory: false });
+      expect((await io.stat(`${root}/a`))?.isDirectory).toBe(true);
+      expect(await io.stat(`${root}/nope`)).toBeUndefined();
+    });
+
+    it('lists, renames, unlinks, removes directories, syncs directories', async () => {
+      await io.mkdir(`${root}/d`);
+      for (const f of ['y', 'x', 'z']) await io.close(await io.open(`${root}/d/${f}`, { create: true }));
+      expect(await io.readdir(`${root}/d`)).toEqual(['x', 'y', 'z']);
+      await io.rename(`${root}/d/x`, `${root}/d/w`);
+      await io.unlink(`${root}/d/y`);
+      await io.syncDir(`${root}/d`);
+      expect(await io.readdir(`${root}/d`)).toEqual(['w', 'z']);
+      await expect(io.open(`${root}/d/missing`, { create: false })).rejects.toThrow();
+      await io.rmdir(`${root}/d`);
+      expect(await io.readdir(`${root}/d`)).toEqual([]);
+      expect(await io.stat(`${root}/d`)).toBeUndefined();
+    });
+  });
+}
+
+contract('NodeFileIO', async () => {
+  const { dir, cleanup } = await tempDir();
+  return { io: new NodeFileIO(), root: dir, done: cleanup };
+});
+contract('FaultyFileIO', async () => ({ io: new FaultyFileIO(), root: '/root', done: async () => undefined }));
+
+describe('FaultyFileIO faults', () => {
+  it('crash drops unsynced bytes and files whose directory entry was never synced', async () => {
+    const io = new FaultyFileIO({ seed: 3 });
+    await io.mkdir('/d');
+    const fd = await io.open('/d/f', { create: true });
+    await io.write(fd, [Buffer.from('durable')], 0);
+    await io.datasync(fd);
+    await io.syncDir('/d');
+    await io.write(fd, [Buffer.from('-lost')], 7);
+    await io.close(await io.open('/d/g', { create: true }));
+    io.crash({ tear: 'none' });
+    expect(Buffer.from(io.contents('/d/f') ?? []).toString()).toBe('durable');
+    expect(await io.readdir('/d')).toEqual(['f']);
+    await expect(io.size(fd)).rejects.toThrow(/EBADF/);
+  });
+
+  it('crash with tearing keeps a prefix of the unsynced writes, cut inside the last', async () => {
+    const lengths = new Set<number>();
+    for (let seed = 1; seed <= 40; seed++) {
+      const io = new FaultyFileIO({ seed });
+      await io.mkdir('/d');
+      const fd = await io.open('/d/f', { create: true });
+      await io.syncDir('/d');
+      await io.write(fd, [Buffer.alloc(10, 1)], 0);
+      await io.write(fd, [Buffer.alloc(10, 2)], 10);
+      io.crash();
+      const c = io.contents('/d/f') ?? new Uint8Array(0);
+      lengths.add(c.byteLength);
+      expect(c.byteLength).toBeLessThanOrEqual(20);
+      expect([...c.subarray(0, Math.min(10, c.byteLength))].every((b) => b === 1)).toBe(true);
+    }
+    expect(lengths.size).toBeGreaterThan(3);
+  });
+
+  it('fails the next fdatasync or write on request, then recovers', async () => {
+    const io = new FaultyFileIO();
+    await io.mkdir('/d');
+    const fd = await io.open('/d/f', { create: true });
+    io.failNextWrite();
+    await expect(io.write(fd, [Buffer.from('x')], 0)).rejects.toThrow(/EIO/);
+    await io.write(fd, [Buffer.from('x')], 0);
+    io.failNextDatasync();
+    await expect(io.datasync(fd)).rejects.toThrow(/EIO/);
+    await io.datasync(fd);
+    expect(io.datasyncCalls).toBe(2);
+  });
+});
