@@ -99,14 +99,14 @@ function choosePartitions(t: CreatableTopic, batch: Batch): PartitionAssignment[
   const manual = t.assignments ?? [];
   if (manual.length > 0) return manualAssignment(t, manual, batch.image);
   const numPartitions = t.numPartitions === -1 ? clusterIntConfig(batch.image, 'num.partitions', 1) : t.numPartitions;
-  if (numPartitions < 1 || numPartitions > MAX_PARTITIONS_PER_TOPIC) {
+  if (!Number.isInteger(numPartitions) || numPartitions < 1 || numPartitions > MAX_PARTITIONS_PER_TOPIC) {
     return kafkaError(ErrorCode.INVALID_PARTITIONS, `number of partitions must be in [1, ${MAX_PARTITIONS_PER_TOPIC}], got ${numPartitions}`);
   }
   const brokers = liveBrokers(batch.image, batch.ctx);
   const rf = t.replicationFactor === -1
     ? clusterIntConfig(batch.image, 'default.replication.factor', Math.min(3, brokers.length))
     : t.replicationFactor;
-  if (rf < 1) return kafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor must be at least 1, got ${rf}`);
+  if (!Number.isInteger(rf) || rf < 1) return kafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor must be an integer ≥ 1, got ${rf}`);
   if (rf > brokers.length) {
     return kafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor ${rf} is larger than the ${brokers.length} live broker(s)`);
   }

@@ -73,7 +73,7 @@ function newPartitions(
   if (t.count < current) {
     return kafkaError(ErrorCode.INVALID_PARTITIONS, `topic has ${current} partitions, more than the requested ${t.count}; partitions cannot be removed`);
   }
-  if (t.count > MAX_PARTITIONS_PER_TOPIC) return kafkaError(ErrorCode.INVALID_PARTITIONS, `more than ${MAX_PARTITIONS_PER_TOPIC} partitions`);
+  if (!Number.isInteger(t.count) || t.count > MAX_PARTITIONS_PER_TOPIC) return kafkaError(ErrorCode.INVALID_PARTITIONS, `more than ${MAX_PARTITIONS_PER_TOPIC} partitions`);
   const rf = topic.partitions[0]?.replicas.length ?? 1;
   if (t.assignments !== null) return manualNewPartitions(t.assignments, t.count - current, current, rf, image);
   const brokers = liveBrokers(image, ctx);

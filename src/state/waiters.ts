@@ -42,6 +42,7 @@ export class MetaWaiters {
   private readonly maxWaiters: number;
   private readonly log: Logger;
   private closedReason: string | undefined;
+  private warnedAtLimit = false;
 
   constructor(initial: MetadataImage, options: MetaWaitersOptions) {
     this.image = initial;
@@ -80,9 +81,12 @@ export class MetaWaiters {
     if (this.closedReason !== undefined) return Promise.reject(new MetaWaitAbortedError(this.closedReason));
     if (options.signal?.aborted === true) return Promise.reject(new MetaWaitAbortedError('aborted by caller', { cause: options.signal.reason }));
     if (this.waiters.size >= this.maxWaiters) {
-      this.log.warn({ maxWaiters: this.maxWaiters }, 'metadata waiters at their limit; refusing a wait');
+      // Once per overload episode, not per refused wait: an overloaded node must not flood its log.
+      if (!this.warnedAtLimit) this.log.warn({ maxWaiters: this.maxWaiters }, 'metadata waiters at their limit; refusing waits');
+      this.warnedAtLimit = true;
       return Promise.reject(new TooManyMetaWaitersError(this.maxWaiters));
     }
+    this.warnedAtLimit = false;
     return new Promise<T>((resolve, reject) => this.register(predicate, options, resolve, reject));
   }
 

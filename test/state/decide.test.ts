@@ -58,7 +58,9 @@ describe('decide CreateTopics', () => {
       topic('r0', { replicationFactor: 0 }),
       topic('r4', { replicationFactor: 4 }),
       topic('ok', { numPartitions: 10_000, replicationFactor: 3 }),
-    ]))).toEqual([37, 37, 37, 38, 38, 0]);
+      topic('pfrac', { numPartitions: 1.5 }),
+      topic('rfrac', { replicationFactor: 1.5 }),
+    ]))).toEqual([37, 37, 37, 38, 38, 0, 37, 38]);
     const lonely = create(brokers, [topic('r3', { replicationFactor: 3 })], counterCtx({ liveBrokers: new Set([1, 2]) }));
     expect(codes(lonely)).toEqual([ErrorCode.INVALID_REPLICATION_FACTOR]);
   });

@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MetaWaitAbortedError, MetaWaitTimeoutError, TooManyMetaWaitersError } from '../../src/state/errors.js';
 import type { MetaEvent } from '../../src/state/events.js';
@@ -138,6 +139,23 @@ describe('MetaWaiters bounds and cleanup (fake timers)', () => {
     vi.advanceTimersByTime(1000);
     for (const p of pending) expect(await p).toBeInstanceOf(MetaWaitTimeoutError);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('warns once per overload episode, not once per refused wait', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    const waiters = new MetaWaiters(withTopic(), { logger, maxWaiters: 1 });
+    const first = waiters.waitForApplied(waiters.current.appliedIndex + 1, 1000);
+    for (let i = 0; i < 3; i++) await expect(waiters.waitForApplied(1_000_000, 1000)).rejects.toBeInstanceOf(TooManyMetaWaitersError);
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ module: 'meta-waiters', maxWaiters: 1 });
+    applier(waiters)({ type: 'TopicDeleted', v: 1, topicId: 'none' });
+    await first;
+    const second = waiters.waitForApplied(waiters.current.appliedIndex + 1, 1000).catch((e: unknown) => e);
+    await expect(waiters.waitForApplied(1_000_000, 1000)).rejects.toBeInstanceOf(TooManyMetaWaitersError);
+    expect(lines).toHaveLength(2);
+    waiters.close();
+    expect(await second).toBeInstanceOf(MetaWaitAbortedError);
   });
 
   it('holds 10,000 waiters by default and settles them all from one notify', async () => {
