@@ -32,6 +32,7 @@ export class FramedSocket {
   private corked = false;
   private lastReadMs: number;
   private lastWriteMs: number;
+  private lastTickMs = 0;
   /** Who is at the other end, for logs: the node id once known, else the address. */
   peer: number | string;
 
@@ -128,12 +129,17 @@ export class FramedSocket {
     if (this.closed || this.keepaliveTimer !== undefined) return;
     this.lastReadMs = Date.now();
     const tickMs = Math.max(1, Math.min(opts.heartbeatMs, opts.idleTimeoutMs));
-    this.keepaliveTimer = setInterval(() => this.keepaliveTick(opts), tickMs);
+    this.lastTickMs = Date.now();
+    this.keepaliveTimer = setInterval(() => this.keepaliveTick(opts, tickMs), tickMs);
   }
 
-  private keepaliveTick(opts: KeepaliveOptions): void {
+  private keepaliveTick(opts: KeepaliveOptions, tickMs: number): void {
     const now = Date.now();
-    if (now - this.lastReadMs > opts.idleTimeoutMs) {
+    const late = now - this.lastTickMs > 2 * tickMs;
+    this.lastTickMs = now;
+    // After an event-loop stall timers run before pending reads, so a silence we measure then may be
+    // our own: only a tick that ran on time may declare the peer dead.
+    if (!late && now - this.lastReadMs > opts.idleTimeoutMs) {
       this.close(`idle for ${now - this.lastReadMs} ms`);
       return;
     }

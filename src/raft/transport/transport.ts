@@ -260,7 +260,7 @@ export class NodeTransport {
       admit: (fromId, conn) => this.admit(fromId, conn),
       onRefused: () => (this.counters.refusedConnections += 1),
       onFrame: (fromId, payload) => this.receive(fromId, payload),
-      onClosed: (conn, _reason, badFrame) => this.onInboundClosed(conn, badFrame),
+      onClosed: (conn, reason, badFrame) => this.onInboundClosed(conn, reason, badFrame),
     });
     this.pending.add(connection);
   }
@@ -292,10 +292,13 @@ export class NodeTransport {
     }
   }
 
-  private onInboundClosed(connection: InboundConnection, badFrame: boolean): void {
+  private onInboundClosed(connection: InboundConnection, reason: string, badFrame: boolean): void {
     this.pending.delete(connection);
     const id = connection.nodeId;
-    if (id !== undefined && this.inbound.get(id) === connection) this.inbound.delete(id);
+    if (id !== undefined && this.inbound.get(id) === connection) {
+      this.inbound.delete(id);
+      this.log.info({ peer: id, reason }, 'inbound connection closed');
+    }
     if (badFrame) this.counters.badFrameCloses += 1;
   }
 }
