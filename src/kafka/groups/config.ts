@@ -22,6 +22,10 @@ export interface GroupCoordinatorConfig {
   readonly maxOffsetsPerGroup: number;
   /** Upper bound of protocols a member may offer in one JoinGroup. */
   readonly maxProtocolsPerMember: number;
+  /** `offsets.retention.minutes` in ms (Kafka default: 7 days). */
+  readonly offsetsRetentionMs: number;
+  /** `offsets.retention.check.interval.ms`: how often expired offsets and empty groups are cleaned up. */
+  readonly offsetsRetentionCheckIntervalMs: number;
 }
 
 export const DEFAULT_GROUP_COORDINATOR_CONFIG: GroupCoordinatorConfig = {
@@ -35,6 +39,8 @@ export const DEFAULT_GROUP_COORDINATOR_CONFIG: GroupCoordinatorConfig = {
   maxOffsetMetadataBytes: 4_096,
   maxOffsetsPerGroup: 100_000,
   maxProtocolsPerMember: 64,
+  offsetsRetentionMs: 7 * 24 * 3_600_000,
+  offsetsRetentionCheckIntervalMs: 600_000,
 };
 
 export function resolveGroupCoordinatorConfig(overrides: Partial<GroupCoordinatorConfig> = {}): GroupCoordinatorConfig {
@@ -45,5 +51,6 @@ export function resolveGroupCoordinatorConfig(overrides: Partial<GroupCoordinato
   assert(config.numPartitions > 0, 'numPartitions must be positive');
   assert(config.minSessionTimeoutMs <= config.maxSessionTimeoutMs, 'min session timeout above max');
   assert(config.maxGroupSize > 0 && config.maxGroups > 0, 'group bounds must be positive');
+  assert(config.offsetsRetentionCheckIntervalMs > 0, 'offsetsRetentionCheckIntervalMs must be positive');
   return config;
 }

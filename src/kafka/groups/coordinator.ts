@@ -17,7 +17,9 @@ import { commitError, commitOffsets, deleteOffsets, fetchOffsets } from './offse
 import { groupPartitionFor } from './partition.js';
 import type { GroupRecord } from './records.js';
 import { joinError, syncError } from './results.js';
+import { applyRetention, expiredRecords } from './retention.js';
 import { syncGroup } from './sync.js';
+import { TimerSet } from './timers.js';
 import type { Clock, Scheduler } from './time.js';
 import type {
   DeleteGroupResult,
@@ -64,6 +66,9 @@ export class GroupCoordinator {
   readonly #ctx: CoordinatorContext;
   readonly #scheduler: Scheduler;
   readonly #partitions = new Map<number, OwnedPartition>();
+  /** The coordinator's own timer: the periodic offset-retention sweep. */
+  readonly #timers: TimerSet;
+  #sweeping = false;
   #stopped = false;
 
   constructor(options: GroupCoordinatorOptions) {
@@ -75,6 +80,7 @@ export class GroupCoordinator {
       newMemberId: options.newMemberId ?? ((clientId) => `${clientId}-${randomUUID()}`),
     };
     this.#scheduler = options.scheduler;
+    this.#timers = new TimerSet(options.scheduler);
   }
 
   get config(): GroupCoordinatorConfig {
@@ -105,6 +111,7 @@ export class GroupCoordinator {
   async loadPartition(partition: number, records: Iterable<GroupRecord> | AsyncIterable<GroupRecord>): Promise<void> {
     assert(Number.isInteger(partition) && partition >= 0 && partition < this.#ctx.config.numPartitions, `bad partition ${partition}`);
     if (this.#stopped) return;
+    this.#armRetention();
     this.unloadPartition(partition);
     const owned: OwnedPartition = { status: 'loading', groups: new Map() };
     this.#partitions.set(partition, owned);
@@ -137,6 +144,7 @@ export class GroupCoordinator {
   /** Unloads everything and clears every timer; afterwards every request gets COORDINATOR_NOT_AVAILABLE. */
   stop(): void {
     this.#stopped = true;
+    this.#timers.clearAll();
     for (const partition of [...this.#partitions.keys()]) this.unloadPartition(partition);
   }
 
@@ -148,7 +156,7 @@ export class GroupCoordinator {
 
   /** Number of armed timers across all groups (for tests and metrics: it must stay bounded). */
   timerCount(): number {
-    let n = 0;
+    let n = this.#timers.size;
     for (const p of this.#partitions.values()) for (const g of p.groups.values()) n += g.timers.size;
     return n;
   }
@@ -164,14 +172,16 @@ export class GroupCoordinator {
     if (req.protocols.length > maxProtocolsPerMember || req.rebalanceTimeoutMs < 0) {
       return joinError(ErrorCode.INVALID_REQUEST, req.memberId);
     }
-    let group = this.#group(req.groupId);
-    if (group === undefined) {
-      // Only a member without an id may create a group; a known id in an unknown group is stale.
-      if (req.memberId !== '') return joinError(ErrorCode.UNKNOWN_MEMBER_ID, req.memberId);
-      group = this.#createGroup(req.groupId);
-      if (group === undefined) return joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, req.memberId);
-    }
-    return joinGroup(this.#ctx, group, req);
+    const existing = this.#group(req.groupId);
+    if (existing !== undefined) return joinGroup(this.#ctx, existing, req);
+    // Only a member without an id may create a group; a known id in an unknown group is stale.
+    if (req.memberId !== '') return joinError(ErrorCode.UNKNOWN_MEMBER_ID, req.memberId);
+    const group = this.#createGroup(req.groupId);
+    if (group === undefined) return joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, req.memberId);
+    const result = joinGroup(this.#ctx, group, req);
+    // A rejected first join must not leave a group behind (nor use up maxGroups).
+    this.#forgetIfUnused(group);
+    return result;
   }
 
   async syncGroup(req: SyncGroupRequest): Promise<SyncGroupResult> {
@@ -198,14 +208,15 @@ export class GroupCoordinator {
   async commitOffsets(req: OffsetCommitRequest): Promise<OffsetCommitResult> {
     const ownership = this.coordinatorError(req.groupId);
     if (ownership !== ErrorCode.NONE) return commitError(req, ownership);
-    let group = this.#group(req.groupId);
-    if (group === undefined) {
-      // A group that only stores offsets (generation -1) is created by its first commit.
-      if (req.generationId >= 0) return commitError(req, ErrorCode.ILLEGAL_GENERATION);
-      group = this.#createGroup(req.groupId);
-      if (group === undefined) return commitError(req, ErrorCode.COORDINATOR_NOT_AVAILABLE);
-    }
-    return commitOffsets(this.#ctx, group, req);
+    const existing = this.#group(req.groupId);
+    if (existing !== undefined) return commitOffsets(this.#ctx, existing, req);
+    // A group that only stores offsets (generation -1) is created by its first commit.
+    if (req.generationId >= 0) return commitError(req, ErrorCode.ILLEGAL_GENERATION);
+    const group = this.#createGroup(req.groupId);
+    if (group === undefined) return commitError(req, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    const result = await commitOffsets(this.#ctx, group, req);
+    this.#forgetIfUnused(group);
+    return result;
   }
 
   async fetchOffsets(req: OffsetFetchRequest): Promise<OffsetFetchResult> {
@@ -257,6 +268,41 @@ export class GroupCoordinator {
         return { groupId, errorCode };
       }),
     );
+  }
+
+  #forgetIfUnused(group: Group): void {
+    const unused =
+      group.is('Empty') && group.generationId === 0 && group.members.size === 0 && group.pendingMembers.size === 0 && group.offsetCount === 0;
+    if (!unused) return;
+    group.timers.clearAll();
+    this.#partitions.get(group.partition)?.groups.delete(group.groupId);
+  }
+
+  #armRetention(): void {
+    if (this.#timers.has('retention')) return;
+    this.#timers.set('retention', this.#ctx.config.offsetsRetentionCheckIntervalMs, () => {
+      void this.#sweepRetention();
+    });
+  }
+
+  /** Expires old offsets and deletes groups left empty; one sweep at a time, then re-armed. */
+  async #sweepRetention(): Promise<void> {
+    if (this.#stopped || this.#sweeping) return;
+    this.#sweeping = true;
+    try {
+      const nowMs = this.#ctx.clock.now();
+      for (const owned of [...this.#partitions.values()]) {
+        if (owned.status !== 'owned') continue;
+        for (const group of [...owned.groups.values()]) {
+          const records = expiredRecords(group, nowMs, this.#ctx.config.offsetsRetentionMs);
+          if (records.length === 0) continue;
+          if (await applyRetention(this.#ctx, group, records)) owned.groups.delete(group.groupId);
+        }
+      }
+    } finally {
+      this.#sweeping = false;
+      if (!this.#stopped) this.#armRetention();
+    }
   }
 
   #group(groupId: string): Group | undefined {

@@ -35,7 +35,9 @@ describe('group administration and ownership', () => {
   it('lists groups with their states, filtered case-insensitively', async () => {
     const h = await startCoordinator();
     await formGroup(h, ['a'], 'stable');
-    await h.coordinator.commitOffsets({ groupId: 'empty', generationId: -1, memberId: '', groupInstanceId: null, topics: [] });
+    await h.coordinator.commitOffsets({ groupId: 'empty', generationId: -1, memberId: '', groupInstanceId: null, topics: [{ topic: 't', partitions: [{ partition: 0, offset: 1, leaderEpoch: -1, metadata: null }] }] });
+    // A commit that stores nothing leaves no group behind.
+    await h.coordinator.commitOffsets({ groupId: 'nothing', generationId: -1, memberId: '', groupInstanceId: null, topics: [] });
     const joining = h.coordinator.joinGroup(joinRequest({ groupId: 'joining', clientId: 'x' }));
     const all = await h.coordinator.listGroups();
     expect(all.errorCode).toBe(0);
@@ -83,8 +85,9 @@ describe('group administration and ownership', () => {
     const parked = h.coordinator.joinGroup(joinRequest({ memberId: 'a-1', clientId: 'a' }));
     h.coordinator.unloadPartition(h.coordinator.partitionFor('g'));
     expect((await parked).errorCode).toBe(ErrorCode.NOT_COORDINATOR);
-    expect(h.coordinator.timerCount()).toBe(0);
-    expect(h.time.pendingTimers).toBe(0);
+    // Only the coordinator's retention sweep is left.
+    expect(h.coordinator.timerCount()).toBe(1);
+    expect(h.time.pendingTimers).toBe(1);
   });
 
   it('stop() clears every timer and refuses further requests', async () => {
@@ -120,5 +123,41 @@ describe('group administration and ownership', () => {
     expect(preparing?.members[0]?.assignment.length).toBe(0);
     await rejoin;
     expect((await h.coordinator.describeGroups(['unknown']))[0]).toMatchObject({ state: 'Dead', errorCode: 0 });
+  });
+
+  it('a rejected first join leaves no group behind', async () => {
+    const h = await startCoordinator({ maxGroups: 1 });
+    expect((await h.coordinator.joinGroup(joinRequest({ groupId: 'bad', protocols: [] }))).errorCode).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    expect(h.coordinator.groupCount()).toBe(0);
+    const ok = h.coordinator.joinGroup(joinRequest({ groupId: 'good' }));
+    await h.time.advance(1_000);
+    expect((await ok).errorCode).toBe(ErrorCode.NONE);
+  });
+
+  it('expires offsets after the retention period and deletes groups left empty', async () => {
+    const day = 24 * 3_600_000;
+    const h = await startCoordinator({ offsetsRetentionMs: 2 * day, offsetsRetentionCheckIntervalMs: 3_600_000, maxSessionTimeoutMs: 10 * day });
+    const commitTo = (groupId: string, topic: string) =>
+      h.coordinator.commitOffsets({ groupId, generationId: -1, memberId: '', groupInstanceId: null, topics: [{ topic, partitions: [{ partition: 0, offset: 1, leaderEpoch: -1, metadata: null }] }] });
+    await commitTo('simple', 'a');
+    // A live consumer group subscribed to "orders": its "orders" offsets stay, "legacy" ones expire.
+    await formGroup(h, ['c'], 'live', { sessionTimeoutMs: 5 * day });
+    await h.coordinator.commitOffsets({ groupId: 'live', generationId: 1, memberId: 'c-1', groupInstanceId: null, topics: ['orders', 'legacy'].map((topic) => ({ topic, partitions: [{ partition: 0, offset: 7, leaderEpoch: -1, metadata: null }] })) });
+    await h.time.advance(day);
+    await commitTo('simple', 'b');
+    for (let hour = 0; hour < 26; hour++) {
+      await h.time.advance(3_600_000);
+      await h.coordinator.heartbeat({ groupId: 'live', generationId: 1, memberId: 'c-1', groupInstanceId: null });
+    }
+    const simple = await h.coordinator.fetchOffsets({ groupId: 'simple', topics: null });
+    expect(simple.topics.map((t) => t.topic)).toEqual(['b']);
+    const live = await h.coordinator.fetchOffsets({ groupId: 'live', topics: null });
+    expect(live.topics.map((t) => t.topic)).toEqual(['orders']);
+    await h.time.advance(day);
+    expect((await h.coordinator.describeGroups(['simple']))[0]?.state).toBe('Dead');
+    expect((await h.coordinator.listGroups()).groups.map((g) => g.groupId)).toEqual(['live']);
+    // Durable: a new coordinator does not resurrect them.
+    const h2 = await startCoordinator({}, { time: h.time, log: h.log });
+    expect((await h2.coordinator.fetchOffsets({ groupId: 'simple', topics: null })).topics).toEqual([]);
   });
 });

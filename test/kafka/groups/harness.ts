@@ -107,8 +107,13 @@ export interface JoinedGroup {
  * Joins `clientIds` concurrently (each first obtaining a member id), lets the leader assign each
  * member the bytes of its own id, and syncs everyone. Returns once the group is Stable.
  */
-export async function formGroup(h: Harness, clientIds: readonly string[], groupId = 'g'): Promise<JoinedGroup> {
-  const pending = clientIds.map((clientId) => h.coordinator.joinGroup(joinRequest({ groupId, clientId })));
+export async function formGroup(
+  h: Harness,
+  clientIds: readonly string[],
+  groupId = 'g',
+  overrides: Partial<JoinGroupRequest> = {},
+): Promise<JoinedGroup> {
+  const pending = clientIds.map((clientId) => h.coordinator.joinGroup(joinRequest({ groupId, clientId, ...overrides })));
   // Past the initial rebalance delay (and its one extension for members that arrived during it).
   await h.time.advance(1_000);
   const joins = await Promise.all(pending);
