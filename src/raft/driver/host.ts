@@ -218,6 +218,11 @@ export class RaftHost {
     };
   }
 
+  /** Resolves once the Ready loop has nothing running or scheduled (what the host owed is sent). */
+  settled(): Promise<void> {
+    return this.loop.idle();
+  }
+
   // ---- tick and messages ----
 
   /** One node-wide tick: every group ticks; only those with something to do are drained. */
