@@ -1,0 +1,183 @@
+/**
+ * Scans one log's segments in order with full validation: frame CRCs, index continuity, term
+ * monotonicity, segment headers, and Kafka batch CRCs of type-2 entries. Classifies each problem as
+ * the WAL's recovery would (docs/wal-format.md): a torn tail of the last segment is a warning, the
+ * rest is corruption. Memory is bounded by one segment's bytes.
+ */
+import { EntryType } from '../../src/wal/entry.js';
+import { FRAME_HEADER_BYTES } from '../../src/wal/frame.js';
+import { checkSegmentHeader } from './segment-check.js';
+import { summariseBatch } from './kafka.js';
+import type { Findings } from './findings.js';
+import { readSegmentBytes, type LogTarget, type SegmentFile } from './target.js';
+import { walkFrames, type Damage, type WalkedFrame } from './walk.js';
+
+export interface SegmentStats {
+  file: SegmentFile;
+  headerOk: boolean;
+  version: number | undefined;
+  firstIndex: number | undefined;
+  lastIndex: number | undefined;
+  lastTerm: number | undefined;
+  frames: number;
+  badCrcFrames: number;
+  /** Regions that could not be decoded as frames. */
+  damaged: number;
+  /** Bytes of a torn tail that opening would cut (last segment only). */
+  tornTailBytes: number;
+}
+
+export interface LogScanOptions {
+  /** The log's first index from its meta record, when known (row 10). */
+  firstIndex?: number;
+  /** Check Kafka batch CRCs and offsets of type-2 entries. */
+  checkBatches: boolean;
+  onBytes?: (bytes: number) => void;
+  /** Called with each good frame (after checks), e.g. by the index check. */
+  onFrame?: (seg: SegmentFile, f: WalkedFrame) => void;
+}
+
+export interface LogScan {
+  logId: string;
+  segments: SegmentStats[];
+  /** Last entry that opening would keep, and its term. */
+  lastIndex: number | undefined;
+  lastTerm: number | undefined;
+  frames: number;
+  bytes: number;
+}
+
+/** Continuity across segments: undefined expectedIndex means "resynchronise on the next frame". */
+interface Cursor {
+  expectedIndex: number | undefined;
+  prevTerm: number;
+  lastOffset: number;
+}
+
+function newStats(file: SegmentFile): SegmentStats {
+  return { file, headerOk: false, version: undefined, firstIndex: undefined, lastIndex: undefined, lastTerm: undefined, frames: 0, badCrcFrames: 0, damaged: 0, tornTailBytes: 0 };
+}
+
+export async function scanLog(log: LogTarget, findings: Findings, opts: LogScanOptions): Promise<LogScan> {
+  const cursor: Cursor = { expectedIndex: undefined, prevTerm: 0, lastOffset: -1 };
+  const scan: LogScan = { logId: log.logId, segments: [], lastIndex: undefined, lastTerm: undefined, frames: 0, bytes: 0 };
+  for (const name of log.strayFiles) findings.add({ severity: 'warning', logId: log.logId, message: `unexpected file ${name} in the log directory` });
+  for (let i = 0; i < log.segments.length; i++) {
+    const seg = log.segments[i];
+    if (seg === undefined) break;
+    const bytes = await readSegmentBytes(seg);
+    const isLast = seg.path === log.lastSegmentPath;
+    warnBelowFirst(log, i, findings, opts.firstIndex);
+    scan.segments.push(scanSegment({ log, seg, bytes, isLast, cursor, findings, opts }));
+    scan.bytes += bytes.byteLength;
+    opts.onBytes?.(bytes.byteLength);
+  }
+  for (const s of scan.segments) {
+    scan.frames += s.frames;
+    if (s.lastIndex !== undefined) [scan.lastIndex, scan.lastTerm] = [s.lastIndex, s.lastTerm];
+  }
+  return scan;
+}
+
+/** Row 10: a segment wholly before the first index is left over from a prefix deletion. */
+function warnBelowFirst(log: LogTarget, i: number, findings: Findings, firstIndex: number | undefined): void {
+  const next = log.segments[i + 1];
+  const seg = log.segments[i];
+  if (firstIndex === undefined || next === undefined || seg === undefined || next.baseIndex > firstIndex) return;
+  findings.add({ severity: 'warning', logId: log.logId, segment: seg.path, message: `segment lies wholly before the log's first index ${firstIndex}; opening deletes it` });
+}
+
+interface SegmentScanInput {
+  log: LogTarget;
+  seg: SegmentFile;
+  bytes: Uint8Array;
+  isLast: boolean;
+  cursor: Cursor;
+  findings: Findings;
+  opts: LogScanOptions;
+}
+
+function scanSegment(input: SegmentScanInput): SegmentStats {
+  const { log, seg, bytes, isLast, cursor, findings } = input;
+  const stats = newStats(seg);
+  const header = checkSegmentHeader(bytes, seg, isLast, cursor.expectedIndex);
+  for (const f of header.findings) findings.add({ logId: log.logId, ...f });
+  stats.headerOk = header.findings.every((f) => f.severity !== 'corruption') && header.headerBase !== undefined;
+  stats.version = header.version;
+  if (!header.walk) return stats;
+  if (cursor.expectedIndex === undefined && header.headerBase !== undefined) cursor.expectedIndex = header.headerBase;
+  walkFrames(bytes, {
+    frame: (f) => {
+      onFrame(input, stats, f);
+      return true;
+    },
+    damage: (d) => onDamage(input, stats, d),
+  });
+  if (stats.frames === 0 && header.headerBase !== undefined) cursor.expectedIndex = header.headerBase;
+  return stats;
+}
+
+function onFrame(input: SegmentScanInput, stats: SegmentStats, f: WalkedFrame): void {
+  const { log, seg, cursor, findings } = input;
+  const h = f.header;
+  const at = { logId: log.logId, segment: seg.path, position: f.position, index: h.index };
+  stats.frames++;
+  if (!f.crcOk) {
+    stats.badCrcFrames++;
+    return; // reported as damage already; its fields cannot be trusted
+  }
+  if (cursor.expectedIndex !== undefined && (h.index !== cursor.expectedIndex || h.term < cursor.prevTerm)) {
+    findings.add({ severity: 'corruption', ...at, message: `frame has index ${h.index} term ${h.term}; expected index ${cursor.expectedIndex} with term ≥ ${cursor.prevTerm}` });
+  }
+  cursor.expectedIndex = h.index + 1;
+  cursor.prevTerm = h.term;
+  stats.firstIndex ??= h.index;
+  stats.lastIndex = h.index;
+  stats.lastTerm = h.term;
+  if (h.type === EntryType.KAFKA_BATCH && input.opts.checkBatches) checkBatch(input, f);
+  input.opts.onFrame?.(seg, f);
+}
+
+function checkBatch(input: SegmentScanInput, f: WalkedFrame): void {
+  const { log, seg, cursor, findings } = input;
+  const at = { logId: log.logId, segment: seg.path, position: f.position, index: f.header.index };
+  const r = summariseBatch(f.payload);
+  if (!r.ok) {
+    findings.add({ severity: 'corruption', ...at, message: `type-2 entry is not a valid Kafka record batch: ${r.error}` });
+    return;
+  }
+  if (!r.batch.crcOk) {
+    findings.add({ severity: 'corruption', ...at, expectedCrc: r.batch.storedCrc, actualCrc: r.batch.actualCrc, message: 'Kafka record batch CRC mismatch' });
+  }
+  if (r.batch.baseOffset <= cursor.lastOffset) {
+    findings.add({ severity: 'corruption', ...at, message: `Kafka batch base offset ${r.batch.baseOffset} is not above the previous batch's last offset ${cursor.lastOffset}` });
+  }
+  cursor.lastOffset = Math.max(cursor.lastOffset, r.batch.lastOffset);
+}
+
+const REASONS: Readonly<Record<Damage['reason'], string>> = {
+  'bad-crc': 'frame CRC mismatch',
+  'bad-header': 'bad frame header',
+  'short-header': 'partial frame header',
+  truncated: 'frame payload runs past the end of the file',
+};
+
+/** Rows 2–6 of the recovery table: a torn tail of the last segment is cut; anything else refuses. */
+function onDamage(input: SegmentScanInput, stats: SegmentStats, d: Damage): boolean {
+  const { log, seg, bytes, isLast, cursor, findings } = input;
+  const index = d.header?.index ?? cursor.expectedIndex;
+  const crc = d.reason === 'bad-crc' ? { expectedCrc: d.header?.crc ?? 0, actualCrc: d.actualCrc ?? 0 } : {};
+  const at = { logId: log.logId, segment: seg.path, position: d.position, ...(index === undefined ? {} : { index }), ...crc };
+  if (isLast && !d.validFrameAfter) {
+    stats.tornTailBytes = bytes.byteLength - d.position;
+    findings.add({ severity: 'warning', ...at, message: `torn tail: would be cut on open (${REASONS[d.reason]}; ${stats.tornTailBytes} bytes)` });
+    return false;
+  }
+  stats.damaged++;
+  const where = isLast ? 'with a valid frame after it' : 'in a segment that is not the last';
+  findings.add({ severity: 'corruption', ...at, message: `${REASONS[d.reason]} ${where}` });
+  // Frames after a damaged region may be fine; resynchronise instead of reporting each as a gap.
+  if (d.reason !== 'bad-crc' || d.resumeAt !== d.position + FRAME_HEADER_BYTES + (d.header?.length ?? 0)) cursor.expectedIndex = undefined;
+  else if (cursor.expectedIndex !== undefined) cursor.expectedIndex += 1;
+  return true;
+}

@@ -1,0 +1,88 @@
+/**
+ * Walking a segment's frames past corruption. Each frame is classified by the WAL's own checkFrame;
+ * this module only decides where the next frame starts: after a good frame, after a bad-CRC frame
+ * whose length leads to another frame, or else at the next byte where a CRC-valid frame begins
+ * (the WAL recovery's findValidFrameAfter) — so one damaged region does not hide the rest.
+ */
+import { checkFrame, FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES, type FrameCheck, type FrameHeader } from '../../src/wal/frame.js';
+import { findValidFrameAfter } from '../../src/wal/recovery.js';
+
+export interface WalkedFrame {
+  position: number;
+  header: FrameHeader;
+  crcOk: boolean;
+  /** Computed CRC (equals header.crc when crcOk). */
+  actualCrc: number;
+  /** View into the segment bytes. */
+  payload: Uint8Array;
+}
+
+export interface Damage {
+  position: number;
+  reason: 'bad-header' | 'short-header' | 'truncated' | 'bad-crc';
+  /** The header found there, when one could be decoded. */
+  header: FrameHeader | undefined;
+  actualCrc: number | undefined;
+  /** Where the next CRC-valid frame starts; undefined when none follows in this segment. */
+  resumeAt: number | undefined;
+  /** A CRC-valid frame follows somewhere after it in this segment (the recovery table's test). */
+  validFrameAfter: boolean;
+}
+
+export interface WalkVisitor {
+  /** Return false to stop walking. */
+  frame(f: WalkedFrame): boolean;
+  /** A bad-CRC frame is reported both as damage and (when its length is plausible) as a frame. */
+  damage(d: Damage): boolean;
+}
+
+function fits(bytes: Uint8Array, at: number): boolean {
+  return at === bytes.byteLength || checkFrame(bytes, at).kind === 'ok';
+}
+
+/** Where to continue after the damaged frame at `at`: its trusted end, or a resync point. */
+function resumeAfter(bytes: Uint8Array, at: number, check: FrameCheck): number | undefined {
+  if (check.kind === 'bad-crc') {
+    const end = at + FRAME_HEADER_BYTES + check.header.length;
+    if (fits(bytes, end)) return end;
+  }
+  return findValidFrameAfter(bytes, at + 1);
+}
+
+function damageOf(bytes: Uint8Array, at: number, check: Exclude<FrameCheck, { kind: 'ok' }>): Damage {
+  const header = check.kind === 'short-header' ? undefined : check.header;
+  const reason = check.kind === 'short-payload' ? 'truncated' : check.kind;
+  const actualCrc = check.kind === 'bad-crc' ? check.actualCrc : undefined;
+  const resumeAt = resumeAfter(bytes, at, check);
+  const validFrameAfter = resumeAt !== undefined && resumeAt < bytes.byteLength;
+  return { position: at, reason, header, actualCrc, resumeAt, validFrameAfter };
+}
+
+function payloadOf(bytes: Uint8Array, at: number, length: number): Uint8Array {
+  return bytes.subarray(at + FRAME_HEADER_BYTES, at + FRAME_HEADER_BYTES + length);
+}
+
+/**
+ * Visits every frame of a segment's bytes from `start`. Bounded: each step moves forward by at
+ * least one byte, so the walk ends within the segment's length.
+ */
+export function walkFrames(bytes: Uint8Array, visitor: WalkVisitor, start = SEGMENT_HEADER_BYTES): void {
+  let at = start;
+  while (at < bytes.byteLength) {
+    const check = checkFrame(bytes, at);
+    if (check.kind === 'ok') {
+      const payload = payloadOf(bytes, at, check.header.length);
+      if (!visitor.frame({ position: at, header: check.header, crcOk: true, actualCrc: check.header.crc, payload })) return;
+      at += FRAME_HEADER_BYTES + check.header.length;
+      continue;
+    }
+    const damage = damageOf(bytes, at, check);
+    if (!visitor.damage(damage)) return;
+    if (check.kind === 'bad-crc' && damage.resumeAt === at + FRAME_HEADER_BYTES + check.header.length) {
+      const payload = payloadOf(bytes, at, check.header.length);
+      if (!visitor.frame({ position: at, header: check.header, crcOk: false, actualCrc: check.actualCrc, payload })) return;
+    }
+    if (damage.resumeAt === undefined) return;
+    at = damage.resumeAt;
+  }
+}
