@@ -41,3 +41,4 @@ export { topicNameProblem, topicCollisionKey, MAX_TOPIC_NAME_LENGTH } from './to
 export { MetaWaiters, topicsWithLeaders, DEFAULT_MAX_WAITERS, type WaitOptions, type ImagePredicate, type MetaWaitersOptions } from './waiters.js';
 export { PMap } from './pmap.js';
 export { imageInvariantViolations } from './invariants.js';
+export { MetaStateMachine, applyMetaEntry, advanceApplied, type MetaEntry, type MetaSnapshot, type MetaStateMachineOptions } from './state-machine.js';
