@@ -6,7 +6,7 @@ import {
   type SizeContext,
   type ValueCodec,
 } from './compile-scalar.js';
-import { deepEqual, defaultValue } from './defaults.js';
+import { defaultValue } from './defaults.js';
 import { Reader } from './reader.js';
 import { inRange, type FieldSpec } from './schema.js';
 import { uvarintSize, type Writer } from './writer.js';
@@ -31,16 +31,30 @@ function fieldCodec(field: FieldSpec, version: number, flexible: boolean): Value
   return field.array ? arrayCodec(field.name, element, flexible, nullable) : element;
 }
 
+/**
+ * A tagged field is written only when it differs from its default. Scalars, nulls and empty
+ * arrays compare without allocating; only struct defaults need a structural comparison.
+ */
+function defaultTest(field: FieldSpec): (v: unknown) => boolean {
+  const fallback = defaultValue(field);
+  if (fallback === null || typeof fallback !== 'object') return (v) => v === fallback;
+  if (Array.isArray(fallback)) return (v) => Array.isArray(v) && v.length === 0;
+  if (Buffer.isBuffer(fallback)) return (v) => Buffer.isBuffer(v) && v.length === 0;
+  const fields = field.fields ?? [];
+  const names = fields.map((f) => f.name);
+  const tests = fields.map(defaultTest);
+  return (v) => {
+    if (typeof v !== 'object' || v === null) return false;
+    const o = v as Record<string, unknown>;
+    for (let i = 0; i < tests.length; i++) if (!(tests[i] as (x: unknown) => boolean)(o[names[i] as string])) return false;
+    return true;
+  };
+}
+
 function taggedField(field: FieldSpec, version: number): TaggedField {
   const tag = field.tag;
   assert(tag !== null, `tagged field ${field.name} has no tag`);
-  const fallback = defaultValue(field);
-  return {
-    tag,
-    name: field.name,
-    codec: fieldCodec(field, version, true),
-    isDefault: (v) => deepEqual(v, fallback),
-  };
+  return { tag, name: field.name, codec: fieldCodec(field, version, true), isDefault: defaultTest(field) };
 }
 
 function readTagged(r: Reader, o: Record<string, unknown>, byTag: ReadonlyMap<number, TaggedField>): void {
@@ -55,26 +69,29 @@ function readTagged(r: Reader, o: Record<string, unknown>, byTag: ReadonlyMap<nu
   }
 }
 
-function presentTagged(tagged: readonly TaggedField[], o: Record<string, unknown>): TaggedField[] {
-  return tagged.filter((t) => !t.isDefault(o[t.name]));
-}
-
 function taggedSize(tagged: readonly TaggedField[], o: Record<string, unknown>, ctx: SizeContext): number {
-  const present = presentTagged(tagged, o);
-  let total = uvarintSize(present.length);
-  for (const t of present) {
-    const size = t.codec.size(o[t.name], ctx);
+  let count = 0;
+  let total = 0;
+  for (const t of tagged) {
+    const v = o[t.name];
+    if (t.isDefault(v)) continue;
+    const size = t.codec.size(v, ctx);
     total += uvarintSize(t.tag) + uvarintSize(size) + size;
+    count++;
   }
-  return total;
+  return uvarintSize(count) + total;
 }
 
 function writeTagged(w: Writer, tagged: readonly TaggedField[], o: Record<string, unknown>): void {
-  const present = presentTagged(tagged, o);
-  w.uvarint(present.length);
-  for (const t of present) {
+  let count = 0;
+  for (const t of tagged) if (!t.isDefault(o[t.name])) count++;
+  w.uvarint(count);
+  if (count === 0) return;
+  for (const t of tagged) {
     const v = o[t.name];
+    if (t.isDefault(v)) continue;
     w.uvarint(t.tag);
+    // Sized again here (rare: only non-default tagged fields); the size pass's total was for the scratch buffer.
     w.uvarint(t.codec.size(v, { spliced: 0 }));
     t.codec.write(w, v);
   }

@@ -90,4 +90,24 @@ describe('golden bytes', () => {
       expect(decoded.responses[0]?.partitions[0]?.records?.equals(records)).toBe(true);
     }
   });
+
+  it('writes a tagged struct only when it differs from its default', () => {
+    const partition = {
+      partitionIndex: 0, errorCode: 0, highWatermark: 0, lastStableOffset: -1, logStartOffset: -1,
+      divergingEpoch: { epoch: -1, endOffset: -1 }, currentLeader: { leaderId: -1, leaderEpoch: -1 },
+      snapshotId: { endOffset: -1, epoch: -1 }, abortedTransactions: null, preferredReadReplica: -1, records: null,
+    };
+    const response = (p: typeof partition): FetchResponse => ({
+      ...FetchResponseCodec.defaults(),
+      responses: [{ topic: 't', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitions: [p] }],
+    });
+    const plain = Buffer.concat(FetchResponseCodec.encode(response(partition), 12));
+    const withLeader = { ...partition, currentLeader: { leaderId: 3, leaderEpoch: 4 } };
+    const tagged = Buffer.concat(FetchResponseCodec.encode(response(withLeader), 12));
+    // tag (1) + size (1) + two int32 (8) + the struct's own empty tagged section (1)
+    expect(tagged.length - plain.length).toBe(11);
+    expect(tagged.includes(hex('01 09 00000003 00000004 00'))).toBe(true);
+    expect(FetchResponseCodec.decode(tagged, 12).responses[0]?.partitions[0]?.currentLeader).toEqual({ leaderId: 3, leaderEpoch: 4 });
+    expect(FetchResponseCodec.decode(plain, 12).responses[0]?.partitions[0]?.currentLeader).toEqual({ leaderId: -1, leaderEpoch: -1 });
+  });
 });
