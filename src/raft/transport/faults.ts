@@ -22,11 +22,14 @@ export function validateFault(fault: LinkFault): void {
 
 export type FaultVerdict = { action: 'pass' } | { action: 'drop' } | { action: 'delay'; delayMs: number };
 
+const PASS: FaultVerdict = Object.freeze({ action: 'pass' });
+const DROP: FaultVerdict = Object.freeze({ action: 'drop' });
+
 /** Pure decision for one frame; `random` is the transport's injected source. */
 export function judgeFrame(fault: LinkFault | undefined, random: () => number): FaultVerdict {
-  if (fault === undefined) return { action: 'pass' };
+  if (fault === undefined) return PASS;
   const p = fault.dropProbability ?? 0;
-  if (p >= 1 || (p > 0 && random() < p)) return { action: 'drop' };
+  if (p >= 1 || (p > 0 && random() < p)) return DROP;
   const d = fault.delayMs ?? 0;
-  return d > 0 ? { action: 'delay', delayMs: d } : { action: 'pass' };
+  return d > 0 ? { action: 'delay', delayMs: d } : PASS;
 }

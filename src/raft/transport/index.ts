@@ -1,3 +1,18 @@
+/**
+ * Node-to-node transport: moves opaque payloads between the nodes of a cluster over TCP. It knows
+ * nothing of Raft; the multi-group driver multiplexes all its groups over one connection per
+ * directed peer pair.
+ *
+ * - Frames: `[u32 length][u32 crc32c][u8 kind][payload]` (codec.ts). Limit checked before buffering;
+ *   a bad frame closes only its connection (logged at warn with peer and reason).
+ * - Handshake: CHALLENGE → HELLO → WELCOME | REFUSE (handshake.ts) carrying protocol version, cluster
+ *   id and both node ids; an optional HandshakeAuthenticator proves identity (auth.ts).
+ * - Connections: every node dials every peer; a dialed connection only sends, an accepted one only
+ *   receives (transport.ts explains why). Redial with jittered exponential backoff (backoff.ts).
+ * - Flow: frames of one tick leave in one writev; `write() === false` parks frames in a bounded
+ *   per-peer queue until `drain` (outbound.ts, queue.ts). Full queue: the oldest frames are dropped.
+ * - Faults: per directed link drop / drop with probability / delay, at send or receive (faults.ts).
+ */
 export { NodeTransport } from './transport.js';
 export type { NodeTransportOptions } from './options.js';
 export type { PeerAddress, FrameListener, PeerListener } from './types.js';

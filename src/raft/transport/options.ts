@@ -56,8 +56,18 @@ export function resolveOptions(o: NodeTransportOptions): ResolvedOptions {
   assert(r.maxQueueBytes > 0 && r.maxQueueFrames > 0, 'queue limits must be positive');
   assert(r.heartbeatMs > 0 && r.idleTimeoutMs > r.heartbeatMs, 'idleTimeoutMs must exceed heartbeatMs');
   assert(r.handshakeTimeoutMs > 0 && r.maxPendingHandshakes > 0, 'handshake limits must be positive');
-  for (const id of r.peers.keys()) assert(isNodeId(id), `peer id must be a u32, got ${id}`);
+  assert(Number.isInteger(r.listen.port) && r.listen.port >= 0 && r.listen.port <= 65535, 'listen port out of range');
+  validatePeers(r.peers);
   return r;
+}
+
+/** Peer sets come from configuration or committed membership, so a bad entry is a bug upstream. */
+export function validatePeers(peers: ReadonlyMap<number, PeerAddress>): void {
+  for (const [id, address] of peers) {
+    assert(isNodeId(id), `peer id must be a u32, got ${id}`);
+    assert(address.host.length > 0, `peer ${id} has an empty host`);
+    assert(Number.isInteger(address.port) && address.port > 0 && address.port <= 65535, `peer ${id} has port ${address.port}`);
+  }
 }
 
 export function isNodeId(id: number): boolean {

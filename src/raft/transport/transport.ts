@@ -8,7 +8,7 @@ import { judgeFrame, validateFault, type LinkDirection, type LinkFault } from '.
 import { FramedSocket, type KeepaliveOptions } from './framed-socket.js';
 import { HANDSHAKE_MAX_FRAME_BYTES } from './handshake.js';
 import { InboundConnection } from './inbound.js';
-import { isNodeId, resolveOptions, type NodeTransportOptions, type ResolvedOptions } from './options.js';
+import { resolveOptions, validatePeers, type NodeTransportOptions, type ResolvedOptions } from './options.js';
 import { OutboundLink } from './outbound.js';
 import type { QueuedFrame, QueueLimits } from './queue.js';
 import { emptyPeerStats, type PeerStats, type TransportStats } from './stats.js';
@@ -138,7 +138,7 @@ export class NodeTransport {
   /** Replaces the peer set (membership change): new peers are dialed, removed ones disconnected. */
   setPeers(peers: ReadonlyMap<number, PeerAddress>): void {
     if (this.state === 'closed') return;
-    for (const id of peers.keys()) assert(isNodeId(id), `peer id must be a u32, got ${id}`);
+    validatePeers(peers);
     for (const [id, peer] of [...this.peers]) {
       const next = peers.get(id);
       if (next === undefined || next.host !== peer.link.address.host || next.port !== peer.link.address.port) {
