@@ -77,16 +77,19 @@ export class Raft {
     this.term = hardState.term;
     this.vote = hardState.vote;
     if (hardState.commit > 0) this.log.commitTo(hardState.commit);
-    const applied = config.applied ?? 0;
-    if (applied > this.log.applied) this.log.appliedTo(Math.min(applied, this.log.committed));
+    const applied = Math.min(config.applied ?? 0, this.log.lastIndex());
+    // Only committed entries are ever applied, so a driver that applied past the persisted commit
+    // index (its hard state write lagged) proves those entries committed.
+    if (applied > this.log.committed) this.log.commitTo(applied);
+    if (applied > this.log.applied) this.log.appliedTo(applied);
     this.becomeFollower(this.term, NONE);
   }
 
   // ---- public operations (called through RawNode) ----
 
-  tick(): void {
-    if (this.role === Role.LEADER) this.tickLeader();
-    else this.tickElection();
+  /** Returns whether the tick did anything beyond counting (so RawNode can skip hasReady work). */
+  tick(): boolean {
+    return this.role === Role.LEADER ? this.tickLeader() : this.tickElection();
   }
 
   propose(data: Uint8Array, type: number): number {
@@ -575,24 +578,25 @@ export class Raft {
 
   // ---- elections ----
 
-  private tickElection(): void {
-    this.electionElapsed++;
-    if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
-      this.electionElapsed = 0;
-      this.hup(this.cfg.preVote, false);
-    }
+  private tickElection(): boolean {
+    // The common case (an idle follower) is one increment and one comparison.
+    if (++this.electionElapsed < this.randomizedElectionTimeout || !this.promotable()) return false;
+    this.electionElapsed = 0;
+    this.hup(this.cfg.preVote, false);
+    return true;
   }
 
-  private tickLeader(): void {
+  private tickLeader(): boolean {
     this.heartbeatElapsed++;
-    this.electionElapsed++;
-    if (this.electionElapsed >= this.cfg.electionTick) {
+    let acted = false;
+    if (++this.electionElapsed >= this.cfg.electionTick) {
       this.electionElapsed = 0;
+      acted = true;
       if (this.cfg.checkQuorum && !this.quorumActive()) {
         // §6.2: a leader that cannot reach a majority steps down so clients look elsewhere.
         this.logger?.debug({ term: this.term }, 'check-quorum failed; stepping down');
         this.becomeFollower(this.term, NONE);
-        return;
+        return true;
       }
       if (this.leadTransferee !== NONE) this.leadTransferee = NONE;
       this.ageSnapshots();
@@ -600,7 +604,9 @@ export class Raft {
     if (this.heartbeatElapsed >= this.cfg.heartbeatTick) {
       this.heartbeatElapsed = 0;
       this.bcastHeartbeat(0);
+      acted = true;
     }
+    return acted;
   }
 
   /** A snapshot neither acknowledged nor reported within two election timeouts is retried. */

@@ -29,6 +29,11 @@ export class RawNode {
   private prevSoft: SoftState;
   private prevHard: HardState;
   private readyInFlight = false;
+  /**
+   * False only when nothing can have changed since hasReady() last said no: lets an idle group's
+   * hasReady() cost one field read. Every entry point that may change state sets it.
+   */
+  private dirty = true;
 
   constructor(config: RaftConfig) {
     this.raft = new Raft(config);
@@ -38,41 +43,50 @@ export class RawNode {
   }
 
   tick(): void {
-    this.raft.tick();
+    if (this.raft.tick()) this.dirty = true;
   }
 
+  /** Feeds a message from a peer. A message addressed to another node is dropped (misrouted input). */
   step(m: Message): void {
-    assert(m.to === this.raft.id, `message for ${m.to} stepped into node ${this.raft.id}`);
+    if (m.to !== this.raft.id) return;
+    this.dirty = true;
     this.raft.step(m);
   }
 
   /** Appends data on the leader; returns its log index. Throws NotLeaderError / ProposalDroppedError. */
   propose(data: Uint8Array, type: number = EntryType.NORMAL): number {
+    this.dirty = true;
     return this.raft.propose(data, type);
   }
 
   proposeConfChange(change: ConfChange): number {
+    this.dirty = true;
     return this.raft.proposeConfChange(change);
   }
 
   campaign(): void {
+    this.dirty = true;
     this.raft.campaign();
   }
 
   transferLeadership(to: number): void {
+    this.dirty = true;
     this.raft.transferLeadership(to);
   }
 
   /** Requests a linearizable read point; answered by a ReadState carrying `context`. */
   readIndex(context: Uint8Array): void {
+    this.dirty = true;
     this.raft.readIndex(context);
   }
 
   reportUnreachable(id: number): void {
+    this.dirty = true;
     this.raft.reportUnreachable(id);
   }
 
   reportSnapshot(id: number, ok: boolean): void {
+    this.dirty = true;
     this.raft.reportSnapshot(id, ok);
   }
 
@@ -98,7 +112,12 @@ export class RawNode {
 
   /** O(1): an idle group has nothing to do. False while a Ready is being carried out. */
   hasReady(): boolean {
-    if (this.readyInFlight) return false;
+    if (this.readyInFlight || !this.dirty) return false;
+    this.dirty = this.computeHasReady();
+    return this.dirty;
+  }
+
+  private computeHasReady(): boolean {
     const r = this.raft;
     const s = this.prevSoft;
     const h = this.prevHard;
@@ -156,6 +175,7 @@ export class RawNode {
   advance(rd: Ready): void {
     assert(this.readyInFlight, 'advance() without ready()');
     this.readyInFlight = false;
+    this.dirty = true;
     if (rd.hardState !== undefined) this.prevHard = rd.hardState;
     const snapIndex = rd.snapshot?.metadata.index;
     this.raft.persisted(snapIndex, rd.entries.at(-1));
