@@ -1,4 +1,6 @@
+import { assert } from '../util/assert.js';
 import { ErrorCode, type KafkaError } from '../util/errors.js';
+import { isTopicId } from './topic-id.js';
 import { assignReplicas } from './assignment.js';
 import type { CreatableTopic, CreateTopics, CreatedTopicResult, DecideContext, Decision } from './commands.js';
 import {
@@ -13,8 +15,8 @@ import type { ConfigMap, PartitionAssignment, TopicCreated, TopicId } from './ev
 import { partitionCount, type MetadataImage } from './image.js';
 import { topicCollisionKey, topicNameProblem } from './topic-name.js';
 
-const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 const MAX_TOPIC_ID_ATTEMPTS = 8;
+const CANONICAL_OR_ZERO = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** What the topics earlier in the same request have claimed, so a batch is checked as a whole. */
 interface Batch {
@@ -139,7 +141,8 @@ function manualAssignment(
 function newTopicId(batch: Batch): TopicId | KafkaError {
   for (let i = 0; i < MAX_TOPIC_ID_ATTEMPTS; i++) {
     const id = batch.ctx.newTopicId();
-    if (id !== ZERO_UUID && !batch.image.topicsById.has(id) && !batch.usedIds.has(id)) return id;
+    assert(CANONICAL_OR_ZERO.test(id), `newTopicId returned ${id}, not a canonical UUID`);
+    if (isTopicId(id) && !batch.image.topicsById.has(id) && !batch.usedIds.has(id)) return id;
   }
   return kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'could not draw an unused topic id');
 }

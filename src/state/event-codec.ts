@@ -12,6 +12,7 @@ import {
   str,
   strArray,
   strRecord,
+  topicId,
   type JsonObject,
 } from './json-fields.js';
 
@@ -90,7 +91,7 @@ const EVENT_READERS: Readonly<Record<MetaEventType, Reader>> = {
   TopicCreated: (o, p) => ({
     type: 'TopicCreated',
     v: 1,
-    topicId: str(o, 'topicId', p),
+    topicId: topicId(o, 'topicId', p),
     name: str(o, 'name', p),
     internal: bool(o, 'internal', p),
     partitions: partitionList(o, p),
@@ -99,14 +100,14 @@ const EVENT_READERS: Readonly<Record<MetaEventType, Reader>> = {
   PartitionsAdded: (o, p) => ({
     type: 'PartitionsAdded',
     v: 1,
-    topicId: str(o, 'topicId', p),
+    topicId: topicId(o, 'topicId', p),
     partitions: partitionList(o, p),
   }),
-  TopicDeleted: (o, p) => ({ type: 'TopicDeleted', v: 1, topicId: str(o, 'topicId', p) }),
+  TopicDeleted: (o, p) => ({ type: 'TopicDeleted', v: 1, topicId: topicId(o, 'topicId', p) }),
   TopicConfigChanged: (o, p) => ({
     type: 'TopicConfigChanged',
     v: 1,
-    topicId: str(o, 'topicId', p),
+    topicId: topicId(o, 'topicId', p),
     set: strRecord(o, 'set', p),
     deleted: strArray(o, 'deleted', p),
   }),
@@ -120,7 +121,7 @@ const EVENT_READERS: Readonly<Record<MetaEventType, Reader>> = {
   LeaderElected: (o, p) => ({
     type: 'LeaderElected',
     v: 1,
-    topicId: str(o, 'topicId', p),
+    topicId: topicId(o, 'topicId', p),
     partition: int(o, 'partition', p),
     leaderId: int(o, 'leaderId', p),
     leaderEpoch: int(o, 'leaderEpoch', p),
@@ -128,7 +129,7 @@ const EVENT_READERS: Readonly<Record<MetaEventType, Reader>> = {
   IsrChanged: (o, p) => ({
     type: 'IsrChanged',
     v: 1,
-    topicId: str(o, 'topicId', p),
+    topicId: topicId(o, 'topicId', p),
     partition: int(o, 'partition', p),
     isr: intArray(o, 'isr', p),
     leaderEpoch: int(o, 'leaderEpoch', p),

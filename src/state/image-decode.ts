@@ -4,6 +4,7 @@ import { emptyImage, type BrokerInfo, type MetadataImage, type PartitionImage, t
 import { asObject, int, type JsonObject } from './json-fields.js';
 import { PMap } from './pmap.js';
 import { addTopic } from './topic-index.js';
+import { isTopicId } from './topic-id.js';
 
 /**
  * Rebuilds an image from the canonical snapshot JSON (see image-codec.ts), checking every field
@@ -74,6 +75,7 @@ function partition(v: unknown, index: number, path: string): PartitionImage {
 function topic(v: unknown, path: string): TopicImage {
   const [id, name, internal, cfg, parts] = tuple(v, 5, path);
   if (typeof internal !== 'boolean') fail(`${path}.internal`, 'a boolean');
+  if (!isTopicId(str_(id, `${path}.topicId`))) fail(`${path}.topicId`, 'a canonical non-zero UUID');
   return Object.freeze({
     topicId: str_(id, `${path}.topicId`),
     name: str_(name, `${path}.name`),

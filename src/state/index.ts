@@ -42,3 +42,4 @@ export { MetaWaiters, topicsWithLeaders, DEFAULT_MAX_WAITERS, type WaitOptions, 
 export { PMap } from './pmap.js';
 export { imageInvariantViolations } from './invariants.js';
 export { MetaStateMachine, applyMetaEntry, advanceApplied, type MetaEntry, type MetaSnapshot, type MetaStateMachineOptions } from './state-machine.js';
+export { randomTopicId, isTopicId, topicIdToBytes, topicIdFromBytes, ZERO_TOPIC_ID } from './topic-id.js';

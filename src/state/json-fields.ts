@@ -1,4 +1,5 @@
 import { MetaDecodeError } from './errors.js';
+import { isTopicId } from './topic-id.js';
 
 /**
  * Checked field access on parsed JSON. Decoded `__meta` bytes come from disk or the network, so
@@ -27,6 +28,13 @@ export function int(o: JsonObject, field: string, path: string): number {
 export function str(o: JsonObject, field: string, path: string): string {
   const v = o[field];
   if (typeof v !== 'string') throw new MetaDecodeError(`${path}.${field}: expected a string`);
+  return v;
+}
+
+/** A topic id: a canonical lower-case, non-zero UUID string. */
+export function topicId(o: JsonObject, field: string, path: string): string {
+  const v = str(o, field, path);
+  if (!isTopicId(v)) throw new MetaDecodeError(`${path}.${field}: expected a topic id (canonical non-zero UUID)`);
   return v;
 }
 

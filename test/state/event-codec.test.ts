@@ -12,6 +12,7 @@ function jsonBytes(value: unknown): Uint8Array {
 }
 
 const anyText = fc.string({ unit: 'binary', maxLength: 12 });
+const ID = '00000000-0000-4000-8000-0000000000aa';
 
 describe('event codec', () => {
   it('round-trips every event type exactly', () => {
@@ -27,7 +28,7 @@ describe('event codec', () => {
     fc.assert(
       fc.property(anyText, fc.dictionary(anyText, anyText), (name, configs) => {
         const event: MetaEvent = {
-          type: 'TopicCreated', v: 1, topicId: name, name, internal: false,
+          type: 'TopicCreated', v: 1, topicId: ID, name, internal: false,
           partitions: [{ partition: 0, replicas: [1, 2] }], configs: { ...configs, ['__proto__']: 'x' },
         };
         const back = decodeEvent(encodeEvent(event));
@@ -69,14 +70,14 @@ describe('event codec', () => {
     expect(() => decodeEvent(jsonBytes([1, 2]))).toThrow(MetaDecodeError);
     expect(() => decodeEvent(jsonBytes({ type: 'Nope', v: 1 }))).toThrow(/unknown event type/);
     expect(() => decodeEvent(jsonBytes({ type: 'TopicDeleted', v: 1 }))).toThrow(/TopicDeleted.topicId/);
-    expect(() => decodeEvent(jsonBytes({ type: 'LeaderElected', v: 1, topicId: 't', partition: 0, leaderId: 1.5, leaderEpoch: 1 })))
+    expect(() => decodeEvent(jsonBytes({ type: 'LeaderElected', v: 1, topicId: ID, partition: 0, leaderId: 1.5, leaderEpoch: 1 })))
       .toThrow(/leaderId: expected a safe integer/);
-    expect(() => decodeEvent(jsonBytes({ type: 'TopicConfigChanged', v: 1, topicId: 't', set: { a: 1 }, deleted: [] })))
+    expect(() => decodeEvent(jsonBytes({ type: 'TopicConfigChanged', v: 1, topicId: ID, set: { a: 1 }, deleted: [] })))
       .toThrow(/set.a: expected a string/);
   });
 
   it('refuses future event versions with a clear, typed error', () => {
-    const future = jsonBytes({ type: 'TopicDeleted', v: 2, topicId: 't' });
+    const future = jsonBytes({ type: 'TopicDeleted', v: 2, topicId: ID });
     expect(() => decodeEvent(future)).toThrow(UnsupportedMetaVersionError);
     expect(() => decodeEvent(future)).toThrow(/TopicDeleted version 2 is newer than .* 1; upgrade/);
     try {
@@ -85,11 +86,17 @@ describe('event codec', () => {
       expect((error as UnsupportedMetaVersionError).code).toBe(ErrorCode.CORRUPT_MESSAGE);
       expect((error as UnsupportedMetaVersionError).version).toBe(2);
     }
-    expect(() => decodeEvent(jsonBytes({ type: 'TopicDeleted', v: 0, topicId: 't' }))).toThrow(/invalid version 0/);
+    expect(() => decodeEvent(jsonBytes({ type: 'TopicDeleted', v: 0, topicId: ID }))).toThrow(/invalid version 0/);
+  });
+
+  it('refuses topic ids that are not canonical non-zero UUIDs', () => {
+    for (const bad of ['t', ID.toUpperCase(), '00000000-0000-0000-0000-000000000000', `${ID}0`]) {
+      expect(() => decodeEvent(jsonBytes({ type: 'TopicDeleted', v: 1, topicId: bad }))).toThrow(/expected a topic id/);
+    }
   });
 
   it('drops unknown fields so that the decoded event is exactly the typed shape', () => {
-    const e = decodeEvent(jsonBytes({ type: 'TopicDeleted', v: 1, topicId: 't', extra: { big: true } }));
-    expect(e).toEqual({ type: 'TopicDeleted', v: 1, topicId: 't' });
+    const e = decodeEvent(jsonBytes({ type: 'TopicDeleted', v: 1, topicId: ID, extra: { big: true } }));
+    expect(e).toEqual({ type: 'TopicDeleted', v: 1, topicId: ID });
   });
 });

@@ -74,10 +74,11 @@ describe('image snapshots and digests', () => {
     const good = JSON.parse(new TextDecoder().decode(encodeImage(emptyImage()).subarray(1))) as Record<string, unknown>;
     expect(() => decodeImage(enc({ ...good, v: 2 }))).toThrow(UnsupportedMetaVersionError);
     expect(() => decodeImage(enc({ ...good, appliedIndex: 'x' }))).toThrow(MetaDecodeError);
-    const topic = ['id', 'a', false, [], [[[1], [1], -1, -1, -1]]];
+    const topic = ['00000000-0000-4000-8000-0000000000aa', 'a', false, [], [[[1], [1], -1, -1, -1]]];
     expect(() => decodeImage(enc({ ...good, topics: [topic, topic] }))).toThrow(/unique topic/);
-    expect(() => decodeImage(enc({ ...good, topics: [['id', 'a', 'no', [], []]] }))).toThrow(/internal/);
+    expect(() => decodeImage(enc({ ...good, topics: [['00000000-0000-4000-8000-0000000000aa', 'a', 'no', [], []]] }))).toThrow(/internal/);
     expect(() => decodeImage(Uint8Array.of(9, 1))).toThrow(/unknown image format/);
+    expect(() => decodeImage(enc({ ...good, topics: [['id', 'a', false, [], []]] }))).toThrow(/topicId/);
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
         try {

@@ -74,9 +74,9 @@ describe('image invariants', () => {
   });
 
   it('a snapshot that breaks the invariants is refused', () => {
-    const img = applyAll(imageWithBrokers([1]), [{ type: 'TopicCreated', v: 1, topicId: 'id', name: 'a', internal: false, partitions: [{ partition: 0, replicas: [1] }], configs: {} }]);
+    const img = applyAll(imageWithBrokers([1]), [{ type: 'TopicCreated', v: 1, topicId: '00000000-0000-4000-8000-0000000000aa', name: 'a', internal: false, partitions: [{ partition: 0, replicas: [1] }], configs: {} }]);
     const json = JSON.parse(new TextDecoder().decode(encodeImage(img).subarray(1))) as { topics: unknown[][] };
-    json.topics = [['id', 'a', false, [], [[[1], [2], 1, 1, 1]]]];
+    json.topics = [['00000000-0000-4000-8000-0000000000aa', 'a', false, [], [[[1], [2], 1, 1, 1]]]];
     const bytes = Uint8Array.of(1, ...new TextEncoder().encode(JSON.stringify(json)));
     expect(() => decodeImage(bytes)).toThrow(MetaDecodeError);
     expect(() => decodeImage(bytes)).toThrow(/ISR member that is not a replica/);

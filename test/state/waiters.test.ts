@@ -45,7 +45,8 @@ describe('MetaWaiters with real timers', () => {
       return topics;
     });
     apply(elect(waiters.current, 0));
-    await Promise.resolve();
+    // Drain the microtask queue so that a premature resolution would have been seen.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     expect(settled).toBe(false);
     expect(waiters.size).toBe(1);
     const last = apply(elect(waiters.current, 1));
