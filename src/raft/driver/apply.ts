@@ -20,10 +20,10 @@ export function membersOf(cs: ConfState): GroupMembers {
 export async function applyReady(g: RaftGroup, rd: Ready, stats: RaftHostStats, nowMs: () => number): Promise<void> {
   if (rd.snapshot !== undefined) {
     const { index, term, confState } = rd.snapshot.metadata;
+    stats.snapshotsInstalled++;
+    g.members = confState;
     await g.sm.restore(envelopeOf(rd.snapshot, g.logger).image, index, term);
     g.applied = Math.max(g.applied, index);
-    g.members = confState;
-    stats.snapshotsInstalled++;
   }
   if (rd.confState !== undefined) {
     g.members = rd.confState;
