@@ -185,8 +185,12 @@ export class Connection {
     const { header, handler } = decoded;
     this.log.error({ err, api: handler.name, version: header.apiVersion, correlationId: header.correlationId }, 'handler failed');
     this.o.metrics.requestCompleted(header.apiKey, header.apiVersion, ErrorCode.UNKNOWN_SERVER_ERROR, 0);
-    const response =
-      slot === null ? undefined : errorResponse(handler, header.apiVersion, decoded.request, ErrorCode.UNKNOWN_SERVER_ERROR);
+    if (slot === null) {
+      // The client expects no response, so closing is the only way to tell it something failed.
+      this.close('error', `${handler.name} handler failed on a request without response`);
+      return;
+    }
+    const response = errorResponse(handler, header.apiVersion, decoded.request, ErrorCode.UNKNOWN_SERVER_ERROR);
     if (response === undefined) {
       this.close('error', `${handler.name} handler failed and its response has no error code`);
       return;

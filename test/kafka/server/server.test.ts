@@ -305,4 +305,21 @@ describe('kafka connection server', () => {
       else isBlocked = e === 'blocked';
     }
   });
+
+  it('closes the connection when a no-response request fails, since the client cannot be told otherwise', async () => {
+    const registry = registryWithApiVersions();
+    registry.register({
+      apiKey: ApiKey.Produce,
+      minVersion: 3,
+      maxVersion: 9,
+      noResponse: (request) => request.acks === 0,
+      handle: () => Promise.reject(new Error('disk full')),
+    });
+    const { client, lines } = await start(registry);
+    const c = await client();
+    c.send(requestFrame(ProduceRequestCodec, ApiKey.Produce, 9, 1, { ...ProduceRequestCodec.defaults(), acks: 0 }));
+    await c.waitClosed();
+    expect(c.frames).toHaveLength(0);
+    expect(lines.some((l) => l.level === 50 && l.reason === 'Produce handler failed on a request without response')).toBe(true);
+  });
 });
