@@ -45,6 +45,8 @@ export class IndexChecker {
   private termCursor = 0;
   private segMaxTs = new Map<number, number>();
   private firstSeen: number | undefined;
+  /** Frames were lost to damage: keys naming them cannot be matched, so leftovers are not judged. */
+  private damaged = false;
   private lastSeen: number | undefined;
 
   constructor(
@@ -88,6 +90,10 @@ export class IndexChecker {
 
   private problem(seg: SegmentFile | undefined, f: Partial<Finding> & { message: string }): void {
     this.deferred.push({ severity: 'corruption', logId: this.logId, ...(seg === undefined ? {} : { segment: seg.path }), ...f });
+  }
+
+  noteDamage(): void {
+    this.damaged = true;
   }
 
   onFrame(seg: SegmentFile, f: WalkedFrame): void {
@@ -153,7 +159,8 @@ export class IndexChecker {
       this.problem(seg, { ...at, message: `offset index maps last offset ${b.lastOffset} to ${mapped === undefined ? 'nothing' : `entry ${mapped}`}, the batch is entry ${f.header.index}` });
     }
     const max = this.segMaxTs.get(seg.baseIndex) ?? -1;
-    if (b.maxTimestamp <= max) return;
+    // A lost batch may have held the running maximum: the timestamp keys cannot be judged then.
+    if (b.maxTimestamp <= max || this.damaged) return;
     this.segMaxTs.set(seg.baseIndex, b.maxTimestamp);
     const keys = this.pending.timestamps.get(seg.baseIndex);
     if (keys?.delete(`${b.maxTimestamp}:${b.baseOffset}`) !== true) {
@@ -179,7 +186,8 @@ export class IndexChecker {
     }
     this.checkMarker(findings, s);
     if (this.report.markerAgrees !== true) return this.report;
-    this.leftovers(s);
+    if (this.damaged) findings.add({ severity: 'warning', ...at, message: 'the segments are damaged: index keys of unreadable entries were not checked' });
+    else this.leftovers(s);
     for (const f of this.deferred) findings.add(f);
     return this.report;
   }

@@ -30,7 +30,7 @@ export async function indexCommand(argv: readonly string[], io: InspectIO): Prom
       if (db === undefined) break;
       const checker = new IndexChecker(db, log.logId);
       await checker.prepare();
-      await scanLog(log, segmentProblems, { checkBatches: false, onFrame: checker.onFrame.bind(checker), onBytes: (n) => progress.add(n) });
+      await scanLog(log, segmentProblems, { checkBatches: false, onFrame: checker.onFrame.bind(checker), onDamage: checker.noteDamage.bind(checker), onBytes: (n) => progress.add(n) });
       out.push(checker.finish(findings));
     }
     return out;

@@ -35,6 +35,8 @@ export interface LogScanOptions {
   onBytes?: (bytes: number) => void;
   /** Called with each good frame (after checks), e.g. by the index check. */
   onFrame?: (seg: SegmentFile, f: WalkedFrame) => void;
+  /** Called when damage (not a torn tail) is found: frames may be missing from onFrame's view. */
+  onDamage?: () => void;
 }
 
 export interface LogScan {
@@ -174,6 +176,7 @@ function onDamage(input: SegmentScanInput, stats: SegmentStats, d: Damage): bool
     return false;
   }
   stats.damaged++;
+  input.opts.onDamage?.();
   const where = isLast ? 'with a valid frame after it' : 'in a segment that is not the last';
   findings.add({ severity: 'corruption', ...at, message: `${REASONS[d.reason]} ${where}` });
   // Frames after a damaged region may be fine; resynchronise instead of reporting each as a gap.

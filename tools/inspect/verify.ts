@@ -39,7 +39,7 @@ async function verifyLog(log: LogTarget, db: IndexDb | undefined, findings: Find
     checkBatches: true,
     ...(firstIndex === undefined ? {} : { firstIndex }),
     onBytes: (n) => progress.add(n),
-    ...(checker === undefined ? {} : { onFrame: checker.onFrame.bind(checker) }),
+    ...(checker === undefined ? {} : { onFrame: checker.onFrame.bind(checker), onDamage: checker.noteDamage.bind(checker) }),
   });
   return { scan, index: checker?.finish(findings) };
 }
