@@ -74,4 +74,29 @@ describe('NodeTransport reconnects', () => {
     await inbox.waitFor(1, 1);
     expect(inbox.from(1)[0]?.toString()).toBe('welcome back');
   });
+
+  it('queues sends made before start(), and follows a peer to a new address', async () => {
+    const { nodes, addresses } = await startCluster([2]);
+    open.push(...nodes.values());
+    const n1 = restartAt(1, { host: '127.0.0.1', port: 0 }, addresses);
+    expect(n1.send(2, Buffer.from('early'))).toBe(true);
+    const old2 = new Inbox(nodes.get(2)!);
+    const addr1 = await n1.start();
+    nodes.get(2)!.setPeers(new Map([[1, addr1]]));
+    await old2.waitFor(1, 1);
+    expect(old2.from(1).map(String)).toEqual(['early']);
+
+    // Node 2 moves: a new process on another port; the membership change tells node 1.
+    const moved = restartAt(2, { host: '127.0.0.1', port: 0 }, new Map([[1, addr1]]));
+    const new2 = new Inbox(moved);
+    const movedAddress = await moved.start();
+    const up = peerUp(n1, 2);
+    n1.setPeers(new Map([[2, movedAddress]]));
+    await up;
+    n1.send(2, Buffer.from('to the new home'));
+    await new2.waitFor(1, 1);
+    expect(new2.from(1).map(String)).toEqual(['to the new home']);
+    expect(old2.from(1)).toHaveLength(1);
+  });
 });
+
