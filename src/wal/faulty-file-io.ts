@@ -57,6 +57,8 @@ export class FaultyFileIO implements FileIO {
   private nextFd = 3;
   private failDatasyncs = 0;
   private failWrites = 0;
+  private crashCountdown: number | undefined;
+  private crashOptions: CrashOptions = {};
   private readonly random: () => number;
   /** Counters, for tests that prove batching. */
   datasyncCalls = 0;
@@ -71,6 +73,24 @@ export class FaultyFileIO implements FileIO {
     this.failDatasyncs += count;
   }
 
+  /**
+   * Power loss at a chosen point: the `n`-th mutating call from now (write, datasync, truncate,
+   * unlink, syncDir, creating open) crashes first and then fails.
+   */
+  crashAfterOps(n: number, opts: CrashOptions = {}): void {
+    this.crashCountdown = n;
+    this.crashOptions = opts;
+  }
+
+  private maybeCrash(): void {
+    if (this.crashCountdown === undefined) return;
+    this.crashCountdown--;
+    if (this.crashCountdown > 0) return;
+    this.crashCountdown = undefined;
+    this.crash(this.crashOptions);
+    throw new FaultError('EIO', 'injected crash');
+  }
+
   /** The next `count` writes fail with EIO (and write nothing). */
   failNextWrite(count = 1): void {
     this.failWrites += count;
@@ -78,6 +98,7 @@ export class FaultyFileIO implements FileIO {
 
   /** Power loss: see the file comment. Every open handle becomes invalid. */
   crash(opts: CrashOptions = {}): void {
+    this.crashCountdown = undefined;
     for (const [path, file] of [...this.files]) {
       if (!file.entryDurable) {
         this.files.delete(path);
@@ -124,6 +145,7 @@ export class FaultyFileIO implements FileIO {
   async open(path: string, opts: { create: boolean }): Promise<FileHandle> {
     if (!this.files.has(path)) {
       if (!opts.create) throw new FaultError('ENOENT', path);
+      this.maybeCrash();
       if (!this.dirs.has(parentOf(path))) throw new FaultError('ENOENT', parentOf(path));
       this.files.set(path, { data: new Uint8Array(4096), length: 0, durable: new Uint8Array(0), unsynced: [], entryDurable: false });
     }
@@ -151,6 +173,7 @@ export class FaultyFileIO implements FileIO {
   }
 
   async write(fd: FileHandle, buffers: readonly Uint8Array[], position: number): Promise<void> {
+    this.maybeCrash();
     const f = this.file(fd);
     this.writeCalls++;
     if (this.failWrites > 0) {
@@ -184,6 +207,7 @@ export class FaultyFileIO implements FileIO {
   }
 
   async datasync(fd: FileHandle): Promise<void> {
+    this.maybeCrash();
     const f = this.file(fd);
     this.datasyncCalls++;
     if (this.failDatasyncs > 0) {
@@ -195,6 +219,7 @@ export class FaultyFileIO implements FileIO {
   }
 
   async truncate(fd: FileHandle, sizeBytes: number): Promise<void> {
+    this.maybeCrash();
     const f = this.file(fd);
     this.applyTruncate(f, sizeBytes);
     f.unsynced.push({ kind: 'truncate', sizeBytes });
@@ -228,6 +253,7 @@ export class FaultyFileIO implements FileIO {
   }
 
   async unlink(path: string): Promise<void> {
+    this.maybeCrash();
     if (!this.files.delete(path)) throw new FaultError('ENOENT', path);
   }
 
@@ -254,6 +280,7 @@ export class FaultyFileIO implements FileIO {
   }
 
   async syncDir(path: string): Promise<void> {
+    this.maybeCrash();
     if (!this.dirs.has(path)) throw new FaultError('ENOENT', path);
     for (const [p, f] of this.files) if (parentOf(p) === path) f.entryDurable = true;
   }

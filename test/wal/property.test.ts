@@ -1,0 +1,167 @@
+/**
+ * Random appends (several in flight at once), suffix truncations and prefix deletions, with power
+ * loss injected at a random I/O call through FaultyFileIO. After every reopen the log must equal a
+ * prefix of what was appended that holds every append whose promise resolved, and the LevelDB index
+ * must agree with the segments (seek-based reads = in-memory reads = a rebuild from scratch).
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { FaultyFileIO, WalStore, type Entry, type WalDb, type WalLog } from '../../src/wal/index.js';
+import { logger, memoryDb, recordBatch } from './helpers.js';
+
+type Step =
+  | { kind: 'append'; calls: number[]; termBump: boolean; batches: boolean }
+  | { kind: 'truncate'; back: number }
+  | { kind: 'prefix'; forward: number }
+  | { kind: 'crash'; afterOps: number; during: 'append' | 'truncate' | 'prefix' };
+
+const stepArb: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('append' as const), calls: fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 5 }), termBump: fc.boolean(), batches: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('truncate' as const), back: fc.integer({ min: 0, max: 12 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('prefix' as const), forward: fc.integer({ min: 0, max: 15 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('crash' as const), afterOps: fc.integer({ min: 1, max: 20 }), during: fc.constantFrom('append' as const, 'truncate' as const, 'prefix' as const) }) },
+);
+
+interface Model {
+  entries: Map<number, Entry>;
+  first: number;
+  last: number;
+  term: number;
+  nextOffset: number;
+}
+
+const SEGMENT_BYTES = 400;
+/** What the crashes exercised, printed so a reader can see the property is not vacuous. */
+const stats = { crashes: 0, lostUnacked: 0, withAcked: 0 };
+const LOG = 'p.prop.0';
+
+function makeEntries(m: Model, count: number, batches: boolean): Entry[] {
+  return Array.from({ length: count }, (_, i) => {
+    const index = m.last + 1 + i;
+    if (!batches) return { index, term: m.term, type: 0, data: Buffer.from(`e${index}t${m.term}`.repeat(1 + (index % 4))) };
+    const data = recordBatch(m.nextOffset + 2 * i, 2, 1000 + index, index % 7);
+    return { index, term: m.term, type: 2, data };
+  });
+}
+
+function key(e: Entry): string {
+  return `${e.index}/${e.term}/${e.type}/${Buffer.from(e.data).toString('hex')}`;
+}
+
+async function open(io: FaultyFileIO, db: WalDb): Promise<{ store: WalStore; log: WalLog }> {
+  const store = await WalStore.open({ dir: '/node', logger, fileIO: io, db, segmentBytes: SEGMENT_BYTES, indexIntervalBytes: 64 });
+  return { store, log: await store.openLog(LOG, { kind: 'partition' }) };
+}
+
+/** Runs one step; resolves to the highest index whose append resolved. */
+async function runStep(log: WalLog, m: Model, step: Step, io: FaultyFileIO): Promise<{ acked: number; before: Map<number, Entry> }> {
+  const before = new Map(m.entries);
+  let acked = 0;
+  const kind = step.kind === 'crash' ? step.during : step.kind;
+  if (step.kind === 'crash') io.crashAfterOps(step.afterOps);
+  if (kind === 'append') {
+    const calls = step.kind === 'append' ? step.calls : [3, 2, 4];
+    if (step.kind === 'append' && step.termBump) m.term += 1;
+    const promises = calls.map((n) => {
+      const es = makeEntries(m, n, step.kind === 'append' && step.batches);
+      for (const e of es) m.entries.set(e.index, e);
+      m.last += n;
+      for (const e of es) if (e.type === 2) m.nextOffset += 2;
+      const lastOfCall = m.last;
+      return log.append(es).then(() => {
+        acked = Math.max(acked, lastOfCall);
+      });
+    });
+    await Promise.allSettled(promises);
+  } else if (kind === 'truncate') {
+    const to = Math.max(m.first - 1, m.last - (step.kind === 'truncate' ? step.back : 3));
+    await log.truncateSuffix(to).then(
+      () => {
+        for (let i = to + 1; i <= m.last; i++) m.entries.delete(i);
+        m.last = to;
+      },
+      () => undefined,
+    );
+  } else {
+    const to = Math.min(m.last + 1, m.first + (step.kind === 'prefix' ? step.forward : 5));
+    await log.deletePrefix(to).then(
+      () => {
+        m.first = Math.max(m.first, to);
+      },
+      () => undefined,
+    );
+  }
+  return { acked, before };
+}
+
+async function entriesOf(log: WalLog): Promise<Entry[]> {
+  if (log.lastIndex < log.firstIndex) return [];
+  const a = log.readSync(log.firstIndex, log.lastIndex + 1, 1 << 30);
+  const b = await log.read(log.firstIndex, log.lastIndex + 1, 1 << 30);
+  expect(b.map(key)).toEqual(a.map(key));
+  return a;
+}
+
+/** Reopens after a crash and checks the recovered log against the model; returns the new model. */
+async function checkRecovered(io: FaultyFileIO, db: WalDb, m: Model, acked: number, before: Map<number, Entry>): Promise<{ store: WalStore; log: WalLog }> {
+  // The index must agree with the segments: a rebuild from an empty LevelDB gives the same log.
+  const rebuilt = await open(io, memoryDb());
+  const rebuiltEntries = await entriesOf(rebuilt.log);
+  const rebuiltNext = rebuilt.log.nextOffset;
+  await rebuilt.store.close();
+  const { store, log } = await open(io, db);
+  const got = await entriesOf(log);
+  expect(log.lastIndex).toBeGreaterThanOrEqual(acked);
+  expect(log.lastIndex).toBe(rebuilt.log.lastIndex);
+  expect(got.map(key)).toEqual(rebuiltEntries.filter((e) => e.index >= log.firstIndex).map(key));
+  for (const e of got) {
+    const want = m.entries.get(e.index) ?? before.get(e.index);
+    expect(want === undefined ? undefined : key(want), `entry ${e.index}`).toBe(key(e));
+  }
+  for (let i = Math.max(log.firstIndex, 1); i <= acked; i++) expect(got.find((e) => e.index === i), `acked ${i}`).toBeDefined();
+  let next = log.logStartOffset;
+  for (const e of got) if (e.type === 2) next = Number(Buffer.from(e.data).readBigInt64BE(0)) + 2;
+  expect(log.nextOffset).toBe(next);
+  // Without LevelDB the log start offset (non-derived meta) is lost; the next offset is derivable
+  // from the segments only while a batch remains.
+  if (rebuiltEntries.some((e) => e.type === 2)) expect(rebuiltNext).toBe(next);
+  stats.crashes++;
+  if (log.lastIndex < m.last) stats.lostUnacked++;
+  if (acked > 0) stats.withAcked++;
+  for (const e of got.filter((x) => x.type === 2).slice(0, 5)) {
+    expect(await log.findOffset(Number(Buffer.from(e.data).readBigInt64BE(0)) + 1)).toBe(e.index);
+  }
+  m.entries = new Map(got.map((e) => [e.index, e]));
+  m.first = log.firstIndex;
+  m.last = log.lastIndex;
+  m.term = Math.max(m.term, log.lastIndex >= 1 && log.lastIndex >= log.firstIndex - 1 ? log.termAt(log.lastIndex) : 0);
+  m.nextOffset = log.nextOffset;
+  return { store, log };
+}
+
+describe('WAL property: crash anywhere, recover a prefix holding every acknowledged append', () => {
+  it('holds for random workloads', async () => {
+    const seed = Number(process.env.WAL_PROP_SEED ?? Date.now() % 2147483647);
+    console.log(`wal property seed=${seed} (rerun with WAL_PROP_SEED=${seed})`);
+    await fc.assert(
+      fc.asyncProperty(fc.array(stepArb, { minLength: 5, maxLength: 25 }), fc.integer({ min: 1, max: 1 << 30 }), async (steps, ioSeed) => {
+        const io = new FaultyFileIO({ seed: ioSeed });
+        const db = memoryDb();
+        let { store, log } = await open(io, db);
+        const m: Model = { entries: new Map(), first: 1, last: 0, term: 1, nextOffset: 0 };
+        for (const step of steps) {
+          const { acked, before } = await runStep(log, m, step, io);
+          if (step.kind !== 'crash') continue;
+          io.crash(); // no-op for files if the countdown already fired; makes sure the crash happened
+          ({ store, log } = await checkRecovered(io, db, m, acked, before));
+        }
+        io.crash();
+        await checkRecovered(io, db, m, 0, new Map());
+        void store;
+      }),
+      { seed, numRuns: 40 },
+    );
+    console.log(`wal property: ${stats.crashes} recoveries, ${stats.lostUnacked} lost unacknowledged entries, ${stats.withAcked} had acknowledged appends in the crashed step`);
+    expect(stats.lostUnacked).toBeGreaterThan(0);
+  });
+});
