@@ -49,6 +49,11 @@ export class Raft {
   leadTransferee = NONE;
   /** Index of the latest configuration-change entry; one pending change at a time (§4.1). */
   pendingConfIndex = 0;
+  /**
+   * Proposals were appended but not yet sent: replication is deferred to the next Ready so that all
+   * proposals between two Readies travel in one append per follower (batching).
+   */
+  appendPending = false;
 
   private readonly prs = new Map<number, Progress>();
   private voterIds: number[] = [];
@@ -100,7 +105,7 @@ export class Raft {
       throw new ProposalDroppedError(`too many uncommitted bytes (${this.uncommitted.bytes})`);
     }
     const index = this.appendEntry(type, data);
-    this.bcastAppend();
+    this.appendPending = true;
     return index;
   }
 
@@ -118,7 +123,7 @@ export class Raft {
     }
     const index = this.appendEntry(EntryType.CONF_CHANGE, encodeConfChange(cc));
     this.pendingConfIndex = index;
-    this.bcastAppend();
+    this.appendPending = true;
     return index;
   }
 
@@ -189,6 +194,13 @@ export class Raft {
       if (e.type === EntryType.CONF_CHANGE) this.applyConfChangeEntry(e);
       this.log.appliedTo(e.index);
     }
+  }
+
+  /** Sends the appends deferred by propose (called when the driver takes a Ready). */
+  flushAppends(): void {
+    if (!this.appendPending) return;
+    this.appendPending = false;
+    if (this.role === Role.LEADER) this.bcastAppend();
   }
 
   // ---- message handling ----

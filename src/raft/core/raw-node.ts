@@ -119,6 +119,7 @@ export class RawNode {
 
   private computeHasReady(): boolean {
     const r = this.raft;
+    if (r.appendPending) return true;
     const s = this.prevSoft;
     const h = this.prevHard;
     return (
@@ -141,6 +142,7 @@ export class RawNode {
     assert(!this.readyInFlight, 'ready() called again before advance()');
     this.readyInFlight = true;
     const r = this.raft;
+    r.flushAppends();
     const soft = this.softState();
     const hard = this.hardState();
     const softChanged = soft.leaderId !== this.prevSoft.leaderId || soft.role !== this.prevSoft.role || soft.term !== this.prevSoft.term;

@@ -122,6 +122,19 @@ describe('raft core: log replication', () => {
     c.node(2).node.advance(frd);
   });
 
+  it('batches all proposals made between two Readies into one append per follower', () => {
+    const c = new Cluster([1, 2, 3]);
+    c.node(1).node.campaign();
+    c.settle();
+    for (let i = 0; i < 10; i++) c.propose(1, `b${i}`);
+    const rd = c.node(1).node.ready();
+    expect(rd.entries.map((e) => e.index)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    const appends = rd.messagesBeforePersist.filter((m) => m.type === MessageType.APPEND);
+    expect(appends.map((m) => m.to).sort()).toEqual([2, 3]);
+    for (const m of appends) expect(m.entries.map((e) => e.index)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    c.node(1).node.advance(rd);
+  });
+
   it('refuses proposals past maxUncommittedBytes', () => {
     const c = new Cluster([1, 2, 3], { extra: { maxUncommittedBytes: 1000 } });
     c.node(1).node.campaign();
