@@ -20,3 +20,12 @@ export class UnsupportedMessageFormatError extends KafkaError {
     super(ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, message);
   }
 }
+
+/** A well-formed batch a producer may not send (a control batch, inconsistent counts): INVALID_RECORD. */
+export class InvalidRecordError extends KafkaError {
+  override readonly name = 'InvalidRecordError';
+
+  constructor(message: string) {
+    super(ErrorCode.INVALID_RECORD, message);
+  }
+}

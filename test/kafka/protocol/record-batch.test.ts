@@ -13,6 +13,10 @@ import {
   splitBatches,
   UnsupportedMessageFormatError,
   verifyBatchCrc,
+  buildControlBatch,
+  controlRecordType,
+  InvalidRecordError,
+  validateProducedRecords,
   type KafkaRecord,
 } from '../../../src/kafka/record-batch/index.js';
 
@@ -171,5 +175,30 @@ describe('record batches (magic 2)', () => {
       }),
       { seed: SEED, numRuns: 200 },
     );
+  });
+
+  it('validates produced batches: control batches and inconsistent counts are INVALID_RECORD', () => {
+    const ok = validateProducedRecords(Buffer.concat([sample(2), sample(1)]));
+    expect(ok.map((b) => b.header.recordCount)).toEqual([2, 1]);
+    const control = buildControlBatch({ type: 'commit', producerId: 9, producerEpoch: 1, coordinatorEpoch: 4, timestamp: 1 });
+    expect(() => validateProducedRecords(control)).toThrow(InvalidRecordError);
+    expect(() => validateProducedRecords(control)).toThrow(expect.objectContaining({ code: 87 }));
+    const miscounted = sample(3);
+    miscounted.writeInt32BE(5, 23);
+    miscounted.writeUInt32BE(computeBatchCrc(miscounted), 17);
+    expect(() => validateProducedRecords(miscounted)).toThrow(/lastOffsetDelta 5 does not match 3 records/);
+    const corrupt = sample(2);
+    corrupt[corrupt.length - 1] = (corrupt[corrupt.length - 1] as number) ^ 0xff;
+    expect(() => validateProducedRecords(corrupt)).toThrow(CorruptRecordBatchError);
+  });
+
+  it('builds transaction markers as control batches', () => {
+    const batch = buildControlBatch({ type: 'abort', producerId: 9, producerEpoch: 2, coordinatorEpoch: 4, timestamp: 77, baseOffset: 50 });
+    const h = readBatchHeader(batch);
+    expect(h).toMatchObject({ isControl: true, isTransactional: true, producerId: 9, producerEpoch: 2, baseOffset: 50, recordCount: 1 });
+    const [marker] = records(batch);
+    expect(controlRecordType(marker?.key ?? null)).toBe('abort');
+    expect(marker?.value?.readInt32BE(2)).toBe(4);
+    expect(marker?.offset).toBe(50);
   });
 });
