@@ -25,8 +25,18 @@ function putU64(view: DataView, at: number, n: number): void {
   view.setUint32(at + 4, n >>> 0);
 }
 
+/** A heartbeat whose every field the compact form carries (the core's always are): lossless. */
 export function isCompactHeartbeat(m: Message): boolean {
-  return (m.type === MessageType.HEARTBEAT || m.type === MessageType.HEARTBEAT_RESP) && !m.reject && m.entries.length === 0;
+  return (
+    (m.type === MessageType.HEARTBEAT || m.type === MessageType.HEARTBEAT_RESP) &&
+    !m.reject &&
+    m.index === 0 &&
+    m.logTerm === 0 &&
+    m.rejectHint === 0 &&
+    m.entries.length === 0 &&
+    m.snapshot === undefined &&
+    m.readContext === undefined
+  );
 }
 
 /** Accumulates one peer's frame. */

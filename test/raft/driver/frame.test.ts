@@ -1,0 +1,104 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { concatBuffers, message, MessageType, RaftCodecError, type Message } from '../../../src/raft/core/index.js';
+import { decodeFrame, FrameBuilder } from '../../../src/raft/driver/index.js';
+import { isCompactHeartbeat } from '../../../src/raft/driver/frame.js';
+
+const SEED = Number(process.env['FC_SEED'] ?? 20261127);
+const FROM = 3;
+const TO = 7;
+
+const arbGroup = fc.string({ minLength: 1, maxLength: 40 });
+const arbMessage: fc.Arbitrary<Message> = fc
+  .record({
+    type: fc.constantFrom(MessageType.APPEND, MessageType.APPEND_RESP, MessageType.HEARTBEAT, MessageType.HEARTBEAT_RESP, MessageType.VOTE),
+    term: fc.integer({ min: 1, max: 1e9 }),
+    index: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 1e9 })),
+    commit: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+    context: fc.integer({ min: 0, max: 1e6 }),
+    reject: fc.boolean(),
+    data: fc.array(fc.uint8Array({ maxLength: 32 }), { maxLength: 4 }),
+  })
+  .map((r) =>
+    message({
+      type: r.type,
+      from: FROM,
+      to: TO,
+      term: r.term,
+      index: r.index,
+      commit: r.commit,
+      context: r.context,
+      reject: r.reject,
+      entries: r.type === MessageType.APPEND ? r.data.map((data, i) => ({ index: r.index + 1 + i, term: r.term, type: 0, data })) : [],
+    }),
+  );
+
+function build(items: Array<[string, Message]>): Uint8Array {
+  const b = new FrameBuilder();
+  for (const [g, m] of items) b.add(Buffer.from(g, 'utf8'), m);
+  return concatBuffers(b.build());
+}
+
+function comparable(m: Message): unknown {
+  return { ...m, entries: m.entries.map((e) => ({ ...e, data: [...e.data] })) };
+}
+
+describe('driver frame codec', () => {
+  it('round-trips any mix of groups and messages (heartbeats compact, the rest via the core codec)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(arbGroup, arbMessage), { maxLength: 30 }), (items) => {
+        const decoded = decodeFrame(build(items), FROM, TO);
+        // Heartbeats come first (their own section); within each section the order is kept.
+        const isHb = isCompactHeartbeat;
+        const expected = [...items.filter(([, m]) => isHb(m)), ...items.filter(([, m]) => !isHb(m))];
+        expect(decoded.map((d) => [d.groupId, comparable(d.message)])).toEqual(expected.map(([g, m]) => [g, comparable(m)]));
+      }),
+      { seed: SEED, numRuns: 200 },
+    );
+  });
+
+  it('a heartbeat costs 27 bytes plus its group id', () => {
+    const b = new FrameBuilder();
+    for (let i = 0; i < 100; i++) b.add(Buffer.from(`topic-${i}`), message({ type: MessageType.HEARTBEAT, from: FROM, to: TO, term: 5, commit: 9 }));
+    const size = concatBuffers(b.build()).byteLength;
+    let ids = 0;
+    for (let i = 0; i < 100; i++) ids += `topic-${i}`.length;
+    expect(size).toBe(10 + 100 * 27 + ids);
+  });
+
+  it('garbage, truncations and bit flips throw RaftCodecError and nothing else', () => {
+    const good = build([
+      ['a', message({ type: MessageType.HEARTBEAT, from: FROM, to: TO, term: 1 })],
+      ['b', message({ type: MessageType.APPEND, from: FROM, to: TO, term: 2, index: 4, entries: [{ index: 5, term: 2, type: 0, data: new Uint8Array([1, 2, 3]) }] })],
+    ]);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (junk) => {
+        try {
+          decodeFrame(junk, FROM, TO);
+        } catch (err) {
+          expect(err).toBeInstanceOf(RaftCodecError);
+        }
+      }),
+      { seed: SEED, numRuns: 500 },
+    );
+    for (let cut = 0; cut < good.byteLength; cut++) expect(() => decodeFrame(good.subarray(0, cut), FROM, TO)).toThrow(RaftCodecError);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: good.byteLength * 8 - 1 }), (bit) => {
+        const flipped = Uint8Array.from(good);
+        flipped[bit >> 3] = (flipped[bit >> 3] ?? 0) ^ (1 << (bit & 7));
+        try {
+          decodeFrame(flipped, FROM, TO);
+        } catch (err) {
+          expect(err).toBeInstanceOf(RaftCodecError);
+        }
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+
+  it('refuses messages whose addressing does not match the authenticated link', () => {
+    const forged = build([['g', message({ type: MessageType.VOTE, from: FROM, to: TO, term: 3 })]]);
+    expect(() => decodeFrame(forged, FROM + 1, TO)).toThrow(RaftCodecError);
+    expect(() => decodeFrame(forged, FROM, TO + 1)).toThrow(RaftCodecError);
+  });
+});
