@@ -1,0 +1,130 @@
+import { readCommitted } from '../../node/partition/fetch.js';
+import type { PartitionReplica } from '../../node/partition/replica.js';
+import { topicByName } from '../../state/index.js';
+import { ErrorCode, KafkaError, NotLeaderError } from '../../util/errors.js';
+import {
+  ApiKey,
+  type FetchRequest,
+  type FetchRequestFetchPartition as PartitionRequest,
+  type FetchResponse,
+  type FetchResponsePartitionData as PartitionData,
+} from '../protocol/generated/index.js';
+import type { ApiHandler, RequestContext } from '../server/index.js';
+import type { BrokerContext } from './context.js';
+
+const MAX_WAIT_CAP_MS = 30_000;
+/** Clients expect an empty record set, not a null one, when there is nothing to return. */
+const NO_RECORDS = Buffer.alloc(0);
+
+interface Slot {
+  readonly topic: string;
+  readonly request: PartitionRequest;
+  readonly replica: PartitionReplica | undefined;
+  result: PartitionData;
+  bytes: number;
+}
+
+/**
+ * Fetch serves committed batches byte for byte. It long-polls up to max_wait_ms until min_bytes are
+ * available, woken by the event that applies newly committed data (no polling), and honours
+ * max_bytes as Kafka does: at least one batch, so a large batch never stalls a consumer.
+ */
+export function fetchHandler(broker: BrokerContext): ApiHandler<typeof ApiKey.Fetch> {
+  return {
+    apiKey: ApiKey.Fetch,
+    minVersion: 4,
+    maxVersion: 12,
+    handle: (request, ctx) => handleFetch(broker, request, ctx),
+  };
+}
+
+async function handleFetch(broker: BrokerContext, request: FetchRequest, ctx: RequestContext): Promise<FetchResponse> {
+  const slots = request.topics.flatMap((t) =>
+    t.partitions.map((p): Slot => ({ topic: t.topic, request: p, replica: broker.replica(t.topic, p.partition), result: empty(p.partition, ErrorCode.NONE), bytes: 0 })),
+  );
+  let total = await readAll(broker, slots, request.maxBytes);
+  const waitMs = Math.min(Math.max(request.maxWaitMs, 0), MAX_WAIT_CAP_MS);
+  if (total < request.minBytes && waitMs > 0 && slots.every((s) => s.result.errorCode === ErrorCode.NONE)) {
+    await waitForData(slots, waitMs, ctx.signal);
+    total = await readAll(broker, slots, request.maxBytes);
+  }
+  const responses = request.topics.map((t) => ({
+    topic: t.topic,
+    topicId: t.topicId,
+    partitions: slots.filter((s) => s.topic === t.topic).map((s) => s.result),
+  }));
+  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses, nodeEndpoints: [] };
+}
+
+async function readAll(broker: BrokerContext, slots: Slot[], maxBytes: number): Promise<number> {
+  let remaining = Math.max(maxBytes, 1);
+  let total = 0;
+  for (const slot of slots) {
+    const limit = Math.min(slot.request.partitionMaxBytes, remaining);
+    slot.result = await readOne(broker, slot, total === 0 ? Math.max(limit, 1) : limit);
+    total += slot.bytes;
+    remaining = Math.max(0, remaining - slot.bytes);
+  }
+  return total;
+}
+
+async function readOne(broker: BrokerContext, slot: Slot, maxBytes: number): Promise<PartitionData> {
+  const p = slot.request;
+  slot.bytes = 0;
+  if (topicByName(broker.image(), slot.topic)?.partitions[p.partition] === undefined) return empty(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (slot.replica === undefined) return empty(p.partition, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+  try {
+    slot.replica.checkLeaderEpoch(p.currentLeaderEpoch);
+    if (maxBytes <= 0) return withWatermarks(empty(p.partition, ErrorCode.NONE), slot.replica);
+    const data = await readCommitted(slot.replica, p.fetchOffset, maxBytes);
+    slot.bytes = data.bytes;
+    return {
+      ...empty(p.partition, ErrorCode.NONE),
+      highWatermark: data.highWatermark,
+      lastStableOffset: data.highWatermark,
+      logStartOffset: data.logStartOffset,
+      records: data.batches.length === 0 ? NO_RECORDS : Buffer.concat(data.batches, data.bytes),
+    };
+  } catch (err) {
+    const code = err instanceof KafkaError ? err.code : ErrorCode.UNKNOWN_SERVER_ERROR;
+    const result = empty(p.partition, code);
+    if (err instanceof NotLeaderError && err.leaderId !== undefined) result.currentLeader = { leaderId: err.leaderId, leaderEpoch: -1 };
+    return code === ErrorCode.OFFSET_OUT_OF_RANGE ? withWatermarks(result, slot.replica) : result;
+  }
+}
+
+/** Resolves when any partition's high watermark passes its fetch offset, or at the bound. */
+async function waitForData(slots: Slot[], waitMs: number, signal: AbortSignal): Promise<void> {
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const waits = slots
+      .filter((s) => s.replica !== undefined)
+      .map((s) => (s.replica as PartitionReplica).waiters.waitBeyond(s.request.fetchOffset, (s.replica as PartitionReplica).highWatermark, waitMs, controller.signal));
+    if (waits.length > 0) await Promise.race(waits);
+  } finally {
+    controller.abort();
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+function withWatermarks(result: PartitionData, replica: PartitionReplica): PartitionData {
+  return { ...result, highWatermark: replica.highWatermark, lastStableOffset: replica.highWatermark, logStartOffset: replica.logStartOffset };
+}
+
+function empty(partitionIndex: number, errorCode: number): PartitionData {
+  return {
+    partitionIndex,
+    errorCode,
+    highWatermark: -1,
+    lastStableOffset: -1,
+    logStartOffset: -1,
+    divergingEpoch: { epoch: -1, endOffset: -1 },
+    currentLeader: { leaderId: -1, leaderEpoch: -1 },
+    snapshotId: { endOffset: -1, epoch: -1 },
+    abortedTransactions: null,
+    preferredReadReplica: -1,
+    records: NO_RECORDS,
+  };
+}

@@ -1,0 +1,112 @@
+import { NO_LEADER, topicById, topicByName, topicNameProblem, type MetadataImage, type TopicImage } from '../../state/index.js';
+import { ErrorCode } from '../../util/errors.js';
+import {
+  ApiKey,
+  type MetadataRequest,
+  type MetadataResponse,
+  type MetadataResponseMetadataResponseBroker as BrokerEntry,
+  type MetadataResponseMetadataResponseTopic as TopicEntry,
+} from '../protocol/generated/index.js';
+import type { ApiHandler, RequestContext } from '../server/index.js';
+import type { BrokerContext } from './context.js';
+import { fromKafkaUuid, toKafkaUuid, ZERO_UUID_KAFKA } from './uuid.js';
+
+/** How long Metadata waits for a named topic's leaders before answering LEADER_NOT_AVAILABLE. */
+export const METADATA_LEADER_WAIT_MS = 10_000;
+const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
+
+/**
+ * Metadata answers from the local image. For a named topic the image lacks (or whose leaders are
+ * not yet known) it first takes a ReadIndex barrier on `__meta`, so a topic created through any
+ * node is visible here at once; then, if leaders are still pending, it waits on the event that
+ * applies them, bounded. Only after the bound does a partition report LEADER_NOT_AVAILABLE (5);
+ * an existing topic is never reported as unknown (3).
+ */
+export function metadataHandler(broker: BrokerContext): ApiHandler<typeof ApiKey.Metadata> {
+  return {
+    apiKey: ApiKey.Metadata,
+    minVersion: 0,
+    maxVersion: 12,
+    handle: (request, ctx) => handleMetadata(broker, request, ctx),
+  };
+}
+
+async function handleMetadata(broker: BrokerContext, request: MetadataRequest, ctx: RequestContext): Promise<MetadataResponse> {
+  const names = requestedNames(broker.image(), request, ctx.apiVersion);
+  if (names !== undefined && names.length > 0) await settleNamedTopics(broker, names, request, ctx);
+  const image = broker.image();
+  const topics =
+    names === undefined ? [...image.topicsById.values()].map((t) => topicEntry(broker, image, t)) : names.map((n) => namedTopicEntry(broker, image, n));
+  return {
+    throttleTimeMs: 0,
+    brokers: brokerEntries(broker, image),
+    clusterId: broker.config.clusterId,
+    controllerId: broker.metaLeader() ?? broker.nodeId,
+    topics,
+    clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+  };
+}
+
+/** undefined: all topics (null in v1+, an empty list in v0). */
+function requestedNames(image: MetadataImage, request: MetadataRequest, version: number): string[] | undefined {
+  if (request.topics === null || (version === 0 && request.topics.length === 0)) return undefined;
+  return request.topics.map((t) => t.name ?? topicById(image, fromKafkaUuid(t.topicId))?.name ?? `<unknown id ${t.topicId}>`);
+}
+
+async function settleNamedTopics(broker: BrokerContext, names: string[], request: MetadataRequest, ctx: RequestContext): Promise<void> {
+  if (names.every((n) => hasLeaders(broker.image(), n))) return;
+  await broker.metaBarrier(METADATA_LEADER_WAIT_MS).catch((err: unknown) => ctx.logger.debug({ err }, 'metadata barrier failed'));
+  const missing = names.filter((n) => topicByName(broker.image(), n) === undefined && topicNameProblem(n) === undefined);
+  if (missing.length > 0 && broker.config.autoCreateTopics && request.allowAutoTopicCreation) {
+    const topics = missing.map((name) => ({ name, numPartitions: -1, replicationFactor: -1 }));
+    await broker
+      .executeMeta({ type: 'CreateTopics', topics, validateOnly: false }, METADATA_LEADER_WAIT_MS)
+      .catch((err: unknown) => ctx.logger.debug({ err }, 'auto-create failed'));
+  }
+  const existing = names.filter((n) => topicByName(broker.image(), n) !== undefined);
+  if (existing.length === 0) return;
+  await broker.waitForLeaders(existing, METADATA_LEADER_WAIT_MS, ctx.signal).catch(() => undefined);
+}
+
+function hasLeaders(image: MetadataImage, name: string): boolean {
+  const topic = topicByName(image, name);
+  return topic !== undefined && topic.partitions.every((p) => p.leader !== NO_LEADER);
+}
+
+function namedTopicEntry(broker: BrokerContext, image: MetadataImage, name: string): TopicEntry {
+  const topic = topicByName(image, name);
+  if (topic !== undefined) return topicEntry(broker, image, topic);
+  const errorCode = topicNameProblem(name) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.INVALID_TOPIC_EXCEPTION;
+  return { errorCode, name, topicId: ZERO_UUID_KAFKA, isInternal: false, partitions: [], topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED };
+}
+
+function topicEntry(broker: BrokerContext, _image: MetadataImage, topic: TopicImage): TopicEntry {
+  const live = broker.liveBrokers();
+  const partitions = topic.partitions.map((p) => ({
+    errorCode: p.leader === NO_LEADER ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
+    partitionIndex: p.partition,
+    leaderId: p.leader,
+    leaderEpoch: p.leaderEpoch,
+    replicaNodes: [...p.replicas],
+    isrNodes: [...(p.isr.length > 0 ? p.isr : p.replicas.filter((r) => live.has(r)))],
+    offlineReplicas: p.replicas.filter((r) => !live.has(r)),
+  }));
+  return {
+    errorCode: ErrorCode.NONE,
+    name: topic.name,
+    topicId: toKafkaUuid(topic.topicId),
+    isInternal: topic.internal,
+    partitions,
+    topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+  };
+}
+
+function brokerEntries(broker: BrokerContext, image: MetadataImage): BrokerEntry[] {
+  const entries: BrokerEntry[] = [...image.brokers.values()].map((b) => ({ nodeId: b.brokerId, host: b.kafkaHost, port: b.kafkaPort, rack: b.rack }));
+  if (!entries.some((b) => b.nodeId === broker.nodeId)) {
+    // Not registered yet (start-up): clients must still be able to reach this node.
+    const self = broker.config.kafkaAdvertised;
+    entries.push({ nodeId: broker.nodeId, host: self.host, port: self.port, rack: broker.config.rack });
+  }
+  return entries.sort((a, b) => a.nodeId - b.nodeId);
+}

@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto';
+import type { Entry } from '../raft/core/index.js';
+import type { GroupStateMachine, RaftHost } from '../raft/driver/index.js';
+import {
+  decide,
+  encodeEvent,
+  MetaStateMachine,
+  type Decision,
+  type MetadataImage,
+  type MetaCommand,
+  type MetaEvent,
+  type TopicResult,
+} from '../state/index.js';
+import { ErrorCode, KafkaError } from '../util/errors.js';
+import type { Logger } from '../util/logger.js';
+import type { NodeRpc } from './rpc.js';
+
+export const META_GROUP = '__meta';
+
+/** A decided command's outcome as it travels back to the node that forwarded it. */
+export interface CommandOutcome {
+  readonly results: readonly { name: string; topicId: string | null; errorCode: number; errorMessage: string | null; extra?: unknown }[];
+  /** The `__meta` index of the last event, once committed; 0 when the command proposed nothing. */
+  readonly appliedIndex: number;
+}
+
+export interface MetaServiceOptions {
+  readonly raft: RaftHost;
+  readonly rpc: NodeRpc;
+  readonly nodeId: number;
+  readonly voters: readonly number[];
+  readonly logger: Logger;
+  /** Live brokers now (liveness is not in the image). */
+  readonly liveBrokers: () => ReadonlySet<number>;
+}
+
+type AppliedListener = (image: MetadataImage, events: readonly MetaEvent[]) => void;
+
+/**
+ * The `__meta` Raft group: committed entries become events applied to the image; commands are
+ * decided on the meta leader (one at a time, so each decision sees the previous one applied) and
+ * forwarded there from any other node. Clients never need to find the controller.
+ */
+export class MetaService {
+  readonly state: MetaStateMachine;
+  private readonly log: Logger;
+  private readonly listeners = new Set<AppliedListener>();
+  /** Serialises decide → propose → applied on the leader. */
+  private decideChain: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly opts: MetaServiceOptions) {
+    this.log = opts.logger.child({ module: 'meta' });
+    this.state = new MetaStateMachine({ logger: opts.logger });
+    opts.rpc.register('meta.command', (_from, body) => this.executeLocally(body as MetaCommand));
+    opts.rpc.register('meta.propose', (_from, body) => this.proposeLocally(body as MetaEvent[]));
+  }
+
+  get image(): MetadataImage {
+    return this.state.image;
+  }
+
+  async start(): Promise<void> {
+    await this.opts.raft.addGroup(META_GROUP, {
+      logId: META_GROUP,
+      kind: 'raft',
+      voters: [...this.opts.voters],
+      stateMachine: this.stateMachine(),
+    });
+    // A cluster of one has nobody to wait for: campaign at once instead of after a timeout.
+    if (this.opts.voters.length === 1 && this.opts.voters[0] === this.opts.nodeId) this.opts.raft.campaign(META_GROUP);
+  }
+
+  onApplied(listener: AppliedListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  leader(): number | undefined {
+    return this.opts.raft.status(META_GROUP).leader;
+  }
+
+  /** Runs a command on the meta leader (here or forwarded) and waits until it is applied here. */
+  async execute(command: MetaCommand, timeoutMs: number): Promise<CommandOutcome> {
+    const outcome = await this.onLeader<CommandOutcome>('meta.command', command, timeoutMs, () => this.executeLocally(command));
+    if (outcome.appliedIndex > 0) await this.state.waiters.waitForApplied(outcome.appliedIndex, timeoutMs);
+    return outcome;
+  }
+
+  /** Proposes events that need no decision (LeaderElected, IsrChanged) and waits for their commit. */
+  async propose(events: readonly MetaEvent[], timeoutMs: number): Promise<number> {
+    return this.onLeader<number>('meta.propose', events, timeoutMs, () => this.proposeLocally(events));
+  }
+
+  /** A linearizable barrier: after it, this node has applied everything committed before the call. */
+  async readBarrier(timeoutMs: number): Promise<void> {
+    const leader = await this.waitForLeader(timeoutMs);
+    if (leader === this.opts.nodeId) return;
+    const index = await this.opts.rpc.call(leader, 'meta.readIndex', null, timeoutMs).catch(() => undefined);
+    if (typeof index === 'number') await this.state.waiters.waitForApplied(index, timeoutMs);
+  }
+
+  registerReadIndexRpc(): void {
+    this.opts.rpc.register('meta.readIndex', async () => this.opts.raft.readIndex(META_GROUP, 5_000));
+  }
+
+  private async onLeader<T>(method: string, body: unknown, timeoutMs: number, local: () => Promise<T>): Promise<T> {
+    const leader = await this.waitForLeader(timeoutMs);
+    if (leader === this.opts.nodeId) return local();
+    return (await this.opts.rpc.call(leader, method, body, timeoutMs)) as T;
+  }
+
+  /** Event-driven: resolves on the leader-change event, bounded by timeoutMs. */
+  private waitForLeader(timeoutMs: number): Promise<number> {
+    const current = this.leader();
+    if (current !== undefined) return Promise.resolve(current);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(new KafkaError(ErrorCode.NOT_CONTROLLER, `no __meta leader within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const off = this.opts.raft.onLeaderChange((group, _term, leader) => {
+        if (group !== META_GROUP || leader === undefined) return;
+        clearTimeout(timer);
+        off();
+        resolve(leader);
+      });
+    });
+  }
+
+  private executeLocally(command: MetaCommand): Promise<CommandOutcome> {
+    const run = this.decideChain.then(() => this.decideAndCommit(command));
+    this.decideChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async decideAndCommit(command: MetaCommand): Promise<CommandOutcome> {
+    const decision = decide(command, this.image, { newTopicId: () => randomUUID(), liveBrokers: this.opts.liveBrokers() });
+    if (decision instanceof KafkaError) throw decision;
+    const appliedIndex = decision.events.length === 0 ? 0 : await this.proposeLocally(decision.events);
+    return { results: decision.results.map(toWireResult), appliedIndex };
+  }
+
+  /** Proposes on the local leader; resolves with the last event's index once it is applied here. */
+  private async proposeLocally(events: readonly MetaEvent[]): Promise<number> {
+    let last = 0;
+    const commits: Promise<void>[] = [];
+    for (const event of events) {
+      const { index, committed } = this.opts.raft.propose(META_GROUP, encodeEvent(event), 0);
+      last = index;
+      commits.push(committed);
+    }
+    await Promise.all(commits);
+    return last;
+  }
+
+  private stateMachine(): GroupStateMachine {
+    return {
+      apply: (entries: Entry[]) => this.apply(entries),
+      appliedIndex: () => this.image.appliedIndex,
+      snapshot: () => this.state.snapshot().data,
+      restore: (data, index, term) => {
+        this.state.restore({ data, index, term });
+        this.emit([]);
+      },
+    };
+  }
+
+  private apply(entries: Entry[]): void {
+    const events: MetaEvent[] = [];
+    for (const entry of entries) {
+      const event = this.state.apply(entry);
+      if (event !== undefined) events.push(event);
+    }
+    if (events.length > 0) this.emit(events);
+  }
+
+  private emit(events: readonly MetaEvent[]): void {
+    const image = this.image;
+    for (const listener of this.listeners) {
+      try {
+        listener(image, events);
+      } catch (err) {
+        this.log.error({ err }, 'meta applied-listener threw');
+      }
+    }
+  }
+
+  close(): void {
+    this.state.close();
+  }
+}
+
+function toWireResult(result: TopicResult): CommandOutcome['results'][number] {
+  const { name, topicId, error, ...extra } = result as TopicResult & Record<string, unknown>;
+  return {
+    name,
+    topicId,
+    errorCode: error === null ? ErrorCode.NONE : error.code,
+    errorMessage: error === null ? null : error.message,
+    extra,
+  };
+}
+
+export type { Decision };

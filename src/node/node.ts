@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BrokerConfig, HostPort } from '../config/index.js';
+import { registerBrokerApis } from '../kafka/handlers/register.js';
+import type { BrokerContext } from '../kafka/handlers/context.js';
+import { apiVersionsHandler, HandlerRegistry, startKafkaServer, type KafkaServer } from '../kafka/server/index.js';
+import { RaftHost } from '../raft/driver/index.js';
+import { NodeTransport } from '../raft/transport/index.js';
+import type { MetaCommand } from '../state/index.js';
+import type { Logger } from '../util/logger.js';
+import { WalStore } from '../wal/index.js';
+import { MetaService } from './meta-service.js';
+import { PartitionManager } from './partition/manager.js';
+import { NodeRpc } from './rpc.js';
+
+const REGISTER_ATTEMPTS = 1_000;
+const REGISTER_TIMEOUT_MS = 5_000;
+
+export interface NodeOptions {
+  readonly config: BrokerConfig;
+  readonly logger: Logger;
+}
+
+/**
+ * One Chronik node: the WAL, the node transport, the Raft host with the `__meta` group and this
+ * node's partition groups, and the Kafka listener. `chronik start` and the embedded API both run
+ * this class; there is no other code path.
+ */
+export class ChronikNode {
+  private registered = false;
+  private stopping = false;
+  private readonly log: Logger;
+
+  private constructor(
+    readonly config: BrokerConfig,
+    logger: Logger,
+    private readonly wal: WalStore,
+    private readonly transport: NodeTransport,
+    private readonly raft: RaftHost,
+    private readonly rpc: NodeRpc,
+    readonly meta: MetaService,
+    readonly partitions: PartitionManager,
+    private readonly kafka: KafkaServer,
+    readonly kafkaAddress: HostPort,
+  ) {
+    this.log = logger.child({ module: 'node' });
+  }
+
+  static async start(options: NodeOptions): Promise<ChronikNode> {
+    const { config, logger } = options;
+    await mkdir(config.dataDir, { recursive: true });
+    const wal = await WalStore.open({ dir: join(config.dataDir, 'wal'), logger, fsync: config.fsync ? 'always' : 'never', segmentBytes: config.segmentBytes });
+    const transport = new NodeTransport({
+      nodeId: config.nodeId,
+      clusterId: config.clusterId,
+      listen: config.raftListen,
+      peers: new Map(config.peers.filter((p) => p.id !== config.nodeId).map((p) => [p.id, { host: p.host, port: p.port }])),
+      logger,
+    });
+    await transport.start();
+    const raft = new RaftHost({
+      transport,
+      wal,
+      dataDir: join(config.dataDir, 'raft'),
+      logger,
+      tickMs: config.raftTickMs,
+      electionTicks: config.raftElectionTicks,
+      heartbeatTicks: config.raftHeartbeatTicks,
+    });
+    const rpc = new NodeRpc(transport, logger);
+    const liveBrokers = (): ReadonlySet<number> => liveSet(config, transport);
+    const meta = new MetaService({ raft, rpc, nodeId: config.nodeId, voters: config.peers.map((p) => p.id), logger, liveBrokers });
+    meta.registerReadIndexRpc();
+    const partitions = new PartitionManager({ nodeId: config.nodeId, raft, wal, meta, logger });
+    const registry = new HandlerRegistry();
+    const kafka = await startKafkaServer({ host: config.kafkaListen.host, port: config.kafkaListen.port, logger, registry, maxRequestBytes: config.socketRequestMaxBytes });
+    const advertised = config.kafkaAdvertised.port === 0 ? { host: config.kafkaAdvertised.host, port: kafka.address.port } : config.kafkaAdvertised;
+    const node = new ChronikNode({ ...config, kafkaAdvertised: advertised }, logger, wal, transport, raft, rpc, meta, partitions, kafka, kafka.address);
+    registry.register(apiVersionsHandler(registry));
+    registerBrokerApis(registry, node.brokerContext());
+    await meta.start();
+    void node.registerBroker();
+    node.log.info({ kafka: kafka.address, raft: config.raftListen, nodeId: config.nodeId, peers: config.peers.length }, 'node started');
+    return node;
+  }
+
+  /** Resolves once this broker's registration is applied locally (it appears in Metadata). */
+  async ready(timeoutMs: number): Promise<void> {
+    await this.meta.state.waiters.waitFor((image) => (image.brokers.has(this.config.nodeId) ? true : undefined), { timeoutMs, what: 'broker registration' });
+  }
+
+  brokerContext(): BrokerContext {
+    const config = this.config;
+    return {
+      nodeId: config.nodeId,
+      config,
+      logger: this.log,
+      image: () => this.meta.image,
+      liveBrokers: () => liveSet(config, this.transport),
+      metaLeader: () => this.meta.leader(),
+      metaBarrier: (timeoutMs) => this.meta.readBarrier(timeoutMs),
+      waitForLeaders: (topics, timeoutMs, signal) => this.meta.state.waiters.waitForLeaders(topics, timeoutMs, signal),
+      executeMeta: (command: MetaCommand, timeoutMs) => this.meta.execute(command, timeoutMs),
+      replica: (topic, partition) => this.partitions.replica(topic, partition),
+      reachableReplicas: (replicas) => replicas.filter((r) => r === config.nodeId || this.transport.isPeerUp(r)).length,
+    };
+  }
+
+  /** Registers this broker's addresses in `__meta`, retrying (bounded) until a leader takes it. */
+  private async registerBroker(): Promise<void> {
+    const c = this.config;
+    const command: MetaCommand = {
+      type: 'RegisterBroker',
+      brokerId: c.nodeId,
+      kafkaHost: c.kafkaAdvertised.host,
+      kafkaPort: c.kafkaAdvertised.port,
+      raftHost: c.raftListen.host,
+      raftPort: c.raftListen.port,
+      rack: c.rack,
+      incarnation: randomUUID(),
+    };
+    for (let attempt = 1; attempt <= REGISTER_ATTEMPTS && !this.stopping; attempt++) {
+      try {
+        await this.meta.execute(command, REGISTER_TIMEOUT_MS);
+        this.registered = true;
+        this.log.info({ attempt }, 'broker registered');
+        return;
+      } catch (err) {
+        if (this.stopping) return;
+        this.log.debug({ err, attempt }, 'broker registration not committed yet; retrying');
+      }
+    }
+    if (!this.registered) this.log.error({ attempts: REGISTER_ATTEMPTS }, 'broker registration gave up');
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    await this.kafka.close();
+    this.partitions.close();
+    this.meta.close();
+    this.rpc.close();
+    await this.raft.close();
+    await this.transport.close();
+    await this.wal.close();
+    this.log.info('node stopped');
+  }
+}
+
+function liveSet(config: BrokerConfig, transport: NodeTransport): ReadonlySet<number> {
+  return new Set(config.peers.filter((p) => p.id === config.nodeId || transport.isPeerUp(p.id)).map((p) => p.id));
+}

@@ -1,0 +1,146 @@
+import type { RaftHost } from '../../raft/driver/index.js';
+import { topicByName, type LeaderElected, type MetadataImage, type TopicImage } from '../../state/index.js';
+import type { WalStore } from '../../wal/index.js';
+import type { Logger } from '../../util/logger.js';
+import type { MetaService } from '../meta-service.js';
+import { PartitionReplica } from './replica.js';
+
+const LEADER_ELECTED_TIMEOUT_MS = 10_000;
+const LEADER_ELECTED_ATTEMPTS = 5;
+
+export interface PartitionManagerOptions {
+  readonly nodeId: number;
+  readonly raft: RaftHost;
+  readonly wal: WalStore;
+  readonly meta: MetaService;
+  readonly logger: Logger;
+}
+
+export function partitionGroupId(topicId: string, partition: number): string {
+  return `p/${topicId}/${partition}`;
+}
+
+/** Log ids name the topic (for operators) and carry the topic id (a re-created topic is a new log). */
+export function partitionLogId(topic: TopicImage, partition: number): string {
+  return `p.${topic.name}-${partition}.${topic.topicId.slice(0, 8)}`;
+}
+
+/**
+ * Keeps this node's partition replicas in step with the metadata image: when a TopicCreated (or
+ * PartitionsAdded) that names this node is applied, the partition's Raft group is created and its
+ * preferred leader campaigns at once; when a topic is deleted its groups and logs go. A replica that
+ * starts serving as leader commits `LeaderElected` with its Raft term as the leader epoch.
+ */
+export class PartitionManager {
+  private readonly replicas = new Map<string, PartitionReplica>();
+  private readonly log: Logger;
+  /** Reconciliations run one at a time, in image order. */
+  private chain: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly opts: PartitionManagerOptions) {
+    this.log = opts.logger.child({ module: 'partitions' });
+    opts.raft.onLeaderChange((groupId, term, leader) => this.replicas.get(groupId)?.onLeaderChange(term, leader));
+    opts.meta.onApplied((image) => this.schedule(image));
+  }
+
+  replica(topic: string, partition: number): PartitionReplica | undefined {
+    const t = topicByName(this.opts.meta.image, topic);
+    return t === undefined ? undefined : this.replicas.get(partitionGroupId(t.topicId, partition));
+  }
+
+  all(): IterableIterator<PartitionReplica> {
+    return this.replicas.values();
+  }
+
+  /** Resolves once every reconciliation scheduled so far has run. */
+  settled(): Promise<void> {
+    return this.chain;
+  }
+
+  schedule(image: MetadataImage): void {
+    this.chain = this.chain.then(() => this.reconcile(image)).catch((err: unknown) => {
+      this.log.error({ err }, 'partition reconciliation failed');
+    });
+  }
+
+  private async reconcile(image: MetadataImage): Promise<void> {
+    if (this.closed) return;
+    const wanted = new Set<string>();
+    for (const topic of image.topicsById.values()) {
+      for (const p of topic.partitions) {
+        if (!p.replicas.includes(this.opts.nodeId)) continue;
+        const groupId = partitionGroupId(topic.topicId, p.partition);
+        wanted.add(groupId);
+        if (!this.replicas.has(groupId)) await this.addReplica(topic, p.partition, p.replicas);
+      }
+    }
+    for (const groupId of [...this.replicas.keys()]) {
+      if (!wanted.has(groupId)) await this.removeReplica(groupId);
+    }
+  }
+
+  private async addReplica(topic: TopicImage, partition: number, replicas: readonly number[]): Promise<void> {
+    const groupId = partitionGroupId(topic.topicId, partition);
+    const replica = await PartitionReplica.open({
+      topicId: topic.topicId,
+      topic: topic.name,
+      partition,
+      groupId,
+      logId: partitionLogId(topic, partition),
+      raft: this.opts.raft,
+      wal: this.opts.wal,
+      nodeId: this.opts.nodeId,
+      logger: this.opts.logger,
+      onServing: (r, epoch) => void this.announceLeader(r, epoch),
+    });
+    const brandNew = replica.wal.lastIndex === 0 && replica.wal.hardState.term === 0;
+    this.replicas.set(groupId, replica);
+    await this.opts.raft.addGroup(groupId, {
+      logId: partitionLogId(topic, partition),
+      kind: 'partition',
+      voters: [...replicas],
+      stateMachine: replica,
+      preferredLeader: replicas[0] as number,
+    });
+    // A just-created partition elects its designated leader at once instead of after a timeout.
+    if (brandNew && replicas[0] === this.opts.nodeId) this.opts.raft.campaign(groupId);
+  }
+
+  private async removeReplica(groupId: string): Promise<void> {
+    const replica = this.replicas.get(groupId);
+    this.replicas.delete(groupId);
+    replica?.close();
+    await this.opts.raft.removeGroup(groupId, { deleteLog: true });
+    this.log.info({ groupId }, 'removed partition replica');
+  }
+
+  /**
+   * Commits LeaderElected for a replica that started serving. Retried a bounded number of times
+   * (the meta leader may be changing too); a stale epoch is ignored by evolve, so retries are safe.
+   */
+  private async announceLeader(replica: PartitionReplica, epoch: number): Promise<void> {
+    const event: LeaderElected = {
+      type: 'LeaderElected',
+      v: 1,
+      topicId: replica.opts.topicId,
+      partition: replica.opts.partition,
+      leaderId: this.opts.nodeId,
+      leaderEpoch: epoch,
+    };
+    for (let attempt = 1; attempt <= LEADER_ELECTED_ATTEMPTS && !this.closed; attempt++) {
+      if (replica.serving?.epoch !== epoch) return; // lost it meanwhile; the next leader announces itself
+      try {
+        await this.opts.meta.propose([event], LEADER_ELECTED_TIMEOUT_MS);
+        return;
+      } catch (err) {
+        this.log.warn({ err, groupId: replica.opts.groupId, epoch, attempt }, 'LeaderElected not committed; retrying');
+      }
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const replica of this.replicas.values()) replica.close();
+  }
+}

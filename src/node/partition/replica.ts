@@ -1,0 +1,179 @@
+import type { Entry } from '../../raft/core/index.js';
+import type { GroupStateMachine, RaftHost } from '../../raft/driver/index.js';
+import { ProducerStateManager } from '../../kafka/idempotence/index.js';
+import { readBatchHeader, type RecordBatchHeader } from '../../kafka/record-batch/index.js';
+import { EntryType, type WalLog, type WalStore } from '../../wal/index.js';
+import { ErrorCode, KafkaError, NotLeaderError } from '../../util/errors.js';
+import type { Logger } from '../../util/logger.js';
+import { asBuffer } from './bytes.js';
+import { recoverTail } from './log-tail.js';
+import { WatermarkWaiters } from './watermark-waiters.js';
+
+export interface PartitionId {
+  readonly topicId: string;
+  readonly topic: string;
+  readonly partition: number;
+}
+
+export interface ReplicaOptions extends PartitionId {
+  readonly groupId: string;
+  readonly logId: string;
+  readonly raft: RaftHost;
+  readonly wal: WalStore;
+  readonly nodeId: number;
+  readonly logger: Logger;
+  /** Called once this node leads and has applied its term's first entry: it can serve now. */
+  readonly onServing: (replica: PartitionReplica, leaderEpoch: number) => void;
+}
+
+/** What the leader's produce path needs while it serves one term. */
+export interface LeaderTerm {
+  readonly epoch: number;
+  /** Next offset to assign: after every batch in the log, committed or proposed. */
+  nextOffset: number;
+  /** Producer state including this term's proposed-but-uncommitted batches. */
+  readonly producers: ProducerStateManager;
+}
+
+/**
+ * One replica of a partition: the state machine of the partition's Raft group. The partition's data
+ * is the group's log (entry type 2 = a record batch with offsets assigned), so applying an entry
+ * only moves the high watermark; nothing is copied. The leader serves produce and fetch; the
+ * produce and fetch logic itself lives in produce.ts and fetch.ts.
+ */
+export class PartitionReplica implements GroupStateMachine {
+  readonly waiters = new WatermarkWaiters();
+  readonly log: Logger;
+  private applied = 0;
+  private appliedTerm = 0;
+  private hw = 0;
+  /** Producer state of committed batches; a new leader term starts from a copy of it. */
+  private readonly committedProducers: ProducerStateManager;
+  private leaderTerm: LeaderTerm | undefined;
+
+  private constructor(
+    readonly opts: ReplicaOptions,
+    readonly wal: WalLog,
+  ) {
+    this.log = opts.logger.child({ module: 'partition', topic: opts.topic, partition: opts.partition });
+    this.committedProducers = this.newProducerState();
+  }
+
+  /** Opens the replica's log and recovers its derived state (high watermark, producer state). */
+  static async open(opts: ReplicaOptions): Promise<PartitionReplica> {
+    const log = await opts.wal.openLog(opts.logId, { kind: 'partition' });
+    const replica = new PartitionReplica(opts, log);
+    const commit = Math.min(log.hardState.commit, log.lastIndex);
+    const tail = await recoverTail(log, commit);
+    replica.applied = Math.max(commit, log.firstIndex - 1);
+    replica.appliedTerm = replica.applied === 0 ? 0 : log.termAt(replica.applied);
+    replica.hw = tail.highWatermark;
+    replica.committedProducers.rebuildFrom(tail.producerBatches);
+    return replica;
+  }
+
+  get highWatermark(): number {
+    return this.hw;
+  }
+
+  get logStartOffset(): number {
+    return this.wal.logStartOffset;
+  }
+
+  get appliedEntryIndex(): number {
+    return this.applied;
+  }
+
+  /** The serving leader's term, or undefined: the produce path checks this and never waits. */
+  get serving(): LeaderTerm | undefined {
+    return this.leaderTerm;
+  }
+
+  // ---- GroupStateMachine ----
+
+  apply(entries: Entry[]): void {
+    for (const entry of entries) {
+      if (entry.index <= this.applied) continue;
+      this.applied = entry.index;
+      this.appliedTerm = entry.term;
+      if (entry.type !== EntryType.KAFKA_BATCH) continue;
+      const header = readBatchHeader(asBuffer(entry.data));
+      this.hw = header.baseOffset + header.lastOffsetDelta + 1;
+      if (header.producerId >= 0) this.committedProducers.onAppended(header, header.baseOffset, header.maxTimestamp);
+    }
+    this.waiters.advance(this.hw);
+    if (this.leaderTerm === undefined) this.maybeStartServing();
+  }
+
+  appliedIndex(): number {
+    return this.applied;
+  }
+
+  snapshot(): Uint8Array | undefined {
+    return undefined;
+  }
+
+  restore(_data: Uint8Array, index: number, term: number): void {
+    // A snapshot of a partition carries no state of its own: the log restarts after `index`.
+    this.applied = index;
+    this.appliedTerm = term;
+    this.hw = Math.max(this.hw, this.wal.nextOffset);
+    this.committedProducers.clear();
+  }
+
+  // ---- leadership ----
+
+  /** From the Raft host's leader-change events. */
+  onLeaderChange(term: number, leader: number | undefined): void {
+    if (leader !== this.opts.nodeId || (this.leaderTerm !== undefined && this.leaderTerm.epoch !== term)) {
+      if (this.leaderTerm !== undefined) this.log.debug({ term, leader }, 'stopped serving');
+      this.leaderTerm = undefined;
+      this.waiters.wakeAll();
+    }
+    if (leader === this.opts.nodeId) this.maybeStartServing();
+  }
+
+  /**
+   * A new leader serves once it has applied an entry of its own term (its no-op, §8 of the Raft
+   * paper): everything before it is committed and applied, so the high watermark is exact and the
+   * next offset to assign is the high watermark.
+   */
+  private maybeStartServing(): void {
+    const status = this.opts.raft.status(this.opts.groupId);
+    if (status.role !== 'leader' || status.leader !== this.opts.nodeId || this.appliedTerm !== status.term) return;
+    const producers = this.newProducerState();
+    producers.restore(this.committedProducers.snapshot());
+    this.leaderTerm = { epoch: status.term, nextOffset: this.hw, producers };
+    this.log.debug({ epoch: status.term, hw: this.hw }, 'serving as leader');
+    this.opts.onServing(this, status.term);
+  }
+
+  /** Throws NOT_LEADER_OR_FOLLOWER at once when this replica does not serve: never waits. */
+  requireLeader(): LeaderTerm {
+    const term = this.leaderTerm;
+    if (term === undefined) {
+      const leader = this.opts.raft.has(this.opts.groupId) ? this.opts.raft.status(this.opts.groupId).leader : undefined;
+      throw new NotLeaderError(`not the leader of ${this.opts.topic}-${this.opts.partition}`, leader);
+    }
+    return term;
+  }
+
+  /** Kafka's current_leader_epoch check (KIP-320): FENCED when the client's epoch is older, UNKNOWN when newer. */
+  checkLeaderEpoch(currentLeaderEpoch: number): void {
+    if (currentLeaderEpoch < 0) return;
+    const epoch = this.leaderTerm?.epoch ?? this.opts.raft.status(this.opts.groupId).term;
+    if (currentLeaderEpoch < epoch) throw new KafkaError(ErrorCode.FENCED_LEADER_EPOCH, `leader epoch ${currentLeaderEpoch} < ${epoch}`);
+    if (currentLeaderEpoch > epoch) throw new KafkaError(ErrorCode.UNKNOWN_LEADER_EPOCH, `leader epoch ${currentLeaderEpoch} > ${epoch}`);
+  }
+
+  close(): void {
+    this.leaderTerm = undefined;
+    this.waiters.wakeAll();
+  }
+
+  private newProducerState(): ProducerStateManager {
+    return new ProducerStateManager({ clock: { now: () => Date.now() }, logger: this.opts.logger });
+  }
+}
+
+export type { RecordBatchHeader };
