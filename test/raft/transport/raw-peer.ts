@@ -27,17 +27,23 @@ export function frameBytes(kind: FrameKindValue, payload: Uint8Array): Buffer {
  */
 export class RawPeer {
   private readonly frames: RawFrame[] = [];
-  private wake: (() => void) | undefined;
+  private waiter: { resolve: (f: RawFrame) => void; reject: (e: Error) => void } | undefined;
   readonly closed: Promise<void>;
 
   private constructor(readonly socket: Socket) {
     const decoder = new FrameDecoder(1 << 20);
     socket.on('data', (chunk: Buffer) => {
       decoder.push(chunk, (kind, payload) => this.frames.push({ kind, payload }));
-      this.wake?.();
+      this.handOver();
     });
     socket.on('error', () => undefined);
-    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+    this.closed = new Promise((resolve) =>
+      socket.once('close', () => {
+        this.waiter?.reject(new Error('connection closed'));
+        this.waiter = undefined;
+        resolve();
+      }),
+    );
   }
 
   static async connect(address: PeerAddress): Promise<RawPeer> {
@@ -46,15 +52,19 @@ export class RawPeer {
     return new RawPeer(socket);
   }
 
-  async next(timeoutMs = 5000): Promise<RawFrame> {
-    const deadline = withTimeout(this.closed.then(() => Promise.reject(new Error('closed'))), timeoutMs, 'frame');
-    deadline.catch(() => undefined);
-    for (let i = 0; i < 100; i++) {
-      const frame = this.frames.shift();
-      if (frame !== undefined) return frame;
-      await Promise.race([new Promise<void>((resolve) => (this.wake = resolve)), deadline]);
-    }
-    throw new Error('no frame after 100 wake-ups');
+  /** The next frame from the node; rejects if the connection closes first or after `timeoutMs`. */
+  next(timeoutMs = 5000): Promise<RawFrame> {
+    if (this.socket.destroyed && this.frames.length === 0) return Promise.reject(new Error('connection closed'));
+    const frame = new Promise<RawFrame>((resolve, reject) => (this.waiter = { resolve, reject }));
+    this.handOver();
+    return withTimeout(frame, timeoutMs, 'a frame');
+  }
+
+  private handOver(): void {
+    const frame = this.waiter === undefined ? undefined : this.frames.shift();
+    if (frame === undefined) return;
+    this.waiter?.resolve(frame);
+    this.waiter = undefined;
   }
 
   write(bytes: Uint8Array): void {
