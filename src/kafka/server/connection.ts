@@ -50,6 +50,7 @@ export class Connection {
   private inFlight = 0;
   private writeBlocked = false;
   private paused = false;
+  private pumping = false;
   private isClosed = false;
   private markClosed: () => void = () => {};
 
@@ -106,8 +107,15 @@ export class Connection {
     this.markClosed();
   }
 
-  /** Admits buffered frames while under the in-flight bound, then pauses or resumes reading. */
+  /**
+   * Admits buffered frames while under the in-flight bound, then pauses or resumes reading. A
+   * handler that completes synchronously calls back in here; the running loop already re-checks
+   * the state on every iteration, so the nested call returns at once instead of recursing once
+   * per pipelined request.
+   */
   private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
     try {
       while (!this.isClosed && !this.writeBlocked && this.inFlight < this.o.maxInFlight) {
         const frame = this.decoder.next();
@@ -117,6 +125,8 @@ export class Connection {
     } catch (err) {
       this.close('warn', err instanceof Error ? err.message : 'bad request', err);
       return;
+    } finally {
+      this.pumping = false;
     }
     this.updateFlow();
   }

@@ -322,4 +322,13 @@ describe('kafka connection server', () => {
     expect(c.frames).toHaveLength(0);
     expect(lines.some((l) => l.level === 50 && l.reason === 'Produce handler failed on a request without response')).toBe(true);
   });
+
+  it('answers thousands of pipelined requests from one write, in order', async () => {
+    const { client } = await start(registryWithApiVersions());
+    const c = await client();
+    const count = 5000;
+    c.send(Buffer.concat(Array.from({ length: count }, (_, i) => apiVersionsFrame(i % 3, i))));
+    await c.waitFrames(count, 20_000);
+    expect(c.frames.every((f, i) => f.readInt32BE(0) === i)).toBe(true);
+  });
 });
