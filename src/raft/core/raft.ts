@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { assert } from '../../util/assert.js';
 import { resolveConfig, type RaftConfig, type ResolvedRaftConfig } from './config.js';
-import { ConfChangeType, decodeConfChange, encodeConfChange, type ConfChange } from './conf-change.js';
+import { ConfChangeType, applyChange, decodeConfChange, encodeConfChange, type ConfChange, type ConfChangeEntry } from './conf-change.js';
 import { NotLeaderError, ProposalDroppedError } from './errors.js';
 import { Progress, ProgressState } from './progress.js';
 import type { RandomSource } from './random.js';
@@ -121,7 +121,8 @@ export class Raft {
     if (cc.type === ConfChangeType.ADD_LEARNER && pr !== undefined && !pr.isLearner) {
       throw new ProposalDroppedError(`node ${cc.nodeId} is a voter; demotion is not supported`);
     }
-    const index = this.appendEntry(EntryType.CONF_CHANGE, encodeConfChange(cc));
+    // Everything before pendingConfIndex is applied, so our configuration is the latest one.
+    const index = this.appendEntry(EntryType.CONF_CHANGE, encodeConfChange({ ...cc, result: applyChange(this.confState(), cc) }));
     this.pendingConfIndex = index;
     this.appendPending = true;
     return index;
@@ -762,7 +763,7 @@ export class Raft {
   // ---- membership ----
 
   private applyConfChangeEntry(e: Entry): void {
-    let cc: ConfChange;
+    let cc: ConfChangeEntry;
     try {
       cc = decodeConfChange(e.data);
     } catch (err) {
@@ -772,23 +773,21 @@ export class Raft {
     this.applyConfChange(cc);
   }
 
-  applyConfChange(cc: ConfChange): void {
-    const pr = this.prs.get(cc.nodeId);
+  /** Adopts the configuration an applied change resulted in (idempotent, so replays are harmless). */
+  private applyConfChange(cc: ConfChangeEntry): void {
+    const voters = new Set(cc.result.voters);
+    const learners = new Set(cc.result.learners);
+    for (const id of [...this.prs.keys()]) if (!voters.has(id) && !learners.has(id)) this.prs.delete(id);
     const next = this.log.lastIndex() + 1;
-    switch (cc.type) {
-      case ConfChangeType.ADD_VOTER:
-        if (pr !== undefined) pr.isLearner = false;
-        else this.addProgress(cc.nodeId, next, false);
-        break;
-      case ConfChangeType.ADD_LEARNER:
-        if (pr === undefined) this.addProgress(cc.nodeId, next, true);
-        break;
-      case ConfChangeType.REMOVE_NODE:
-        this.prs.delete(cc.nodeId);
-        break;
+    for (const [ids, isLearner] of [[voters, false], [learners, true]] as const) {
+      for (const id of ids) {
+        const pr = this.prs.get(id);
+        if (pr === undefined) this.addProgress(id, next, isLearner);
+        else pr.isLearner = isLearner;
+      }
     }
     this.rebuildIds();
-    this.logger?.debug({ change: cc, voters: this.voterIds, learners: this.learnerIds }, 'applied configuration change');
+    this.logger?.debug({ type: cc.type, nodeId: cc.nodeId, voters: this.voterIds, learners: this.learnerIds }, 'applied configuration change');
     if (this.role !== Role.LEADER) return;
     if (!this.promotable()) {
       // A leader removed from the group hands over by simply stepping down.

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CODEC_VERSION, concatBuffers, decodeMessage, encodeMessage } from '../../../src/raft/core/codec.js';
-import { ConfChangeType, decodeConfChange, encodeConfChange } from '../../../src/raft/core/conf-change.js';
+import { ConfChangeType, applyChange, decodeConfChange, encodeConfChange } from '../../../src/raft/core/conf-change.js';
 import { RaftCodecError } from '../../../src/raft/core/errors.js';
 import { MAX_MESSAGE_TYPE, MessageType, message, type Message, type MessageType as MT } from '../../../src/raft/core/types.js';
 
@@ -129,9 +129,15 @@ describe('raft message codec', () => {
   });
 
   it('round-trips and validates configuration changes', () => {
-    const cc = { type: ConfChangeType.ADD_LEARNER, nodeId: 42 } as const;
+    const cs = { voters: [1, 2, 3], learners: [] };
+    const cc = { type: ConfChangeType.ADD_LEARNER, nodeId: 42, result: applyChange(cs, { type: ConfChangeType.ADD_LEARNER, nodeId: 42 }) };
+    expect(cc.result).toEqual({ voters: [1, 2, 3], learners: [42] });
     expect(decodeConfChange(encodeConfChange(cc))).toEqual(cc);
-    expect(() => decodeConfChange(new Uint8Array([1, 9, 0, 0, 0, 1]))).toThrow(RaftCodecError);
+    expect(applyChange(cc.result, { type: ConfChangeType.ADD_VOTER, nodeId: 42 })).toEqual({ voters: [1, 2, 3, 42], learners: [] });
+    expect(applyChange(cs, { type: ConfChangeType.REMOVE_NODE, nodeId: 2 })).toEqual({ voters: [1, 3], learners: [] });
+    const wire = encodeConfChange(cc);
+    expect(() => decodeConfChange(wire.subarray(0, wire.byteLength - 1))).toThrow(RaftCodecError);
+    expect(() => decodeConfChange(new Uint8Array([1, 9, 0, 0, 0, 1, 0, 0, 0, 0]))).toThrow(RaftCodecError);
     expect(() => decodeConfChange(new Uint8Array(2))).toThrow(RaftCodecError);
   });
 });
