@@ -79,6 +79,7 @@ export class ChronikNode {
     const node = new ChronikNode({ ...config, kafkaAdvertised: advertised }, logger, wal, transport, raft, rpc, meta, partitions, kafka, kafka.address);
     registry.register(apiVersionsHandler(registry));
     registerBrokerApis(registry, node.brokerContext());
+    node.watchRegistrations();
     await meta.start();
     void node.registerBroker();
     node.log.info({ kafka: kafka.address, raft: config.raftListen, nodeId: config.nodeId, peers: config.peers.length }, 'node started');
@@ -88,6 +89,17 @@ export class ChronikNode {
   /** Resolves once this broker's registration is applied locally (it appears in Metadata). */
   async ready(timeoutMs: number): Promise<void> {
     await this.meta.state.waiters.waitFor((image) => (image.brokers.has(this.config.nodeId) ? true : undefined), { timeoutMs, what: 'broker registration' });
+  }
+
+  /** Logs once when every configured voter has registered: the cluster is ready to serve. */
+  private watchRegistrations(): void {
+    const voters = this.config.peers.map((p) => p.id);
+    this.meta.state.waiters
+      .waitFor((image) => (voters.every((id) => image.brokers.has(id)) ? true : undefined), { timeoutMs: 2 ** 31 - 1, what: 'cluster registration' })
+      .then(
+        () => this.log.info({ brokers: voters }, 'cluster ready: all brokers registered'),
+        () => undefined,
+      );
   }
 
   brokerContext(): BrokerContext {
