@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { encodeFrame, FRAME_HEADER_BYTES, FrameKind, payloadBytes, type FrameKindValue } from './codec.js';
+import { encodeFrame, FrameKind, type FrameKindValue } from './codec.js';
 import { FrameDecoder } from './decoder.js';
 import { FrameError } from './errors.js';
 
@@ -190,9 +190,4 @@ export class FramedSocket {
       this.close(`bad frame: ${err.message}`, true);
     }
   }
-}
-
-/** Wire size of a frame carrying `parts`. */
-export function frameBytes(parts: readonly Uint8Array[]): number {
-  return FRAME_HEADER_BYTES + payloadBytes(parts);
 }

@@ -2,6 +2,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import type { Logger } from 'pino';
 import { assert } from '../../util/assert.js';
 import { Backoff } from './backoff.js';
+import { TransportError } from './errors.js';
 import { encodeFrame, FRAME_HEADER_BYTES, FrameKind, payloadBytes } from './codec.js';
 import { DelayLine } from './delay-line.js';
 import { judgeFrame, validateFault, type LinkDirection, type LinkFault } from './faults.js';
@@ -57,16 +58,21 @@ export class NodeTransport {
     return this.opts.nodeId;
   }
 
-  /** Listens, then starts dialing every peer. Resolves with the bound address (port 0 → ephemeral). */
+  /**
+   * Listens, then starts dialing every peer. Resolves with the bound address (port 0 → ephemeral);
+   * rejects with TransportError if the address cannot be bound (call close() to clean up).
+   */
   async start(): Promise<PeerAddress> {
     assert(this.state === 'new', 'transport already started');
     this.state = 'started';
     const server = createServer((socket) => this.onAccept(socket));
     this.server = server;
+    const { host, port } = this.opts.listen;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.opts.listen.port, this.opts.listen.host, () => {
-        server.off('error', reject);
+      const fail = (err: Error): void => reject(new TransportError(`cannot listen on ${host}:${port}: ${err.message}`, { cause: err }));
+      server.once('error', fail);
+      server.listen(port, host, () => {
+        server.off('error', fail);
         resolve();
       });
     });
@@ -79,7 +85,7 @@ export class NodeTransport {
 
   /**
    * Sends one payload (given as a list of buffers, to avoid concatenating header and body). The
-   * buffers must not be modified until the frame is written. Returns true when the frame was written
+   * buffers are not copied: treat them as immutable once sent (they may sit in a queue). Returns true when the frame was written
    * or queued without loss (a frame lost to an injected fault also counts as sent, as on a real
    * network); false when the peer is unknown, the payload is over maxFrameBytes, or the peer's
    * bounded queue had to drop frames (the oldest) to take this one: the peer is down or not keeping

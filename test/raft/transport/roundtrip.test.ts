@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NodeTransport } from '../../../src/raft/transport/index.js';
+import { pino } from 'pino';
+import { NodeTransport, TransportError, type PeerAddress } from '../../../src/raft/transport/index.js';
 import { closeAll, Inbox, peerUp, startCluster } from './helpers.js';
 
 describe('NodeTransport round trips', () => {
@@ -78,5 +79,15 @@ describe('NodeTransport round trips', () => {
     const s = node(1).stats();
     expect(s.oversizeDrops).toBe(1);
     expect(s.unknownPeerDrops).toBe(1);
+  });
+
+  it('rejects start() with a TransportError when the port is taken, and closes cleanly after', async () => {
+    let addresses: Map<number, PeerAddress>;
+    ({ nodes, addresses } = await startCluster([1]));
+    const listen = addresses.get(1)!;
+    const clash = new NodeTransport({ nodeId: 2, clusterId: 'test', listen, peers: new Map(), logger: pino({ level: 'silent' }) });
+    await expect(clash.start()).rejects.toThrow(TransportError);
+    await expect(clash.start()).rejects.toThrow(/already started/);
+    await clash.close();
   });
 });
