@@ -24,9 +24,9 @@ export async function indexCommand(argv: readonly string[], io: InspectIO): Prom
   const findings = new Findings();
   const segmentProblems = new Findings(0);
   const progress = new Progress(io, 'index', totalBytes(target));
-  const reports = await withIndex(target, async (db) => {
+  const reports = await withIndex(target, async (db, listed) => {
     const out: IndexReport[] = [];
-    for (const log of target.logs) {
+    for (const log of listed.logs) {
       if (db === undefined) break;
       const checker = new IndexChecker(db, log.logId);
       await checker.prepare();

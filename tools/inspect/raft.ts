@@ -78,10 +78,10 @@ function printText(p: Printer, reports: readonly RaftReport[], haveIndex: boolea
 export async function raftCommand(argv: readonly string[], io: InspectIO): Promise<number> {
   const args = parseCommandArgs(argv, {});
   const target = await resolveTarget(requirePath(args));
-  const reports = await withIndex(target, async (db) => {
+  const reports = await withIndex(target, async (db, listed) => {
     const kinds = db === undefined ? new Map<string, string>() : await registeredLogs(db, MAX_REGISTERED_LOGS);
     const out: RaftReport[] = [];
-    for (const log of target.logs) out.push(await reportOf(log, db, kinds));
+    for (const log of listed.logs) out.push(await reportOf(log, db, kinds));
     return out;
   });
   const p = new Printer(io.stdout);

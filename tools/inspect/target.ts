@@ -144,3 +144,8 @@ export async function readSegmentBytes(seg: SegmentFile): Promise<Buffer> {
     throw new InspectReadError(`cannot read ${seg.path}`, { cause: err });
   }
 }
+
+/** The same target with its segment listings read again (see withIndex for why). */
+export function relistTarget(target: Target): Promise<Target> {
+  return resolveTarget(target.path);
+}

@@ -55,11 +55,11 @@ async function warnUnlistedLogs(db: IndexDb, target: Target, findings: Findings)
 export async function runVerify(target: Target, io: InspectIO, maxProblems: number): Promise<VerifyResult> {
   const findings = new Findings(maxProblems);
   const progress = new Progress(io, 'verify', totalBytes(target));
-  const result = await withIndex(target, async (db) => {
-    if (db !== undefined) await warnUnlistedLogs(db, target, findings);
+  const result = await withIndex(target, async (db, listed) => {
+    if (db !== undefined) await warnUnlistedLogs(db, listed, findings);
     const scans: LogScan[] = [];
     const index: IndexReport[] = [];
-    for (const log of target.logs) {
+    for (const log of listed.logs) {
       const r = await verifyLog(log, db, findings, progress);
       scans.push(r.scan);
       if (r.index !== undefined) index.push(r.index);
