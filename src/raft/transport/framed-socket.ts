@@ -4,6 +4,8 @@ import { encodeFrame, FrameKind, type FrameKindValue } from './codec.js';
 import { FrameDecoder } from './decoder.js';
 import { FrameError } from './errors.js';
 
+/** How long a socket may take to flush its last frame after finish() before it is destroyed. */
+const FINISH_LINGER_MS = 1000;
 /** Corked bytes that trigger a flush before the end of the tick. */
 const EARLY_FLUSH_BYTES = 64 * 1024;
 
@@ -153,8 +155,10 @@ export class FramedSocket {
     this.write(kind, [payload]);
     // end() flushes corked data first, so the last frame is not lost.
     this.socket.end();
-    // `end` flushes asynchronously; cap how long a refused peer may keep the socket open.
-    this.socket.setTimeout(1000, () => this.socket.destroy());
+    // `end` flushes asynchronously; cap how long a refused peer may keep the socket open (a hard
+    // timer: an idle timeout would be reset by a peer that keeps trickling bytes).
+    const linger = setTimeout(() => this.socket.destroy(), FINISH_LINGER_MS);
+    this.socket.once('close', () => clearTimeout(linger));
     this.markClosed(reason, false);
   }
 
