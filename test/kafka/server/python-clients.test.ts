@@ -35,7 +35,7 @@ describe('real Python clients', () => {
       ].join('\n'),
       20_000,
     );
-    expect(result.stderr).toBe('');
+    expect(result.ok, result.stderr).toBe(true);
     expect(result.stdout.trim()).toBe('chronik-test [1]');
   });
 
@@ -50,7 +50,7 @@ describe('real Python clients', () => {
       ].join('\n'),
       30_000,
     );
-    expect(result.ok).toBe(true);
+    expect(result.ok, result.stderr).toBe(true);
     expect(result.stdout.trim()).toBe('[1]');
   });
 });
