@@ -34,7 +34,8 @@ function joinNewMember(ctx: CoordinatorContext, group: Group, req: JoinGroupRequ
   if (existingStatic === undefined && group.members.size + group.pendingMembers.size >= ctx.config.maxGroupSize) {
     return Promise.resolve(joinError(ErrorCode.GROUP_MAX_SIZE_REACHED, req.memberId));
   }
-  const memberId = ctx.newMemberId(req.clientId);
+  const memberId = uniqueMemberId(ctx, group, req.clientId);
+  if (memberId === null) return Promise.resolve(joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, req.memberId));
   if (existingStatic !== undefined) return replaceStaticMember(ctx, group, existingStatic, memberId, req);
   if (req.groupInstanceId === null && req.requireKnownMemberId) {
     // KIP-394: the member must come back with this id, so that a client that times out before the
@@ -47,6 +48,16 @@ function joinNewMember(ctx: CoordinatorContext, group: Group, req: JoinGroupRequ
     return Promise.resolve(joinError(ErrorCode.MEMBER_ID_REQUIRED, memberId));
   }
   return addMemberAndRebalance(ctx, group, memberId, req);
+}
+
+/** A fresh member id; the generator is random, but a collision must not corrupt the group. */
+function uniqueMemberId(ctx: CoordinatorContext, group: Group, clientId: string): string | null {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const memberId = ctx.newMemberId(clientId);
+    if (!group.members.has(memberId) && !group.pendingMembers.has(memberId)) return memberId;
+  }
+  ctx.logger.error({ groupId: group.groupId, clientId }, 'member id generator keeps colliding');
+  return null;
 }
 
 function joinKnownMember(ctx: CoordinatorContext, group: Group, req: JoinGroupRequest): Promise<JoinGroupResult> {
