@@ -25,6 +25,8 @@ export interface SimOptions {
   tornWriteRate: number;
   compaction: boolean;
   membership: boolean;
+  /** Extra nodes that start with an empty configuration (candidates for joining). */
+  spares: number;
   /** Entry bytes per append; small values split the log into many messages (more interleavings). */
   maxSizePerMsg: number;
   trace: boolean;
@@ -79,8 +81,11 @@ export class Simulator {
   constructor(private readonly o: SimOptions) {
     this.rng = new SeededRandom(o.seed);
     const ids = Array.from({ length: o.nodes }, (_, i) => i + 1);
-    for (const id of ids) {
-      const n = new SimNode(id, new MemoryStorage({ voters: ids, learners: [] }));
+    // Spare nodes start empty, knowing no members: they join only through membership changes.
+    const spares = Array.from({ length: o.spares }, (_, i) => o.nodes + i + 1);
+    for (const id of [...ids, ...spares]) {
+      const conf = spares.includes(id) ? { voters: [], learners: [] } : { voters: ids, learners: [] };
+      const n = new SimNode(id, new MemoryStorage(conf));
       this.nodes.push(n);
       this.boot(n);
       this.schedule(this.rng.nextInt(TICK_MS), { kind: 'tick', node: id });
