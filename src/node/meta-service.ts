@@ -22,6 +22,8 @@ export interface CommandOutcome {
   readonly results: readonly { name: string; topicId: string | null; errorCode: number; errorMessage: string | null; extra?: unknown }[];
   /** The `__meta` index of the last event, once committed; 0 when the command proposed nothing. */
   readonly appliedIndex: number;
+  /** The events the decision committed (e.g. the ProducerIdBlockAllocated carrying a new block). */
+  readonly events: readonly MetaEvent[];
 }
 
 export interface MetaServiceOptions {
@@ -137,7 +139,7 @@ export class MetaService {
     const decision = decide(command, this.image, { newTopicId: () => randomUUID(), liveBrokers: this.opts.liveBrokers() });
     if (decision instanceof KafkaError) throw decision;
     const appliedIndex = decision.events.length === 0 ? 0 : await this.proposeLocally(decision.events);
-    return { results: decision.results.map(toWireResult), appliedIndex };
+    return { results: decision.results.map(toWireResult), appliedIndex, events: decision.events };
   }
 
   /** Proposes on the local leader; resolves with the last event's index once it is applied here. */

@@ -10,6 +10,8 @@ import { NodeTransport } from '../raft/transport/index.js';
 import type { MetaCommand } from '../state/index.js';
 import type { Logger } from '../util/logger.js';
 import { WalStore } from '../wal/index.js';
+import { ProducerIdAllocator } from '../kafka/idempotence/index.js';
+import { GroupService } from './group-service.js';
 import { MetaService } from './meta-service.js';
 import { PartitionManager } from './partition/manager.js';
 import { NodeRpc } from './rpc.js';
@@ -29,6 +31,7 @@ export interface NodeOptions {
  */
 export class ChronikNode {
   private registered = false;
+  private readonly producerIds: ProducerIdAllocator;
   private stopping = false;
   private readonly log: Logger;
 
@@ -41,10 +44,20 @@ export class ChronikNode {
     private readonly rpc: NodeRpc,
     readonly meta: MetaService,
     readonly partitions: PartitionManager,
+    readonly groups: GroupService,
     private readonly kafka: KafkaServer,
     readonly kafkaAddress: HostPort,
   ) {
     this.log = logger.child({ module: 'node' });
+    this.producerIds = new ProducerIdAllocator({ logger, allocateBlock: () => this.allocateProducerIdBlock() });
+  }
+
+  /** Reserves a block of producer ids cluster-wide through a committed ProducerIdBlockAllocated. */
+  private async allocateProducerIdBlock(): Promise<{ firstProducerId: number; size: number }> {
+    const outcome = await this.meta.execute({ type: 'AllocateProducerIds', brokerId: this.config.nodeId }, REGISTER_TIMEOUT_MS);
+    const event = outcome.events.find((e) => e.type === 'ProducerIdBlockAllocated');
+    if (event === undefined || event.type !== 'ProducerIdBlockAllocated') throw new Error('AllocateProducerIds committed no block');
+    return { firstProducerId: event.firstProducerId, size: event.size };
   }
 
   static async start(options: NodeOptions): Promise<ChronikNode> {
@@ -73,10 +86,11 @@ export class ChronikNode {
     const meta = new MetaService({ raft, rpc, nodeId: config.nodeId, voters: config.peers.map((p) => p.id), logger, liveBrokers });
     meta.registerReadIndexRpc();
     const partitions = new PartitionManager({ nodeId: config.nodeId, raft, wal, meta, logger });
+    const groups = new GroupService({ config, meta, partitions, logger });
     const registry = new HandlerRegistry();
     const kafka = await startKafkaServer({ host: config.kafkaListen.host, port: config.kafkaListen.port, logger, registry, maxRequestBytes: config.socketRequestMaxBytes });
     const advertised = config.kafkaAdvertised.port === 0 ? { host: config.kafkaAdvertised.host, port: kafka.address.port } : config.kafkaAdvertised;
-    const node = new ChronikNode({ ...config, kafkaAdvertised: advertised }, logger, wal, transport, raft, rpc, meta, partitions, kafka, kafka.address);
+    const node = new ChronikNode({ ...config, kafkaAdvertised: advertised }, logger, wal, transport, raft, rpc, meta, partitions, groups, kafka, kafka.address);
     registry.register(apiVersionsHandler(registry));
     registerBrokerApis(registry, node.brokerContext());
     node.watchRegistrations();
@@ -116,6 +130,9 @@ export class ChronikNode {
       executeMeta: (command: MetaCommand, timeoutMs) => this.meta.execute(command, timeoutMs),
       replica: (topic, partition) => this.partitions.replica(topic, partition),
       reachableReplicas: (replicas) => replicas.filter((r) => r === config.nodeId || this.transport.isPeerUp(r)).length,
+      groups: this.groups.coordinator,
+      findGroupCoordinator: (groupId, timeoutMs) => this.groups.coordinatorFor(groupId, timeoutMs),
+      allocateProducerId: () => this.producerIds.nextProducerId(),
     };
   }
 
@@ -150,6 +167,7 @@ export class ChronikNode {
     if (this.stopping) return;
     this.stopping = true;
     await this.kafka.close();
+    this.groups.close();
     this.partitions.close();
     this.meta.close();
     this.rpc.close();

@@ -1,4 +1,5 @@
 import type { BrokerConfig } from '../../config/index.js';
+import type { GroupCoordinator } from '../groups/index.js';
 import type { CommandOutcome } from '../../node/meta-service.js';
 import type { PartitionReplica } from '../../node/partition/replica.js';
 import type { MetadataImage, MetaCommand } from '../../state/index.js';
@@ -27,4 +28,10 @@ export interface BrokerContext {
   replica(topic: string, partition: number): PartitionReplica | undefined;
   /** The number of a partition's replicas reachable now (min.insync.replicas). */
   reachableReplicas(replicas: readonly number[]): number;
+  /** This node's group coordinator (it serves the groups of the offsets partitions it leads). */
+  readonly groups: GroupCoordinator;
+  /** The broker coordinating a group; creates `__consumer_offsets` on first use. */
+  findGroupCoordinator(groupId: string, timeoutMs: number): Promise<number>;
+  /** A fresh producer id from a consensus-allocated block. */
+  allocateProducerId(): Promise<number>;
 }

@@ -6,6 +6,11 @@ import { fetchHandler } from './fetch.js';
 import { listOffsetsHandler } from './list-offsets.js';
 import { metadataHandler } from './metadata.js';
 import { produceHandler } from './produce.js';
+import { initProducerIdHandler } from './init-producer-id.js';
+import { findCoordinatorHandler } from './groups/find-coordinator.js';
+import { heartbeatHandler, joinGroupHandler, leaveGroupHandler, syncGroupHandler } from './groups/membership.js';
+import { offsetCommitHandler, offsetDeleteHandler, offsetFetchHandler } from './groups/offsets.js';
+import { deleteGroupsHandler, describeGroupsHandler, listGroupsHandler } from './groups/admin.js';
 
 /** Registers every broker API this node serves; ApiVersions advertises exactly these. */
 export function registerBrokerApis(registry: HandlerRegistry, broker: BrokerContext): void {
@@ -15,4 +20,16 @@ export function registerBrokerApis(registry: HandlerRegistry, broker: BrokerCont
   registry.register(listOffsetsHandler(broker));
   registry.register(createTopicsHandler(broker));
   registry.register(deleteTopicsHandler(broker));
+  registry.register(initProducerIdHandler(broker));
+  registry.register(findCoordinatorHandler(broker));
+  registry.register(joinGroupHandler(broker));
+  registry.register(syncGroupHandler(broker));
+  registry.register(heartbeatHandler(broker));
+  registry.register(leaveGroupHandler(broker));
+  registry.register(offsetCommitHandler(broker));
+  registry.register(offsetFetchHandler(broker));
+  registry.register(offsetDeleteHandler(broker));
+  registry.register(describeGroupsHandler(broker));
+  registry.register(listGroupsHandler(broker));
+  registry.register(deleteGroupsHandler(broker));
 }

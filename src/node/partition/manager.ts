@@ -31,8 +31,11 @@ export function partitionLogId(topic: TopicImage, partition: number): string {
  * preferred leader campaigns at once; when a topic is deleted its groups and logs go. A replica that
  * starts serving as leader commits `LeaderElected` with its Raft term as the leader epoch.
  */
+export type ServingListener = (replica: PartitionReplica, serving: boolean) => void;
+
 export class PartitionManager {
   private readonly replicas = new Map<string, PartitionReplica>();
+  private readonly servingListeners = new Set<ServingListener>();
   private readonly log: Logger;
   /** Reconciliations run one at a time, in image order. */
   private chain: Promise<void> = Promise.resolve();
@@ -40,13 +43,35 @@ export class PartitionManager {
 
   constructor(private readonly opts: PartitionManagerOptions) {
     this.log = opts.logger.child({ module: 'partitions' });
-    opts.raft.onLeaderChange((groupId, term, leader) => this.replicas.get(groupId)?.onLeaderChange(term, leader));
+    opts.raft.onLeaderChange((groupId, term, leader) => {
+      const replica = this.replicas.get(groupId);
+      if (replica === undefined) return;
+      const wasServing = replica.serving !== undefined;
+      replica.onLeaderChange(term, leader);
+      if (wasServing && replica.serving === undefined) this.emitServing(replica, false);
+    });
     opts.meta.onApplied((image) => this.schedule(image));
   }
 
   replica(topic: string, partition: number): PartitionReplica | undefined {
     const t = topicByName(this.opts.meta.image, topic);
     return t === undefined ? undefined : this.replicas.get(partitionGroupId(t.topicId, partition));
+  }
+
+  /** Told when a local replica starts (true) or stops (false) serving as leader. */
+  onServing(listener: ServingListener): () => void {
+    this.servingListeners.add(listener);
+    return () => this.servingListeners.delete(listener);
+  }
+
+  private emitServing(replica: PartitionReplica, serving: boolean): void {
+    for (const listener of this.servingListeners) {
+      try {
+        listener(replica, serving);
+      } catch (err) {
+        this.log.error({ err, groupId: replica.opts.groupId }, 'serving listener threw');
+      }
+    }
   }
 
   all(): IterableIterator<PartitionReplica> {
@@ -92,7 +117,10 @@ export class PartitionManager {
       wal: this.opts.wal,
       nodeId: this.opts.nodeId,
       logger: this.opts.logger,
-      onServing: (r, epoch) => void this.announceLeader(r, epoch),
+      onServing: (r, epoch) => {
+        this.emitServing(r, true);
+        void this.announceLeader(r, epoch);
+      },
     });
     const brandNew = replica.wal.lastIndex === 0 && replica.wal.hardState.term === 0;
     this.replicas.set(groupId, replica);
@@ -110,6 +138,7 @@ export class PartitionManager {
   private async removeReplica(groupId: string): Promise<void> {
     const replica = this.replicas.get(groupId);
     this.replicas.delete(groupId);
+    if (replica?.serving !== undefined) this.emitServing(replica, false);
     replica?.close();
     await this.opts.raft.removeGroup(groupId, { deleteLog: true });
     this.log.info({ groupId }, 'removed partition replica');
