@@ -84,6 +84,15 @@ export interface AlterTopicConfigs {
     | { readonly mode: 'replace'; readonly configs: Readonly<Record<string, string | null>> };
 }
 
+export interface AlterBrokerConfigs {
+  readonly type: 'AlterBrokerConfigs';
+  /** null: the cluster-wide default (Kafka's empty broker resource name). */
+  readonly brokerId: number | null;
+  readonly validateOnly: boolean;
+  /** Only set and delete: no broker config Chronik accepts is a list. */
+  readonly ops: readonly ConfigChange[];
+}
+
 export interface AllocateProducerIds {
   readonly type: 'AllocateProducerIds';
   readonly brokerId: number;
@@ -97,6 +106,7 @@ export type MetaCommand =
   | DeleteTopics
   | CreatePartitions
   | AlterTopicConfigs
+  | AlterBrokerConfigs
   | AllocateProducerIds;
 
 /** The outcome for one topic of a batch command; `error` null means it succeeded (or would). */

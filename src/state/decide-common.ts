@@ -1,6 +1,7 @@
 import { ErrorCode, KafkaError } from '../util/errors.js';
 import type { PlacementBroker } from './assignment.js';
 import type { DecideContext } from './commands.js';
+import type { ConfigMap } from './events.js';
 import type { MetadataImage } from './image.js';
 import { topicConfigProblem } from './topic-configs.js';
 
@@ -42,4 +43,19 @@ export function clusterIntConfig(image: MetadataImage, name: string, fallback: n
   const raw = image.clusterConfig[name];
   const n = raw === undefined ? NaN : Number(raw);
   return Number.isSafeInteger(n) && n > 0 ? n : fallback;
+}
+
+/** The resulting change of a config alteration: what to set and which keys to delete. */
+export interface ConfigPatch {
+  readonly set: Record<string, string>;
+  readonly deleted: string[];
+}
+
+/** Drops sets to the current value and deletes of unset keys, so an event is only a real change. */
+export function withoutNoOps(current: ConfigMap, patch: ConfigPatch): ConfigPatch {
+  const has = (k: string): boolean => Object.prototype.hasOwnProperty.call(current, k);
+  return {
+    set: Object.fromEntries(Object.entries(patch.set).filter(([k, v]) => !has(k) || current[k] !== v)),
+    deleted: patch.deleted.filter(has),
+  };
 }

@@ -2,6 +2,7 @@ import { unreachable } from '../util/assert.js';
 import { KafkaError } from '../util/errors.js';
 import type { DecideContext, Decision, MetaCommand, TopicResult } from './commands.js';
 import { decideAllocateProducerIds, decideRegisterBroker } from './decide-brokers.js';
+import { decideAlterBrokerConfigs } from './decide-broker-configs.js';
 import { decideAlterTopicConfigs } from './decide-configs.js';
 import { decideCreateTopics } from './decide-create-topics.js';
 import { decideCreatePartitions, decideDeleteTopics } from './decide-topic-changes.js';
@@ -27,6 +28,8 @@ export function decide(command: MetaCommand, image: MetadataImage, ctx: DecideCo
       return decideCreatePartitions(command, image, ctx);
     case 'AlterTopicConfigs':
       return single(decideAlterTopicConfigs(command, image));
+    case 'AlterBrokerConfigs':
+      return single(decideAlterBrokerConfigs(command, image));
     case 'AllocateProducerIds':
       return single(decideAllocateProducerIds(command, image));
     default:

@@ -43,3 +43,5 @@ export { PMap } from './pmap.js';
 export { imageInvariantViolations } from './invariants.js';
 export { MetaStateMachine, applyMetaEntry, advanceApplied, type MetaEntry, type MetaSnapshot, type MetaStateMachineOptions } from './state-machine.js';
 export { randomTopicId, isTopicId, topicIdToBytes, topicIdFromBytes, ZERO_TOPIC_ID } from './topic-id.js';
+export { decideAlterBrokerConfigs } from './decide-broker-configs.js';
+export { brokerConfigChecks, brokerConfigProblem } from './broker-configs.js';

@@ -24,13 +24,15 @@ export interface TopicConfigDef {
   readonly isSensitive: boolean;
   readonly readOnly: boolean;
   readonly documentation: string;
+  /** The cluster-wide broker config that supplies this topic config's default when set. */
+  readonly brokerSynonym: string;
   /** Returns why the value is invalid, or undefined. */
   readonly check: (value: string) => string | undefined;
 }
 
 const INT32_MAX = 2 ** 31 - 1;
 
-function integer(min: number, max: number): (value: string) => string | undefined {
+export function integer(min: number, max: number): (value: string) => string | undefined {
   return (value) => {
     if (!/^-?\d+$/.test(value)) return `"${value}" is not an integer`;
     const n = Number(value);
@@ -52,10 +54,17 @@ function listOf(allowed: readonly string[]): (value: string) => string | undefin
   };
 }
 
-function def(value: string, type: ConfigType, check: TopicConfigDef['check'], documentation: string): TopicConfigDef {
+function def(
+  value: string,
+  type: ConfigType,
+  brokerSynonym: string,
+  check: TopicConfigDef['check'],
+  documentation: string,
+): TopicConfigDef {
   return Object.freeze({
     value,
     type,
+    brokerSynonym,
     source: ConfigSource.DEFAULT_CONFIG,
     isSensitive: false,
     readOnly: false,
@@ -65,19 +74,19 @@ function def(value: string, type: ConfigType, check: TopicConfigDef['check'], do
 }
 
 export const topicConfigDefaults: Readonly<Record<string, TopicConfigDef>> = Object.freeze({
-  'retention.ms': def('604800000', 'long', integer(-1, Number.MAX_SAFE_INTEGER),
+  'retention.ms': def('604800000', 'long', 'log.retention.ms', integer(-1, Number.MAX_SAFE_INTEGER),
     'How long a log segment is kept before it is eligible for deletion; -1 keeps it forever.'),
-  'retention.bytes': def('-1', 'long', integer(-1, Number.MAX_SAFE_INTEGER),
+  'retention.bytes': def('-1', 'long', 'log.retention.bytes', integer(-1, Number.MAX_SAFE_INTEGER),
     'The size a partition may grow to before old segments are deleted; -1 means no limit.'),
-  'segment.bytes': def('1073741824', 'int', integer(14, INT32_MAX),
+  'segment.bytes': def('1073741824', 'int', 'log.segment.bytes', integer(14, INT32_MAX),
     'The size of a log segment file; retention and compaction work a segment at a time.'),
-  'cleanup.policy': def('delete', 'list', listOf(['delete', 'compact']),
+  'cleanup.policy': def('delete', 'list', 'log.cleanup.policy', listOf(['delete', 'compact']),
     'delete: discard old segments by time/size; compact: keep the latest value per key.'),
-  'message.timestamp.type': def('CreateTime', 'string', oneOf(['CreateTime', 'LogAppendTime']),
+  'message.timestamp.type': def('CreateTime', 'string', 'log.message.timestamp.type', oneOf(['CreateTime', 'LogAppendTime']),
     'Whether record timestamps are the producer\'s (CreateTime) or the broker\'s append time.'),
-  'min.insync.replicas': def('1', 'int', integer(1, INT32_MAX),
+  'min.insync.replicas': def('1', 'int', 'min.insync.replicas', integer(1, INT32_MAX),
     'With acks=all, the minimum number of in-sync replicas that must acknowledge a write.'),
-  'max.message.bytes': def('1048588', 'int', integer(0, INT32_MAX),
+  'max.message.bytes': def('1048588', 'int', 'message.max.bytes', integer(0, INT32_MAX),
     'The largest record batch size allowed in this topic.'),
 });
 
@@ -102,17 +111,33 @@ export interface ConfigEntry {
   readonly type: ConfigType;
 }
 
-/** Every known config of a topic, its explicit value overriding the default. Sorted by name. */
-export function describeTopicConfigs(configs: ConfigMap): ConfigEntry[] {
+function own(configs: ConfigMap, name: string): string | undefined {
+  return Object.prototype.hasOwnProperty.call(configs, name) ? configs[name] : undefined;
+}
+
+/** A topic config's value and where it comes from: the topic, the cluster-wide synonym, or the default. */
+function resolve(d: TopicConfigDef, name: string, configs: ConfigMap, clusterConfig: ConfigMap): { value: string; source: number } {
+  const explicit = own(configs, name);
+  if (explicit !== undefined) return { value: explicit, source: ConfigSource.DYNAMIC_TOPIC_CONFIG };
+  const cluster = own(clusterConfig, d.brokerSynonym);
+  if (cluster !== undefined) return { value: cluster, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG };
+  return { value: d.value, source: d.source };
+}
+
+/**
+ * Every known config of a topic, sorted by name: its explicit value, else the cluster-wide broker
+ * synonym (e.g. log.retention.ms), else Kafka's default. This is what DescribeConfigs answers.
+ */
+export function describeTopicConfigs(configs: ConfigMap, clusterConfig: ConfigMap = {}): ConfigEntry[] {
   return Object.entries(topicConfigDefaults)
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([name, d]) => {
-      const explicit = Object.prototype.hasOwnProperty.call(configs, name) ? configs[name] : undefined;
+      const { value, source } = resolve(d, name, configs, clusterConfig);
       return {
         name,
-        value: explicit ?? d.value,
-        source: explicit === undefined ? d.source : ConfigSource.DYNAMIC_TOPIC_CONFIG,
-        isDefault: explicit === undefined,
+        value,
+        source,
+        isDefault: source === ConfigSource.DEFAULT_CONFIG,
         isSensitive: d.isSensitive,
         readOnly: d.readOnly,
         documentation: d.documentation,
@@ -121,8 +146,8 @@ export function describeTopicConfigs(configs: ConfigMap): ConfigEntry[] {
     });
 }
 
-/** The effective value of one topic config (explicit, else default); undefined if unknown. */
-export function topicConfigValue(configs: ConfigMap, name: string): string | undefined {
-  if (Object.prototype.hasOwnProperty.call(configs, name)) return configs[name];
-  return Object.prototype.hasOwnProperty.call(topicConfigDefaults, name) ? topicConfigDefaults[name]?.value : undefined;
+/** The effective value of one topic config (same precedence as above); undefined if unknown. */
+export function topicConfigValue(configs: ConfigMap, name: string, clusterConfig: ConfigMap = {}): string | undefined {
+  const d = Object.prototype.hasOwnProperty.call(topicConfigDefaults, name) ? topicConfigDefaults[name] : undefined;
+  return d === undefined ? own(configs, name) : resolve(d, name, configs, clusterConfig).value;
 }

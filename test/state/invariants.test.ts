@@ -33,6 +33,12 @@ const commandArb: fc.Arbitrary<MetaCommand> = fc.oneof(
     }),
   }),
   fc.record({ type: fc.constant('AllocateProducerIds' as const), brokerId: fc.integer({ min: 0, max: 4 }) }),
+  fc.record({
+    type: fc.constant('AlterBrokerConfigs' as const),
+    brokerId: fc.option(fc.integer({ min: 1, max: 4 })),
+    validateOnly: fc.boolean(),
+    ops: fc.array(fc.record({ name: fc.constantFrom('num.partitions', 'log.retention.ms', 'nope'), op: fc.constantFrom('set' as const, 'delete' as const), value: fc.constantFrom('1', '2', 'x', null) }), { maxLength: 2 }),
+  }),
 );
 
 describe('image invariants', () => {

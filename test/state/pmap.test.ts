@@ -60,7 +60,7 @@ describe('PMap (persistent hash trie)', () => {
   });
 
   it('handles many keys through a full insert/delete cycle', () => {
-    const keys = Array.from({ length: 20_000 }, (_, i) => `k${i}`);
+    const keys = Array.from({ length: 5_000 }, (_, i) => `k${i}`);
     let map = PMap.empty<string, number>();
     keys.forEach((k, i) => (map = map.set(k, i)));
     expect(map.size).toBe(keys.length);

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigSource, describeTopicConfigs, topicConfigDefaults, topicConfigProblem, topicConfigValue } from '../../src/state/topic-configs.js';
 import { topicCollisionKey, topicNameProblem } from '../../src/state/topic-name.js';
+import type { ConfigChange, MetaCommand } from '../../src/state/commands.js';
+import { decide } from '../../src/state/decide.js';
+import { topicByName } from '../../src/state/image.js';
+import { ErrorCode, KafkaError } from '../../src/util/errors.js';
+import { counterCtx, imageWithBrokers, run } from './helpers.js';
 
 describe('topic config table', () => {
   it('has Kafka\'s defaults for every supported config, each valid under its own check', () => {
@@ -50,5 +55,50 @@ describe('topic names', () => {
     expect(topicNameProblem('x'.repeat(250))).toMatch(/longer than 249/);
     expect(topicNameProblem('a+b')).toMatch(/characters/);
     expect(topicCollisionKey('a.b_c')).toBe('a_b_c');
+  });
+});
+
+describe('cluster-wide defaults (AlterBrokerConfigs and broker synonyms)', () => {
+  const ctx = counterCtx();
+  const base = run(imageWithBrokers([1, 2, 3]), { type: 'CreateTopics', validateOnly: false, topics: [{ name: 'orders', numPartitions: 1, replicationFactor: 1 }] }, ctx).image;
+  const alter = (brokerId: number | null, ops: ConfigChange[], validateOnly = false): MetaCommand => ({ type: 'AlterBrokerConfigs', brokerId, validateOnly, ops });
+
+  it('a cluster-wide synonym becomes the topic default, below explicit topic values', () => {
+    const { image } = run(base, alter(null, [{ name: 'log.retention.ms', op: 'set', value: '1000' }, { name: 'num.partitions', op: 'set', value: '4' }]), ctx);
+    const orders = topicByName(image, 'orders');
+    const entries = describeTopicConfigs(orders?.configs ?? {}, image.clusterConfig);
+    expect(entries.find((e) => e.name === 'retention.ms')).toMatchObject({ value: '1000', source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, isDefault: false });
+    expect(topicConfigValue({ 'retention.ms': '5' }, 'retention.ms', image.clusterConfig)).toBe('5');
+    const created = run(image, { type: 'CreateTopics', validateOnly: false, topics: [{ name: 'more', numPartitions: -1, replicationFactor: 1 }] }, ctx).image;
+    expect(topicByName(created, 'more')?.partitions).toHaveLength(4);
+    const reset = run(image, alter(null, [{ name: 'log.retention.ms', op: 'delete', value: null }]), ctx).image;
+    expect(topicConfigValue({}, 'retention.ms', reset.clusterConfig)).toBe('604800000');
+  });
+
+  it('incremental append on a topic starts from the cluster-wide list', () => {
+    const { image } = run(base, alter(null, [{ name: 'log.cleanup.policy', op: 'set', value: 'compact' }]), ctx);
+    const d = decide({ type: 'AlterTopicConfigs', topicName: 'orders', validateOnly: false, change: { mode: 'incremental', ops: [{ name: 'cleanup.policy', op: 'append', value: 'delete' }] } }, image, ctx);
+    expect(d instanceof KafkaError ? null : d.events[0]).toMatchObject({ set: { 'cleanup.policy': 'compact,delete' } });
+  });
+
+  it('validates broker configs: unknown names, bad values, list ops, unknown brokers, duplicates', () => {
+    const code = (cmd: MetaCommand): number => {
+      const d = decide(cmd, base, ctx);
+      return d instanceof KafkaError ? d.code : ErrorCode.NONE;
+    };
+    expect(code(alter(null, [{ name: 'auto.create.topics.enable', op: 'set', value: 'true' }]))).toBe(ErrorCode.INVALID_CONFIG);
+    expect(code(alter(null, [{ name: 'num.partitions', op: 'set', value: '0' }]))).toBe(ErrorCode.INVALID_CONFIG);
+    expect(code(alter(null, [{ name: 'default.replication.factor', op: 'set', value: null }]))).toBe(ErrorCode.INVALID_CONFIG);
+    expect(code(alter(null, [{ name: 'log.segment.bytes', op: 'set', value: '10' }]))).toBe(ErrorCode.INVALID_CONFIG);
+    expect(code(alter(null, [{ name: 'log.cleanup.policy', op: 'append', value: 'compact' }]))).toBe(ErrorCode.INVALID_CONFIG);
+    expect(code(alter(null, [{ name: 'nope', op: 'delete', value: null }]))).toBe(ErrorCode.INVALID_CONFIG);
+    expect(code(alter(9, [{ name: 'num.partitions', op: 'set', value: '2' }]))).toBe(ErrorCode.INVALID_REQUEST);
+    expect(code(alter(null, [{ name: 'num.partitions', op: 'set', value: '2' }, { name: 'num.partitions', op: 'delete', value: null }]))).toBe(ErrorCode.INVALID_REQUEST);
+    const perBroker = decide(alter(2, [{ name: 'message.max.bytes', op: 'set', value: '100' }]), base, ctx);
+    expect(perBroker instanceof KafkaError ? null : perBroker.events).toEqual([
+      { type: 'BrokerConfigChanged', v: 1, brokerId: 2, set: { 'message.max.bytes': '100' }, deleted: [] },
+    ]);
+    const dry = decide(alter(null, [{ name: 'num.partitions', op: 'set', value: '2' }], true), base, ctx);
+    expect(dry instanceof KafkaError ? null : dry.events).toEqual([]);
   });
 });
