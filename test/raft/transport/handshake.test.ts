@@ -8,7 +8,7 @@ import {
   type NodeTransportOptions,
   type PeerAddress,
 } from '../../../src/raft/transport/index.js';
-import { decodeRefuse, encodeChallenge, encodeWelcome } from '../../../src/raft/transport/handshake.js';
+import { decodeRefuse, encodeChallenge, encodeHello, encodeWelcome } from '../../../src/raft/transport/handshake.js';
 import { captureLog, closeAll, Inbox, peerUp, startCluster, type CapturedLog } from './helpers.js';
 import { frameBytes, RawPeer } from './raw-peer.js';
 
@@ -122,4 +122,22 @@ describe('NodeTransport handshake', () => {
     expect(plain.isPeerUp(2)).toBe(false);
     expect(nodes.get(1)!.isPeerUp(2)).toBe(true);
   });
+
+  it('refuses a dialer speaking another protocol version, with the reason sent back', async () => {
+    const log = captureLog();
+    const { nodes, addresses } = await startCluster([2], { logger: log.logger });
+    open.push(...nodes.values());
+    nodes.get(2)!.setPeers(new Map([[1, { host: '127.0.0.1', port: 1 }]]));
+    const raw = await RawPeer.connect(addresses.get(2)!);
+    raws.push(raw);
+    expect((await raw.next()).kind).toBe(FrameKind.CHALLENGE);
+    const hello = encodeHello({ version: PROTOCOL_VERSION + 1, fromId: 1, toId: 2, clusterId: 'test', nonce: Buffer.alloc(16), proof: Buffer.alloc(0) });
+    raw.write(frameBytes(FrameKind.HELLO, hello));
+    const answer = await raw.next();
+    expect(answer.kind).toBe(FrameKind.REFUSE);
+    expect(decodeRefuse(answer.payload)).toBe(`protocol version ${PROTOCOL_VERSION + 1} unsupported (we speak ${PROTOCOL_VERSION})`);
+    await raw.closed;
+    await log.waitFor(refusedAt(2, 'protocol version'));
+  });
 });
+
