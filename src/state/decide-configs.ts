@@ -8,7 +8,10 @@ import { topicConfigDefaults, topicConfigProblem, topicConfigValue } from './top
 export function decideAlterTopicConfigs(cmd: AlterTopicConfigs, image: MetadataImage): TopicConfigChanged[] | KafkaError {
   const topic = topicByName(image, cmd.topicName);
   if (topic === undefined) return kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic "${cmd.topicName}"`);
-  const patch = cmd.change.mode === 'replace' ? replacePatch(topic, cmd.change.configs) : incrementalPatch(topic, cmd.change.ops, image.clusterConfig);
+  const patch =
+    cmd.change.mode === 'replace'
+      ? replacePatch(topic, cmd.change.configs)
+      : incrementalPatch(topic, cmd.change.ops, image.clusterConfig);
   if (patch instanceof Error) return patch;
   if (cmd.validateOnly || (Object.keys(patch.set).length === 0 && patch.deleted.length === 0)) return [];
   return [{ type: 'TopicConfigChanged', v: 1, topicId: topic.topicId, set: patch.set, deleted: patch.deleted }];

@@ -108,7 +108,9 @@ function choosePartitions(t: CreatableTopic, batch: Batch): PartitionAssignment[
   const rf = t.replicationFactor === -1
     ? clusterIntConfig(batch.image, 'default.replication.factor', Math.min(3, brokers.length))
     : t.replicationFactor;
-  if (!Number.isInteger(rf) || rf < 1) return kafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor must be an integer ≥ 1, got ${rf}`);
+  if (!Number.isInteger(rf) || rf < 1) {
+    return kafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor must be an integer ≥ 1, got ${rf}`);
+  }
   if (rf > brokers.length) {
     return kafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor ${rf} is larger than the ${brokers.length} live broker(s)`);
   }

@@ -29,7 +29,8 @@ export function decideDeleteTopics(cmd: DeleteTopics, image: MetadataImage): Dec
     const topic = resolve(ref, image);
     if (topic instanceof Error) return { name, topicId: 'topicId' in ref ? ref.topicId : null, error: topic };
     if (topic.internal) {
-      return { name: topic.name, topicId: topic.topicId, error: kafkaError(ErrorCode.INVALID_REQUEST, `cannot delete internal topic "${topic.name}"`) };
+      const error = kafkaError(ErrorCode.INVALID_REQUEST, `cannot delete internal topic "${topic.name}"`);
+      return { name: topic.name, topicId: topic.topicId, error };
     }
     // A request may name one topic both by name and by id: delete it once.
     if (!deleted.has(topic.topicId)) events.push({ type: 'TopicDeleted', v: 1, topicId: topic.topicId });
@@ -71,9 +72,12 @@ function newPartitions(
   const current = topic.partitions.length;
   if (t.count === current) return kafkaError(ErrorCode.INVALID_PARTITIONS, `topic already has ${current} partitions`);
   if (t.count < current) {
-    return kafkaError(ErrorCode.INVALID_PARTITIONS, `topic has ${current} partitions, more than the requested ${t.count}; partitions cannot be removed`);
+    const message = `topic has ${current} partitions, more than the requested ${t.count}; partitions cannot be removed`;
+    return kafkaError(ErrorCode.INVALID_PARTITIONS, message);
   }
-  if (!Number.isInteger(t.count) || t.count > MAX_PARTITIONS_PER_TOPIC) return kafkaError(ErrorCode.INVALID_PARTITIONS, `more than ${MAX_PARTITIONS_PER_TOPIC} partitions`);
+  if (!Number.isInteger(t.count) || t.count > MAX_PARTITIONS_PER_TOPIC) {
+    return kafkaError(ErrorCode.INVALID_PARTITIONS, `partition count must be an integer ≤ ${MAX_PARTITIONS_PER_TOPIC}, got ${t.count}`);
+  }
   const rf = topic.partitions[0]?.replicas.length ?? 1;
   if (t.assignments !== null) return manualNewPartitions(t.assignments, t.count - current, current, rf, image);
   const brokers = liveBrokers(image, ctx);
