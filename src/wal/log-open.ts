@@ -67,6 +67,7 @@ export async function openLogState(ctx: StoreContext, logId: string, dir: string
     durableLastIndex: 0,
     lastIndex: 0,
     tail: [],
+    tailHeaders: [],
     inFlight: 0,
     waiters: [],
     nextOffset: meta.startOffset,

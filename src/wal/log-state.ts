@@ -30,6 +30,11 @@ export interface LogState extends IndexTarget {
   lastIndex: number;
   /** Accepted but not yet durable entries, contiguous from durableLastIndex + 1. */
   tail: Entry[];
+  /**
+   * Frame headers (CRC included) of `tail`, computed at append time: with many appenders the CRC
+   * work for the next round overlaps the current round's fdatasync instead of following it.
+   */
+  tailHeaders: Uint8Array[];
   /** How many entries of `tail` the running sync round took. */
   inFlight: number;
   waiters: Waiter[];

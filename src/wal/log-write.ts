@@ -1,13 +1,14 @@
 /**
- * One log's share of a group-commit round: frame the pending entries (headers in one buffer,
- * payloads as-is), one positional writev per segment, fdatasync, and the index ops for the round.
+ * One log's share of a group-commit round: the pending entries' frames (headers made at append
+ * time, payloads as-is, never copied), one positional writev per segment, fdatasync, and the index
+ * ops for the round.
  * The store writes every log's ops in one LevelDB batch and then completes the round.
  */
 import type { LogState } from './log-state.js';
 import type { WalBatchOp } from './context.js';
 import type { Entry } from './entry.js';
 import type { Segment } from './segment.js';
-import { encodeFrameHeaderInto, FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES } from './frame.js';
+import { FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES } from './frame.js';
 import { indexFrame, markerOp } from './indexer.js';
 import { createSegment } from './segment-files.js';
 import { WalFailedError } from './errors.js';
@@ -34,9 +35,9 @@ interface Acc {
 export async function writeRound(state: LogState): Promise<RoundResult | undefined> {
   assert(state.inFlight === 0, 'one round at a time per log');
   const entries = state.tail.slice();
+  const headers = state.tailHeaders.slice();
   if (entries.length === 0) return undefined;
   state.inFlight = entries.length;
-  const headers = Buffer.allocUnsafe(entries.length * FRAME_HEADER_BYTES);
   const acc: Acc = { ops: [], nextOffset: state.durableNextOffset };
   const first = entries[0];
   assert(first !== undefined);
@@ -55,8 +56,8 @@ export async function writeRound(state: LogState): Promise<RoundResult | undefin
       group = { seg, buffers: [], entries: [] };
       end = seg.sizeBytes;
     }
-    const header = headers.subarray(i * FRAME_HEADER_BYTES, (i + 1) * FRAME_HEADER_BYTES);
-    encodeFrameHeaderInto(header, 0, e);
+    const header = headers[i];
+    assert(header !== undefined);
     group.buffers.push(header, e.data);
     group.entries.push(e);
     end += frameBytes;
@@ -94,6 +95,7 @@ async function writeGroup(state: LogState, group: Group, acc: Acc, prevTerm: num
 /** The round's index batch is written: the entries are durable and indexed. */
 export function completeRound(state: LogState, result: RoundResult): void {
   const done = state.tail.splice(0, result.taken);
+  state.tailHeaders.splice(0, result.taken);
   state.inFlight = 0;
   const last = done[done.length - 1];
   if (last !== undefined) state.durableLastIndex = last.index;

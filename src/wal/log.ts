@@ -5,7 +5,7 @@
 import type { LogState } from './log-state.js';
 import type { Entry, HardState, SegmentInfo, Snapshot } from './entry.js';
 import { EntryType } from './entry.js';
-import { MAX_FRAME_PAYLOAD_BYTES } from './frame.js';
+import { encodeFrameHeader, MAX_FRAME_PAYLOAD_BYTES } from './frame.js';
 import { readBatchFields } from './kafka-batch.js';
 import { completeRound, failLog, writeRound, type RoundResult } from './log-write.js';
 import { findOffset, findTimestamp, read, readSync } from './log-read.js';
@@ -81,7 +81,8 @@ export class WalLog {
 
   /**
    * Appends contiguous entries (entries[0].index === lastIndex + 1). Resolves once they are durable;
-   * rejects (and poisons the log) if the write or fsync fails.
+   * rejects (and poisons the log) if the write or fsync fails. Zero-copy: the log keeps and writes
+   * `data` as given (its CRC is taken now), so the caller must not modify it afterwards.
    */
   append(entries: readonly Entry[]): Promise<void> {
     const s = this.state;
@@ -97,6 +98,7 @@ export class WalLog {
     for (const e of entries) {
       s.terms.push(e.index, e.term);
       s.tail.push(e);
+      s.tailHeaders.push(encodeFrameHeader(e));
     }
     s.lastIndex += entries.length;
     s.nextOffset = offsets;

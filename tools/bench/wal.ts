@@ -21,6 +21,8 @@ export interface WalBenchOptions {
   durationMs?: number;
   entrySizes?: number[];
   appenders?: number[];
+  /** Interleaved slices per configuration (see runWalBench). Default 4. */
+  slices?: number;
   /** Cap on bytes written per measurement, so a fast disk cannot fill up. Default 4 GiB. */
   maxBytesPerRun?: number;
 }
@@ -104,16 +106,30 @@ async function scratch(parent: string, fn: (dir: string) => Promise<WalBenchRow>
   }
 }
 
+/**
+ * Each configuration runs in `slices` short slices, interleaved (raw, wal×1, wal×256, raw, …), and
+ * the slices are summed: a shared or noisy disk then slows every configuration alike instead of
+ * skewing the ratios.
+ */
 export async function runWalBench(opts: WalBenchOptions = {}): Promise<WalBenchResult> {
   const parent = opts.dir ?? tmpdir();
   const durationMs = opts.durationMs ?? 2000;
   const sizes = opts.entrySizes ?? [KIB, 64 * KIB, MIB];
   const appenders = opts.appenders ?? [1, 256];
-  const maxBytes = opts.maxBytesPerRun ?? 4096 * MIB;
+  const slices = Math.max(1, opts.slices ?? 4);
+  const sliceMs = durationMs / slices;
+  const maxBytes = (opts.maxBytesPerRun ?? 4096 * MIB) / slices;
   const rows: WalBenchRow[] = [];
   for (const size of sizes) {
-    rows.push(await scratch(parent, (d) => rawLoop(d, size, durationMs, maxBytes)));
-    for (const n of appenders) rows.push(await scratch(parent, (d) => walLoop(d, size, n, durationMs, maxBytes)));
+    const runs: Array<() => Promise<WalBenchRow>> = [
+      () => scratch(parent, (d) => rawLoop(d, size, sliceMs, maxBytes)),
+      ...appenders.map((n) => () => scratch(parent, (d) => walLoop(d, size, n, sliceMs, maxBytes))),
+    ];
+    const sums: WalBenchRow[][] = runs.map(() => []);
+    for (let s = 0; s < slices; s++) {
+      for (let i = 0; i < runs.length; i++) sums[i]?.push(await (runs[i] as () => Promise<WalBenchRow>)());
+    }
+    for (const parts of sums) rows.push(merge(parts));
   }
   const find = (kind: 'wal' | 'raw', size: number, n: number): WalBenchRow | undefined =>
     rows.find((r) => r.kind === kind && r.entryBytes === size && r.appenders === n);
@@ -127,6 +143,14 @@ export async function runWalBench(opts: WalBenchOptions = {}): Promise<WalBenchR
       appenders256: ratio(find('wal', MIB, 256)?.mbPerSec, find('raw', MIB, 1)?.mbPerSec),
     },
   };
+}
+
+function merge(parts: WalBenchRow[]): WalBenchRow {
+  const first = parts[0];
+  if (first === undefined) throw new Error('no slices');
+  const ops = parts.reduce((a, p) => a + p.ops, 0);
+  const seconds = parts.reduce((a, p) => a + p.seconds, 0);
+  return row(first.kind, first.entryBytes, first.appenders, ops, seconds);
 }
 
 function sizeLabel(bytes: number): string {
