@@ -41,6 +41,24 @@ function skipTaggedFields(r: Reader): void {
   }
 }
 
+/** An ApiVersions request newer than we know: its body is never read, only answered with error 35. */
+function isFutureApiVersions(apiKey: number, apiVersion: number): boolean {
+  return apiKey === ApiKey.ApiVersions && apiVersion > apiCodecs[ApiKey.ApiVersions].request.maxVersion;
+}
+
+/**
+ * Whatever header a future client sends with an ApiVersions request we must answer it (KIP-511),
+ * so a tagged-field section that does not parse is ignored rather than closing the connection.
+ */
+function skipTaggedFieldsLeniently(r: Reader): void {
+  try {
+    skipTaggedFields(r);
+  } catch (err) {
+    if (!(err instanceof ProtocolDecodeError)) throw err;
+    r.pos = r.end;
+  }
+}
+
 /**
  * Parses a request header (v1, or v2 for flexible versions) at the reader's cursor. The client id
  * is a classic int16-length string even in v2 so that any broker can read any ApiVersions header.
@@ -53,7 +71,10 @@ export function readRequestHeader(r: Reader): RequestHeader {
   const length = r.int16();
   if (length < -1) throw new ProtocolDecodeError(`invalid client id length ${length}`);
   const clientId = length === -1 ? null : r.utf8(length);
-  if (requestHeaderIsFlexible(apiKey, apiVersion)) skipTaggedFields(r);
+  if (requestHeaderIsFlexible(apiKey, apiVersion)) {
+    if (isFutureApiVersions(apiKey, apiVersion)) skipTaggedFieldsLeniently(r);
+    else skipTaggedFields(r);
+  }
   return { apiKey, apiVersion, correlationId, clientId };
 }
 

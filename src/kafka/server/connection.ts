@@ -149,7 +149,14 @@ export class Connection {
       return;
     }
     const startMs = performance.now();
-    const silent = decoded.handler.noResponse(decoded.request);
+    let silent: boolean;
+    try {
+      silent = decoded.handler.noResponse(decoded.request);
+    } catch (err) {
+      this.log.error({ err, api: decoded.handler.name }, 'noResponse check failed');
+      this.close('error', `${decoded.handler.name} noResponse check failed`);
+      return;
+    }
     const slot: Slot | null = silent ? null : { chunks: null };
     if (slot !== null) this.pending.push(slot);
     this.inFlight++;

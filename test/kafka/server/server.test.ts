@@ -86,6 +86,14 @@ describe('kafka connection server', () => {
     expect(body.errorCode).toBe(35);
     expect(body.apiKeys).toEqual([{ apiKey: 18, minVersion: 0, maxVersion: 3 }]);
     expect(response.length).toBe(4 + 2 + 4 + 6);
+    // Even a header without the tagged-field byte (an old-style header on a future version) is answered.
+    const v1Header = requestFrame(ApiVersionsRequestCodec, ApiKey.ApiVersions, 0, 6, ApiVersionsRequestCodec.defaults());
+    v1Header.writeInt16BE(127, 6);
+    c.send(v1Header);
+    await c.waitFrames(2);
+    expect((c.frames[1] as Buffer).readInt32BE(0)).toBe(6);
+    expect(ApiVersionsResponseCodec.decode((c.frames[1] as Buffer).subarray(4), 0).errorCode).toBe(35);
+    c.frames.splice(1, 1);
     // The connection stays usable: the client retries with a version we serve.
     c.send(apiVersionsFrame(3, 8));
     await c.waitFrames(2);
