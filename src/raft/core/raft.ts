@@ -23,6 +23,8 @@ import {
 import { UncommittedTracker } from './uncommitted.js';
 
 const EMPTY = new Uint8Array(0);
+/** Most unapplied log bytes scanned for configuration changes before an election. */
+const MAX_CONF_SCAN_BYTES = 64 * 1024 * 1024;
 const VoteResult = { PENDING: 0, WON: 1, LOST: 2 } as const;
 type VoteResult = (typeof VoteResult)[keyof typeof VoteResult];
 
@@ -647,7 +649,35 @@ export class Raft {
 
   private hup(preVote: boolean, transfer: boolean): void {
     if (this.role === Role.LEADER || !this.promotable()) return;
+    if (this.hasUnappliedConfChange()) {
+      this.logger?.debug({ term: this.term }, 'not campaigning: committed configuration change not yet applied');
+      return;
+    }
     this.startElection(preVote, transfer);
+  }
+
+  /**
+   * Configuration takes effect when applied. A node that has not applied committed changes could
+   * campaign under a configuration two changes old, whose majorities need not overlap the current
+   * one's (two leaders in a term); so it waits until it has caught up. Bounded: when too much is
+   * unapplied to scan, it also waits.
+   */
+  private hasUnappliedConfChange(): boolean {
+    const hi = this.log.committed + 1;
+    let lo = this.log.applied + 1;
+    if (lo >= hi) return false;
+    if (this.log.unstable.snapshot !== undefined || lo < this.log.firstIndex()) return true;
+    let scannedBytes = 0;
+    while (lo < hi) {
+      if (scannedBytes >= MAX_CONF_SCAN_BYTES) return true;
+      const ents = this.log.slice(lo, hi, MAX_CONF_SCAN_BYTES);
+      for (const e of ents) {
+        if (e.type === EntryType.CONF_CHANGE) return true;
+        scannedBytes += entrySize(e);
+      }
+      lo += ents.length;
+    }
+    return false;
   }
 
   private startElection(preVote: boolean, transfer: boolean): void {

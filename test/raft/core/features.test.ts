@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfChangeType } from '../../../src/raft/core/conf-change.js';
+import { ConfChangeType, encodeConfChange } from '../../../src/raft/core/conf-change.js';
 import { MemoryStorage } from '../../../src/raft/core/memory-storage.js';
-import { MessageType, Role, message } from '../../../src/raft/core/types.js';
+import { MessageType, Role, EntryType, message } from '../../../src/raft/core/types.js';
+import { RawNode } from '../../../src/raft/core/raw-node.js';
+import { SeededRandom } from '../../../src/raft/core/random.js';
 import { Cluster, text } from './harness.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -202,5 +204,25 @@ describe('raft core: membership (§4.1) and learners', () => {
     const leaders = c.leaders();
     expect(leaders).toHaveLength(1);
     expect(c.node(leaders[0] ?? 0).node.confState().voters).toEqual([2, 3]);
+  });
+
+  it('does not campaign while a committed configuration change is unapplied', () => {
+    const s = new MemoryStorage({ voters: [1, 2, 3], learners: [] });
+    const change = encodeConfChange({ type: ConfChangeType.REMOVE_NODE, nodeId: 3, result: { voters: [1, 2], learners: [] } });
+    s.append([
+      { index: 1, term: 1, type: 0, data: new Uint8Array(0) },
+      { index: 2, term: 1, type: EntryType.CONF_CHANGE, data: change },
+    ]);
+    s.setHardState({ term: 1, vote: 0, commit: 2 });
+    const node = new RawNode({ id: 1, storage: s, electionTick: 10, heartbeatTick: 1, random: new SeededRandom(1) });
+    node.campaign();
+    expect(node.status().role).toBe(Role.FOLLOWER);
+    expect(node.status().term).toBe(1);
+    const rd = node.ready();
+    expect(rd.committedEntries.map((e) => e.index)).toEqual([1, 2]);
+    node.advance(rd);
+    expect(node.confState()).toEqual({ voters: [1, 2], learners: [] });
+    node.campaign();
+    expect(node.status().role).toBe(Role.CANDIDATE);
   });
 });
