@@ -43,26 +43,7 @@ function validateCommit(ctx: CoordinatorContext, group: Group, req: OffsetCommit
 export async function commitOffsets(ctx: CoordinatorContext, group: Group, req: OffsetCommitRequest): Promise<OffsetCommitResult> {
   const groupError = validateCommit(ctx, group, req);
   if (groupError !== ErrorCode.NONE) return commitError(req, groupError);
-  const nowMs = ctx.clock.now();
-  const records: OffsetCommitRecord[] = [];
-  const errors = new Map<string, number>();
-  let newPartitions = 0;
-  for (const t of req.topics) {
-    for (const p of t.partitions) {
-      const metadata = p.metadata ?? '';
-      const key = `${t.topic}\u0000${p.partition}`;
-      if (Buffer.byteLength(metadata, 'utf8') > ctx.config.maxOffsetMetadataBytes) {
-        errors.set(key, ErrorCode.OFFSET_METADATA_TOO_LARGE);
-        continue;
-      }
-      if (group.offset(t.topic, p.partition) === undefined) newPartitions++;
-      if (group.offsetCount + newPartitions > ctx.config.maxOffsetsPerGroup) {
-        errors.set(key, ErrorCode.INVALID_COMMIT_OFFSET_SIZE);
-        continue;
-      }
-      records.push({ kind: 'offset', groupId: group.groupId, topic: t.topic, partition: p.partition, offset: p.offset, leaderEpoch: p.leaderEpoch, metadata, commitTimestampMs: nowMs });
-    }
-  }
+  const { records, errors } = commitRecords(ctx, group, req);
   const appendError = await appendRecords(ctx, group, records, 'offsets');
   if (appendError === ErrorCode.NONE) {
     // Appends commit in call order, so applying on completion keeps the last commit the winner.
@@ -71,9 +52,42 @@ export async function commitOffsets(ctx: CoordinatorContext, group: Group, req: 
   return {
     topics: req.topics.map((t) => ({
       topic: t.topic,
-      partitions: t.partitions.map((p) => ({ partition: p.partition, errorCode: errors.get(`${t.topic}\u0000${p.partition}`) ?? appendError })),
+      partitions: t.partitions.map((p) => ({ partition: p.partition, errorCode: errors.get(partitionKey(t.topic, p.partition)) ?? appendError })),
     })),
   };
+}
+
+function partitionKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
+/** The records of a commit, and the partitions refused up front (metadata too large, group full). */
+function commitRecords(
+  ctx: CoordinatorContext,
+  group: Group,
+  req: OffsetCommitRequest,
+): { records: OffsetCommitRecord[]; errors: Map<string, number> } {
+  const commitTimestampMs = ctx.clock.now();
+  const records: OffsetCommitRecord[] = [];
+  const errors = new Map<string, number>();
+  let newPartitions = 0;
+  for (const t of req.topics) {
+    for (const p of t.partitions) {
+      const metadata = p.metadata ?? '';
+      if (Buffer.byteLength(metadata, 'utf8') > ctx.config.maxOffsetMetadataBytes) {
+        errors.set(partitionKey(t.topic, p.partition), ErrorCode.OFFSET_METADATA_TOO_LARGE);
+        continue;
+      }
+      if (group.offset(t.topic, p.partition) === undefined) newPartitions++;
+      if (group.offsetCount + newPartitions > ctx.config.maxOffsetsPerGroup) {
+        errors.set(partitionKey(t.topic, p.partition), ErrorCode.INVALID_COMMIT_OFFSET_SIZE);
+        continue;
+      }
+      const { partition, offset, leaderEpoch } = p;
+      records.push({ kind: 'offset', groupId: group.groupId, topic: t.topic, partition, offset, leaderEpoch, metadata, commitTimestampMs });
+    }
+  }
+  return { records, errors };
 }
 
 async function appendRecords(ctx: CoordinatorContext, group: Group, records: readonly GroupRecord[], kind: 'offsets' | 'group'): Promise<number> {

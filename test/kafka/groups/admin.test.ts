@@ -160,4 +160,17 @@ describe('group administration and ownership', () => {
     const h2 = await startCoordinator({}, { time: h.time, log: h.log });
     expect((await h2.coordinator.fetchOffsets({ groupId: 'simple', topics: null })).topics).toEqual([]);
   });
+
+  it('skips records of groups that belong to another partition instead of crashing', async () => {
+    const h = await startCoordinator();
+    const p = groupPartitionFor('g', NUM_PARTITIONS);
+    const other = ['a', 'b', 'c', 'd', 'e', 'f'].find((id) => groupPartitionFor(id, NUM_PARTITIONS) !== p) ?? '';
+    await h.coordinator.loadPartition(p, [
+      { kind: 'offset', groupId: other, topic: 't', partition: 0, offset: 1, leaderEpoch: -1, metadata: '', commitTimestampMs: 0 },
+      { kind: 'offset', groupId: 'g', topic: 't', partition: 0, offset: 2, leaderEpoch: -1, metadata: '', commitTimestampMs: 0 },
+    ]);
+    const fetched = await h.coordinator.fetchOffsets({ groupId: 'g', topics: null });
+    expect(fetched.topics[0]?.partitions[0]?.offset).toBe(2);
+    expect((await h.coordinator.fetchOffsets({ groupId: other, topics: null })).topics).toEqual([]);
+  });
 });
