@@ -62,12 +62,13 @@ function skipTaggedFieldsLeniently(r: Reader): void {
 /**
  * Parses a request header (v1, or v2 for flexible versions) at the reader's cursor. The client id
  * is a classic int16-length string even in v2 so that any broker can read any ApiVersions header.
- * Header v0 (no client id) is only used by ControlledShutdown v0, which we do not serve.
+ * Header v0 (no client id) is used only by ControlledShutdown v0.
  */
 export function readRequestHeader(r: Reader): RequestHeader {
   const apiKey = r.int16();
   const apiVersion = r.int16();
   const correlationId = r.int32();
+  if (apiKey === ApiKey.ControlledShutdown && apiVersion === 0) return { apiKey, apiVersion, correlationId, clientId: null };
   const length = r.int16();
   if (length < -1) throw new ProtocolDecodeError(`invalid client id length ${length}`);
   const clientId = length === -1 ? null : r.utf8(length);
@@ -88,15 +89,29 @@ export function encodeResponsePrefix(correlationId: number, flexible: boolean, b
   return b;
 }
 
+function headerV0Frame(header: RequestHeader, body: readonly Buffer[]): Buffer {
+  const head = Buffer.allocUnsafe(12);
+  head.writeInt32BE(8 + byteLengthOf(body), 0);
+  head.writeInt16BE(header.apiKey, 4);
+  head.writeInt16BE(header.apiVersion, 6);
+  head.writeInt32BE(header.correlationId, 8);
+  return Buffer.concat([head, ...body]);
+}
+
+function byteLengthOf(chunks: readonly Buffer[]): number {
+  let n = 0;
+  for (const c of chunks) n += c.length;
+  return n;
+}
+
 /** Encodes a request frame (size, header, body); used by tests and by tools that speak to brokers. */
 export function encodeRequestFrame(header: RequestHeader, body: readonly Buffer[]): Buffer {
   const flexible = requestHeaderIsFlexible(header.apiKey, header.apiVersion);
+  if (header.apiKey === ApiKey.ControlledShutdown && header.apiVersion === 0) return headerV0Frame(header, body);
   const client = header.clientId === null ? null : Buffer.from(header.clientId, 'utf8');
   const headerBytes = 8 + 2 + (client?.length ?? 0) + (flexible ? 1 : 0);
   const head = Buffer.allocUnsafe(4 + headerBytes);
-  let bodyBytes = 0;
-  for (const b of body) bodyBytes += b.length;
-  head.writeInt32BE(headerBytes + bodyBytes, 0);
+  head.writeInt32BE(headerBytes + byteLengthOf(body), 0);
   head.writeInt16BE(header.apiKey, 4);
   head.writeInt16BE(header.apiVersion, 6);
   head.writeInt32BE(header.correlationId, 8);

@@ -31,6 +31,9 @@ describe('golden bytes', () => {
     const r = new Reader(frame.subarray(4));
     expect(readRequestHeader(r)).toEqual({ apiKey: 18, apiVersion: 3, correlationId: 1, clientId: 'x' });
     expect(r.pos).toBe(12);
+    // Header v0 (ControlledShutdown v0 only): no client id at all.
+    expect(readRequestHeader(new Reader(hex('0007 0000 00000003 00000001')))).toEqual({ apiKey: 7, apiVersion: 0, correlationId: 3, clientId: null });
+    expect(encodeRequestFrame({ apiKey: 7, apiVersion: 0, correlationId: 3, clientId: null }, [hex('00000001')])).toEqual(hex('0000000c 0007 0000 00000003 00000001'));
     // Header v1 (ApiVersions v2): no tagged fields; null client id is length -1.
     expect(encodeRequestFrame({ apiKey: 18, apiVersion: 2, correlationId: 2, clientId: null }, [])).toEqual(hex('0000000a 0012 0002 00000002 ffff'));
   });
