@@ -44,6 +44,13 @@ describe('single node with real clients', () => {
     expect(await admin.listTopics()).toContain('admin-a');
     await expect(admin.createTopics({ topics: [{ topic: 'bad/name' }] })).rejects.toMatchObject({ errors: [expect.objectContaining({ type: 'INVALID_TOPIC_EXCEPTION' })] });
     expect(await admin.createTopics({ topics: [{ topic: 'admin-a' }] })).toBe(false); // kafkajs maps 36 to false
+    await admin.createPartitions({ topicPartitions: [{ topic: 'admin-a', count: 4 }] });
+    const metadata = await admin.fetchTopicMetadata({ topics: ['admin-a'] });
+    expect(metadata.topics[0]?.partitions.map((p) => p.leader)).toEqual([0, 0, 0, 0]);
+    const description = await admin.describeCluster();
+    expect(description.brokers.map((b) => b.nodeId)).toEqual([0]);
+    expect(description.controller).toBe(0);
+    expect(description.clusterId).toBe('chronik');
     await admin.deleteTopics({ topics: ['admin-a'] });
     expect(await admin.listTopics()).not.toContain('admin-a');
     await admin.disconnect();
