@@ -64,10 +64,13 @@ export async function scanLog(log: LogTarget, findings: Findings, opts: LogScanO
   const cursor: Cursor = { expectedIndex: undefined, prevTerm: 0, lastOffset: -1 };
   const scan: LogScan = { logId: log.logId, segments: [], lastIndex: undefined, lastTerm: undefined, frames: 0, bytes: 0 };
   for (const name of log.strayFiles) findings.add({ severity: 'warning', logId: log.logId, message: `unexpected file ${name} in the log directory` });
+  // The next segment is read while this one is checked: disk and CPU overlap, two segments in memory.
+  let reading = prefetch(log.segments[0]);
   for (let i = 0; i < log.segments.length; i++) {
     const seg = log.segments[i];
-    if (seg === undefined) break;
-    const bytes = await readSegmentBytes(seg);
+    const bytes = await reading;
+    if (seg === undefined || bytes === undefined) break;
+    reading = prefetch(log.segments[i + 1]);
     const isLast = seg.path === log.lastSegmentPath;
     warnBelowFirst(log, i, findings, opts.firstIndex);
     scan.segments.push(scanSegment({ log, seg, bytes, isLast, cursor, findings, opts }));
@@ -79,6 +82,14 @@ export async function scanLog(log: LogTarget, findings: Findings, opts: LogScanO
     if (s.lastIndex !== undefined) [scan.lastIndex, scan.lastTerm] = [s.lastIndex, s.lastTerm];
   }
   return scan;
+}
+
+function prefetch(seg: SegmentFile | undefined): Promise<Buffer | undefined> {
+  if (seg === undefined) return Promise.resolve(undefined);
+  const p = readSegmentBytes(seg);
+  // Observed here so that a failed read-ahead is not an unhandled rejection; awaited in the loop.
+  p.catch(() => undefined);
+  return p;
 }
 
 /** Row 10: a segment wholly before the first index is left over from a prefix deletion. */

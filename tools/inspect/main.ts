@@ -4,7 +4,7 @@
  */
 import { COMMAND_HELP, TOOL_HELP } from './help.js';
 import { ExitCode, InspectReadError, UsageError } from './errors.js';
-import type { InspectIO } from './output.js';
+import { OutputClosedError, type InspectIO } from './output.js';
 import { segmentsCommand } from './segments.js';
 import { dumpCommand } from './dump.js';
 import { verifyCommand } from './verify.js';
@@ -55,6 +55,7 @@ export async function run(argv: readonly string[], io: InspectIO): Promise<numbe
       io.stderr.write(`chronik inspect ${name}: ${err.message}\nRun 'chronik inspect ${name} --help' for usage.\n`);
       return ExitCode.USAGE;
     }
+    if (err instanceof OutputClosedError) return ExitCode.OK;
     if (err instanceof InspectReadError) {
       io.stderr.write(`chronik inspect ${name}: ${err.message}${causeText(err)}\n`);
       return ExitCode.FAILED;
@@ -63,7 +64,13 @@ export async function run(argv: readonly string[], io: InspectIO): Promise<numbe
   }
 }
 
+/** EPIPE on stdout means the reader left (`| head`): the next flush sees the stream destroyed. */
+function ignoreBrokenPipe(err: NodeJS.ErrnoException): void {
+  if (err.code !== 'EPIPE') throw err;
+}
+
 export async function main(argv: string[]): Promise<number> {
+  process.stdout.on('error', ignoreBrokenPipe);
   return run(argv, {
     stdout: process.stdout,
     stderr: process.stderr,

@@ -14,6 +14,11 @@ export interface InspectIO {
   now: () => number;
 }
 
+/** The reader of our stdout went away (e.g. `| head`): stop quietly. */
+export class OutputClosedError extends Error {
+  override readonly name = 'OutputClosedError';
+}
+
 /** Lines are buffered and written in chunks; flush() honours back-pressure of a slow pipe. */
 const FLUSH_BYTES = 64 * 1024;
 
@@ -38,6 +43,13 @@ export class Printer {
     const chunk = this.buffered.join('');
     this.buffered = [];
     this.bytes = 0;
-    if (!this.out.write(chunk) && !this.out.destroyed) await Promise.race([once(this.out, 'drain'), once(this.out, 'close')]);
+    if (this.out.destroyed || this.out.writableEnded) throw new OutputClosedError('output closed');
+    if (this.out.write(chunk)) return;
+    try {
+      await Promise.race([once(this.out, 'drain'), once(this.out, 'close')]);
+    } catch (err) {
+      // once() rejects on 'error': a broken pipe while we waited for it to drain.
+      throw new OutputClosedError('output closed', { cause: err });
+    }
   }
 }
