@@ -14,6 +14,17 @@ export interface DecideContext {
   readonly liveBrokers?: ReadonlySet<number>;
 }
 
+/** Proposed by the first `__meta` leader of a new cluster; a no-op once a cluster id is set. */
+export interface InitializeCluster {
+  readonly type: 'InitializeCluster';
+  readonly clusterId: string;
+}
+
+export interface UnregisterBroker {
+  readonly type: 'UnregisterBroker';
+  readonly brokerId: number;
+}
+
 export interface RegisterBroker {
   readonly type: 'RegisterBroker';
   readonly brokerId: number;
@@ -101,7 +112,9 @@ export interface AllocateProducerIds {
 }
 
 export type MetaCommand =
+  | InitializeCluster
   | RegisterBroker
+  | UnregisterBroker
   | CreateTopics
   | DeleteTopics
   | CreatePartitions

@@ -1,7 +1,7 @@
 import { ErrorCode, type KafkaError } from '../util/errors.js';
-import type { AllocateProducerIds, RegisterBroker } from './commands.js';
+import type { AllocateProducerIds, InitializeCluster, RegisterBroker, UnregisterBroker } from './commands.js';
 import { kafkaError } from './decide-common.js';
-import type { BrokerRegistered, ProducerIdBlockAllocated } from './events.js';
+import type { BrokerRegistered, BrokerUnregistered, ClusterInitialized, ProducerIdBlockAllocated } from './events.js';
 import type { MetadataImage } from './image.js';
 
 export const DEFAULT_PRODUCER_ID_BLOCK_SIZE = 1000;
@@ -41,4 +41,20 @@ export function decideAllocateProducerIds(cmd: AllocateProducerIds, image: Metad
   }
   if (image.nextProducerId + size > Number.MAX_SAFE_INTEGER) return kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'producer ids exhausted');
   return [{ type: 'ProducerIdBlockAllocated', v: 1, brokerId: cmd.brokerId, firstProducerId: image.nextProducerId, size }];
+}
+
+/** Kafka cluster ids are 22-character base64url strings (a UUID); anything printable is tolerated. */
+const CLUSTER_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function decideInitializeCluster(cmd: InitializeCluster, image: MetadataImage): ClusterInitialized[] | KafkaError {
+  if (!CLUSTER_ID.test(cmd.clusterId)) return kafkaError(ErrorCode.INVALID_REQUEST, `invalid cluster id "${cmd.clusterId}"`);
+  if (image.clusterId === null) return [{ type: 'ClusterInitialized', v: 1, clusterId: cmd.clusterId }];
+  // Re-proposing the same id (a new leader repeating bootstrap) is fine; a different one is not.
+  if (image.clusterId === cmd.clusterId) return [];
+  return kafkaError(ErrorCode.INVALID_REQUEST, `cluster is already initialized with id ${image.clusterId}`);
+}
+
+export function decideUnregisterBroker(cmd: UnregisterBroker, image: MetadataImage): BrokerUnregistered[] | KafkaError {
+  if (!image.brokers.has(cmd.brokerId)) return kafkaError(ErrorCode.BROKER_NOT_AVAILABLE, `broker ${cmd.brokerId} is not registered`);
+  return [{ type: 'BrokerUnregistered', v: 1, brokerId: cmd.brokerId }];
 }

@@ -1,7 +1,12 @@
 import { unreachable } from '../util/assert.js';
 import { KafkaError } from '../util/errors.js';
 import type { DecideContext, Decision, MetaCommand, TopicResult } from './commands.js';
-import { decideAllocateProducerIds, decideRegisterBroker } from './decide-brokers.js';
+import {
+  decideAllocateProducerIds,
+  decideInitializeCluster,
+  decideRegisterBroker,
+  decideUnregisterBroker,
+} from './decide-brokers.js';
 import { decideAlterBrokerConfigs } from './decide-broker-configs.js';
 import { decideAlterTopicConfigs } from './decide-configs.js';
 import { decideCreateTopics } from './decide-create-topics.js';
@@ -18,8 +23,12 @@ import type { MetadataImage } from './image.js';
  */
 export function decide(command: MetaCommand, image: MetadataImage, ctx: DecideContext): Decision<TopicResult> | KafkaError {
   switch (command.type) {
+    case 'InitializeCluster':
+      return single(decideInitializeCluster(command, image));
     case 'RegisterBroker':
       return single(decideRegisterBroker(command, image));
+    case 'UnregisterBroker':
+      return single(decideUnregisterBroker(command, image));
     case 'CreateTopics':
       return decideCreateTopics(command, image, ctx);
     case 'DeleteTopics':

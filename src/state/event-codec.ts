@@ -77,6 +77,8 @@ function partitionList(o: JsonObject, path: string): PartitionAssignment[] {
 type Reader = (o: JsonObject, path: string) => MetaEvent;
 
 const EVENT_READERS: Readonly<Record<MetaEventType, Reader>> = {
+  ClusterInitialized: (o, p) => ({ type: 'ClusterInitialized', v: 1, clusterId: str(o, 'clusterId', p) }),
+  BrokerUnregistered: (o, p) => ({ type: 'BrokerUnregistered', v: 1, brokerId: int(o, 'brokerId', p) }),
   BrokerRegistered: (o, p) => ({
     type: 'BrokerRegistered',
     v: 1,

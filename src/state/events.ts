@@ -30,6 +30,20 @@ export interface BrokerRegistered {
   readonly incarnation: string;
 }
 
+/** The first `__meta` event: fixes the cluster id that every broker reports (first one wins). */
+export interface ClusterInitialized {
+  readonly type: 'ClusterInitialized';
+  readonly v: 1;
+  readonly clusterId: string;
+}
+
+/** A broker left the cluster for good (decommissioned); its replicas become offline replicas. */
+export interface BrokerUnregistered {
+  readonly type: 'BrokerUnregistered';
+  readonly v: 1;
+  readonly brokerId: number;
+}
+
 export interface TopicCreated {
   readonly type: 'TopicCreated';
   readonly v: 1;
@@ -102,7 +116,9 @@ export interface ProducerIdBlockAllocated {
 }
 
 export type MetaEvent =
+  | ClusterInitialized
   | BrokerRegistered
+  | BrokerUnregistered
   | TopicCreated
   | PartitionsAdded
   | TopicDeleted
@@ -116,7 +132,9 @@ export type MetaEventType = MetaEvent['type'];
 
 /** The newest schema version of each event type that this code writes and understands. */
 export const LATEST_EVENT_VERSION: Readonly<Record<MetaEventType, number>> = Object.freeze({
+  ClusterInitialized: 1,
   BrokerRegistered: 1,
+  BrokerUnregistered: 1,
   TopicCreated: 1,
   PartitionsAdded: 1,
   TopicDeleted: 1,

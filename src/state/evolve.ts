@@ -24,6 +24,10 @@ import { addTopic, removeTopic } from './topic-index.js';
  */
 export function evolve(image: MetadataImage, event: MetaEvent): MetadataImage {
   switch (event.type) {
+    case 'ClusterInitialized':
+      return image.clusterId === null ? withPatch(image, { clusterId: event.clusterId }) : image;
+    case 'BrokerUnregistered':
+      return brokerUnregistered(image, event.brokerId);
     case 'BrokerRegistered':
       return brokerRegistered(image, event);
     case 'TopicCreated':
@@ -69,6 +73,11 @@ function brokerRegistered(image: MetadataImage, e: BrokerRegistered): MetadataIm
     incarnation: e.incarnation,
   });
   return withPatch(image, { brokers: image.brokers.set(e.brokerId, info) });
+}
+
+function brokerUnregistered(image: MetadataImage, brokerId: number): MetadataImage {
+  if (!image.brokers.has(brokerId) && !image.brokerConfigs.has(brokerId)) return image;
+  return withPatch(image, { brokers: image.brokers.delete(brokerId), brokerConfigs: image.brokerConfigs.delete(brokerId) });
 }
 
 function newPartition(a: PartitionAssignment): PartitionImage {

@@ -46,6 +46,7 @@ function imageJson(image: MetadataImage): unknown {
     v: IMAGE_VERSION,
     appliedIndex: image.appliedIndex,
     appliedTerm: image.appliedTerm,
+    clusterId: image.clusterId,
     nextProducerId: image.nextProducerId,
     brokers: sortedValues(image.brokers).map(brokerJson),
     topics: sortedValues(image.topicsById).map(topicJson),

@@ -124,6 +124,7 @@ export function imageFromJson(value: unknown, checkVersion: (v: number) => void)
     ...emptyImage(),
     appliedIndex: int(o, 'appliedIndex', 'image'),
     appliedTerm: int(o, 'appliedTerm', 'image'),
+    clusterId: o['clusterId'] === null ? null : str_(o['clusterId'], 'clusterId'),
     nextProducerId: int(o, 'nextProducerId', 'image'),
     clusterConfig: configs(o['clusterConfig'], 'clusterConfig'),
     ...topicMaps(o),

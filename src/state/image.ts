@@ -36,6 +36,8 @@ export interface MetadataImage {
   /** The `__meta` Raft index and term of the last event applied (0, 0: nothing yet). */
   readonly appliedIndex: number;
   readonly appliedTerm: number;
+  /** Set by the first ClusterInitialized event; null before it is committed. */
+  readonly clusterId: string | null;
   readonly brokers: PMap<number, BrokerInfo>;
   readonly topicsById: PMap<TopicId, TopicImage>;
   readonly topicIdsByName: PMap<string, TopicId>;
@@ -55,6 +57,7 @@ export function emptyImage(): MetadataImage {
   return Object.freeze({
     appliedIndex: 0,
     appliedTerm: 0,
+    clusterId: null,
     brokers: PMap.empty<number, BrokerInfo>(),
     topicsById: PMap.empty<TopicId, TopicImage>(),
     topicIdsByName: PMap.empty<string, TopicId>(),

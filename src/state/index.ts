@@ -24,7 +24,13 @@ export { decide } from './decide.js';
 export { decideCreateTopics } from './decide-create-topics.js';
 export { decideDeleteTopics, decideCreatePartitions } from './decide-topic-changes.js';
 export { decideAlterTopicConfigs } from './decide-configs.js';
-export { decideRegisterBroker, decideAllocateProducerIds, DEFAULT_PRODUCER_ID_BLOCK_SIZE } from './decide-brokers.js';
+export {
+  decideRegisterBroker,
+  decideUnregisterBroker,
+  decideInitializeCluster,
+  decideAllocateProducerIds,
+  DEFAULT_PRODUCER_ID_BLOCK_SIZE,
+} from './decide-brokers.js';
 export { MAX_PARTITIONS_PER_TOPIC } from './decide-common.js';
 export { assignReplicas, placementOrder, isRackAware, type PlacementBroker } from './assignment.js';
 export {

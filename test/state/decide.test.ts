@@ -196,6 +196,19 @@ describe('decide other commands', () => {
     expect(errorCode(decide({ ...reg, brokerId: -1 }, base, ctx))).toBe(42);
   });
 
+  it('InitializeCluster sets the id once, is idempotent, refuses a different id; UnregisterBroker', () => {
+    const init = (clusterId: string): MetaCommand => ({ type: 'InitializeCluster', clusterId });
+    const first = decide(init('MkU3OEVBNTcwNTJENDM2Qk'), base, ctx);
+    expect(first instanceof KafkaError ? null : first.events).toEqual([{ type: 'ClusterInitialized', v: 1, clusterId: 'MkU3OEVBNTcwNTJENDM2Qk' }]);
+    const image = applyAll(base, first instanceof KafkaError ? [] : first.events);
+    expect(decide(init('MkU3OEVBNTcwNTJENDM2Qk'), image, ctx)).toEqual({ events: [], results: [] });
+    expect(errorCode(decide(init('other'), image, ctx))).toBe(ErrorCode.INVALID_REQUEST);
+    expect(errorCode(decide(init('bad id!'), base, ctx))).toBe(ErrorCode.INVALID_REQUEST);
+    const gone = decide({ type: 'UnregisterBroker', brokerId: 3 }, base, ctx);
+    expect(gone instanceof KafkaError ? null : gone.events).toEqual([{ type: 'BrokerUnregistered', v: 1, brokerId: 3 }]);
+    expect(errorCode(decide({ type: 'UnregisterBroker', brokerId: 9 }, base, ctx))).toBe(ErrorCode.BROKER_NOT_AVAILABLE);
+  });
+
   it('AllocateProducerIds hands out consecutive, non-overlapping blocks', () => {
     let image = base;
     const firsts: number[] = [];

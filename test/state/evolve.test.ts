@@ -32,6 +32,21 @@ describe('evolve', () => {
     expect(img.brokers.get(1)).toMatchObject({ rack: 'r2', incarnation: 'second', kafkaPort: 9093 });
   });
 
+  it('ClusterInitialized sets the cluster id once; later ones are ignored', () => {
+    const img = applyAll(emptyImage(), [{ type: 'ClusterInitialized', v: 1, clusterId: 'first' }]);
+    expect(img.clusterId).toBe('first');
+    expect(evolve(img, { type: 'ClusterInitialized', v: 1, clusterId: 'second' })).toBe(img);
+  });
+
+  it('BrokerUnregistered removes the broker and its configs; partitions keep it as an offline replica', () => {
+    let img = applyAll(base(), [{ type: 'BrokerConfigChanged', v: 1, brokerId: 2, set: { 'message.max.bytes': '10' }, deleted: [] }]);
+    img = evolve(img, { type: 'BrokerUnregistered', v: 1, brokerId: 2 });
+    expect(img.brokers.has(2)).toBe(false);
+    expect(img.brokerConfigs.has(2)).toBe(false);
+    expect(partitionState(img, 'orders', 0, new Set(img.brokers.keys()))?.offlineReplicas).toEqual([2]);
+    expect(evolve(img, { type: 'BrokerUnregistered', v: 1, brokerId: 2 })).toBe(img);
+  });
+
   it('TopicCreated indexes the topic by name and id, ISR = replicas, no leader yet', () => {
     const img = base();
     const t = topicByName(img, 'orders');

@@ -84,6 +84,8 @@ const configArb = fc.dictionary(fc.constantFrom('retention.ms', 'cleanup.policy'
 const deletedArb = fc.uniqueArray(fc.constantFrom('retention.ms', 'cleanup.policy', 'segment.bytes'), { maxLength: 2 });
 
 export const metaEventArb: fc.Arbitrary<MetaEvent> = fc.oneof(
+  fc.record({ type: fc.constant('ClusterInitialized' as const), v: fc.constant(1 as const), clusterId: fc.constantFrom('c1', 'c2') }),
+  fc.record({ type: fc.constant('BrokerUnregistered' as const), v: fc.constant(1 as const), brokerId: brokerIdArb }),
   fc.record({
     type: fc.constant('BrokerRegistered' as const), v: fc.constant(1 as const), brokerId: brokerIdArb,
     kafkaHost: fc.constantFrom('h1', 'h2'), kafkaPort: fc.integer({ min: 1, max: 65535 }),
@@ -116,5 +118,5 @@ export const metaEventArb: fc.Arbitrary<MetaEvent> = fc.oneof(
   }),
 );
 
-/** Random sequences over the small universe above: about one event in nine creates a topic. */
+/** Random sequences over the small universe above: about one event in eleven creates a topic. */
 export const eventSequenceArb: fc.Arbitrary<MetaEvent[]> = fc.array(metaEventArb, { maxLength: 60 });

@@ -13,6 +13,7 @@ function plain(image: MetadataImage): unknown {
   return {
     appliedIndex: image.appliedIndex,
     appliedTerm: image.appliedTerm,
+    clusterId: image.clusterId,
     nextProducerId: image.nextProducerId,
     clusterConfig: image.clusterConfig,
     brokers: byKey(image.brokers.entries()),

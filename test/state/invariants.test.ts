@@ -33,6 +33,7 @@ const commandArb: fc.Arbitrary<MetaCommand> = fc.oneof(
     }),
   }),
   fc.record({ type: fc.constant('AllocateProducerIds' as const), brokerId: fc.integer({ min: 0, max: 4 }) }),
+  fc.record({ type: fc.constant('UnregisterBroker' as const), brokerId: fc.integer({ min: 1, max: 4 }) }),
   fc.record({
     type: fc.constant('AlterBrokerConfigs' as const),
     brokerId: fc.option(fc.integer({ min: 1, max: 4 })),
