@@ -70,6 +70,13 @@ describe('real kafkajs client', () => {
     // Every frame kafkajs sent decodes, and re-encodes byte for byte.
     const metadataFrames = proxy.frames.filter((f) => f.readInt16BE(0) === ApiKey.Metadata);
     expect(metadataFrames.length).toBeGreaterThan(0);
+    // Golden bytes: Metadata v6 asking for all topics (null array) without auto-creation.
+    const first = metadataFrames[0] as Buffer;
+    const metadataCorrelation = first.readInt32BE(4).toString(16).padStart(8, '0');
+    expect(first.toString('hex')).toBe(`00030006${metadataCorrelation}0006${Buffer.from('golden').toString('hex')}ffffffff00`);
+    const decodedFirst = MetadataRequestCodec.decode(first.subarray(14), 6);
+    expect(decodedFirst.topics).toBeNull();
+    expect(decodedFirst.allowAutoTopicCreation).toBe(false);
     for (const frame of metadataFrames) {
       const r = new Reader(frame);
       const header = readRequestHeader(r);
