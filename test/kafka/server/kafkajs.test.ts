@@ -74,7 +74,7 @@ describe('real kafkajs client', () => {
     const first = metadataFrames[0] as Buffer;
     const metadataCorrelation = first.readInt32BE(4).toString(16).padStart(8, '0');
     expect(first.toString('hex')).toBe(`00030006${metadataCorrelation}0006${Buffer.from('golden').toString('hex')}ffffffff00`);
-    const decodedFirst = MetadataRequestCodec.decode(first.subarray(14), 6);
+    const decodedFirst = MetadataRequestCodec.decode(first.subarray(16), 6);
     expect(decodedFirst.topics).toBeNull();
     expect(decodedFirst.allowAutoTopicCreation).toBe(false);
     for (const frame of metadataFrames) {
