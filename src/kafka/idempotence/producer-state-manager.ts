@@ -28,6 +28,7 @@ export class ProducerStateManager {
   /** Ordered by last activity, oldest first: the first entry is the one to evict. */
   #producers = new Map<number, ProducerEntry>();
   #lastOffset = -1;
+  #evictions = 0;
 
   constructor(options: ProducerStateManagerOptions) {
     this.#clock = options.clock;
@@ -107,7 +108,11 @@ export class ProducerStateManager {
     this.#lastOffset = decoded.lastOffset;
   }
 
-  /** Forgets producers inactive for `producerIdExpirationMs`; returns how many. */
+  /**
+   * Forgets producers inactive for `producerIdExpirationMs`; returns how many. The node calls it
+   * periodically (Kafka: every `producer.id.expiration.check.interval.ms`, 10 minutes); it also
+   * runs when the state is full and after a rebuild.
+   */
   expire(nowMs: number = this.#clock.now()): number {
     let removed = 0;
     for (const [id, entry] of this.#producers) {
@@ -124,6 +129,13 @@ export class ProducerStateManager {
     const oldest = this.#producers.keys().next();
     if (oldest.done === true) return;
     this.#producers.delete(oldest.value);
-    this.#logger.warn({ producerId: oldest.value, maxProducerIds: this.#config.maxProducerIds }, 'producer state full: forgot the least recently active producer');
+    this.#evictions++;
+    // On the produce path: say it once, then every thousandth time, not per batch.
+    if (this.#evictions % 1_000 === 1) {
+      this.#logger.warn(
+        { producerId: oldest.value, maxProducerIds: this.#config.maxProducerIds, evictions: this.#evictions },
+        'producer state full: forgot the least recently active producer',
+      );
+    }
   }
 }

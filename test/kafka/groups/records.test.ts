@@ -5,6 +5,7 @@ import { groupPartitionFor, javaStringHashCode } from '../../../src/kafka/groups
 import type { GroupRecord } from '../../../src/kafka/groups/records.js';
 import { decodeGroupRecord, encodeGroupRecord, groupRecordKey } from '../../../src/kafka/groups/records.js';
 import { subscribedTopics } from '../../../src/kafka/groups/consumer-subscription.js';
+import kafkajs from 'kafkajs';
 import { subscription } from './harness.js';
 
 const SEED = 20261127;
@@ -100,5 +101,13 @@ describe('consumer subscription parsing', () => {
     expect(subscribedTopics(subscription(['a', 'bb'], 'user'))).toEqual(['a', 'bb']);
     expect(subscribedTopics(new Uint8Array([0, 1, 0]))).toBeNull();
     expect(subscribedTopics(new Uint8Array([0, 1, 0, 0, 0, 9, 0, 1]))).toBeNull();
+  });
+
+  it('reads subscriptions exactly as a real client (kafkajs) encodes them', () => {
+    const { AssignerProtocol } = kafkajs;
+    const encoded = AssignerProtocol.MemberMetadata.encode({ version: 1, topics: ['orders', 'payments'], userData: Buffer.from('sticky-state') });
+    expect(subscribedTopics(encoded)).toEqual(['orders', 'payments']);
+    const empty = AssignerProtocol.MemberMetadata.encode({ version: 0, topics: [], userData: Buffer.alloc(0) });
+    expect(subscribedTopics(empty)).toEqual([]);
   });
 });
