@@ -1,4 +1,4 @@
-import { assert } from '../../util/assert.js';
+import { ErrorCode, KafkaError } from '../../util/errors.js';
 
 /**
  * An injected fault on one directed link, for the fault-injection suite. Drop all = dropProbability 1.
@@ -13,12 +13,22 @@ export interface LinkFault {
 
 export type LinkDirection = 'out' | 'in';
 
+/**
+ * Faults arrive from an admin channel, i.e. from outside: a bad one is refused with an error the
+ * caller can report, never an assertion that would take the node down.
+ */
 export function validateFault(fault: LinkFault): void {
   const p = fault.dropProbability ?? 0;
   const d = fault.delayMs ?? 0;
-  assert(Number.isFinite(p) && p >= 0 && p <= 1, `dropProbability must be in [0, 1], got ${p}`);
-  assert(Number.isFinite(d) && d >= 0 && d <= 3_600_000, `delayMs must be in [0, 1 h], got ${d}`);
+  if (!(Number.isFinite(p) && p >= 0 && p <= 1)) {
+    throw new KafkaError(ErrorCode.INVALID_CONFIG, `dropProbability must be in [0, 1], got ${p}`);
+  }
+  if (!(Number.isFinite(d) && d >= 0 && d <= MAX_DELAY_MS)) {
+    throw new KafkaError(ErrorCode.INVALID_CONFIG, `delayMs must be in [0, ${MAX_DELAY_MS}], got ${d}`);
+  }
 }
+
+const MAX_DELAY_MS = 3_600_000;
 
 export type FaultVerdict = { action: 'pass' } | { action: 'drop' } | { action: 'delay'; delayMs: number };
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NodeTransport } from '../../../src/raft/transport/index.js';
+import { KafkaError } from '../../../src/util/errors.js';
 import { closeAll, Inbox, peerUp, startCluster } from './helpers.js';
 
 /** Deterministic uniform [0, 1) source (mulberry32), so probabilistic drops are reproducible. */
@@ -95,4 +96,12 @@ describe('NodeTransport link faults', () => {
     expect(s2.faultDrops).toBe(2);
     expect(s2.framesIn).toBe(2); // the dropped one did arrive on the wire
   });
+
+  it('refuses an invalid fault with an error instead of crashing', async () => {
+    const n = await mesh([1, 2]);
+    expect(() => n(1).setLinkFault(2, { dropProbability: 1.5 })).toThrow(KafkaError);
+    expect(() => n(1).setLinkFault(2, { delayMs: -1 })).toThrow(/delayMs must be in/);
+    expect(() => n(1).setLinkFault(2, { delayMs: Number.NaN })).toThrow(KafkaError);
+  });
 });
+
