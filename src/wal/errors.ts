@@ -60,3 +60,8 @@ export class WalVersionError extends StorageError {
     this.supportedVersion = supportedVersion;
   }
 }
+
+/** Too many bytes are waiting for the log's next sync: the caller must wait for earlier appends. */
+export class WalOverloadedError extends StorageError {
+  override readonly name = 'WalOverloadedError';
+}

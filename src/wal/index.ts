@@ -1,5 +1,5 @@
 /** The WAL storage engine: public API. */
-export { WalStore, DEFAULT_SEGMENT_BYTES, DEFAULT_INDEX_INTERVAL_BYTES } from './store.js';
+export { WalStore, DEFAULT_SEGMENT_BYTES, DEFAULT_INDEX_INTERVAL_BYTES, DEFAULT_MAX_PENDING_BYTES } from './store.js';
 export type { WalStoreOptions, OpenLogOptions } from './store.js';
 export { WalLog } from './log.js';
 export { EntryType } from './entry.js';
@@ -9,7 +9,7 @@ export { NodeFileIO } from './node-file-io.js';
 export { FaultyFileIO } from './faulty-file-io.js';
 export type { CrashOptions } from './faulty-file-io.js';
 export type { WalDb } from './context.js';
-export { WalCorruptionError, WalCompactedError, WalFailedError, WalClosedError, WalVersionError } from './errors.js';
+export { WalCorruptionError, WalCompactedError, WalFailedError, WalClosedError, WalVersionError, WalOverloadedError } from './errors.js';
 export type { CorruptionDetail } from './errors.js';
 export { RECOVERY_TABLE } from './recovery.js';
 // Read-only decoding for `chronik inspect` (never opens the store's LevelDB).

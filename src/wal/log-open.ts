@@ -30,6 +30,7 @@ const REBUILD_BATCH_OPS = 10_000;
 export interface OpenOptions {
   segmentBytes: number;
   indexIntervalBytes: number;
+  maxPendingBytes: number;
 }
 
 interface ScanStart {
@@ -68,6 +69,8 @@ export async function openLogState(ctx: StoreContext, logId: string, dir: string
     lastIndex: 0,
     tail: [],
     tailHeaders: [],
+    tailBytes: 0,
+    maxPendingBytes: opts.maxPendingBytes,
     inFlight: 0,
     waiters: [],
     nextOffset: meta.startOffset,

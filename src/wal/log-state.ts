@@ -35,6 +35,9 @@ export interface LogState extends IndexTarget {
    * work for the next round overlaps the current round's fdatasync instead of following it.
    */
   tailHeaders: Uint8Array[];
+  /** Payload bytes in `tail`, bounded by `maxPendingBytes`. */
+  tailBytes: number;
+  maxPendingBytes: number;
   /** How many entries of `tail` the running sync round took. */
   inFlight: number;
   waiters: Waiter[];

@@ -96,6 +96,7 @@ async function writeGroup(state: LogState, group: Group, acc: Acc, prevTerm: num
 export function completeRound(state: LogState, result: RoundResult): void {
   const done = state.tail.splice(0, result.taken);
   state.tailHeaders.splice(0, result.taken);
+  for (const e of done) state.tailBytes -= e.data.byteLength;
   state.inFlight = 0;
   const last = done[done.length - 1];
   if (last !== undefined) state.durableLastIndex = last.index;

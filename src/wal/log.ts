@@ -10,7 +10,7 @@ import { readBatchFields } from './kafka-batch.js';
 import { completeRound, failLog, writeRound, type RoundResult } from './log-write.js';
 import { findOffset, findTimestamp, read, readSync } from './log-read.js';
 import { deletePrefix, installSnapshot, truncateSuffix } from './log-ops.js';
-import { WalClosedError, WalCompactedError } from './errors.js';
+import { WalClosedError, WalCompactedError, WalOverloadedError } from './errors.js';
 import { StorageError } from '../util/errors.js';
 import { assert, AssertionError } from '../util/assert.js';
 
@@ -90,6 +90,11 @@ export class WalLog {
     if (refused !== undefined) return Promise.reject(refused);
     if (entries.length === 0) return Promise.resolve();
     let offsets: number;
+    const bytes = entries.reduce((sum, e) => sum + e.data.byteLength, 0);
+    // One oversized append alone is let through, so an entry larger than the bound can still be written.
+    if (s.tailBytes > 0 && s.tailBytes + bytes > s.maxPendingBytes) {
+      return Promise.reject(new WalOverloadedError(`log ${s.logId} has ${s.tailBytes} bytes waiting for sync; retry after they are durable`));
+    }
     try {
       offsets = this.validate(entries);
     } catch (err) {
@@ -101,6 +106,7 @@ export class WalLog {
       s.tailHeaders.push(encodeFrameHeader(e));
     }
     s.lastIndex += entries.length;
+    s.tailBytes += bytes;
     s.nextOffset = offsets;
     const lastIndex = s.lastIndex;
     const done = new Promise<void>((resolve, reject) => s.waiters.push({ lastIndex, resolve, reject }));

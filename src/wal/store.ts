@@ -21,6 +21,8 @@ import { runMigrations } from '../../migrations/index.js';
 
 export const DEFAULT_SEGMENT_BYTES = 128 * 1024 * 1024;
 export const DEFAULT_INDEX_INTERVAL_BYTES = 4096;
+/** Per log: payload bytes accepted but not yet durable before appends are refused. */
+export const DEFAULT_MAX_PENDING_BYTES = 512 * 1024 * 1024;
 
 export interface WalStoreOptions {
   dir: string;
@@ -32,6 +34,8 @@ export interface WalStoreOptions {
   fsync?: 'always' | 'never';
   segmentBytes?: number;
   indexIntervalBytes?: number;
+  /** Per log bound on bytes waiting for the next sync (appends beyond it reject: WalOverloadedError). */
+  maxPendingBytes?: number;
 }
 
 export interface OpenLogOptions {
@@ -59,7 +63,7 @@ export class WalStore implements LogHost {
     private readonly ctx: StoreContext,
     private readonly dir: string,
     private readonly ownsDb: boolean,
-    private readonly defaults: { segmentBytes: number; indexIntervalBytes: number },
+    private readonly defaults: { segmentBytes: number; indexIntervalBytes: number; maxPendingBytes: number },
   ) {}
 
   static async open(opts: WalStoreOptions): Promise<WalStore> {
@@ -78,6 +82,7 @@ export class WalStore implements LogHost {
     return new WalStore(ctx, opts.dir, opts.db === undefined, {
       segmentBytes: opts.segmentBytes ?? DEFAULT_SEGMENT_BYTES,
       indexIntervalBytes: opts.indexIntervalBytes ?? DEFAULT_INDEX_INTERVAL_BYTES,
+      maxPendingBytes: opts.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES,
     });
   }
 
@@ -98,6 +103,7 @@ export class WalStore implements LogHost {
     const state = await openLogState(this.ctx, logId, this.logDir(logId), {
       segmentBytes: opts.segmentBytes ?? this.defaults.segmentBytes,
       indexIntervalBytes: this.defaults.indexIntervalBytes,
+      maxPendingBytes: this.defaults.maxPendingBytes,
     });
     const log = new WalLog(state, this);
     this.logs.set(logId, log);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FaultyFileIO, NodeFileIO, WalFailedError, WalStore, type WalDb } from '../../src/wal/index.js';
+import { FaultyFileIO, NodeFileIO, WalFailedError, WalOverloadedError, WalStore, type WalDb } from '../../src/wal/index.js';
 import { CountingFileIO } from '../../src/wal/testing/counting-file-io.js';
 import type { RangeOptions, WalBatchOp } from '../../src/wal/context.js';
 import { entries, logger, memoryDb, payload, tempDir } from './helpers.js';
@@ -103,6 +103,20 @@ describe('group commit', () => {
     await log2.append(entries(6, 2, 2));
     expect(log2.readSync(1, 8, 1 << 20).map((e) => e.term)).toEqual([1, 1, 1, 1, 1, 2, 2]);
     await store2.close();
+  });
+
+  it('bounds the bytes waiting for sync per log', async () => {
+    const io = new FaultyFileIO();
+    const store = await WalStore.open({ dir: '/b', logger, fileIO: io, db: memoryDb(), maxPendingBytes: 1000 });
+    const log = await store.openLog('b');
+    const first = log.append(entries(1, 1, 1, 900));
+    await expect(log.append(entries(2, 1, 1, 200))).rejects.toBeInstanceOf(WalOverloadedError);
+    expect(log.lastIndex).toBe(1);
+    await first;
+    await log.append(entries(2, 1, 1, 200));
+    await log.append(entries(3, 1, 1, 5000)); // alone it may exceed the bound
+    expect(log.durableLastIndex).toBe(3);
+    await store.close();
   });
 
   it('fsync: never skips fdatasync entirely', async () => {

@@ -208,6 +208,22 @@ describe('index is derived state', () => {
     expect(await answers(log2)).toEqual(before);
   });
 
+  it('rebuilds when the index points past the end of the segments', async () => {
+    const { dir, store, log } = await fresh();
+    await log.append(entries(1, 100, 1));
+    const last = log.segments().at(-1);
+    if (last === undefined) throw new Error('no segment');
+    await store.close();
+    // Data the index says is there went missing (e.g. a disk that lied about fsync).
+    const { truncate } = await import('node:fs/promises');
+    await truncate(last.file, 24);
+    const log2 = await (await openStore(dir)).openLog('p.orders.0');
+    expect(log2.lastIndex).toBe(last.baseIndex - 1);
+    expect((await log2.read(1, log2.lastIndex + 1, 1 << 30)).map(hex)).toEqual(entries(1, last.baseIndex - 1, 0).map(hex));
+    await log2.append(entries(last.baseIndex, 2, 1));
+    expect(log2.readSync(last.baseIndex, last.baseIndex + 2, 1 << 20)).toHaveLength(2);
+  });
+
   it('catches up when the index is behind the segments', async () => {
     const { dir, cleanup } = await tempDir();
     cleanups.push(cleanup);
