@@ -63,6 +63,8 @@ export async function startKafkaServer(options: KafkaServerOptions): Promise<Kaf
   });
   server.listen(options.port, options.host);
   await Promise.race([once(server, 'listening'), once(server, 'error').then(([err]: unknown[]) => Promise.reject(err))]);
+  // After listening, errors (such as EMFILE on accept) are logged; they must not crash the node.
+  server.on('error', (err) => log.error({ err }, 'kafka listener error'));
   const info = server.address() as AddressInfo;
   log.info({ host: info.address, port: info.port }, 'kafka listener started');
   return {
