@@ -24,6 +24,7 @@ beforeAll(async () => {
   await part.truncateSuffix(25); // inside the second segment
   const again = Array.from({ length: 10 }, (_, i) => ({ index: 26 + i, term: 4, type: 2, data: partitionBatch(200 + i) }));
   await part.append(again);
+  await part.deletePrefix(20); // past the first segment (1..16): its file goes, stale keys are cleared
   const snap = await store.openLog(SNAP_LOG, { kind: 'partition' });
   await snap.append(Array.from({ length: 5 }, (_, i) => ({ index: i + 1, term: 1, type: 2, data: partitionBatch(i) })));
   await snap.installSnapshot({ index: 100, term: 7, data: Buffer.from('snapshot state'), nextOffset: 500 });
@@ -48,7 +49,7 @@ test('raft shows the first index after deletion, the truncated-then-extended tai
   const r = await inspect('raft', dir, '--json');
   const logs = new Map((JSON.parse(r.stdout) as { logs: Array<Record<string, unknown>> }).logs.map((l) => [l.logId, l]));
   expect(logs.get(META_LOG)).toMatchObject({ firstIndex: 30, lastIndex: 60 });
-  expect(logs.get(PARTITION_LOG)).toMatchObject({ lastIndex: 35, lastTerm: 4 });
+  expect(logs.get(PARTITION_LOG)).toMatchObject({ firstIndex: 20, lastIndex: 35, lastTerm: 4 });
   expect(logs.get(SNAP_LOG)).toMatchObject({ firstIndex: 101, lastIndex: 101, lastTerm: 8, snapshot: { index: 100, term: 7, bytes: 14 }, epoch: 1 });
 });
 
