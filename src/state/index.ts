@@ -41,6 +41,7 @@ export {
   ConfigSource,
   type TopicConfigDef,
   type ConfigEntry,
+  type ConfigSynonym,
   type ConfigType,
 } from './topic-configs.js';
 export { topicNameProblem, topicCollisionKey, MAX_TOPIC_NAME_LENGTH } from './topic-name.js';

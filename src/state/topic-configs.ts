@@ -109,6 +109,24 @@ export interface ConfigEntry {
   readonly readOnly: boolean;
   readonly documentation: string;
   readonly type: ConfigType;
+  /** DescribeConfigs synonyms, highest precedence first: topic value, broker synonym, default. */
+  readonly synonyms: readonly ConfigSynonym[];
+}
+
+export interface ConfigSynonym {
+  readonly name: string;
+  readonly value: string;
+  readonly source: number;
+}
+
+function synonymsOf(d: TopicConfigDef, name: string, configs: ConfigMap, clusterConfig: ConfigMap): ConfigSynonym[] {
+  const out: ConfigSynonym[] = [];
+  const explicit = own(configs, name);
+  if (explicit !== undefined) out.push({ name, value: explicit, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
+  const cluster = own(clusterConfig, d.brokerSynonym);
+  if (cluster !== undefined) out.push({ name: d.brokerSynonym, value: cluster, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG });
+  out.push({ name: d.brokerSynonym, value: d.value, source: ConfigSource.DEFAULT_CONFIG });
+  return out;
 }
 
 function own(configs: ConfigMap, name: string): string | undefined {
@@ -142,6 +160,7 @@ export function describeTopicConfigs(configs: ConfigMap, clusterConfig: ConfigMa
         readOnly: d.readOnly,
         documentation: d.documentation,
         type: d.type,
+        synonyms: synonymsOf(d, name, configs, clusterConfig),
       };
     });
 }

@@ -69,6 +69,12 @@ describe('cluster-wide defaults (AlterBrokerConfigs and broker synonyms)', () =>
     const entries = describeTopicConfigs(orders?.configs ?? {}, image.clusterConfig);
     expect(entries.find((e) => e.name === 'retention.ms')).toMatchObject({ value: '1000', source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, isDefault: false });
     expect(topicConfigValue({ 'retention.ms': '5' }, 'retention.ms', image.clusterConfig)).toBe('5');
+    const overridden = describeTopicConfigs({ 'retention.ms': '5' }, image.clusterConfig).find((e) => e.name === 'retention.ms');
+    expect(overridden?.synonyms).toEqual([
+      { name: 'retention.ms', value: '5', source: ConfigSource.DYNAMIC_TOPIC_CONFIG },
+      { name: 'log.retention.ms', value: '1000', source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG },
+      { name: 'log.retention.ms', value: '604800000', source: ConfigSource.DEFAULT_CONFIG },
+    ]);
     const created = run(image, { type: 'CreateTopics', validateOnly: false, topics: [{ name: 'more', numPartitions: -1, replicationFactor: 1 }] }, ctx).image;
     expect(topicByName(created, 'more')?.partitions).toHaveLength(4);
     const reset = run(image, alter(null, [{ name: 'log.retention.ms', op: 'delete', value: null }]), ctx).image;
