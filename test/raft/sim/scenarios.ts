@@ -14,15 +14,16 @@ const BASE: Omit<SimOptions, 'seed'> = {
   compaction: false,
   membership: false,
   spares: 0,
+  diskDelayMs: 0,
   maxSizePerMsg: 200,
   trace: false,
 };
 
 export const SCENARIOS: Record<string, Omit<SimOptions, 'seed'>> = {
   'three-nodes-partitions': { ...BASE, partitions: true },
-  'five-nodes-partitions-crashes': { ...BASE, nodes: 5, partitions: true, crashes: true, tornWriteRate: 0.01 },
-  'three-nodes-crashes-torn-writes-compaction': { ...BASE, crashes: true, tornWriteRate: 0.03, compaction: true, partitions: true },
-  'five-nodes-membership-compaction': { ...BASE, nodes: 5, spares: 1, membership: true, compaction: true, partitions: true, crashes: true, tornWriteRate: 0.01 },
+  'five-nodes-partitions-crashes': { ...BASE, nodes: 5, diskDelayMs: 8, partitions: true, crashes: true, tornWriteRate: 0.01 },
+  'three-nodes-crashes-torn-writes-compaction': { ...BASE, diskDelayMs: 5, crashes: true, tornWriteRate: 0.03, compaction: true, partitions: true },
+  'five-nodes-membership-compaction': { ...BASE, nodes: 5, diskDelayMs: 3, spares: 1, membership: true, compaction: true, partitions: true, crashes: true, tornWriteRate: 0.01 },
   // One entry per append and heavy loss: old-term entries can reach a majority without the new
   // leader's entries (the Figure 8 setting).
   'five-nodes-tiny-messages-churn': { ...BASE, nodes: 5, maxSizePerMsg: 1, dropRate: 0.1, partitions: true, crashes: true, tornWriteRate: 0.05 },

@@ -25,6 +25,8 @@ export interface SimOptions {
   tornWriteRate: number;
   compaction: boolean;
   membership: boolean;
+  /** 0: a Ready is written synchronously; else its fsync takes up to this long (virtual ms). */
+  diskDelayMs: number;
   /** Extra nodes that start with an empty configuration (candidates for joining). */
   spares: number;
   /** Entry bytes per append; small values split the log into many messages (more interleavings). */
@@ -48,12 +50,15 @@ type SimEvent =
   | { time: number; seq: number; kind: 'tick'; node: number }
   | { time: number; seq: number; kind: 'deliver'; msg: Uint8Array }
   | { time: number; seq: number; kind: 'chaos' | 'client' }
-  | { time: number; seq: number; kind: 'restart'; node: number };
+  | { time: number; seq: number; kind: 'restart'; node: number }
+  | { time: number; seq: number; kind: 'persisted'; node: number; incarnation: number };
 
 class SimNode {
   raw: RawNode | undefined;
   sm = new HashMachine();
   incarnation = 0;
+  /** The Ready whose write is in progress (asynchronous disk), if any. */
+  writing: Ready | undefined = undefined;
   /** ReadIndex requests in flight: context -> the highest index applied anywhere when issued. */
   reads = new Map<string, number>();
 
@@ -158,6 +163,9 @@ export class Simulator {
       case 'restart':
         this.restart(this.node(ev.node));
         return;
+      case 'persisted':
+        this.onPersisted(this.node(ev.node), ev.incarnation);
+        return;
     }
   }
 
@@ -166,7 +174,7 @@ export class Simulator {
   private drive(n: SimNode): void {
     for (let i = 0; i < 64; i++) {
       const raw = n.raw;
-      if (raw === undefined || !raw.hasReady()) return;
+      if (raw === undefined || n.writing !== undefined || !raw.hasReady()) return;
       const rd = raw.ready();
       if (rd.softState !== undefined) this.onSoftState(n, rd);
       this.sendAll(rd.messagesBeforePersist);
@@ -175,13 +183,33 @@ export class Simulator {
         this.crash(n, 'crash during write (torn)');
         return;
       }
-      persistReady(n.storage, rd);
-      if (rd.softState?.role === Role.LEADER) this.checker.checkLeaderCompleteness(n.id, n.storage);
-      this.sendAll(rd.messages);
-      this.apply(n, rd);
-      raw.advance(rd);
+      if (this.o.diskDelayMs > 0 && hasWrite(rd)) {
+        // The fsync takes time; meanwhile messages keep being stepped into the node.
+        n.writing = rd;
+        this.schedule(1 + this.rng.nextInt(this.o.diskDelayMs), { kind: 'persisted', node: n.id, incarnation: n.incarnation });
+        return;
+      }
+      this.finishReady(n, raw, rd);
     }
     this.checker.fail(`node ${n.id} did not run out of Readies`);
+  }
+
+  private onPersisted(n: SimNode, incarnation: number): void {
+    const rd = n.writing;
+    const raw = n.raw;
+    if (incarnation !== n.incarnation || rd === undefined || raw === undefined) return;
+    n.writing = undefined;
+    this.finishReady(n, raw, rd);
+    this.drive(n);
+  }
+
+  /** Steps 3-6 of the Ready contract: persist, send, apply, advance. */
+  private finishReady(n: SimNode, raw: RawNode, rd: Ready): void {
+    persistReady(n.storage, rd);
+    if (rd.softState?.role === Role.LEADER) this.checker.checkLeaderCompleteness(n.id, n.storage);
+    this.sendAll(rd.messages);
+    this.apply(n, rd);
+    raw.advance(rd);
   }
 
   private onSoftState(n: SimNode, rd: Ready): void {
@@ -310,6 +338,9 @@ export class Simulator {
   private crash(n: SimNode, why: string): void {
     this.log(`n${n.id} ${why}`);
     this.crashes++;
+    // A write in progress is torn: some prefix of it may have reached the disk.
+    if (n.writing !== undefined) this.tornWrite(n, n.writing);
+    n.writing = undefined;
     n.raw = undefined;
     n.reads.clear();
     this.schedule(20 + this.rng.nextInt(400), { kind: 'restart', node: n.id });
