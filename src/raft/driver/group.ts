@@ -35,6 +35,9 @@ export interface RaftGroup {
   term: number;
   leader: number;
   applied: number;
+  /** Term and vote last made durable (a hard state changing only the commit index skips the wait). */
+  durableTerm: number;
+  durableVote: number;
   /** Index of the last local or installed snapshot ('raft' groups). */
   snapshotIndex: number;
   /** Leader only: followers' last acknowledged index (Raft id → index), learned from responses. */

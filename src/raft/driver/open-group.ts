@@ -86,6 +86,8 @@ export async function openGroup(groupId: string, opts: AddGroupOptions, ctx: Ope
     term: status.term,
     leader: NONE,
     applied: status.applied,
+    durableTerm: log.hardState.term,
+    durableVote: log.hardState.vote,
     snapshotIndex: snap?.metadata.index ?? 0,
     match: new Map(),
     lostDeadlineTick: undefined,

@@ -26,9 +26,22 @@ export async function persistReady(g: RaftGroup, rd: Ready): Promise<boolean> {
   }
   const writes: Array<Promise<void>> = [];
   if (rd.entries.length > 0) writes.push(appendEntries(g, rd.entries));
-  if (rd.hardState !== undefined) writes.push(g.log.saveHardState(rd.hardState));
+  const hs = rd.hardState;
+  if (hs !== undefined) {
+    const saved = g.log.saveHardState(hs);
+    // Term and vote must be durable before any message goes out (a vote is a promise). A change of
+    // the commit index alone need not be: it is only a hint, re-learned from the leader after a
+    // restart (and clamped to the log), so it is written in the background, off the commit path.
+    if (hs.term !== g.durableTerm || hs.vote !== g.durableVote) writes.push(saved.then(() => markDurable(g, hs.term, hs.vote)));
+    else saved.catch((err: unknown) => g.logger.error({ err }, 'saving the commit index failed'));
+  }
   await Promise.all(writes);
   return wrote || writes.length > 0;
+}
+
+function markDurable(g: RaftGroup, term: number, vote: number): void {
+  g.durableTerm = term;
+  g.durableVote = vote;
 }
 
 async function appendEntries(g: RaftGroup, entries: Entry[]): Promise<void> {

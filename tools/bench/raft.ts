@@ -1,0 +1,447 @@
+/**
+ * Raft benchmark: three RaftHosts in three separate node processes on loopback (real TCP, real WAL
+ * with fsync), driven over IPC by this process. Measures, in one run:
+ *   - the floor: loopback RTT between two processes and one 1 KiB write + fdatasync;
+ *   - one 3-voter group, 1 KiB entries: commit latency with one proposal at a time, then committed
+ *     proposals/s with a window of outstanding proposals;
+ *   - 100 groups (leaders spread over the nodes): aggregate committed 1 KiB entries/s;
+ *   - 1,000 idle groups: CPU per node process over an idle period (process.cpuUsage).
+ *
+ *   node dist/tools/bench/raft.js [--seconds N] [--fsync always|never] [--idle-groups N]
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pino } from 'pino';
+import { EntryType } from '../../src/raft/core/index.js';
+import { LatencyReservoir, RaftHost, type GroupStateMachine } from '../../src/raft/driver/index.js';
+import { NodeTransport, type PeerAddress } from '../../src/raft/transport/index.js';
+import { WalStore } from '../../src/wal/index.js';
+
+export interface RaftBenchOptions {
+  /** Seconds per load phase. Default 3. */
+  seconds?: number;
+  fsync?: 'always' | 'never';
+  entryBytes?: number;
+  /** Outstanding proposals for the single-group throughput phase. Default 256. */
+  singleWindow?: number;
+  /** Groups and per-group window of the multi-group phase. Defaults 100 and 32. */
+  groups?: number;
+  groupWindow?: number;
+  idleGroups?: number;
+  idleSeconds?: number;
+}
+
+export interface LatencySummary {
+  samples: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+export interface RaftBenchResult {
+  processes: 3;
+  fsync: 'always' | 'never';
+  entryBytes: number;
+  loopbackRtt: LatencySummary;
+  fdatasync: LatencySummary;
+  single: { latency: LatencySummary; committedPerSec: number; windowLatency: LatencySummary; window: number };
+  multi: { groups: number; window: number; committedPerSec: number; latency: LatencySummary };
+  idle: { groups: number; seconds: number; cpuPercentPerNode: number[] };
+}
+
+// ---- IPC protocol between the driver (this process) and the three node workers ----
+
+type Command =
+  | { type: 'init'; nodeId: number; dir: string; fsync: 'always' | 'never' }
+  | { type: 'peers'; addresses: Array<[number, PeerAddress]> }
+  | { type: 'add'; groups: string[] }
+  | { type: 'campaign'; groups: string[] }
+  | { type: 'load'; groups: string[]; seconds: number; entryBytes: number; window: number }
+  | { type: 'remove'; groups: string[] }
+  | { type: 'idle'; seconds: number }
+  | { type: 'echo' }
+  | { type: 'stop' };
+
+type Reply =
+  | { type: 'listening'; port: number }
+  | { type: 'ok' }
+  | { type: 'loaded'; committed: number; elapsedMs: number; p50Ms: number; p99Ms: number; samples: number }
+  | { type: 'idled'; cpuPercent: number }
+  | { type: 'echoing'; port: number }
+  | { type: 'error'; message: string };
+
+const PHASE_TIMEOUT_MS = 120_000;
+
+/** Applies nothing: the benchmark measures replication, not a state machine. */
+class NullMachine implements GroupStateMachine {
+  private applied = 0;
+  apply(entries: { index: number }[]): void {
+    const last = entries[entries.length - 1];
+    if (last !== undefined) this.applied = last.index;
+  }
+  appliedIndex(): number {
+    return this.applied;
+  }
+  snapshot(): undefined {
+    return undefined;
+  }
+  restore(_data: Uint8Array, index: number): void {
+    this.applied = index;
+  }
+}
+
+// ---- worker side ----
+
+interface Worker {
+  nodeId: number;
+  wal: WalStore;
+  transport: NodeTransport;
+  host: RaftHost;
+  echo: Server | undefined;
+}
+
+async function workerInit(cmd: Extract<Command, { type: 'init' }>): Promise<{ w: Worker; port: number }> {
+  const logger = pino({ level: 'warn' });
+  const wal = await WalStore.open({ dir: join(cmd.dir, 'wal'), logger, fsync: cmd.fsync });
+  const transport = new NodeTransport({ nodeId: cmd.nodeId, clusterId: 'bench', listen: { host: '127.0.0.1', port: 0 }, peers: new Map(), logger });
+  const address = await transport.start();
+  const host = new RaftHost({ transport, wal, dataDir: join(cmd.dir, 'raft'), logger, tickMs: 100, electionTicks: 10, heartbeatTicks: 1 });
+  return { w: { nodeId: cmd.nodeId, wal, transport, host, echo: undefined }, port: address.port };
+}
+
+/**
+ * Resolves once every group has a leader (usually this node, which campaigned; a peer whose election
+ * timeout fired first may have won some), on leadership events; bounded.
+ */
+function waitLed(w: Worker, groups: string[], timeoutMs: number): Promise<void> {
+  const pending = new Set(groups.filter((g) => w.host.status(g).leader === undefined));
+  if (pending.size === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`node ${w.nodeId}: ${pending.size} groups without a leader after ${timeoutMs} ms`));
+    }, timeoutMs);
+    const off = w.host.onLeaderChange((g, _term, leader) => {
+      if (leader !== undefined) pending.delete(g);
+      if (pending.size > 0) return;
+      clearTimeout(timer);
+      off();
+      resolve();
+    });
+  });
+}
+
+/** Closed-loop load: `window` proposals outstanding per group until the deadline. */
+async function workerLoad(w: Worker, cmd: Extract<Command, { type: 'load' }>): Promise<Reply> {
+  const payload = new Uint8Array(cmd.entryBytes).fill(7);
+  const latencies = new LatencyReservoir(100_000);
+  const start = performance.now();
+  const end = start + cmd.seconds * 1000;
+  let committed = 0;
+  const pump = async (group: string): Promise<void> => {
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      await w.host.propose(group, payload, EntryType.NORMAL).committed;
+      latencies.add(performance.now() - t0);
+      committed++;
+    }
+  };
+  const pumps: Array<Promise<void>> = [];
+  const led = cmd.groups.filter((g) => w.host.status(g).role === 'leader');
+  for (const g of led) for (let i = 0; i < cmd.window; i++) pumps.push(pump(g));
+  await Promise.all(pumps);
+  const elapsedMs = performance.now() - start;
+  return { type: 'loaded', committed, elapsedMs, p50Ms: latencies.quantile(0.5), p99Ms: latencies.quantile(0.99), samples: latencies.count };
+}
+
+async function workerIdle(seconds: number): Promise<Reply> {
+  const before = process.cpuUsage();
+  const t0 = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  const used = process.cpuUsage(before);
+  const wallUs = (performance.now() - t0) * 1000;
+  return { type: 'idled', cpuPercent: (100 * (used.user + used.system)) / wallUs };
+}
+
+async function workerEcho(w: Worker): Promise<Reply> {
+  const server = createServer((s) => {
+    s.setNoDelay(true);
+    s.on('data', (chunk) => s.write(chunk));
+  });
+  w.echo = server;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { type: 'echoing', port: (server.address() as AddressInfo).port };
+}
+
+async function workerHandle(state: { w?: Worker }, cmd: Command): Promise<Reply> {
+  if (cmd.type === 'init') {
+    const { w, port } = await workerInit(cmd);
+    state.w = w;
+    return { type: 'listening', port };
+  }
+  const w = state.w;
+  if (w === undefined) throw new Error('worker not initialised');
+  switch (cmd.type) {
+    case 'peers':
+      w.transport.setPeers(new Map(cmd.addresses));
+      return { type: 'ok' };
+    case 'add':
+      for (const g of cmd.groups) await w.host.addGroup(g, { logId: g, kind: 'partition', voters: [0, 1, 2], stateMachine: new NullMachine() });
+      return { type: 'ok' };
+    case 'campaign':
+      for (const g of cmd.groups) w.host.campaign(g);
+      await waitLed(w, cmd.groups, 60_000);
+      return { type: 'ok' };
+    case 'load':
+      return workerLoad(w, cmd);
+    case 'remove':
+      for (const g of cmd.groups) await w.host.removeGroup(g);
+      return { type: 'ok' };
+    case 'idle':
+      return workerIdle(cmd.seconds);
+    case 'echo':
+      return workerEcho(w);
+    case 'stop':
+      await w.host.close();
+      await w.transport.close();
+      await w.wal.close();
+      await new Promise<void>((resolve) => (w.echo === undefined ? resolve() : w.echo.close(() => resolve())));
+      return { type: 'ok' };
+  }
+}
+
+function runWorker(): void {
+  const state: { w?: Worker } = {};
+  // Commands are handled one at a time, in order.
+  let chain: Promise<void> = Promise.resolve();
+  process.on('message', (cmd: Command) => {
+    chain = chain.then(async () => {
+      let reply: Reply;
+      try {
+        reply = await workerHandle(state, cmd);
+      } catch (err) {
+        reply = { type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+      }
+      process.send?.(reply);
+      if (cmd.type === 'stop') process.disconnect();
+    });
+  });
+}
+
+// ---- driver side ----
+
+class NodeProc {
+  private readonly replies: Array<(r: Reply) => void> = [];
+
+  constructor(readonly child: ChildProcess) {
+    child.on('message', (r: Reply) => this.replies.shift()?.(r));
+  }
+
+  /** Sends a command and waits for its reply (bounded). */
+  call(cmd: Command, timeoutMs = PHASE_TIMEOUT_MS): Promise<Reply> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no reply to ${cmd.type} within ${timeoutMs} ms`)), timeoutMs);
+      this.replies.push((r) => {
+        clearTimeout(timer);
+        if (r.type === 'error') reject(new Error(`worker: ${r.message}`));
+        else resolve(r);
+      });
+      this.child.send(cmd);
+    });
+  }
+}
+
+function summarise(samples: number[]): LatencySummary {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const q = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
+  return { samples: sorted.length, p50Ms: round(q(0.5)), p99Ms: round(q(0.99)) };
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+/** 1 KiB appended and fdatasync'd, `n` times, in the benchmark's directory (same disk as the WAL). */
+async function measureFdatasync(dir: string, n: number, bytes: number): Promise<LatencySummary> {
+  const fh = await open(join(dir, 'fsync-probe'), 'w');
+  const buf = Buffer.alloc(bytes, 1);
+  const samples: number[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      await fh.write(buf, 0, bytes, i * bytes);
+      await fh.datasync();
+      samples.push(performance.now() - t0);
+    }
+  } finally {
+    await fh.close();
+  }
+  return summarise(samples);
+}
+
+/** 64-byte ping-pong with another process's echo server: the RTT a Raft round trip pays at least. */
+async function measureRtt(port: number, n: number): Promise<LatencySummary> {
+  const socket: Socket = connect(port, '127.0.0.1');
+  socket.setNoDelay(true);
+  await new Promise((resolve) => socket.once('connect', resolve));
+  const ping = Buffer.alloc(64, 2);
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    let got = 0;
+    await new Promise<void>((resolve) => {
+      const onData = (chunk: Buffer): void => {
+        got += chunk.length;
+        if (got < ping.length) return;
+        socket.off('data', onData);
+        resolve();
+      };
+      socket.on('data', onData);
+      socket.write(ping);
+    });
+    samples.push(performance.now() - t0);
+  }
+  socket.destroy();
+  return summarise(samples);
+}
+
+function loaded(r: Reply): Extract<Reply, { type: 'loaded' }> {
+  if (r.type !== 'loaded') throw new Error(`unexpected reply ${r.type}`);
+  return r;
+}
+
+async function startNodes(dir: string, fsync: 'always' | 'never'): Promise<NodeProc[]> {
+  const script = fileURLToPath(import.meta.url);
+  const nodes = [0, 1, 2].map(() => new NodeProc(fork(script, ['--worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })));
+  const addresses: Array<[number, PeerAddress]> = [];
+  for (const [id, n] of nodes.entries()) {
+    const r = await n.call({ type: 'init', nodeId: id, dir: join(dir, `node-${id}`), fsync });
+    if (r.type !== 'listening') throw new Error('worker did not start');
+    addresses.push([id, { host: '127.0.0.1', port: r.port }]);
+  }
+  await Promise.all(nodes.map((n) => n.call({ type: 'peers', addresses })));
+  return nodes;
+}
+
+/** Creates groups on all nodes, then makes node i % 3 lead group i. */
+async function createGroups(nodes: NodeProc[], groups: string[]): Promise<void> {
+  await Promise.all(nodes.map((n) => n.call({ type: 'add', groups })));
+  const byLeader: string[][] = [[], [], []];
+  groups.forEach((g, i) => byLeader[i % 3]?.push(g));
+  await Promise.all(nodes.map((n, i) => n.call({ type: 'campaign', groups: byLeader[i] ?? [] })));
+}
+
+/** Loads `groups` on every node (each pumps the groups it leads); returns the busiest node's result. */
+async function loadEverywhere(nodes: NodeProc[], groups: string[], o: Required<RaftBenchOptions>, window: number): Promise<Array<Extract<Reply, { type: 'loaded' }>>> {
+  const rs = await Promise.all(nodes.map((n) => n.call({ type: 'load', groups, seconds: o.seconds, entryBytes: o.entryBytes, window })));
+  return rs.map(loaded);
+}
+
+function busiest(rs: Array<Extract<Reply, { type: 'loaded' }>>): Extract<Reply, { type: 'loaded' }> {
+  return rs.reduce((a, b) => (b.committed > a.committed ? b : a));
+}
+
+async function singleGroup(nodes: NodeProc[], o: Required<RaftBenchOptions>): Promise<RaftBenchResult['single']> {
+  await createGroups(nodes, ['single']);
+  const seq = busiest(await loadEverywhere(nodes, ['single'], o, 1));
+  const win = busiest(await loadEverywhere(nodes, ['single'], o, o.singleWindow));
+  await Promise.all(nodes.map((n) => n.call({ type: 'remove', groups: ['single'] })));
+  return {
+    latency: { samples: seq.samples, p50Ms: round(seq.p50Ms), p99Ms: round(seq.p99Ms) },
+    committedPerSec: Math.round((win.committed * 1000) / win.elapsedMs),
+    windowLatency: { samples: win.samples, p50Ms: round(win.p50Ms), p99Ms: round(win.p99Ms) },
+    window: o.singleWindow,
+  };
+}
+
+async function multiGroup(nodes: NodeProc[], o: Required<RaftBenchOptions>): Promise<RaftBenchResult['multi']> {
+  const groups = Array.from({ length: o.groups }, (_, i) => `multi-${i}`);
+  await createGroups(nodes, groups);
+  const results = await loadEverywhere(nodes, groups, o, o.groupWindow);
+  await Promise.all(nodes.map((n) => n.call({ type: 'remove', groups })));
+  const perSec = results.reduce((sum, r) => sum + (r.committed * 1000) / r.elapsedMs, 0);
+  const worst = results.reduce((a, b) => (b.p50Ms > a.p50Ms ? b : a));
+  return { groups: o.groups, window: o.groupWindow, committedPerSec: Math.round(perSec), latency: { samples: worst.samples, p50Ms: round(worst.p50Ms), p99Ms: round(worst.p99Ms) } };
+}
+
+async function idleGroups(nodes: NodeProc[], o: Required<RaftBenchOptions>): Promise<RaftBenchResult['idle']> {
+  const groups = Array.from({ length: o.idleGroups }, (_, i) => `idle-${i}`);
+  await createGroups(nodes, groups);
+  const results = await Promise.all(nodes.map((n) => n.call({ type: 'idle', seconds: o.idleSeconds })));
+  const cpu = results.map((r) => (r.type === 'idled' ? round(r.cpuPercent) : Number.NaN));
+  return { groups: o.idleGroups, seconds: o.idleSeconds, cpuPercentPerNode: cpu };
+}
+
+function resolveOptions(opts: RaftBenchOptions): Required<RaftBenchOptions> {
+  return {
+    seconds: opts.seconds ?? 3,
+    fsync: opts.fsync ?? 'always',
+    entryBytes: opts.entryBytes ?? 1024,
+    singleWindow: opts.singleWindow ?? 256,
+    groups: opts.groups ?? 100,
+    groupWindow: opts.groupWindow ?? 32,
+    idleGroups: opts.idleGroups ?? 1000,
+    idleSeconds: opts.idleSeconds ?? 5,
+  };
+}
+
+export async function runRaftBench(opts: RaftBenchOptions = {}): Promise<RaftBenchResult> {
+  const o = resolveOptions(opts);
+  const dir = await mkdtemp(join(tmpdir(), 'chronik-raft-bench-'));
+  const nodes = await startNodes(dir, o.fsync);
+  try {
+    const echo = await (nodes[1] as NodeProc).call({ type: 'echo' });
+    if (echo.type !== 'echoing') throw new Error('no echo server');
+    const loopbackRtt = await measureRtt(echo.port, 2000);
+    const fdatasync = await measureFdatasync(dir, 200, o.entryBytes);
+    const single = await singleGroup(nodes, o);
+    const multi = await multiGroup(nodes, o);
+    const idle = await idleGroups(nodes, o);
+    return { processes: 3, fsync: o.fsync, entryBytes: o.entryBytes, loopbackRtt, fdatasync, single, multi, idle };
+  } finally {
+    await Promise.all(nodes.map((n) => n.call({ type: 'stop' }, 30_000).catch(() => n.child.kill('SIGKILL'))));
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export function formatRaftBench(r: RaftBenchResult): string {
+  const floor = r.loopbackRtt.p50Ms + r.fdatasync.p50Ms;
+  return [
+    `raft bench: 3 node processes on loopback, fsync ${r.fsync}, ${r.entryBytes}-byte entries`,
+    `loopback RTT (64 B, process to process): p50 ${r.loopbackRtt.p50Ms} ms, p99 ${r.loopbackRtt.p99Ms} ms`,
+    `fdatasync (${r.entryBytes} B append):          p50 ${r.fdatasync.p50Ms} ms, p99 ${r.fdatasync.p99Ms} ms`,
+    `1 group, 1 outstanding:    commit p50 ${r.single.latency.p50Ms} ms, p99 ${r.single.latency.p99Ms} ms (target p50 <= ${round(2 * floor)} ms = 2 x (RTT + fdatasync))`,
+    `1 group, ${r.single.window} outstanding:  ${r.single.committedPerSec} committed/s, commit p50 ${r.single.windowLatency.p50Ms} ms, p99 ${r.single.windowLatency.p99Ms} ms`,
+    `${r.multi.groups} groups, ${r.multi.window} outstanding each: ${r.multi.committedPerSec} committed/s aggregate (target >= 50000), worst node p50 ${r.multi.latency.p50Ms} ms, p99 ${r.multi.latency.p99Ms} ms`,
+    `${r.idle.groups} idle groups: CPU per node ${r.idle.cpuPercentPerNode.map((c) => `${c}%`).join(', ')} of one core over ${r.idle.seconds} s (target < 5%)`,
+  ].join('\n');
+}
+
+function flag(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--worker')) {
+    runWorker();
+  } else {
+    const fsync = flag(argv, '--fsync') === 'never' ? 'never' : 'always';
+    const opts: RaftBenchOptions = { fsync };
+    const seconds = flag(argv, '--seconds');
+    if (seconds !== undefined) opts.seconds = Number(seconds);
+    const idle = flag(argv, '--idle-groups');
+    if (idle !== undefined) opts.idleGroups = Number(idle);
+    runRaftBench(opts).then(
+      (r) => process.stdout.write(`${formatRaftBench(r)}\n${JSON.stringify(r)}\n`),
+      (err: unknown) => {
+        process.stderr.write(`raft bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+        process.exitCode = 1;
+      },
+    );
+  }
+}
