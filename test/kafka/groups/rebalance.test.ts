@@ -220,4 +220,36 @@ describe('group rebalance protocol', () => {
     // The group's timers are all gone: only the coordinator's retention sweep remains.
     expect(h.coordinator.timerCount()).toBe(1);
   });
+
+  it('answers SyncGroup with ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID and INCONSISTENT_GROUP_PROTOCOL', async () => {
+    const h = await startCoordinator();
+    const g = await formGroup(h, ['a', 'b']);
+    const sync = (overrides: { generationId?: number; memberId?: string; protocolType?: string | null; protocolName?: string | null; groupId?: string }) =>
+      h.coordinator
+        .syncGroup({ groupId: 'g', generationId: g.generationId, memberId: 'b-2', groupInstanceId: null, protocolType: null, protocolName: null, assignments: [], ...overrides })
+        .then((r) => r.errorCode);
+    expect(await sync({ generationId: 0 })).toBe(ErrorCode.ILLEGAL_GENERATION);
+    expect(await sync({ memberId: 'nobody' })).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    expect(await sync({ groupId: 'other' })).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    expect(await sync({ groupId: '' })).toBe(ErrorCode.INVALID_GROUP_ID);
+    expect(await sync({ protocolType: 'connect' })).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    expect(await sync({ protocolName: 'sticky' })).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    // In a Stable group a follower's repeated SyncGroup just gets its assignment again.
+    const again = await h.coordinator.syncGroup({ groupId: 'g', generationId: 1, memberId: 'b-2', groupInstanceId: null, protocolType: 'consumer', protocolName: 'range', assignments: [] });
+    expect(Buffer.from(again.assignment).toString()).toBe('assign:b-2');
+  });
+
+  it('a failed write of the leader assignment fails the sync and starts a new rebalance', async () => {
+    const h = await startCoordinator();
+    const pa = h.coordinator.joinGroup(joinRequest({ clientId: 'a' }));
+    const pb = h.coordinator.joinGroup(joinRequest({ clientId: 'b' }));
+    await h.time.advance(1_000);
+    await Promise.all([pa, pb]);
+    const follower = h.coordinator.syncGroup({ groupId: 'g', generationId: 1, memberId: 'b-2', groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] });
+    h.log.failAppends(new Error('no quorum'));
+    const leader = await h.coordinator.syncGroup({ groupId: 'g', generationId: 1, memberId: 'a-1', groupInstanceId: null, protocolType: null, protocolName: null, assignments: [{ memberId: 'b-2', assignment: Buffer.from('x') }] });
+    expect(leader.errorCode).toBe(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    expect((await follower).errorCode).toBe(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    expect((await h.coordinator.describeGroups(['g']))[0]?.state).toBe('PreparingRebalance');
+  });
 });
