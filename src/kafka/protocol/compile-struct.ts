@@ -113,7 +113,7 @@ export function compileStruct(fields: readonly FieldSpec[], version: number, fle
     if (present && !isTagged) {
       const codec = fieldCodec(f, version, flexible);
       regular.push({ name: f.name, codec });
-      steps.push((r) => codec.decode(r));
+      steps.push(codec.decode);
     } else {
       if (isTagged) tagged.push(taggedField(f, version));
       steps.push(() => defaultValue(f));
