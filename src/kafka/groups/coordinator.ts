@@ -118,13 +118,21 @@ export class GroupCoordinator {
     const replay = new Map<string, ReplayedGroup>();
     let count = 0;
     let misplaced = 0;
-    for await (const record of records) {
-      if (this.#partitions.get(partition) !== owned) return;
-      count++;
-      // Only possible if numPartitions changed under existing data (Kafka forbids that too): such
-      // a group could never be looked up here, so it is skipped loudly rather than half-loaded.
-      if (this.partitionFor(record.groupId) !== partition) misplaced++;
-      else replayRecord(replay, record);
+    try {
+      for await (const record of records) {
+        if (this.#partitions.get(partition) !== owned) return;
+        count++;
+        // Only possible if numPartitions changed under existing data (Kafka forbids that too):
+        // such a group could never be looked up here, so it is skipped loudly, not half-loaded.
+        if (this.partitionFor(record.groupId) !== partition) misplaced++;
+        else replayRecord(replay, record);
+      }
+    } catch (error: unknown) {
+      // A failed read must not leave the partition "loading" forever: give it up so that the
+      // caller can retry (clients get NOT_COORDINATOR meanwhile and look again).
+      if (this.#partitions.get(partition) === owned) this.#partitions.delete(partition);
+      this.#ctx.logger.error({ partition, records: count, err: error }, 'loading group partition failed');
+      throw error;
     }
     if (misplaced > 0) this.#ctx.logger.error({ partition, misplaced }, 'skipped group records that belong to another partition');
     if (this.#partitions.get(partition) !== owned) return;

@@ -173,4 +173,17 @@ describe('group administration and ownership', () => {
     expect(fetched.topics[0]?.partitions[0]?.offset).toBe(2);
     expect((await h.coordinator.fetchOffsets({ groupId: other, topics: null })).topics).toEqual([]);
   });
+
+  it('a failed load gives the partition up instead of loading forever', async () => {
+    const h = await startCoordinator();
+    const p = groupPartitionFor('g', NUM_PARTITIONS);
+    async function* broken() {
+      yield { kind: 'group-tombstone' as const, groupId: 'g' };
+      throw new Error('read error');
+    }
+    await expect(h.coordinator.loadPartition(p, broken())).rejects.toThrow('read error');
+    expect(h.coordinator.coordinatorError('g')).toBe(ErrorCode.NOT_COORDINATOR);
+    await h.coordinator.loadPartition(p, h.log.records(p));
+    expect(h.coordinator.coordinatorError('g')).toBe(ErrorCode.NONE);
+  });
 });
