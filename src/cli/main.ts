@@ -7,6 +7,7 @@ const USAGE = `Usage: chronik <command> [options]
 
 Commands:
   start      run a broker node
+  cluster    run a local cluster of node processes (default 3)
   inspect    read-only inspection of a data directory (segments, dump, verify, index)
   bench      run the benchmark suite
 
@@ -16,6 +17,7 @@ type CommandMain = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, () => Promise<CommandMain>> = {
   start: async () => (await import('./start.js')).main,
+  cluster: async () => (await import('./cluster.js')).main,
   inspect: async () => (await import('../../tools/inspect/main.js')).main,
   bench: async () => (await import('../../tools/bench/main.js')).main,
 };

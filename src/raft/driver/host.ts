@@ -18,6 +18,9 @@ import type { AddGroupOptions, GroupStatus, LeaderChangeListener, ProposeResult,
  * One per node: hosts every Raft group of the node over one WAL store and one node transport, with
  * one tick timer and one event-driven Ready loop (see docs/raft-driver.md).
  */
+/** Frame tags at or above this value are not Raft frames (see receive). */
+export const OTHER_CHANNEL_MIN_TAG = 0x80;
+
 export class RaftHost {
   private readonly groups = new Map<string, RaftGroup>();
   private readonly opening = new Set<string>();
@@ -245,6 +248,9 @@ export class RaftHost {
 
   private receive(from: number, payload: Buffer): void {
     if (this.closed) return;
+    // First bytes of 0x80 and above belong to other channels on the same node connections (the
+    // node's RPC); they are theirs to read, not garbage.
+    if (payload.byteLength > 0 && (payload[0] as number) >= OTHER_CHANNEL_MIN_TAG) return;
     let items;
     try {
       items = decodeFrame(payload, toRaftId(from), toRaftId(this.nodeId));
