@@ -3,12 +3,14 @@ import { ErrorCode, KafkaError } from '../../util/errors.js';
 /**
  * An injected fault on one directed link, for the fault-injection suite. Drop all = dropProbability 1.
  * A delay holds each frame for `delayMs` before it is queued for the socket (or, on the receiving
- * side, before it is delivered); frames delayed by the same amount keep their order.
+ * side, before it is delivered); frames delayed by the same amount keep their order, and a jitter
+ * (uniform extra delay in [0, jitterMs)) reorders them, which TCP alone never does.
  */
 export interface LinkFault {
   /** Probability in [0, 1] that a frame is silently lost. */
   dropProbability?: number;
   delayMs?: number;
+  jitterMs?: number;
 }
 
 export type LinkDirection = 'out' | 'in';
@@ -26,6 +28,10 @@ export function validateFault(fault: LinkFault): void {
   if (!(Number.isFinite(d) && d >= 0 && d <= MAX_DELAY_MS)) {
     throw new KafkaError(ErrorCode.INVALID_CONFIG, `delayMs must be in [0, ${MAX_DELAY_MS}], got ${d}`);
   }
+  const j = fault.jitterMs ?? 0;
+  if (!(Number.isFinite(j) && j >= 0 && j <= MAX_DELAY_MS)) {
+    throw new KafkaError(ErrorCode.INVALID_CONFIG, `jitterMs must be in [0, ${MAX_DELAY_MS}], got ${j}`);
+  }
 }
 
 const MAX_DELAY_MS = 3_600_000;
@@ -40,6 +46,7 @@ export function judgeFrame(fault: LinkFault | undefined, random: () => number): 
   if (fault === undefined) return PASS;
   const p = fault.dropProbability ?? 0;
   if (p >= 1 || (p > 0 && random() < p)) return DROP;
-  const d = fault.delayMs ?? 0;
+  const j = fault.jitterMs ?? 0;
+  const d = (fault.delayMs ?? 0) + (j > 0 ? random() * j : 0);
   return d > 0 ? { action: 'delay', delayMs: d } : PASS;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { HandshakeAuthenticator, HandshakeTranscript } from './auth.js';
+import type { LogBudget } from './log-budget.js';
 import { FrameKind, type FrameKindValue } from './codec.js';
 import { FrameError, HandshakeError } from './errors.js';
 import type { FramedSocket, KeepaliveOptions } from './framed-socket.js';
@@ -25,6 +26,8 @@ export interface InboundOptions {
   /** Peer-set and duplicate checks, owned by the transport: a refusal reason, or undefined to admit. */
   admit: (fromId: number, connection: InboundConnection) => string | undefined;
   onRefused: () => void;
+  /** Shared by all inbound connections, so a stranger hammering the port cannot flood the log. */
+  refusalLogs: LogBudget;
   onFrame: (fromId: number, payload: Buffer) => void;
   onClosed: (connection: InboundConnection, reason: string, badFrame: boolean) => void;
 }
@@ -113,7 +116,9 @@ export class InboundConnection {
   }
 
   private refuse(reason: string): void {
-    this.opts.logger.warn({ peer: this.socket.remote, claimedId: this.claimedId, reason }, 'refused inbound connection');
+    if (this.opts.refusalLogs.allow(Date.now())) {
+      this.opts.logger.warn({ peer: this.socket.remote, claimedId: this.claimedId, reason }, 'refused inbound connection');
+    }
     this.opts.onRefused();
     this.socket.finish(FrameKind.REFUSE, encodeRefuse(reason), `refused: ${reason}`);
   }

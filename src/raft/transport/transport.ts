@@ -9,11 +9,16 @@ import { judgeFrame, validateFault, type LinkDirection, type LinkFault } from '.
 import { FramedSocket, type KeepaliveOptions } from './framed-socket.js';
 import { HANDSHAKE_MAX_FRAME_BYTES } from './handshake.js';
 import { InboundConnection } from './inbound.js';
+import { LogBudget } from './log-budget.js';
 import { resolveOptions, validatePeers, type NodeTransportOptions, type ResolvedOptions } from './options.js';
 import { OutboundLink } from './outbound.js';
 import type { QueuedFrame, QueueLimits } from './queue.js';
 import { emptyPeerStats, type PeerStats, type TransportStats } from './stats.js';
 import type { FrameListener, PeerAddress, PeerListener } from './types.js';
+
+/** Refusals are logged in full up to this many per window (every one is counted in stats). */
+const REFUSAL_LOGS_PER_WINDOW = 20;
+const REFUSAL_LOG_WINDOW_MS = 10_000;
 
 /** Everything the transport keeps about one peer in the current peer set. */
 interface Peer {
@@ -45,12 +50,14 @@ export class NodeTransport {
   private readonly upListeners = new Set<PeerListener>();
   private readonly downListeners = new Set<PeerListener>();
   private readonly counters = { unknownPeerDrops: 0, oversizeDrops: 0, refusedConnections: 0, badFrameCloses: 0 };
+  private readonly refusalLogs: LogBudget;
   private server: Server | undefined;
   private state: 'new' | 'started' | 'closed' = 'new';
 
   constructor(options: NodeTransportOptions) {
     this.opts = resolveOptions(options);
     this.log = this.opts.logger.child({ module: 'transport', nodeId: this.opts.nodeId });
+    this.refusalLogs = new LogBudget(REFUSAL_LOGS_PER_WINDOW, REFUSAL_LOG_WINDOW_MS, this.log, 'refused inbound connection');
     for (const [id, address] of this.opts.peers) this.addPeer(id, address);
   }
 
@@ -265,6 +272,7 @@ export class NodeTransport {
       handshakeTimeoutMs: this.opts.handshakeTimeoutMs,
       admit: (fromId, conn) => this.admit(fromId, conn),
       onRefused: () => (this.counters.refusedConnections += 1),
+      refusalLogs: this.refusalLogs,
       onFrame: (fromId, payload) => this.receive(fromId, payload),
       onClosed: (conn, reason, badFrame) => this.onInboundClosed(conn, reason, badFrame),
     });

@@ -103,5 +103,16 @@ describe('NodeTransport link faults', () => {
     expect(() => n(1).setLinkFault(2, { delayMs: -1 })).toThrow(/delayMs must be in/);
     expect(() => n(1).setLinkFault(2, { delayMs: Number.NaN })).toThrow(KafkaError);
   });
+
+  it('reorders frames with a jittered delay, losing none', async () => {
+    const n = await mesh([1, 2]);
+    const at2 = new Inbox(n(2));
+    n(1).setLinkFault(2, { jitterMs: 80 });
+    for (let i = 0; i < 50; i++) n(1).send(2, Buffer.from([i]));
+    await at2.waitFor(1, 50);
+    const order = at2.from(1).map((b) => b[0]!);
+    expect([...order].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(order).not.toEqual([...order].sort((a, b) => a - b));
+  });
 });
 

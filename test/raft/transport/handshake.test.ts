@@ -139,5 +139,18 @@ describe('NodeTransport handshake', () => {
     await raw.closed;
     await log.waitFor(refusedAt(2, 'protocol version'));
   });
+
+  it('counts every refusal but logs a flood of them only up to a budget', async () => {
+    const log = captureLog();
+    const { nodes, addresses } = await startCluster([2], { logger: log.logger });
+    open.push(...nodes.values());
+    for (let i = 0; i < 25; i++) {
+      const raw = await RawPeer.connect(addresses.get(2)!);
+      raws.push(raw);
+      expect((await raw.hello(9, 2, 'test')).kind).toBe(FrameKind.REFUSE);
+    }
+    expect(nodes.get(2)!.stats().refusedConnections).toBe(25);
+    expect(log.lines.filter((l) => l['msg'] === 'refused inbound connection')).toHaveLength(20);
+  });
 });
 
