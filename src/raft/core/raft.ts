@@ -20,13 +20,12 @@ import {
   type ReadState,
   type Snapshot,
 } from './types.js';
+import { ProgressTracker, VoteResult } from './tracker.js';
 import { UncommittedTracker } from './uncommitted.js';
 
 const EMPTY = new Uint8Array(0);
 /** Most unapplied log bytes scanned for configuration changes before an election. */
 const MAX_CONF_SCAN_BYTES = 64 * 1024 * 1024;
-const VoteResult = { PENDING: 0, WON: 1, LOST: 2 } as const;
-type VoteResult = (typeof VoteResult)[keyof typeof VoteResult];
 
 /**
  * The Raft state machine of one group (Ongaro & Ousterhout 2014; Ongaro's thesis 2014). Pure and
@@ -57,11 +56,7 @@ export class Raft {
    */
   appendPending = false;
 
-  private readonly prs = new Map<number, Progress>();
-  private voterIds: number[] = [];
-  private learnerIds: number[] = [];
-  private readonly votes = new Map<number, boolean>();
-  private readonly matchScratch: number[] = [];
+  private readonly trk: ProgressTracker;
   private electionElapsed = 0;
   private heartbeatElapsed = 0;
   private randomizedElectionTimeout = 0;
@@ -78,9 +73,10 @@ export class Raft {
     this.random = config.random;
     this.logger = config.logger?.child({ module: 'raft', raftId: config.id });
     this.readOnly = new ReadOnly(this.cfg.maxPendingReads);
+    this.trk = new ProgressTracker(this.id, this.cfg.maxInflightMsgs, this.cfg.maxInflightBytes);
     this.log = new RaftLog(config.storage);
     const { hardState, confState } = config.storage.initialState();
-    this.applyConfState(confState);
+    this.setMembership(confState);
     this.term = hardState.term;
     this.vote = hardState.vote;
     if (hardState.commit > 0) this.log.commitTo(hardState.commit);
@@ -116,8 +112,8 @@ export class Raft {
     if (this.pendingConfIndex > this.log.applied) {
       throw new ProposalDroppedError(`configuration change at ${this.pendingConfIndex} not yet applied`);
     }
-    const pr = this.prs.get(cc.nodeId);
-    if (cc.type === ConfChangeType.REMOVE_NODE && pr !== undefined && !pr.isLearner && this.voterIds.length === 1) {
+    const pr = this.trk.prs.get(cc.nodeId);
+    if (cc.type === ConfChangeType.REMOVE_NODE && pr !== undefined && !pr.isLearner && this.trk.voterIds.length === 1) {
       throw new ProposalDroppedError('cannot remove the last voter');
     }
     if (cc.type === ConfChangeType.ADD_LEARNER && pr !== undefined && !pr.isLearner) {
@@ -138,7 +134,7 @@ export class Raft {
   transferLeadership(to: number): void {
     if (this.role !== Role.LEADER) throw new NotLeaderError('not the leader', this.leaderOrUndefined());
     if (to === this.id) return;
-    const pr = this.prs.get(to);
+    const pr = this.trk.prs.get(to);
     if (pr === undefined || pr.isLearner) throw new ProposalDroppedError(`node ${to} is not a voter`);
     if (this.leadTransferee === to) return;
     // §3.10: the transfer must finish within an election timeout or it is abandoned.
@@ -158,12 +154,12 @@ export class Raft {
   }
 
   reportUnreachable(id: number): void {
-    const pr = this.prs.get(id);
+    const pr = this.trk.prs.get(id);
     if (this.role === Role.LEADER && pr !== undefined && pr.state === ProgressState.REPLICATE) pr.becomeProbe();
   }
 
   reportSnapshot(id: number, ok: boolean): void {
-    const pr = this.prs.get(id);
+    const pr = this.trk.prs.get(id);
     if (this.role !== Role.LEADER || pr === undefined || pr.state !== ProgressState.SNAPSHOT) return;
     if (!ok) pr.pendingSnapshot = 0;
     // Wait for the follower's response (or the next heartbeat) before sending more.
@@ -172,11 +168,11 @@ export class Raft {
   }
 
   confState(): ConfState {
-    return { voters: [...this.voterIds], learners: [...this.learnerIds] };
+    return this.trk.confState();
   }
 
   progress(id: number): Progress | undefined {
-    return this.prs.get(id);
+    return this.trk.prs.get(id);
   }
 
   /** The driver persisted a Ready's snapshot and entries. */
@@ -185,7 +181,7 @@ export class Raft {
     if (last !== undefined) this.log.unstable.stableTo(last.index, last.term);
     if (this.role !== Role.LEADER) return;
     // The leader counts itself only once its own entries are durable.
-    const self = this.prs.get(this.id);
+    const self = this.trk.prs.get(this.id);
     if (self !== undefined && self.maybeUpdate(this.log.stableIndex()) && this.maybeCommit()) this.bcastAppend();
   }
 
@@ -322,7 +318,7 @@ export class Raft {
   private handleVoteResponse(m: Message): void {
     const expected = this.role === Role.PRE_CANDIDATE ? MessageType.PRE_VOTE_RESP : MessageType.VOTE_RESP;
     if (m.type !== expected) return;
-    const result = this.poll(m.from, !m.reject);
+    const result = this.trk.recordVote(m.from, !m.reject);
     if (result === VoteResult.WON) {
       if (this.role === Role.PRE_CANDIDATE) this.startElection(false, false);
       else this.becomeLeader();
@@ -332,7 +328,7 @@ export class Raft {
   }
 
   private stepLeader(m: Message): void {
-    const pr = this.prs.get(m.from);
+    const pr = this.trk.prs.get(m.from);
     switch (m.type) {
       case MessageType.APPEND_RESP:
         if (pr !== undefined) this.handleAppendResponse(m, pr);
@@ -400,7 +396,7 @@ export class Raft {
     }
     this.logger?.debug({ index, term }, 'restoring snapshot');
     this.log.restore(snap);
-    this.applyConfState(snap.metadata.confState);
+    this.setMembership(snap.metadata.confState);
     return true;
   }
 
@@ -448,7 +444,7 @@ export class Raft {
   }
 
   private sendAppend(to: number, sendIfEmpty = true): boolean {
-    const pr = this.prs.get(to);
+    const pr = this.trk.prs.get(to);
     if (pr === undefined || to === this.id || pr.isPaused()) return false;
     const prevIndex = pr.next - 1;
     const prevTerm = this.log.term(prevIndex);
@@ -485,13 +481,13 @@ export class Raft {
   }
 
   private bcastAppend(): void {
-    for (const id of this.prs.keys()) {
+    for (const id of this.trk.prs.keys()) {
       if (id !== this.id) this.sendAppend(id);
     }
   }
 
   private bcastHeartbeat(context: number): void {
-    for (const [id, pr] of this.prs) {
+    for (const [id, pr] of this.trk.prs) {
       if (id === this.id) continue;
       // Never tell a follower a commit index beyond what it is known to share with us.
       const commit = Math.min(pr.match, this.log.committed);
@@ -504,25 +500,13 @@ export class Raft {
    * entry is from the current term (§5.4.2, Figure 8): earlier-term entries commit indirectly.
    */
   private maybeCommit(): boolean {
-    const mci = this.quorumMatch();
+    const mci = this.trk.committedIndex();
     if (mci <= this.log.committed || this.log.term(mci) !== this.term) return false;
     const hadCommitInTerm = this.committedInTerm();
     this.log.commitTo(mci);
     this.uncommitted.commitTo(mci);
     if (!hadCommitInTerm) this.releaseDeferredReads();
     return true;
-  }
-
-  private quorumMatch(): number {
-    const matches = this.matchScratch;
-    matches.length = 0;
-    for (const id of this.voterIds) matches.push(this.prs.get(id)?.match ?? 0);
-    matches.sort((a, b) => b - a);
-    return matches[this.quorum() - 1] ?? 0;
-  }
-
-  private quorum(): number {
-    return Math.floor(this.voterIds.length / 2) + 1;
   }
 
   private committedInTerm(): boolean {
@@ -555,7 +539,7 @@ export class Raft {
       this.readOnly.deferred.push({ from, context });
       return;
     }
-    if (this.voterIds.length === 1 && this.voterIds[0] === this.id) {
+    if (this.trk.voterIds.length === 1 && this.trk.voterIds[0] === this.id) {
       this.answerRead(from, this.log.committed, context);
       return;
     }
@@ -573,17 +557,9 @@ export class Raft {
   private releaseReads(): void {
     const queue = this.readOnly.queue;
     let n = 0;
-    while (n < queue.length && this.roundConfirmed(queue[n]?.round ?? 0)) n++;
+    while (n < queue.length && this.trk.roundConfirmed(queue[n]?.round ?? 0)) n++;
     if (n === 0) return;
     for (const r of queue.splice(0, n)) this.answerRead(r.from, r.index, r.context);
-  }
-
-  private roundConfirmed(round: number): boolean {
-    let acks = 0;
-    for (const id of this.voterIds) {
-      if (id === this.id || (this.prs.get(id)?.readRound ?? 0) >= round) acks++;
-    }
-    return acks >= this.quorum();
   }
 
   private answerRead(from: number, index: number, context: Uint8Array): void {
@@ -607,7 +583,7 @@ export class Raft {
     if (++this.electionElapsed >= this.cfg.electionTick) {
       this.electionElapsed = 0;
       acted = true;
-      if (this.cfg.checkQuorum && !this.quorumActive()) {
+      if (this.cfg.checkQuorum && !this.trk.quorumActive()) {
         // §6.2: a leader that cannot reach a majority steps down so clients look elsewhere.
         this.logger?.debug({ term: this.term }, 'check-quorum failed; stepping down');
         this.becomeFollower(this.term, NONE);
@@ -626,25 +602,14 @@ export class Raft {
 
   /** A snapshot neither acknowledged nor reported within two election timeouts is retried. */
   private ageSnapshots(): void {
-    for (const pr of this.prs.values()) {
+    for (const pr of this.trk.prs.values()) {
       if (pr.state !== ProgressState.SNAPSHOT) continue;
       if (++pr.snapshotAge >= 2) pr.becomeProbe();
     }
   }
 
-  private quorumActive(): boolean {
-    let active = 0;
-    for (const id of this.voterIds) {
-      const pr = this.prs.get(id);
-      if (id === this.id || pr?.recentActive === true) active++;
-    }
-    for (const [id, pr] of this.prs) if (id !== this.id) pr.recentActive = false;
-    return active >= this.quorum();
-  }
-
   private promotable(): boolean {
-    const pr = this.prs.get(this.id);
-    return pr !== undefined && !pr.isLearner;
+    return this.trk.isVoter(this.id);
   }
 
   private hup(preVote: boolean, transfer: boolean): void {
@@ -692,32 +657,17 @@ export class Raft {
       type = MessageType.VOTE;
       term = this.term;
     }
-    if (this.poll(this.id, true) === VoteResult.WON) {
+    if (this.trk.recordVote(this.id, true) === VoteResult.WON) {
       if (preVote) this.startElection(false, transfer);
       else this.becomeLeader();
       return;
     }
     const index = this.log.lastIndex();
     const logTerm = this.log.lastTerm();
-    for (const id of this.voterIds) {
+    for (const id of this.trk.voterIds) {
       if (id === this.id) continue;
       this.send(message({ type, from: this.id, to: id, term, index, logTerm, context: transfer ? 1 : 0 }));
     }
-  }
-
-  private poll(id: number, granted: boolean): VoteResult {
-    if (!this.votes.has(id)) this.votes.set(id, granted);
-    let yes = 0;
-    let no = 0;
-    for (const voter of this.voterIds) {
-      const v = this.votes.get(voter);
-      if (v === true) yes++;
-      else if (v === false) no++;
-    }
-    const q = this.quorum();
-    if (yes >= q) return VoteResult.WON;
-    if (this.voterIds.length - no < q) return VoteResult.LOST;
-    return VoteResult.PENDING;
   }
 
   // ---- role transitions ----
@@ -731,7 +681,7 @@ export class Raft {
   private becomePreCandidate(): void {
     assert(this.role !== Role.LEADER, 'leader cannot become pre-candidate');
     // Pre-vote changes neither term nor vote (thesis §9.6): a failed pre-vote leaves no trace.
-    this.votes.clear();
+    this.trk.resetVotes();
     this.lead = NONE;
     this.role = Role.PRE_CANDIDATE;
   }
@@ -749,8 +699,8 @@ export class Raft {
     this.reset(this.term);
     this.lead = this.id;
     this.role = Role.LEADER;
-    for (const pr of this.prs.values()) pr.recentActive = true;
-    const self = this.prs.get(this.id);
+    for (const pr of this.trk.prs.values()) pr.recentActive = true;
+    const self = this.trk.prs.get(this.id);
     if (self !== undefined) {
       self.match = this.log.stableIndex();
       self.becomeReplicate();
@@ -774,12 +724,12 @@ export class Raft {
     this.heartbeatElapsed = 0;
     this.randomizedElectionTimeout = this.cfg.electionTick + this.random.nextInt(this.cfg.electionTick);
     this.leadTransferee = NONE;
-    this.votes.clear();
+    this.trk.resetVotes();
     this.pendingConfIndex = 0;
     this.uncommitted.reset();
     this.readOnly.reset();
     const next = this.log.lastIndex() + 1;
-    for (const [id, pr] of this.prs) this.resetProgress(id, pr, next);
+    for (const [id, pr] of this.trk.prs) this.resetProgress(id, pr, next);
   }
 
   private resetProgress(id: number, pr: Progress, next: number): void {
@@ -805,52 +755,21 @@ export class Raft {
 
   /** Adopts the configuration an applied change resulted in (idempotent, so replays are harmless). */
   private applyConfChange(cc: ConfChangeEntry): void {
-    const voters = new Set(cc.result.voters);
-    const learners = new Set(cc.result.learners);
-    for (const id of [...this.prs.keys()]) if (!voters.has(id) && !learners.has(id)) this.prs.delete(id);
-    const next = this.log.lastIndex() + 1;
-    for (const [ids, isLearner] of [[voters, false], [learners, true]] as const) {
-      for (const id of ids) {
-        const pr = this.prs.get(id);
-        if (pr === undefined) this.addProgress(id, next, isLearner);
-        else pr.isLearner = isLearner;
-      }
-    }
-    this.rebuildIds();
-    this.logger?.debug({ type: cc.type, nodeId: cc.nodeId, voters: this.voterIds, learners: this.learnerIds }, 'applied configuration change');
+    this.setMembership(cc.result);
+    this.logger?.debug({ type: cc.type, nodeId: cc.nodeId, voters: this.trk.voterIds, learners: this.trk.learnerIds }, 'applied configuration change');
     if (this.role !== Role.LEADER) return;
     if (!this.promotable()) {
       // A leader removed from the group hands over by simply stepping down.
       this.becomeFollower(this.term, NONE);
       return;
     }
-    if (this.leadTransferee !== NONE && !this.prs.has(this.leadTransferee)) this.leadTransferee = NONE;
+    if (this.leadTransferee !== NONE && !this.trk.prs.has(this.leadTransferee)) this.leadTransferee = NONE;
     if (this.maybeCommit()) this.bcastAppend();
     this.releaseReads();
   }
 
-  private applyConfState(cs: ConfState): void {
-    this.prs.clear();
-    const next = this.log.lastIndex() + 1;
-    for (const id of cs.voters) this.addProgress(id, next, false);
-    for (const id of cs.learners) this.addProgress(id, next, true);
-    this.rebuildIds();
-  }
-
-  private addProgress(id: number, next: number, isLearner: boolean): void {
-    const pr = new Progress(next, isLearner, this.cfg.maxInflightMsgs, this.cfg.maxInflightBytes);
-    // A new member counts as active so check-quorum does not fire before it had a chance to answer.
-    pr.recentActive = true;
-    if (id === this.id) pr.match = this.log.stableIndex();
-    this.prs.set(id, pr);
-  }
-
-  private rebuildIds(): void {
-    this.voterIds = [];
-    this.learnerIds = [];
-    for (const [id, pr] of this.prs) (pr.isLearner ? this.learnerIds : this.voterIds).push(id);
-    this.voterIds.sort((a, b) => a - b);
-    this.learnerIds.sort((a, b) => a - b);
+  private setMembership(cs: ConfState): void {
+    this.trk.adopt(cs, this.log.lastIndex() + 1, this.log.stableIndex());
     this.confChanged = true;
   }
 
