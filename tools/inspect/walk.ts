@@ -40,13 +40,17 @@ function fits(bytes: Uint8Array, at: number): boolean {
   return at === bytes.byteLength || checkFrame(bytes, at).kind === 'ok';
 }
 
-/** Where to continue after the damaged frame at `at`: its trusted end, or a resync point. */
+/**
+ * Where to continue after the damaged frame at `at`: the next CRC-valid frame, or the end its
+ * length field claims when that is a frame boundary and no valid frame starts before it. The
+ * nearer wins, so a corrupted length can never make the walk skip intact frames.
+ */
 function resumeAfter(bytes: Uint8Array, at: number, check: FrameCheck): number | undefined {
-  if (check.kind === 'bad-crc') {
-    const end = at + FRAME_HEADER_BYTES + check.header.length;
-    if (fits(bytes, end)) return end;
-  }
-  return findValidFrameAfter(bytes, at + 1);
+  const next = findValidFrameAfter(bytes, at + 1);
+  if (check.kind !== 'bad-crc') return next;
+  const end = at + FRAME_HEADER_BYTES + check.header.length;
+  if (fits(bytes, end) && (next === undefined || next >= end)) return end;
+  return next;
 }
 
 function damageOf(bytes: Uint8Array, at: number, check: Exclude<FrameCheck, { kind: 'ok' }>): Damage {
