@@ -78,6 +78,7 @@ export class GroupCoordinator {
       log: options.log,
       logger: options.logger.child({ module: 'group-coordinator' }),
       newMemberId: options.newMemberId ?? ((clientId) => `${clientId}-${randomUUID()}`),
+      forgetIfUnused: (group) => this.#forgetIfUnused(group),
     };
     this.#scheduler = options.scheduler;
     this.#timers = new TimerSet(options.scheduler);
@@ -286,8 +287,11 @@ export class GroupCoordinator {
     const unused =
       group.is('Empty') && group.generationId === 0 && group.members.size === 0 && group.pendingMembers.size === 0 && group.offsetCount === 0;
     if (!unused) return;
+    const owned = this.#partitions.get(group.partition);
+    // Only the group currently registered under its id (not an older, unloaded instance).
+    if (owned?.groups.get(group.groupId) !== group) return;
     group.timers.clearAll();
-    this.#partitions.get(group.partition)?.groups.delete(group.groupId);
+    owned.groups.delete(group.groupId);
   }
 
   #armRetention(): void {

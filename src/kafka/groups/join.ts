@@ -44,6 +44,7 @@ function joinNewMember(ctx: CoordinatorContext, group: Group, req: JoinGroupRequ
     group.timers.set(`pending:${memberId}`, req.sessionTimeoutMs, () => {
       group.pendingMembers.delete(memberId);
       tryCompleteJoin(ctx, group);
+      ctx.forgetIfUnused(group);
     });
     return Promise.resolve(joinError(ErrorCode.MEMBER_ID_REQUIRED, memberId));
   }

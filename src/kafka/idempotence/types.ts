@@ -13,6 +13,10 @@ export interface ProducerBatch {
 /** A batch as found in the log: with the offsets it was given and its timestamp (for expiry). */
 export interface LoggedProducerBatch extends ProducerBatch {
   readonly baseOffset: number;
+  /**
+   * Drives expiry after a rebuild. Prefer the leader's append time: a client's CreateTime from a
+   * skewed clock could expire a producer early and lose its duplicate detection.
+   */
   readonly timestampMs: number;
 }
 

@@ -157,6 +157,15 @@ describe('group rebalance protocol', () => {
     expect(g.generationId).toBe(1);
   });
 
+  it('a new group holding only an expired pending member id is forgotten', async () => {
+    const h = await startCoordinator();
+    const pending = await h.coordinator.joinGroup(joinRequest({ groupId: 'fresh', clientId: 'x', requireKnownMemberId: true }));
+    expect(pending.errorCode).toBe(ErrorCode.MEMBER_ID_REQUIRED);
+    expect(h.coordinator.groupCount()).toBe(1);
+    await h.time.advance(10_000);
+    expect(h.coordinator.groupCount()).toBe(0);
+  });
+
   it('rejects bad joins with INVALID_SESSION_TIMEOUT, INCONSISTENT_GROUP_PROTOCOL, UNKNOWN_MEMBER_ID, GROUP_MAX_SIZE_REACHED', async () => {
     const h = await startCoordinator({ maxGroupSize: 2 });
     await formGroup(h, ['a', 'b']);
