@@ -67,15 +67,18 @@ export async function startKafkaServer(options: KafkaServerOptions): Promise<Kaf
   server.on('error', (err) => log.error({ err }, 'kafka listener error'));
   const info = server.address() as AddressInfo;
   log.info({ host: info.address, port: info.port }, 'kafka listener started');
+  let closing: Promise<void> | undefined;
+  const shutdown = async (): Promise<void> => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const open = [...connections];
+    for (const c of open) c.close('info', 'server shutting down');
+    await Promise.all([closed, ...open.map((c) => c.closed)]);
+    log.info('kafka listener stopped');
+  };
   return {
     address: { host: info.address, port: info.port },
     connectionCount: () => connections.size,
-    async close() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      const open = [...connections];
-      for (const c of open) c.close('info', 'server shutting down');
-      await Promise.all([closed, ...open.map((c) => c.closed)]);
-      log.info('kafka listener stopped');
-    },
+    // Idempotent: a second call waits for the first shutdown.
+    close: () => (closing ??= shutdown()),
   };
 }

@@ -339,4 +339,55 @@ describe('kafka connection server', () => {
     await c.waitFrames(count, 20_000);
     expect(c.frames.every((f, i) => f.readInt32BE(0) === i)).toBe(true);
   });
+
+  it('aborts the handlers of a connection when it closes, and reports metrics', async () => {
+    const registry = registryWithApiVersions();
+    const aborted = deferred<string>();
+    const started = deferred<void>();
+    registry.register({
+      apiKey: ApiKey.Heartbeat,
+      minVersion: 0,
+      maxVersion: 4,
+      handle: (_request, ctx) =>
+        new Promise<HeartbeatResponse>((_resolve, reject) => {
+          ctx.signal.addEventListener('abort', () => {
+            aborted.resolve(`${ctx.clientId}@${ctx.connectionId}`);
+            reject(new Error('aborted'));
+          });
+          started.resolve();
+        }),
+    });
+    const seen: { apiKey: number; version: number; errorCode: number }[] = [];
+    let bytesIn = 0;
+    let bytesOut = 0;
+    let open = 0;
+    const metrics = {
+      connectionOpened: () => void open++,
+      connectionClosed: () => void open--,
+      bytesReceived: (n: number) => void (bytesIn += n),
+      bytesSent: (n: number) => void (bytesOut += n),
+      writeBackpressure: () => {},
+      requestCompleted: (apiKey: number, version: number, errorCode: number, latencyMs: number) => {
+        expect(latencyMs).toBeGreaterThanOrEqual(0);
+        seen.push({ apiKey, version, errorCode });
+      },
+    };
+    const { client, server } = await start(registry, { metrics });
+    const c = await client();
+    const first = apiVersionsFrame(3, 1);
+    c.send(first);
+    await c.waitFrames(1);
+    expect(seen).toEqual([{ apiKey: 18, version: 3, errorCode: 0 }]);
+    expect(bytesIn).toBe(first.length);
+    expect(bytesOut).toBe((c.frames[0] as Buffer).length + 4);
+    expect(open).toBe(1);
+    const hb = heartbeatFrame(2, 'g');
+    c.send(hb);
+    await started.promise;
+    c.destroy();
+    expect(await aborted.promise).toBe('test@1');
+    await server.close();
+    expect(open).toBe(0);
+    expect(seen).toHaveLength(1); // the aborted heartbeat completed after its connection was gone
+  });
 });
