@@ -25,8 +25,14 @@ interface TypeEmitter {
 
 /** Emits one interface per struct, named after the message so names never collide across files. */
 function emitStruct(e: TypeEmitter, name: string, fields: readonly JsonField[]): void {
-  if (e.emitted.has(name)) return;
-  e.emitted.set(name, name);
+  const signature = JSON.stringify(fields.map((f) => [f.name, f.type, f.nullableVersions ?? null]));
+  const previous = e.emitted.get(name);
+  if (previous !== undefined) {
+    // Kafka reuses a struct name only for the same struct; anything else would need distinct types.
+    if (previous !== signature) throw new Error(`${name} is defined twice with different fields`);
+    return;
+  }
+  e.emitted.set(name, signature);
   const lines = [`export interface ${name} {`];
   for (const f of fields) {
     const array = f.type.startsWith('[]');
