@@ -277,7 +277,9 @@ export class GroupCoordinator {
         const group = this.#group(groupId);
         if (group === undefined) return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND };
         const errorCode = await deleteGroup(this.#ctx, group);
-        if (errorCode === ErrorCode.NONE) this.#partitions.get(group.partition)?.groups.delete(groupId);
+        const owned = this.#partitions.get(group.partition);
+        // Unless the partition was unloaded (and maybe reloaded) meanwhile.
+        if (errorCode === ErrorCode.NONE && owned?.groups.get(groupId) === group) owned.groups.delete(groupId);
         return { groupId, errorCode };
       }),
     );
