@@ -7,6 +7,7 @@ import { PartitionReplica } from './replica.js';
 
 const LEADER_ELECTED_TIMEOUT_MS = 10_000;
 const LEADER_ELECTED_ATTEMPTS = 5;
+const OPEN_CONCURRENCY = 64;
 
 export interface PartitionManagerOptions {
   readonly nodeId: number;
@@ -92,13 +93,18 @@ export class PartitionManager {
   private async reconcile(image: MetadataImage): Promise<void> {
     if (this.closed) return;
     const wanted = new Set<string>();
+    const toAdd: (() => Promise<void>)[] = [];
     for (const topic of image.topicsById.values()) {
       for (const p of topic.partitions) {
         if (!p.replicas.includes(this.opts.nodeId)) continue;
         const groupId = partitionGroupId(topic.topicId, p.partition);
         wanted.add(groupId);
-        if (!this.replicas.has(groupId)) await this.addReplica(topic, p.partition, p.replicas);
+        if (!this.replicas.has(groupId)) toAdd.push(() => this.addReplica(topic, p.partition, p.replicas));
       }
+    }
+    // New partitions open concurrently (each open creates files and syncs), in bounded waves.
+    for (let i = 0; i < toAdd.length; i += OPEN_CONCURRENCY) {
+      await Promise.all(toAdd.slice(i, i + OPEN_CONCURRENCY).map((add) => add()));
     }
     for (const groupId of [...this.replicas.keys()]) {
       if (!wanted.has(groupId)) await this.removeReplica(groupId);

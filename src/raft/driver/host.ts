@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
-import { NotLeaderError as CoreNotLeaderError, Role, type Ready } from '../core/index.js';
+import { NotLeaderError as CoreNotLeaderError, Role, type Message, type Ready } from '../core/index.js';
 import type { NodeTransport } from '../transport/index.js';
 import { assert } from '../../util/assert.js';
 import { NotLeaderError } from '../../util/errors.js';
 import { deferred } from './deferred.js';
 import { GroupNotFoundError, ProposalLostError, RaftClosedError, RaftTimeoutError } from './errors.js';
+import { EarlyMessages } from './early-messages.js';
 import { decodeFrame } from './frame.js';
 import type { RaftGroup } from './group.js';
 import { toNodeId, toRaftId } from './ids.js';
@@ -27,6 +28,7 @@ export class RaftHost {
   private readonly listeners = new Set<LeaderChangeListener>();
   private readonly log: Logger;
   private readonly loop: ReadyLoop;
+  private readonly early: EarlyMessages;
   private readonly openCtx: OpenGroupContext;
   private readonly unsubscribe: Array<() => void> = [];
   private readonly timer: NodeJS.Timeout | undefined;
@@ -43,6 +45,7 @@ export class RaftHost {
     const electionTicks = opts.electionTicks ?? 10;
     this.lostProposalTicks = opts.lostProposalTicks ?? 3 * electionTicks;
     this.openCtx = this.buildOpenContext(electionTicks);
+    this.early = new EarlyMessages(electionTicks);
     this.loop = new ReadyLoop({
       transport,
       stats: this.stats,
@@ -95,6 +98,7 @@ export class RaftHost {
         throw new RaftClosedError('host closed while the group was opening');
       }
       this.groups.set(groupId, g);
+      for (const message of this.early.take(groupId)) this.stepInto(g, message);
       this.loop.markDirty(g);
     } finally {
       this.opening.delete(groupId);
@@ -232,6 +236,7 @@ export class RaftHost {
   tick(): void {
     if (this.closed) return;
     this.ticks++;
+    this.early.expire(this.ticks);
     for (const g of this.groups.values()) {
       if (g.failed !== undefined) continue;
       g.node.tick();
@@ -261,19 +266,29 @@ export class RaftHost {
     }
     for (const { groupId, message } of items) {
       const g = this.groups.get(groupId);
-      if (g === undefined || g.failed !== undefined) {
+      if (g === undefined) {
+        // Possibly a group the metadata layer is about to create: hold it briefly (bounded).
+        this.stats.unknownGroupDrops++;
+        this.early.add(groupId, message, this.ticks);
+        continue;
+      }
+      if (g.failed !== undefined) {
         this.stats.unknownGroupDrops++;
         continue;
       }
-      trackMatch(g, message);
-      try {
-        g.node.step(message);
-      } catch (err) {
-        // Input from the network never crashes the node: a message the core refuses is dropped.
-        this.stats.badMessages++;
-        this.log.warn({ err, from, group: groupId, type: message.type }, 'dropping raft message the core refused');
-      }
+      this.stepInto(g, message);
       this.loop.markDirty(g);
+    }
+  }
+
+  private stepInto(g: RaftGroup, message: Message): void {
+    trackMatch(g, message);
+    try {
+      g.node.step(message);
+    } catch (err) {
+      // Input from the network never crashes the node: a message the core refuses is dropped.
+      this.stats.badMessages++;
+      this.log.warn({ err, from: toNodeId(message.from), group: g.id, type: message.type }, 'dropping raft message the core refused');
     }
   }
 
