@@ -57,6 +57,7 @@ export class WalStore implements LogHost {
   private pendingHard = new Map<string, HardStateWrite>();
   private hardWaiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
   private hardScheduled = false;
+  private hardFlush: Promise<void> | undefined;
   private closed = false;
 
   private constructor(
@@ -133,6 +134,7 @@ export class WalStore implements LogHost {
     this.closed = true;
     for (const log of [...this.logs.values()]) await log.close();
     await this.roundsRunning;
+    await this.hardFlush;
     if (this.ownsDb) await this.ctx.db.close();
   }
 
@@ -197,7 +199,7 @@ export class WalStore implements LogHost {
     const done = new Promise<void>((resolve, reject) => this.hardWaiters.push({ resolve, reject }));
     if (!this.hardScheduled) {
       this.hardScheduled = true;
-      setImmediate(() => void this.flushHardStates());
+      this.hardFlush = new Promise<void>((resolve) => setImmediate(() => void this.flushHardStates().finally(resolve)));
     }
     return done;
   }

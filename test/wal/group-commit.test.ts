@@ -128,3 +128,18 @@ describe('group commit', () => {
     await store.close();
   });
 });
+
+describe('store close', () => {
+  it('a hard-state save issued just before close is durable', async () => {
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(cleanup);
+    const store = await WalStore.open({ dir, logger }); // owns (and closes) its LevelDB
+    const log = await store.openLog('h');
+    const saved = log.saveHardState({ term: 9, vote: 3, commit: 0 });
+    await store.close();
+    await saved;
+    const store2 = await WalStore.open({ dir, logger });
+    expect((await store2.openLog('h')).hardState).toEqual({ term: 9, vote: 3, commit: 0 });
+    await store2.close();
+  });
+});
