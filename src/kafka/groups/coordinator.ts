@@ -23,6 +23,7 @@ import { TimerSet } from './timers.js';
 import type { Clock, Scheduler } from './time.js';
 import type {
   DeleteGroupResult,
+  GroupState,
   DescribedGroup,
   HeartbeatRequest,
   HeartbeatResult,
@@ -165,6 +166,21 @@ export class GroupCoordinator {
     let n = 0;
     for (const p of this.#partitions.values()) n += p.groups.size;
     return n;
+  }
+
+  /** Counts for metrics: groups by state and members, over the partitions this node serves. */
+  stats(): { groups: number; members: number; byState: Record<GroupState, number> } {
+    const byState: Record<GroupState, number> = { Empty: 0, PreparingRebalance: 0, CompletingRebalance: 0, Stable: 0, Dead: 0 };
+    let groups = 0;
+    let members = 0;
+    for (const owned of this.#partitions.values()) {
+      for (const group of owned.groups.values()) {
+        groups++;
+        members += group.members.size;
+        byState[group.state]++;
+      }
+    }
+    return { groups, members, byState };
   }
 
   /** Number of armed timers across all groups (for tests and metrics: it must stay bounded). */

@@ -48,6 +48,11 @@ describe('group administration and ownership', () => {
     ]);
     expect((await h.coordinator.listGroups(['stable', 'EMPTY'])).groups.map((g) => g.groupId).sort()).toEqual(['empty', 'stable']);
     expect((await h.coordinator.listGroups(['Dead'])).groups).toEqual([]);
+    expect(h.coordinator.stats()).toEqual({
+      groups: 3,
+      members: 2,
+      byState: { Empty: 1, PreparingRebalance: 1, CompletingRebalance: 0, Stable: 1, Dead: 0 },
+    });
     expect(all.groups.find((g) => g.groupId === 'stable')?.protocolType).toBe('consumer');
     await h.time.advance(1_000);
     await joining;
