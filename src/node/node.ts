@@ -9,7 +9,7 @@ import { RaftHost } from '../raft/driver/index.js';
 import { NodeTransport } from '../raft/transport/index.js';
 import type { MetaCommand } from '../state/index.js';
 import type { Logger } from '../util/logger.js';
-import { WalStore } from '../wal/index.js';
+import { WalStore, type FileIO, type WalDb } from '../wal/index.js';
 import { ProducerIdAllocator } from '../kafka/idempotence/index.js';
 import { GroupService } from './group-service.js';
 import { MetaService } from './meta-service.js';
@@ -22,6 +22,9 @@ const REGISTER_TIMEOUT_MS = 5_000;
 export interface NodeOptions {
   readonly config: BrokerConfig;
   readonly logger: Logger;
+  /** Storage injection for the embedded `storage: 'memory'` mode (an in-memory file layer and LevelDB). */
+  readonly fileIO?: FileIO;
+  readonly db?: WalDb;
 }
 
 /**
@@ -39,8 +42,9 @@ export class ChronikNode {
     readonly config: BrokerConfig,
     logger: Logger,
     private readonly wal: WalStore,
-    private readonly transport: NodeTransport,
-    private readonly raft: RaftHost,
+    /** Public for fault injection (link faults) by the embedded API; nothing else should send on it. */
+    readonly transport: NodeTransport,
+    readonly raft: RaftHost,
     private readonly rpc: NodeRpc,
     readonly meta: MetaService,
     readonly partitions: PartitionManager,
@@ -63,7 +67,7 @@ export class ChronikNode {
   static async start(options: NodeOptions): Promise<ChronikNode> {
     const { config, logger } = options;
     await mkdir(config.dataDir, { recursive: true });
-    const wal = await WalStore.open({ dir: join(config.dataDir, 'wal'), logger, fsync: config.fsync ? 'always' : 'never', segmentBytes: config.segmentBytes });
+    const wal = await WalStore.open({ dir: config.dataDir, logger, fsync: config.fsync ? 'always' : 'never', segmentBytes: config.segmentBytes, ...injectedStorage(options) });
     const transport = new NodeTransport({
       nodeId: config.nodeId,
       clusterId: config.clusterId,
@@ -176,6 +180,10 @@ export class ChronikNode {
     await this.wal.close();
     this.log.info('node stopped');
   }
+}
+
+function injectedStorage(options: NodeOptions): { fileIO?: FileIO; db?: WalDb } {
+  return { ...(options.fileIO === undefined ? {} : { fileIO: options.fileIO }), ...(options.db === undefined ? {} : { db: options.db }) };
 }
 
 function liveSet(config: BrokerConfig, transport: NodeTransport): ReadonlySet<number> {
