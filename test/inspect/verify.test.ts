@@ -8,7 +8,7 @@ import { rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { WalStore, WalCorruptionError } from '../../src/wal/index.js';
 import { silentLogger } from '../../src/util/logger.js';
-import { encodeFrameHeader, FRAME_HEADER_BYTES } from '../../src/wal/frame.js';
+import { encodeFrameHeader, encodeSegmentHeader, FORMAT_VERSION, FRAME_HEADER_BYTES } from '../../src/wal/frame.js';
 import { buildDataDir, META_LOG, PARTITION_LOG, partitionBatch, removeDir, SEGMENT_BYTES, tempDir } from './fixture.js';
 import { appendBytes, chopTail, flipByte, framesOf, middleFrame, overwrite, segmentPaths } from './corrupt.js';
 import { inspect } from './io.js';
@@ -161,6 +161,24 @@ describe('torn tails (warnings, exit 0, and the WAL opens)', () => {
     expect(await walOpens(dir, PARTITION_LOG)).toBe('ok');
   });
 
+  test('two trailing frames that both have bad CRCs: still one torn tail (no CRC-valid frame after)', async () => {
+    const dir = await fresh();
+    const last = (await segmentPaths(dir, META_LOG)).at(-1);
+    if (last === undefined) throw new Error('no segment');
+    const end = (await stat(last)).size;
+    const a = nextFrame(61, 3, Buffer.from('first unsynced frame'));
+    const b = nextFrame(62, 3, Buffer.from('second unsynced frame'));
+    a.writeUInt8(a.readUInt8(a.length - 1) ^ 1, a.length - 1);
+    b.writeUInt8(b.readUInt8(b.length - 1) ^ 1, b.length - 1);
+    await appendBytes(last, Buffer.concat([a, b]));
+    const { code, out } = await verifyJson(dir);
+    expect(code).toBe(0);
+    expect(out.warnings).toHaveLength(1);
+    expect(out.warnings[0]).toMatchObject({ segment: last, position: end, index: 61 });
+    expect(await walOpens(dir, META_LOG)).toBe('ok');
+    expect((await stat(last)).size).toBe(end);
+  });
+
   test('the same torn tail is a warning without the index too (segment file alone)', async () => {
     const dir = await fresh();
     const last = (await segmentPaths(dir, META_LOG)).at(-1);
@@ -233,6 +251,34 @@ describe('structure', () => {
     const { code, out } = await verifyJson(dir);
     expect(code).toBe(0);
     expect(out.warnings.some((w) => w.segment === next && w.message.includes('torn segment creation'))).toBe(true);
+  });
+});
+
+describe('bounds and versions', () => {
+  test('--max-problems caps the JSON list; the count stays exact', async () => {
+    const dir = await fresh();
+    const [first] = await segmentPaths(dir, META_LOG);
+    if (first === undefined) throw new Error('no segment');
+    const frames = await framesOf(first);
+    for (const f of frames.slice(0, 5)) await flipByte(first, f.position + FRAME_HEADER_BYTES + 2);
+    const r = await inspect('verify', dir, '--json', '--max-problems', '2');
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as VerifyJson & { truncated: boolean };
+    expect(out.corruptionCount).toBe(5);
+    expect(out.problems).toHaveLength(2);
+    expect(out.truncated).toBe(true);
+    expect(out.problems.map((p) => p.index)).toEqual([1, 2]);
+  });
+
+  test('a segment written by a newer format version', async () => {
+    const dir = await fresh();
+    const last = (await segmentPaths(dir, PARTITION_LOG)).at(-1);
+    if (last === undefined) throw new Error('no segment');
+    await overwrite(last, 0, encodeSegmentHeader(Number(basename(last).slice(0, 20)), FORMAT_VERSION + 1));
+    const { code, out } = await verifyJson(dir);
+    expect(code).toBe(1);
+    expect(out.firstProblem).toMatchObject({ segment: last, position: 0 });
+    expect(out.firstProblem?.message).toContain(`segment format version ${FORMAT_VERSION + 1} is newer`);
   });
 });
 

@@ -23,7 +23,7 @@ export interface Damage {
   /** The header found there, when one could be decoded. */
   header: FrameHeader | undefined;
   actualCrc: number | undefined;
-  /** Where the next CRC-valid frame starts; undefined when none follows in this segment. */
+  /** Where decoding resumes (see resumeAfter; may be the end of the bytes); undefined when nothing decodable follows. */
   resumeAt: number | undefined;
   /** A CRC-valid frame follows somewhere after it in this segment (the recovery table's test). */
   validFrameAfter: boolean;
@@ -36,30 +36,33 @@ export interface WalkVisitor {
   damage(d: Damage): boolean;
 }
 
-function fits(bytes: Uint8Array, at: number): boolean {
-  return at === bytes.byteLength || checkFrame(bytes, at).kind === 'ok';
+/** A frame boundary: the end of the file, or a sane header whose frame fits (its CRC may be bad). */
+function isBoundary(bytes: Uint8Array, at: number): boolean {
+  if (at === bytes.byteLength) return true;
+  const kind = checkFrame(bytes, at).kind;
+  return kind === 'ok' || kind === 'bad-crc';
 }
 
 /**
  * Where to continue after the damaged frame at `at`: the next CRC-valid frame, or the end its
- * length field claims when that is a frame boundary and no valid frame starts before it. The
- * nearer wins, so a corrupted length can never make the walk skip intact frames.
+ * length field claims when a frame (even one with a bad CRC) starts there and no valid frame
+ * starts before it. The nearer wins, so a corrupted length can never make the walk skip intact
+ * frames, and consecutive bad-CRC frames are each reported.
  */
-function resumeAfter(bytes: Uint8Array, at: number, check: FrameCheck): number | undefined {
+function resumeAfter(bytes: Uint8Array, at: number, check: FrameCheck): { resumeAt: number | undefined; validFrameAfter: boolean } {
   const next = findValidFrameAfter(bytes, at + 1);
-  if (check.kind !== 'bad-crc') return next;
+  const validFrameAfter = next !== undefined;
+  if (check.kind !== 'bad-crc') return { resumeAt: next, validFrameAfter };
   const end = at + FRAME_HEADER_BYTES + check.header.length;
-  if (fits(bytes, end) && (next === undefined || next >= end)) return end;
-  return next;
+  if (isBoundary(bytes, end) && (next === undefined || next >= end)) return { resumeAt: end, validFrameAfter };
+  return { resumeAt: next, validFrameAfter };
 }
 
 function damageOf(bytes: Uint8Array, at: number, check: Exclude<FrameCheck, { kind: 'ok' }>): Damage {
   const header = check.kind === 'short-header' ? undefined : check.header;
   const reason = check.kind === 'short-payload' ? 'truncated' : check.kind;
   const actualCrc = check.kind === 'bad-crc' ? check.actualCrc : undefined;
-  const resumeAt = resumeAfter(bytes, at, check);
-  const validFrameAfter = resumeAt !== undefined && resumeAt < bytes.byteLength;
-  return { position: at, reason, header, actualCrc, resumeAt, validFrameAfter };
+  return { position: at, reason, header, actualCrc, ...resumeAfter(bytes, at, check) };
 }
 
 function payloadOf(bytes: Uint8Array, at: number, length: number): Uint8Array {
