@@ -3,6 +3,7 @@ import { topicByName, type LeaderElected, type MetadataImage, type TopicImage } 
 import type { WalStore } from '../../wal/index.js';
 import type { Logger } from '../../util/logger.js';
 import type { MetaService } from '../meta-service.js';
+import { IsrTracker } from './isr-tracker.js';
 import { PartitionReplica } from './replica.js';
 
 const LEADER_ELECTED_TIMEOUT_MS = 10_000;
@@ -41,6 +42,7 @@ export class PartitionManager {
   /** Reconciliations run one at a time, in image order. */
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  private readonly isr: IsrTracker;
 
   constructor(private readonly opts: PartitionManagerOptions) {
     this.log = opts.logger.child({ module: 'partitions' });
@@ -52,6 +54,13 @@ export class PartitionManager {
       if (wasServing && replica.serving === undefined) this.emitServing(replica, false);
     });
     opts.meta.onApplied((image) => this.schedule(image));
+    this.isr = new IsrTracker({
+      raft: opts.raft,
+      logger: opts.logger,
+      image: () => opts.meta.image,
+      replicas: () => this.replicas.values(),
+      propose: (event, timeoutMs) => opts.meta.propose([event], timeoutMs),
+    });
   }
 
   replica(topic: string, partition: number): PartitionReplica | undefined {
@@ -176,6 +185,7 @@ export class PartitionManager {
 
   close(): void {
     this.closed = true;
+    this.isr.close();
     for (const replica of this.replicas.values()) replica.close();
   }
 }
