@@ -33,6 +33,7 @@ export interface BrokerConfig {
   readonly segmentBytes: number;
   readonly retentionMs: number;
   readonly retentionBytes: number;
+  readonly retentionCheckIntervalMs: number;
   readonly messageTimestampType: 'CreateTime' | 'LogAppendTime';
   readonly offsetsTopicPartitions: number;
   readonly offsetsTopicReplicationFactor: number;
@@ -219,6 +220,7 @@ function resolve(raw: RawSettings): BrokerConfig {
     segmentBytes: int(raw, 'log.segment.bytes'),
     retentionMs: int(raw, 'log.retention.ms'),
     retentionBytes: int(raw, 'log.retention.bytes'),
+    retentionCheckIntervalMs: int(raw, 'log.retention.check.interval.ms'),
     messageTimestampType: timestampType,
     offsetsTopicPartitions: int(raw, 'offsets.topic.num.partitions'),
     offsetsTopicReplicationFactor: int(raw, 'offsets.topic.replication.factor'),

@@ -39,6 +39,7 @@ export const SETTINGS = {
   'log.segment.bytes': { type: 'int', defaultValue: String(1024 * MiB), min: 14, max: 2047 * MiB, doc: 'Segment size before rolling.' },
   'log.retention.ms': { type: 'int', defaultValue: String(7 * 24 * 3600 * 1000), min: -1, doc: 'Default topic retention by time (-1: forever).' },
   'log.retention.bytes': { type: 'int', defaultValue: '-1', min: -1, doc: 'Default topic retention by size per partition (-1: unlimited).' },
+  'log.retention.check.interval.ms': { type: 'int', defaultValue: '300000', min: 1, doc: 'How often the retention pass looks for deletable segments.' },
   'log.message.timestamp.type': { type: 'string', defaultValue: 'CreateTime', doc: 'CreateTime or LogAppendTime.' },
   'offsets.topic.num.partitions': { type: 'int', defaultValue: '50', min: 1, max: 1000, doc: 'Partitions of __consumer_offsets.' },
   'offsets.topic.replication.factor': { type: 'int', defaultValue: '3', min: 1, max: 255, doc: 'Replication of __consumer_offsets (capped by the broker count).' },

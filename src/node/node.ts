@@ -15,6 +15,7 @@ import { GroupService } from './group-service.js';
 import { MetaService } from './meta-service.js';
 import { PartitionManager } from './partition/manager.js';
 import { NodeRpc } from './rpc.js';
+import { RetentionService } from './retention/index.js';
 
 const REGISTER_ATTEMPTS = 1_000;
 const REGISTER_TIMEOUT_MS = 5_000;
@@ -37,6 +38,7 @@ export class ChronikNode {
   private readonly producerIds: ProducerIdAllocator;
   private stopping = false;
   private readonly log: Logger;
+  private retention: RetentionService | undefined;
 
   private constructor(
     readonly config: BrokerConfig,
@@ -98,6 +100,8 @@ export class ChronikNode {
     registry.register(apiVersionsHandler(registry));
     registerBrokerApis(registry, node.brokerContext());
     node.watchRegistrations();
+    node.retention = new RetentionService({ config, partitions, raft, rpc, image: () => meta.image, logger });
+    node.retention.start();
     await meta.start();
     void node.registerBroker();
     node.log.info({ kafka: kafka.address, raft: config.raftListen, nodeId: config.nodeId, peers: config.peers.length }, 'node started');
@@ -170,6 +174,7 @@ export class ChronikNode {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.retention?.stop();
     await this.kafka.close();
     this.groups.close();
     this.partitions.close();

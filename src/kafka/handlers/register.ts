@@ -14,6 +14,7 @@ import { findCoordinatorHandler } from './groups/find-coordinator.js';
 import { heartbeatHandler, joinGroupHandler, leaveGroupHandler, syncGroupHandler } from './groups/membership.js';
 import { offsetCommitHandler, offsetDeleteHandler, offsetFetchHandler } from './groups/offsets.js';
 import { deleteGroupsHandler, describeGroupsHandler, listGroupsHandler } from './groups/admin.js';
+import { alterConfigsHandler, describeConfigsHandler, incrementalAlterConfigsHandler } from './configs/index.js';
 
 /** Registers every broker API this node serves; ApiVersions advertises exactly these. */
 export function registerBrokerApis(registry: HandlerRegistry, broker: BrokerContext): void {
@@ -38,4 +39,5 @@ export function registerBrokerApis(registry: HandlerRegistry, broker: BrokerCont
   registry.register(describeGroupsHandler(broker));
   registry.register(listGroupsHandler(broker));
   registry.register(deleteGroupsHandler(broker));
+  for (const h of [describeConfigsHandler(broker), alterConfigsHandler(broker), incrementalAlterConfigsHandler(broker)]) registry.register(h);
 }
