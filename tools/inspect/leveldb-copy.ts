@@ -6,7 +6,7 @@
  * table and log file they name either is copied afterwards or was deleted by a compaction in
  * between — which shows up as ENOENT, and the whole copy is retried (bounded).
  */
-import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
@@ -37,6 +37,9 @@ async function copyWithRetry(from: string, to: string): Promise<void> {
   let last: unknown;
   for (let attempt = 0; attempt < COPY_ATTEMPTS; attempt++) {
     try {
+      // Each attempt starts empty: files of a failed attempt may be obsolete by now.
+      await rm(to, { recursive: true, force: true });
+      await mkdir(to);
       await copyOnce(from, to);
       return;
     } catch (err) {
