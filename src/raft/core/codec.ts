@@ -183,6 +183,9 @@ function readEntries(r: Reader, count: number, m: Message): Entry[] {
     // Entries of an append are consecutive after prevLogIndex and never newer than the message.
     if (index !== m.index + 1 + i) throw new RaftCodecError(`entry index ${index} not consecutive after ${m.index}`);
     if (term > m.term || term === 0) throw new RaftCodecError(`entry term ${term} invalid in message of term ${m.term}`);
+    // Terms never decrease along a log.
+    const prevTerm = i === 0 ? m.logTerm : (out[i - 1]?.term ?? 0);
+    if (term < prevTerm) throw new RaftCodecError(`entry term ${term} decreases after ${prevTerm}`);
     out.push({ index, term, type, data });
   }
   return out;

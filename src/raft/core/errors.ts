@@ -22,3 +22,16 @@ export class ProposalDroppedError extends KafkaError {
     super(ErrorCode.NOT_ENOUGH_REPLICAS, message, options);
   }
 }
+
+/**
+ * A well-formed message that contradicts what this node knows to be committed (only a misbehaving
+ * or corrupted peer sends one). Thrown by step() before any state changes; the driver drops the
+ * message and reports the peer.
+ */
+export class RaftProtocolError extends KafkaError {
+  override readonly name = 'RaftProtocolError';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.CORRUPT_MESSAGE, message, options);
+  }
+}

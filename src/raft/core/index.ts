@@ -4,7 +4,7 @@ export type { RaftConfig } from './config.js';
 export type { Storage, InitialState } from './storage.js';
 export { MemoryStorage } from './memory-storage.js';
 export { SeededRandom, type RandomSource } from './random.js';
-export { RaftCodecError, ProposalDroppedError, NotLeaderError } from './errors.js';
+export { RaftCodecError, RaftProtocolError, ProposalDroppedError, NotLeaderError } from './errors.js';
 export { ConfChangeType, applyChange, encodeConfChange, decodeConfChange, type ConfChange, type ConfChangeEntry } from './conf-change.js';
 export { encodeMessage, decodeMessage, encodedSize, concatBuffers, CODEC_VERSION } from './codec.js';
 export {

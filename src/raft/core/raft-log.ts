@@ -1,4 +1,5 @@
 import { assert } from '../../util/assert.js';
+import { RaftProtocolError } from './errors.js';
 import { entrySize, type Storage } from './storage.js';
 import type { Entry, Snapshot } from './types.js';
 import { Unstable } from './unstable.js';
@@ -61,7 +62,11 @@ export class RaftLog {
     const lastNew = prevIndex + ents.length;
     const conflict = this.findConflict(ents);
     if (conflict !== 0) {
-      assert(conflict > this.committed, `entry ${conflict} conflicts with committed entry (committed ${this.committed})`);
+      // Raft guarantees a leader never contradicts a committed entry (§5.4); if one does, refuse
+      // the message rather than rewrite history or crash.
+      if (conflict <= this.committed) {
+        throw new RaftProtocolError(`entry ${conflict} conflicts with committed entry (committed ${this.committed})`);
+      }
       this.append(ents.slice(conflict - (prevIndex + 1)));
     }
     this.commitTo(Math.min(committed, lastNew));

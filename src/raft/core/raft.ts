@@ -404,6 +404,8 @@ export class Raft {
 
   private handleAppendResponse(m: Message, pr: Progress): void {
     pr.recentActive = true;
+    // Nobody can acknowledge entries we never had; such input is corrupt, not a reason to crash.
+    if (m.index > this.log.lastIndex()) return;
     if (m.reject) {
       const next = m.logTerm > 0 ? this.log.findConflictByTerm(m.rejectHint, m.logTerm) : m.rejectHint;
       if (pr.maybeDecrTo(m.index, next)) {

@@ -46,7 +46,11 @@ export class RawNode {
     if (this.raft.tick()) this.dirty = true;
   }
 
-  /** Feeds a message from a peer. A message addressed to another node is dropped (misrouted input). */
+  /**
+   * Feeds a message from a peer. A message addressed to another node is dropped (misrouted input).
+   * Throws RaftProtocolError, leaving the state unchanged, for a message that contradicts committed
+   * entries (a misbehaving peer): the driver drops it.
+   */
   step(m: Message): void {
     if (m.to !== this.raft.id) return;
     this.dirty = true;

@@ -16,7 +16,7 @@ const arbMessage: fc.Arbitrary<Message> = fc
     from: id,
     to: id,
     term: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
-    logTerm: u64,
+    logTerm: fc.integer({ min: 0, max: 2 ** 40 }),
     index: fc.integer({ min: 0, max: 1e12 }),
     commit: u64,
     reject: fc.boolean(),
@@ -41,13 +41,13 @@ const arbMessage: fc.Arbitrary<Message> = fc
       from: r.from,
       to: r.to,
       term: r.term,
-      logTerm: r.logTerm,
+      logTerm: Math.min(r.logTerm, r.term),
       index: r.index,
       commit: r.commit,
       reject: r.reject,
       rejectHint: r.rejectHint,
       context: r.context,
-      entries: r.entryData.map((e, i) => ({ index: r.index + 1 + i, term: Math.max(1, r.term - i), type: e.type, data: e.data })),
+      entries: r.entryData.map((e, i) => ({ index: r.index + 1 + i, term: r.term, type: e.type, data: e.data })),
       snapshot:
         r.snapshot === undefined
           ? undefined
@@ -126,6 +126,7 @@ describe('raft message codec', () => {
     expect(() => decodeMessage(bad((_b, v) => v.setUint32(60, 1_000_000)))).toThrow(/entry count/);
     expect(() => decodeMessage(concatBuffers([good, new Uint8Array(1)]))).toThrow(/trailing/);
     expect(() => decodeMessage(bad((_b, v) => v.setUint32(4, 0)))).toThrow(/node id/);
+    expect(() => decodeMessage(bad((_b, v) => v.setUint32(24, 3)))).toThrow(/decreases/);
   });
 
   it('round-trips and validates configuration changes', () => {

@@ -4,6 +4,7 @@ import { MemoryStorage } from '../../../src/raft/core/memory-storage.js';
 import { Progress, ProgressState } from '../../../src/raft/core/progress.js';
 import { RaftLog } from '../../../src/raft/core/raft-log.js';
 import { AssertionError } from '../../../src/util/assert.js';
+import { RaftProtocolError } from '../../../src/raft/core/errors.js';
 import type { Entry } from '../../../src/raft/core/types.js';
 
 const ent = (index: number, term: number, size = 0): Entry => ({ index, term, type: 0, data: new Uint8Array(size) });
@@ -85,8 +86,9 @@ describe('RaftLog', () => {
     expect(log.findConflictByTerm(4, 0)).toBe(0);
     expect(log.isUpToDate(4, 4)).toBe(true);
     expect(log.isUpToDate(9, 3)).toBe(false);
-    // Committed entries are never rewritten.
-    expect(() => log.maybeAppend(1, 1, 4, [ent(2, 7)])).toThrow(AssertionError);
+    // Committed entries are never rewritten: such a message is refused, the log left alone.
+    expect(() => log.maybeAppend(1, 1, 4, [ent(2, 7)])).toThrow(RaftProtocolError);
+    expect(log.term(2)).toBe(1);
   });
 
   it('limits slices by bytes but always returns one entry', () => {
