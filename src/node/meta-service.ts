@@ -16,6 +16,7 @@ import type { Logger } from '../util/logger.js';
 import type { NodeRpc } from './rpc.js';
 
 export const META_GROUP = '__meta';
+const DECIDE_BARRIER_TIMEOUT_MS = 5_000;
 
 /** A decided command's outcome as it travels back to the node that forwarded it. */
 export interface CommandOutcome {
@@ -96,7 +97,12 @@ export class MetaService {
   /** A linearizable barrier: after it, this node has applied everything committed before the call. */
   async readBarrier(timeoutMs: number): Promise<void> {
     const leader = await this.waitForLeader(timeoutMs);
-    if (leader === this.opts.nodeId) return;
+    // Even on the leader the image can trail the commit index (a new leader's predecessors'
+    // entries, or entries committed in this very drain): ReadIndex resolves once they are applied.
+    if (leader === this.opts.nodeId) {
+      await this.opts.raft.readIndex(META_GROUP, timeoutMs);
+      return;
+    }
     const index = await this.opts.rpc.call(leader, 'meta.readIndex', null, timeoutMs).catch(() => undefined);
     if (typeof index === 'number') await this.state.waiters.waitForApplied(index, timeoutMs);
   }
@@ -136,6 +142,9 @@ export class MetaService {
   }
 
   private async decideAndCommit(command: MetaCommand): Promise<CommandOutcome> {
+    // decide must see every committed event (a new leader applies its predecessors' entries only
+    // after its no-op commits), or it could, say, create a topic twice.
+    await this.opts.raft.readIndex(META_GROUP, DECIDE_BARRIER_TIMEOUT_MS);
     const decision = decide(command, this.image, { newTopicId: () => randomUUID(), liveBrokers: this.opts.liveBrokers() });
     if (decision instanceof KafkaError) throw decision;
     const appliedIndex = decision.events.length === 0 ? 0 : await this.proposeLocally(decision.events);
