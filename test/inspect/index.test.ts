@@ -102,3 +102,15 @@ describe('index problems', () => {
     expect(r.stderr).toContain('no LevelDB index');
   });
 });
+
+describe('hard state', () => {
+  test('a commit past the last entry and a term below the last entry are warnings in verify', async () => {
+    const dir = await tampered((db) => db.put(meta.hard, u64s(1, 0, 1000)));
+    const r = await inspect('verify', dir, '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as IndexJson;
+    const mine = out.warnings.filter((w) => w.logId === META_LOG).map((w) => w.message);
+    expect(mine).toContain('hard state commit 1000 is past the last entry 60: committed entries are missing');
+    expect(mine).toContain("hard state term 1 is below the last entry's term 3");
+  });
+});

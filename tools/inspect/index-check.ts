@@ -78,6 +78,11 @@ export class IndexChecker {
     }
   }
 
+  /** The log's state records as read from the copy (after prepare()). */
+  get logState(): LogIndexState | undefined {
+    return this.state;
+  }
+
   /** The log's first index from its meta record (entries before it are logically deleted). */
   get metaFirstIndex(): number | undefined {
     return this.state?.meta?.firstIndex;

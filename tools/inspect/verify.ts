@@ -17,6 +17,7 @@ import { Progress } from './progress.js';
 import { resolveTarget, type LogTarget, type Target } from './target.js';
 import { totalBytes, withIndex } from './with-index.js';
 import { registeredLogs } from './index-reader.js';
+import { hardStateFindings } from './raft-check.js';
 
 /** Problems shown in text mode; --json lists up to --max-problems. */
 const TEXT_PROBLEMS = 20;
@@ -41,6 +42,8 @@ async function verifyLog(log: LogTarget, db: IndexDb | undefined, findings: Find
     onBytes: (n) => progress.add(n),
     ...(checker === undefined ? {} : { onFrame: checker.onFrame.bind(checker), onDamage: checker.noteDamage.bind(checker) }),
   });
+  const state = checker?.logState;
+  for (const f of hardStateFindings(log.logId, state?.hardState, state?.meta, scan)) findings.add(f);
   return { scan, index: checker?.finish(findings) };
 }
 
