@@ -1,0 +1,248 @@
+import { randomUUID } from 'node:crypto';
+import type { RawSettings } from '../config/index.js';
+import { META_GROUP } from '../node/meta-service.js';
+import type { ChronikNode } from '../node/node.js';
+import { partitionGroupId } from '../node/partition/manager.js';
+import { topicByName } from '../state/index.js';
+import { ErrorCode, KafkaError } from '../util/errors.js';
+import { createLogger, type Logger } from '../util/logger.js';
+import { EmbeddedClusterError } from './errors.js';
+import { eventPredicate, leaderOf, toImagePredicate, type ClusterEvent, type ClusterPredicate } from './events.js';
+import { NetworkPartition } from './faults.js';
+import { NodeSlot, type NodeAddresses } from './node-slot.js';
+import { resolveOptions, type ResolvedOptions, type StartChronikOptions } from './options.js';
+import { reservePorts } from './ports.js';
+import { readRecords, type StoredRecord } from './records.js';
+import { closeClusterStorage, openClusterStorage, type ClusterStorage } from './storage.js';
+import { createTopic, DEFAULT_ADMIN_TIMEOUT_MS, deleteAllGroups, deleteAllTopics, type CreatedTopic, type CreateTopicOptions } from './topics.js';
+
+const HOST = '127.0.0.1';
+
+export interface WaitForOptions {
+  /** Required bound on the wait. */
+  readonly timeoutMs: number;
+  /** Evaluate on this node's image only (default: every running node must satisfy it). */
+  readonly node?: number;
+}
+
+export interface ResetOptions {
+  readonly timeoutMs?: number;
+}
+
+export interface ResetResult {
+  readonly topics: readonly string[];
+  readonly groups: readonly string[];
+}
+
+/**
+ * A Chronik cluster running inside this process: `nodes` real nodes (the same ChronikNode that
+ * `chronik start` runs), talking Raft to each other over TCP on loopback and Kafka to clients.
+ * Every instance owns all of its state; several can run side by side.
+ */
+export class EmbeddedCluster {
+  private partitionState: NetworkPartition | undefined;
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    private readonly options: ResolvedOptions,
+    private readonly slots: readonly NodeSlot[],
+    private readonly storage: ClusterStorage,
+  ) {}
+
+  /** Starts every node and resolves once every broker is registered and visible to every node. */
+  static async start(input: StartChronikOptions = {}): Promise<EmbeddedCluster> {
+    const options = resolveOptions(input);
+    const logger = options.logger ?? createLogger({ level: options.logLevel });
+    const storage = await openClusterStorage(options);
+    const raftPorts = await reservePorts(options.nodes);
+    const peers = raftPorts.map((port, id) => `${id}@${HOST}:${port}`).join(',');
+    const clusterId = options.settings['cluster.id'] ?? `chronik-embedded-${randomUUID().slice(0, 8)}`;
+    const slots = raftPorts.map((raftPort, id) => {
+      const addresses: NodeAddresses = { id, kafkaPort: options.port === 0 ? 0 : options.port + id, raftPort };
+      const settings = (a: NodeAddresses): RawSettings => nodeSettings(options, a, peers, clusterId, storage.nodes[id]?.dataDir as string);
+      return new NodeSlot(addresses, storage.nodes[id] as NonNullable<(typeof storage.nodes)[number]>, settings, logger.child({ nodeId: id }));
+    });
+    const cluster = new EmbeddedCluster(options, slots, storage);
+    try {
+      await cluster.bootstrap();
+    } catch (err) {
+      await cluster.stop().catch(() => undefined);
+      throw err;
+    }
+    return cluster;
+  }
+
+  private async bootstrap(): Promise<void> {
+    const nodes = await Promise.all(this.slots.map((s) => s.start()));
+    // A fresh multi-node cluster would otherwise wait a randomised election timeout (1–2 s) for its
+    // first __meta leader; node 0 campaigns at once instead (an ordinary Raft election).
+    const first = nodes[0];
+    if (nodes.length > 1 && first !== undefined && first.meta.leader() === undefined) first.raft.campaign(META_GROUP);
+    await this.waitFor({ type: 'brokers-registered' }, { timeoutMs: this.options.startTimeoutMs });
+  }
+
+  /** Kafka bootstrap addresses, one per node (stable across restarts), e.g. `['127.0.0.1:39217']`. */
+  get brokers(): string[] {
+    return this.slots.map((s) => `${HOST}:${s.addresses.kafkaPort}`);
+  }
+
+  /** Node ids, 0..nodes-1. */
+  get nodeIds(): number[] {
+    return this.slots.map((s) => s.id);
+  }
+
+  /** The running node with this id (an escape hatch for advanced tests), undefined when it is down. */
+  node(id: number): ChronikNode | undefined {
+    return this.slot(id).node;
+  }
+
+  /** Whether the node is running (not killed). */
+  isRunning(id: number): boolean {
+    return this.slot(id).node !== undefined;
+  }
+
+  /** Creates a topic; resolves once every running node's metadata shows a leader for each partition. */
+  async createTopic(name: string, options: CreateTopicOptions = {}): Promise<CreatedTopic> {
+    return createTopic(this.anyLive(), this.live(), name, options);
+  }
+
+  /**
+   * Deletes every topic (not the internal `__consumer_offsets`) and every consumer group, waiting
+   * until all running nodes applied it. A group that still has members (a consumer left connected)
+   * cannot be deleted; reset() then fails with GROUP_NOT_EMPTY naming it, after deleting the rest.
+   */
+  async reset(options: ResetOptions = {}): Promise<ResetResult> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_ADMIN_TIMEOUT_MS;
+    const topics = await deleteAllTopics(this.anyLive(), this.live(), timeoutMs);
+    const groups = await deleteAllGroups(this.live());
+    if (groups.inUse.length > 0) {
+      throw new EmbeddedClusterError(`reset: consumer group(s) ${groups.inUse.join(', ')} still have members; disconnect consumers first`, { code: ErrorCode.NON_EMPTY_GROUP });
+    }
+    return { topics, groups: groups.deleted };
+  }
+
+  /** Committed records of a topic (all partitions, or one), read from storage: no consumer needed. */
+  records(topic: string, partition?: number): Promise<StoredRecord[]> {
+    return readRecords(this.live(), topic, partition);
+  }
+
+  /** The partition's leader as the metadata of a running node shows it; undefined when none. */
+  leaderOf(topic: string, partition: number): number | undefined {
+    return leaderOf(this.anyLive().meta.image, topic, partition);
+  }
+
+  /**
+   * Resolves once the condition holds — on every running node's metadata image, or on `node`'s —
+   * with the predicate's value (from the first node). Event-driven: the image's waiters are
+   * notified by each applied `__meta` entry; nothing polls. Rejects after `timeoutMs`.
+   */
+  async waitFor<T>(condition: ClusterPredicate<T> | ClusterEvent, options: WaitForOptions): Promise<T> {
+    const predicate = typeof condition === 'function' ? toImagePredicate(condition) : (toImagePredicate(eventPredicate(condition, this.nodeIds)) as (image: Parameters<ClusterPredicate<T>>[0]) => T | undefined);
+    const nodes = options.node === undefined ? this.live() : [this.slot(options.node).running()];
+    if (nodes.length === 0) throw new EmbeddedClusterError('waitFor: no node is running');
+    const what = typeof condition === 'function' ? 'cluster condition' : `cluster event ${condition.type}`;
+    const values = await Promise.all(nodes.map((n) => n.meta.state.waiters.waitFor(predicate, { timeoutMs: options.timeoutMs, what })));
+    return values[0] as T;
+  }
+
+  /**
+   * Kills a node: its links to peers drop at once and it hands nothing over (no leadership
+   * transfer), like a crashed process. Its storage is kept for restartNode.
+   */
+  async killNode(id: number): Promise<void> {
+    await this.slot(id).kill();
+  }
+
+  /** Restarts a killed node on the same ports and storage (disk: the same dir, recovered). */
+  async restartNode(id: number, options: { timeoutMs?: number } = {}): Promise<void> {
+    const slot = this.slot(id);
+    this.assertNotStopped();
+    const node = await slot.start();
+    this.partitionState?.applyTo(id, node.transport, this.nodeIds);
+    await node.ready(options.timeoutMs ?? this.options.startTimeoutMs);
+  }
+
+  /**
+   * Cuts the network between sides (`partition([0], [1, 2])`): every frame between nodes of
+   * different sides is dropped, both ways. Kafka listeners stay up: clients can still reach every
+   * node, as when only the inter-broker network fails. Replaces any partition in force.
+   */
+  partition(...sides: readonly (readonly number[])[]): void {
+    this.heal();
+    const cut = new NetworkPartition(sides, this.nodeIds);
+    this.partitionState = cut;
+    for (const slot of this.slots) {
+      if (slot.node !== undefined) cut.applyTo(slot.id, slot.node.transport, this.nodeIds);
+    }
+  }
+
+  /** Removes every link fault. */
+  heal(): void {
+    this.partitionState = undefined;
+    for (const slot of this.slots) slot.node?.transport.clearLinkFaults();
+  }
+
+  /**
+   * Moves a partition's leadership to `toNode` through Raft's leadership transfer, and resolves once
+   * every running node's metadata shows `toNode` as the leader.
+   */
+  async transferLeadership(topic: string, partition: number, toNode: number, options: { timeoutMs?: number } = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_ADMIN_TIMEOUT_MS;
+    const image = topicByName(this.anyLive().meta.image, topic);
+    if (image?.partitions[partition] === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown partition ${topic}-${partition}`);
+    if (!image.partitions[partition].replicas.includes(toNode)) throw new EmbeddedClusterError(`node ${toNode} has no replica of ${topic}-${partition}`);
+    const groupId = partitionGroupId(image.topicId, partition);
+    const leader = this.live().find((n) => n.raft.has(groupId) && n.raft.status(groupId).leader === n.config.nodeId);
+    if (leader === undefined) throw new EmbeddedClusterError(`${topic}-${partition} has no running leader`, { code: ErrorCode.LEADER_NOT_AVAILABLE });
+    await leader.raft.transferLeadership(groupId, toNode, timeoutMs);
+    await this.waitFor({ type: 'leader', topic, partition, leader: toNode }, { timeoutMs });
+  }
+
+  /**
+   * Stops every node, closes in-memory stores and removes the temp dir (not a given dataDir).
+   * Afterwards the cluster holds no handles. Idempotent.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopAll();
+    return this.stopping;
+  }
+
+  private async stopAll(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.stop()));
+    await closeClusterStorage(this.storage);
+  }
+
+  private slot(id: number): NodeSlot {
+    const slot = this.slots[id];
+    if (slot === undefined) throw new EmbeddedClusterError(`no node ${id} (nodes are 0..${this.slots.length - 1})`);
+    return slot;
+  }
+
+  private live(): ChronikNode[] {
+    this.assertNotStopped();
+    return this.slots.flatMap((s) => (s.node === undefined ? [] : [s.node]));
+  }
+
+  private anyLive(): ChronikNode {
+    const node = this.live()[0];
+    if (node === undefined) throw new EmbeddedClusterError('no node is running');
+    return node;
+  }
+
+  private assertNotStopped(): void {
+    if (this.stopping !== undefined) throw new EmbeddedClusterError('the cluster is stopped');
+  }
+}
+
+function nodeSettings(options: ResolvedOptions, a: NodeAddresses, peers: string, clusterId: string, dataDir: string): RawSettings {
+  return {
+    ...options.settings,
+    'cluster.id': clusterId,
+    'node.id': String(a.id),
+    'kafka.listen': `${HOST}:${a.kafkaPort}`,
+    'raft.listen': `${HOST}:${a.raftPort}`,
+    'raft.peers': peers,
+    'data.dir': dataDir,
+    'log.level': options.logLevel,
+  };
+}
