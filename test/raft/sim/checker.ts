@@ -65,6 +65,16 @@ export class Checker {
     }
   }
 
+  /**
+   * §5.4.2 (Figure 8): a leader advances its commit index only to an entry of its own term;
+   * earlier entries commit indirectly. Catches the bug directly, before it loses data.
+   */
+  checkLeaderCommit(node: number, prevCommit: number, commit: number, term: number, commitTerm: number | undefined): void {
+    if (commit > prevCommit && commitTerm !== undefined && commitTerm !== term) {
+      this.fail(`leader ${node} of term ${term} committed index ${commit} of term ${commitTerm}`);
+    }
+  }
+
   /** Log matching: if two logs hold an entry with the same index and term, they agree up to it. */
   checkLogMatching(a: number, sa: MemoryStorage, b: number, sb: MemoryStorage): void {
     const lo = Math.max(sa.firstIndex(), sb.firstIndex());

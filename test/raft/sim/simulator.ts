@@ -59,6 +59,9 @@ class SimNode {
   incarnation = 0;
   /** The Ready whose write is in progress (asynchronous disk), if any. */
   writing: Ready | undefined = undefined;
+  writingAsLeader = false;
+  /** The commit index last persisted (to see it advance). */
+  commit = 0;
   /** ReadIndex requests in flight: context -> the highest index applied anywhere when issued. */
   reads = new Map<string, number>();
 
@@ -176,6 +179,8 @@ export class Simulator {
       const raw = n.raw;
       if (raw === undefined || n.writing !== undefined || !raw.hasReady()) return;
       const rd = raw.ready();
+      // The role when the Ready was taken (its hard state is from that moment).
+      const leader = raw.status().role === Role.LEADER;
       if (rd.softState !== undefined) this.onSoftState(n, rd);
       this.sendAll(rd.messagesBeforePersist);
       if (this.o.crashes && !this.healed && this.rng.next() < this.o.tornWriteRate && hasWrite(rd)) {
@@ -186,10 +191,11 @@ export class Simulator {
       if (this.o.diskDelayMs > 0 && hasWrite(rd)) {
         // The fsync takes time; meanwhile messages keep being stepped into the node.
         n.writing = rd;
+        n.writingAsLeader = leader;
         this.schedule(1 + this.rng.nextInt(this.o.diskDelayMs), { kind: 'persisted', node: n.id, incarnation: n.incarnation });
         return;
       }
-      this.finishReady(n, raw, rd);
+      this.finishReady(n, raw, rd, leader);
     }
     this.checker.fail(`node ${n.id} did not run out of Readies`);
   }
@@ -199,14 +205,19 @@ export class Simulator {
     const raw = n.raw;
     if (incarnation !== n.incarnation || rd === undefined || raw === undefined) return;
     n.writing = undefined;
-    this.finishReady(n, raw, rd);
+    this.finishReady(n, raw, rd, n.writingAsLeader);
     this.drive(n);
   }
 
   /** Steps 3-6 of the Ready contract: persist, send, apply, advance. */
-  private finishReady(n: SimNode, raw: RawNode, rd: Ready): void {
+  private finishReady(n: SimNode, raw: RawNode, rd: Ready, leader: boolean): void {
     persistReady(n.storage, rd);
     if (rd.softState?.role === Role.LEADER) this.checker.checkLeaderCompleteness(n.id, n.storage);
+    if (rd.hardState !== undefined) {
+      const c = rd.hardState.commit;
+      if (leader) this.checker.checkLeaderCommit(n.id, n.commit, c, rd.hardState.term, n.storage.term(c));
+      n.commit = c;
+    }
     this.sendAll(rd.messages);
     this.apply(n, rd);
     raw.advance(rd);
@@ -354,6 +365,7 @@ export class Simulator {
       n.sm.restore(snap.metadata.index, snap.data);
       this.checker.onRestore(n.id, snap.metadata.index, n.sm.hash);
     }
+    n.commit = n.storage.initialState().hardState.commit;
     this.boot(n);
     this.log(`n${n.id} restarted (term ${n.storage.initialState().hardState.term}, last ${n.storage.lastIndex()})`);
     this.drive(n);
