@@ -169,3 +169,18 @@ describe('verify on a clean dir', () => {
     expect(out).toMatchObject({ ok: true, corruptionCount: 0, warningCount: 0, problems: [] });
   });
 });
+
+describe('a single log dir inside a data dir', () => {
+  test('index, raft and verify use the data dir LevelDB for just that log', async () => {
+    const one = logDir(PARTITION_LOG);
+    const index = JSON.parse((await inspect('index', one, '--json')).stdout) as { ok: boolean; logs: Array<{ logId: string }> };
+    expect(index.ok).toBe(true);
+    expect(index.logs.map((l) => l.logId)).toEqual([PARTITION_LOG]);
+    const raft = JSON.parse((await inspect('raft', one, '--json')).stdout) as { logs: Array<Record<string, unknown>> };
+    expect(raft.logs).toHaveLength(1);
+    expect(raft.logs[0]).toMatchObject({ logId: PARTITION_LOG, hardState: { commit: 40 }, lastIndex: PARTITION_BATCHES });
+    const verify = await inspect('verify', one, '--json');
+    expect(verify.code).toBe(0);
+    expect(JSON.parse(verify.stdout)).toMatchObject({ kind: 'log-dir', ok: true, index: [{ logId: PARTITION_LOG, markerAgrees: true }] });
+  });
+});
