@@ -80,6 +80,11 @@ export class LogKeys {
     return { gte: this.derived(0, 'k').subarray(0, this.prefix.length + 1), lt: this.derived(epoch, 'k').subarray(0, this.prefix.length + 5) };
   }
 
+  /** The kind byte of a derived key of this log. */
+  kindOf(key: Uint8Array): string {
+    return String.fromCharCode(key[this.prefix.length + 5] ?? 0);
+  }
+
   /** The first number of a derived key. */
   n1(key: Uint8Array): number {
     return readU64(key, this.prefix.length + 6);

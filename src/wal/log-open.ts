@@ -75,6 +75,9 @@ export async function openLogState(ctx: StoreContext, logId: string, dir: string
     waiters: [],
     nextOffset: meta.startOffset,
     durableNextOffset: meta.startOffset,
+    pendingIndexOps: [],
+    indexedLastIndex: 0,
+    indexedNextOffset: meta.startOffset,
     logStartOffset: meta.startOffset,
     hardState: hardBuf === undefined ? { term: 0, vote: 0, commit: 0 } : decodeHardState(hardBuf),
     snapshot:
@@ -274,4 +277,6 @@ function finishOpen(state: LogState, firstBatchBase: number | undefined): void {
   if (firstBatchBase !== undefined) state.logStartOffset = firstBatchBase;
   state.nextOffset = Math.max(state.nextOffset, state.logStartOffset);
   state.durableNextOffset = state.nextOffset;
+  state.indexedLastIndex = lastIndex;
+  state.indexedNextOffset = state.nextOffset;
 }

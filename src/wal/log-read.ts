@@ -81,13 +81,18 @@ export async function read(state: LogState, lo: number, hi: number, maxBytes: nu
 
 /** One LevelDB seek: the sparse index point at or before `index`. */
 async function seekPoint(state: LogState, index: number): Promise<{ segIdx: number; index: number; position: number }> {
+  if (index > state.indexedLastIndex) return memoryPoint(state, index);
   const { keys, epoch } = state;
   const range = keys.kindRange(epoch, 'i');
   for await (const [key, value] of state.ctx.db.iterator({ gte: range.gte, lte: keys.derived(epoch, 'i', index), reverse: true, limit: 1 })) {
     const segIdx = state.segments.findIndex((s) => s.baseIndex === readU64At(value, 0));
     if (segIdx >= 0) return { segIdx, index: keys.n1(key), position: readU64At(value, 1) };
   }
-  // Not indexed yet (the round's batch is in flight) or stale: fall back to the in-memory points.
+  return memoryPoint(state, index);
+}
+
+/** The same point from the in-memory copy (for entries whose index keys are not flushed yet). */
+function memoryPoint(state: LogState, index: number): { segIdx: number; index: number; position: number } {
   const segIdx = findSegment(state.segments, index);
   const seg = state.segments[segIdx];
   assert(seg !== undefined, `no segment holds ${index}`);
@@ -99,12 +104,16 @@ async function seekPoint(state: LogState, index: number): Promise<{ segIdx: numb
 export async function findOffset(state: LogState, offset: number): Promise<number | undefined> {
   const target = Math.max(offset, state.logStartOffset);
   if (target >= state.nextOffset) return undefined;
-  if (target < state.durableNextOffset) {
-    const { keys, epoch } = state;
+  const { keys, epoch } = state;
+  if (target < state.indexedNextOffset) {
     const range = keys.kindRange(epoch, 'o');
     for await (const value of state.ctx.db.values({ gte: keys.derived(epoch, 'o', target), lt: range.lt, limit: 1 })) {
       return Math.max(readU64At(value, 0), state.firstIndex);
     }
+  }
+  // Durable but not yet in LevelDB: the pending ops are in offset order and bounded by the flush size.
+  for (const op of state.pendingIndexOps) {
+    if (op.type === 'put' && keys.kindOf(op.key) === 'o' && keys.n1(op.key) >= target) return readU64At(op.value, 0);
   }
   for (const e of state.tail) {
     if (e.type === EntryType.KAFKA_BATCH && readBatchFields(e.data).lastOffset >= target) return e.index;
@@ -121,6 +130,11 @@ export async function findTimestamp(state: LogState, ts: number): Promise<number
     const lt = keys.derived(epoch, 'x', seg.baseIndex + 1, 0);
     for await (const value of state.ctx.db.values({ gte, lt, limit: 1 })) {
       return Math.max(readU64At(value, 0), state.logStartOffset);
+    }
+    // A segment's timestamp keys only grow, so unflushed ones all come after the flushed ones.
+    for (const op of state.pendingIndexOps) {
+      if (op.type !== 'put' || keys.kindOf(op.key) !== 'x' || keys.n1(op.key) !== seg.baseIndex) continue;
+      if (keys.n2(op.key) >= ts) return Math.max(readU64At(op.value, 0), state.logStartOffset);
     }
   }
   for (const e of state.tail) {

@@ -7,6 +7,7 @@ import type { Entry, HardState, Snapshot } from './entry.js';
 import type { LogMeta } from './meta.js';
 import type { StoreContext } from './context.js';
 import type { IndexTarget } from './indexer.js';
+import type { WalBatchOp } from './context.js';
 
 export interface Waiter {
   lastIndex: number;
@@ -44,6 +45,15 @@ export interface LogState extends IndexTarget {
   /** Next Kafka offset after every accepted batch, and after every durable one. */
   nextOffset: number;
   durableNextOffset: number;
+  /**
+   * Index ops of durable rounds not yet written to LevelDB. The store writes them in one batch per
+   * flush (by size or after a short delay), not per round: the index is derived, and a LevelDB write
+   * per fsync round would cost about as much as the fsync itself.
+   */
+  pendingIndexOps: WalBatchOp[];
+  /** What LevelDB's index covers: entries up to this index, batches below this offset. */
+  indexedLastIndex: number;
+  indexedNextOffset: number;
   logStartOffset: number;
   hardState: HardState;
   snapshot: Snapshot | undefined;

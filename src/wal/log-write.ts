@@ -97,6 +97,7 @@ export function completeRound(state: LogState, result: RoundResult): void {
   const done = state.tail.splice(0, result.taken);
   state.tailHeaders.splice(0, result.taken);
   for (const e of done) state.tailBytes -= e.data.byteLength;
+  for (const op of result.ops) state.pendingIndexOps.push(op);
   state.inFlight = 0;
   const last = done[done.length - 1];
   if (last !== undefined) state.durableLastIndex = last.index;
@@ -107,6 +108,18 @@ export function completeRound(state: LogState, result: RoundResult): void {
     state.waiters.shift();
     w.resolve();
   }
+}
+
+/** Hands the pending index ops to the store's flush; returns what they cover once written. */
+export function takeIndexOps(state: LogState): { ops: WalBatchOp[]; lastIndex: number; nextOffset: number } {
+  const ops = state.pendingIndexOps;
+  state.pendingIndexOps = [];
+  return { ops, lastIndex: state.durableLastIndex, nextOffset: state.durableNextOffset };
+}
+
+export function indexFlushed(state: LogState, covered: { lastIndex: number; nextOffset: number }): void {
+  state.indexedLastIndex = Math.max(state.indexedLastIndex, covered.lastIndex);
+  state.indexedNextOffset = Math.max(state.indexedNextOffset, covered.nextOffset);
 }
 
 /**

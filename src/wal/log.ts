@@ -3,11 +3,12 @@
  * `firstIndex`, `lastIndex`, `termAt` and `readSync` are synchronous for the pure Raft core.
  */
 import type { LogState } from './log-state.js';
+import type { WalBatchOp } from './context.js';
 import type { Entry, HardState, SegmentInfo, Snapshot } from './entry.js';
 import { EntryType } from './entry.js';
 import { encodeFrameHeader, MAX_FRAME_PAYLOAD_BYTES } from './frame.js';
 import { readBatchFields } from './kafka-batch.js';
-import { completeRound, failLog, writeRound, type RoundResult } from './log-write.js';
+import { completeRound, failLog, indexFlushed, takeIndexOps, writeRound, type RoundResult } from './log-write.js';
 import { findOffset, findTimestamp, read, readSync } from './log-read.js';
 import { deletePrefix, installSnapshot, truncateSuffix } from './log-ops.js';
 import { WalClosedError, WalCompactedError, WalOverloadedError } from './errors.js';
@@ -18,6 +19,8 @@ import { assert, AssertionError } from '../util/assert.js';
 export interface LogHost {
   markDirty(log: WalLog): void;
   saveHardState(log: WalLog, key: Buffer, hs: HardState): Promise<void>;
+  /** Writes every log's pending index ops to LevelDB now. */
+  flushIndex(): Promise<void>;
   forget(log: WalLog): void;
 }
 
@@ -149,6 +152,12 @@ export class WalLog {
   fail(err: unknown): void {
     failLog(this.state, err);
   }
+  takeIndexOps(): { ops: WalBatchOp[]; lastIndex: number; nextOffset: number } {
+    return takeIndexOps(this.state);
+  }
+  indexFlushed(covered: { lastIndex: number; nextOffset: number }): void {
+    indexFlushed(this.state, covered);
+  }
 
   read(lo: number, hi: number, maxBytes: number): Promise<Entry[]> {
     return read(this.state, lo, hi, maxBytes);
@@ -187,6 +196,7 @@ export class WalLog {
       const refused = this.refusal();
       if (refused !== undefined) throw refused;
       await this.drain();
+      await this.host.flushIndex();
       const again = this.refusal();
       if (again !== undefined) throw again;
       try {
@@ -213,7 +223,10 @@ export class WalLog {
   async close(): Promise<void> {
     if (this.state.closed) return;
     await this.exclusive;
-    if (this.state.failed === undefined) await this.drain();
+    if (this.state.failed === undefined) {
+      await this.drain();
+      await this.host.flushIndex();
+    }
     this.state.closed = true;
     for (const seg of this.state.segments) await this.state.ctx.io.close(seg.fd);
     this.host.forget(this);

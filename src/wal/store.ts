@@ -23,6 +23,10 @@ export const DEFAULT_SEGMENT_BYTES = 128 * 1024 * 1024;
 export const DEFAULT_INDEX_INTERVAL_BYTES = 4096;
 /** Per log: payload bytes accepted but not yet durable before appends are refused. */
 export const DEFAULT_MAX_PENDING_BYTES = 512 * 1024 * 1024;
+/** Index ops are written to LevelDB once this many are pending across the store… */
+const INDEX_FLUSH_OPS = 4096;
+/** …or this long after the first of them, whichever comes first (bounds the catch-up scan on open). */
+const INDEX_FLUSH_DELAY_MS = 50;
 
 export interface WalStoreOptions {
   dir: string;
@@ -59,6 +63,10 @@ export class WalStore implements LogHost {
   private hardScheduled = false;
   private hardFlush: Promise<void> | undefined;
   private closed = false;
+  private readonly indexDirty = new Set<WalLog>();
+  private pendingIndexOps = 0;
+  private indexTimer: NodeJS.Timeout | undefined;
+  private indexChain: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly ctx: StoreContext,
@@ -134,6 +142,7 @@ export class WalStore implements LogHost {
     this.closed = true;
     for (const log of [...this.logs.values()]) await log.close();
     await this.roundsRunning;
+    await this.flushIndex();
     await this.hardFlush;
     if (this.ownsDb) await this.ctx.db.close();
   }
@@ -143,6 +152,7 @@ export class WalStore implements LogHost {
   forget(log: WalLog): void {
     this.logs.delete(log.logId);
     this.dirty.delete(log);
+    this.indexDirty.delete(log);
   }
 
   markDirty(log: WalLog): void {
@@ -168,20 +178,50 @@ export class WalStore implements LogHost {
     const logs = [...this.dirty];
     this.dirty.clear();
     const results = await Promise.all(logs.map((l) => this.writeOne(l)));
-    const ops: WalBatchOp[] = [];
-    for (const r of results) if (r !== undefined) for (const op of r.ops) ops.push(op);
-    if (ops.length > 0) {
-      try {
-        // Index keys are derived state: no sync needed, opening catches up from the segments.
-        await this.ctx.db.batch(ops);
-      } catch (err) {
-        logs.forEach((l, i) => results[i] !== undefined && l.fail(err));
-        return;
-      }
-    }
     logs.forEach((l, i) => {
       const r = results[i];
-      if (r !== undefined) l.completeRound(r);
+      if (r === undefined) return;
+      l.completeRound(r);
+      this.indexDirty.add(l);
+      this.pendingIndexOps += r.ops.length;
+    });
+    if (this.pendingIndexOps >= INDEX_FLUSH_OPS) await this.flushIndex();
+    else if (this.indexDirty.size > 0 && this.indexTimer === undefined) {
+      this.indexTimer = setTimeout(() => void this.flushIndex(), INDEX_FLUSH_DELAY_MS);
+      this.indexTimer.unref();
+    }
+  }
+
+  /**
+   * Writes every log's pending index ops in one LevelDB batch. Index keys are derived state, so the
+   * batch is not synced: after a crash, opening a log catches the index up from the segments.
+   * Flushes run one after another, each taking whatever is pending when it starts.
+   */
+  flushIndex(): Promise<void> {
+    const run = this.indexChain.then(() => this.doFlushIndex());
+    this.indexChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async doFlushIndex(): Promise<void> {
+    if (this.indexTimer !== undefined) clearTimeout(this.indexTimer);
+    this.indexTimer = undefined;
+    const logs = [...this.indexDirty];
+    this.indexDirty.clear();
+    this.pendingIndexOps = 0;
+    const taken = logs.map((l) => l.takeIndexOps());
+    const ops: WalBatchOp[] = [];
+    for (const t of taken) for (const op of t.ops) ops.push(op);
+    if (ops.length === 0) return;
+    try {
+      await this.ctx.db.batch(ops);
+    } catch (err) {
+      for (const l of logs) l.fail(err);
+      return;
+    }
+    logs.forEach((l, i) => {
+      const t = taken[i];
+      if (t !== undefined) l.indexFlushed(t);
     });
   }
 

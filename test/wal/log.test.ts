@@ -157,6 +157,22 @@ describe('partition queries', () => {
     expect(log.nextOffset).toBe(300);
   });
 
+  it('answers the same before and after the pending index ops reach LevelDB', async () => {
+    const { store, log } = await fresh();
+    await appendBatches(log, 60);
+    await store.flushIndex();
+    await appendBatches(log, 60); // these stay pending: the flush delay has not passed
+    const ask = async (): Promise<unknown> => ({
+      offsets: await Promise.all([0, 100, 179, 180, 250, 359, 360].map((o) => log.findOffset(o))),
+      times: await Promise.all([0, 1595, 1600, 1601, 2190, 2191].map((t) => log.findTimestamp(t))),
+      data: (await log.read(50, 121, 1 << 30)).map(hex),
+    });
+    const before = await ask();
+    await store.flushIndex();
+    expect(await ask()).toEqual(before);
+    expect((before as { offsets: unknown[] }).offsets).toEqual([1, 34, 60, 61, 84, 120, undefined]);
+  });
+
   it('keeps the last offset across truncation', async () => {
     const { log } = await fresh();
     await appendBatches(log, 10);
