@@ -96,14 +96,18 @@ describe('frame corruption', () => {
     if (first === undefined) throw new Error('no segment');
     const frames = await framesOf(first);
     const victim = await middleFrame(first);
-    await overwrite(first, victim.position, Buffer.alloc(8, 0xff));
+    await overwrite(first, victim.position, Buffer.alloc(8, 0xff)); // magic..length; index and term survive
     const { code, out } = await verifyJson(dir);
     expect(code).toBe(1);
     expect(out.firstProblem).toMatchObject({ segment: first, position: victim.position, index: victim.index });
     expect(out.firstProblem?.message).toContain('bad frame header');
     expect(out.corruptionCount).toBe(1);
     expect(out.logs.find((l) => l.logId === META_LOG)?.frames).toBe(59); // all but the damaged one
-    expect(frames.length).toBeGreaterThan(2);
+    const next = frames[frames.indexOf(frames.find((f) => f.position === victim.position) ?? victim) + 1];
+    const dump = await inspect('dump', first, '--json');
+    const lines = dump.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toContainEqual({ segment: basename(first), damage: 'bad-header', position: victim.position, headerIndex: victim.index, expectedCrc: victim.expectedCrc, actualCrc: null, resumeAt: next?.position });
+    expect(lines.filter((l) => l.damage === undefined)).toHaveLength(frames.length - 1);
   });
 
   test('a bad CRC in the last segment with valid frames after it is corruption (row 5)', async () => {
