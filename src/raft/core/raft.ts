@@ -188,10 +188,14 @@ export class Raft {
   /** The driver applied a Ready's snapshot and committed entries. */
   applied(snapshotIndex: number | undefined, entries: readonly Entry[]): void {
     if (snapshotIndex !== undefined && snapshotIndex > this.log.applied) this.log.applied = snapshotIndex;
+    const last = entries.at(-1);
+    if (last !== undefined && last.index > this.log.applied) this.log.appliedTo(last.index);
+  }
+
+  /** Adopts the membership of the configuration-change entries among `entries` (being handed out). */
+  applyConfChanges(entries: readonly Entry[]): void {
     for (const e of entries) {
-      if (e.index <= this.log.applied) continue;
       if (e.type === EntryType.CONF_CHANGE) this.applyConfChangeEntry(e);
-      this.log.appliedTo(e.index);
     }
   }
 

@@ -146,6 +146,10 @@ export class RawNode {
     assert(!this.readyInFlight, 'ready() called again before advance()');
     this.readyInFlight = true;
     const r = this.raft;
+    const committedEntries = r.log.nextCommittedEntries(r.cfg.maxCommittedBytesPerReady);
+    // Membership changes take effect as their committed entries are handed out, so the resulting
+    // confState is in this same Ready and durable before the driver applies the entries.
+    r.applyConfChanges(committedEntries);
     r.flushAppends();
     const soft = this.softState();
     const hard = this.hardState();
@@ -164,10 +168,11 @@ export class RawNode {
       hardState: hardChanged ? hard : undefined,
       confState: r.confChanged ? r.confState() : undefined,
       snapshot: r.log.unstable.snapshot,
+      mustSync: voteChanged || r.confChanged || r.log.unstable.entries.length > 0 || r.log.unstable.snapshot !== undefined,
       entries: r.log.unstable.entries.slice(),
       messagesBeforePersist: early,
       messages,
-      committedEntries: r.log.nextCommittedEntries(r.cfg.maxCommittedBytesPerReady),
+      committedEntries,
       readStates: r.readStates,
     };
     r.msgs = [];

@@ -3,8 +3,8 @@ import type { ConfState, Entry, HardState, Message, ReadState, Snapshot, SoftSta
 /**
  * What the driver must do next for one group, in this order:
  *
- * 1. Persist, in one durable write (fsync): `snapshot` (if any; it replaces the log up to its
- *    index), then `entries` (first deleting any stored entries with index >= entries[0].index),
+ * 1. Persist, in one write (fsync'd when `mustSync`): `snapshot` (if any; it replaces the log up to
+ *    its index), then `entries` (first deleting any stored entries with index >= entries[0].index),
  *    then `hardState` and `confState` (if present). A crash before the fsync must lose all or a
  *    prefix of these entries, never leave a gap.
  *    `messagesBeforePersist` may be sent at any point, even before or during this step: they are a
@@ -23,6 +23,12 @@ export interface Ready {
   hardState: HardState | undefined;
   confState: ConfState | undefined;
   snapshot: Snapshot | undefined;
+  /**
+   * Whether the write needs an fsync: true when there are entries or a snapshot, or the term, vote
+   * or membership changed. A change of only the commit index may be written without one: after a
+   * crash the commit index is learnt again from the leader.
+   */
+  mustSync: boolean;
   entries: Entry[];
   messagesBeforePersist: Message[];
   messages: Message[];
