@@ -5,6 +5,13 @@ import type { ApiHandler, HandlerRegistry } from './registry.js';
 export const API_VERSIONS_MIN = 0;
 export const API_VERSIONS_MAX = 3;
 
+/** KIP-511: client software name and version are validated; Kafka answers INVALID_REQUEST otherwise. */
+const SOFTWARE_FIELD = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
+
+function isValidSoftwareField(value: string): boolean {
+  return SOFTWARE_FIELD.test(value);
+}
+
 function response(registry: HandlerRegistry, errorCode: number): ApiVersionsResponse {
   return {
     errorCode,
@@ -26,7 +33,10 @@ export function apiVersionsHandler(registry: HandlerRegistry): ApiHandler<typeof
     apiKey: ApiKey.ApiVersions,
     minVersion: API_VERSIONS_MIN,
     maxVersion: API_VERSIONS_MAX,
-    handle: () => response(registry, ErrorCode.NONE),
+    handle: (request, ctx) =>
+      ctx.apiVersion >= 3 && !(isValidSoftwareField(request.clientSoftwareName) && isValidSoftwareField(request.clientSoftwareVersion))
+        ? { ...response(registry, ErrorCode.INVALID_REQUEST), apiKeys: [] }
+        : response(registry, ErrorCode.NONE),
     errorResponse: (_request, errorCode) => response(registry, errorCode),
   };
 }

@@ -13,7 +13,7 @@ describe('prom-client binding', () => {
     const server = await startKafkaServer({ host: '127.0.0.1', port: 0, logger: capturingLogger().logger, registry: registryWithApiVersions(), metrics });
     try {
       const c = await RawClient.connect(server.address.port);
-      const ok = requestFrame(ApiVersionsRequestCodec, ApiKey.ApiVersions, 3, 1, ApiVersionsRequestCodec.defaults());
+      const ok = requestFrame(ApiVersionsRequestCodec, ApiKey.ApiVersions, 3, 1, { clientSoftwareName: 'prom', clientSoftwareVersion: '1' });
       const future = Buffer.from(ok);
       future.writeInt16BE(99, 6);
       c.send(Buffer.concat([ok, ok, future]));

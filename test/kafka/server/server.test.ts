@@ -390,4 +390,17 @@ describe('kafka connection server', () => {
     expect(open).toBe(0);
     expect(seen).toHaveLength(1); // the aborted heartbeat completed after its connection was gone
   });
+
+  it('rejects ApiVersions v3 with invalid client software fields as INVALID_REQUEST, like Kafka', async () => {
+    const { client } = await start(registryWithApiVersions());
+    const c = await client();
+    const bad = { clientSoftwareName: 'bad name!', clientSoftwareVersion: '1.0' };
+    c.send(requestFrame(ApiVersionsRequestCodec, ApiKey.ApiVersions, 3, 1, bad));
+    c.send(requestFrame(ApiVersionsRequestCodec, ApiKey.ApiVersions, 3, 2, { clientSoftwareName: 'confluent-kafka-python', clientSoftwareVersion: '1.7.0-rdkafka-2.0.2' }));
+    await c.waitFrames(2);
+    const rejected = ApiVersionsResponseCodec.decode((c.frames[0] as Buffer).subarray(4), 3);
+    expect(rejected.errorCode).toBe(42);
+    expect(rejected.apiKeys).toEqual([]);
+    expect(ApiVersionsResponseCodec.decode((c.frames[1] as Buffer).subarray(4), 3).errorCode).toBe(0);
+  });
 });
