@@ -4,7 +4,7 @@ import { MemoryStorage } from '../../../src/raft/core/memory-storage.js';
 import { SeededRandom } from '../../../src/raft/core/random.js';
 import { RawNode } from '../../../src/raft/core/raw-node.js';
 import type { Ready } from '../../../src/raft/core/ready.js';
-import { Role, type Message } from '../../../src/raft/core/types.js';
+import { Role, type HardState, type Message } from '../../../src/raft/core/types.js';
 import { HashMachine, persistReady } from '../core/harness.js';
 import { Checker, SimFailure } from './checker.js';
 import { EventHeap } from './heap.js';
@@ -60,6 +60,8 @@ class SimNode {
   /** The Ready whose write is in progress (asynchronous disk), if any. */
   writing: Ready | undefined = undefined;
   writingAsLeader = false;
+  /** The hard state as of the last fsync'd write. */
+  syncedHard: HardState | undefined = undefined;
   /** The commit index last persisted (to see it advance). */
   commit = 0;
   /** ReadIndex requests in flight: context -> the highest index applied anywhere when issued. */
@@ -212,6 +214,8 @@ export class Simulator {
   /** Steps 3-6 of the Ready contract: persist, send, apply, advance. */
   private finishReady(n: SimNode, raw: RawNode, rd: Ready, leader: boolean): void {
     persistReady(n.storage, rd);
+    // A write without fsync (commit-only) stays in the page cache: a crash may lose it.
+    if (rd.mustSync) n.syncedHard = n.storage.initialState().hardState;
     if (rd.softState?.role === Role.LEADER) this.checker.checkLeaderCompleteness(n.id, n.storage);
     if (rd.hardState !== undefined) {
       const c = rd.hardState.commit;
@@ -351,6 +355,7 @@ export class Simulator {
     this.crashes++;
     // A write in progress is torn: some prefix of it may have reached the disk.
     if (n.writing !== undefined) this.tornWrite(n, n.writing);
+    if (n.syncedHard !== undefined && this.rng.nextInt(2) === 0) n.storage.setHardState(n.syncedHard);
     n.writing = undefined;
     n.raw = undefined;
     n.reads.clear();
