@@ -45,7 +45,7 @@ describe('decoding hostile bytes', () => {
           expect(['ok', 'typed']).toContain(decodeOutcome(codec, Buffer.from(raw), version));
         },
       ),
-      { seed: SEED, numRuns: 20_000 },
+      { seed: SEED, numRuns: 10_000 },
     );
   });
 
