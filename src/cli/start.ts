@@ -38,9 +38,12 @@ export async function main(argv: string[]): Promise<number> {
       const timer = setTimeout(() => {
         logger.error({ timeoutMs: STOP_TIMEOUT_MS }, 'stop timed out');
         resolve(1);
+        // Whatever hung still holds handles that would keep the process alive: exit regardless.
+        setImmediate(() => process.exit(1));
       }, STOP_TIMEOUT_MS);
       timer.unref();
-      node.stop().then(
+      // Graceful: hand leadership to live followers first, then close (bounded by the timer above).
+      node.stop({ graceful: true }).then(
         () => resolve(0),
         (err: unknown) => {
           logger.error({ err }, 'stop failed');

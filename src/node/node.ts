@@ -9,13 +9,15 @@ import { RaftHost } from '../raft/driver/index.js';
 import { NodeTransport } from '../raft/transport/index.js';
 import type { MetaCommand } from '../state/index.js';
 import type { Logger } from '../util/logger.js';
-import { WalStore, type FileIO, type WalDb } from '../wal/index.js';
+import { NodeFileIO, WalStore, type FileIO, type WalDb } from '../wal/index.js';
 import { ProducerIdAllocator } from '../kafka/idempotence/index.js';
 import { GroupService } from './group-service.js';
 import { MetaService } from './meta-service.js';
 import { PartitionManager } from './partition/manager.js';
 import { NodeRpc } from './rpc.js';
 import { RetentionService } from './retention/index.js';
+import { handOffNode, startNodeAdmin, type AdminServer, type NodeParts } from './admin/index.js';
+import { NodeMetrics, TimedFileIO } from './metrics/index.js';
 
 const REGISTER_ATTEMPTS = 1_000;
 const REGISTER_TIMEOUT_MS = 5_000;
@@ -39,6 +41,9 @@ export class ChronikNode {
   private stopping = false;
   private readonly log: Logger;
   private retention: RetentionService | undefined;
+  /** Admin HTTP listener (/metrics, /healthz, /readyz, /v1/*) and the parts it and the hand-off read. */
+  private admin: AdminServer | undefined;
+  private parts: NodeParts | undefined;
 
   private constructor(
     readonly config: BrokerConfig,
@@ -69,7 +74,9 @@ export class ChronikNode {
   static async start(options: NodeOptions): Promise<ChronikNode> {
     const { config, logger } = options;
     await mkdir(config.dataDir, { recursive: true });
-    const wal = await WalStore.open({ dir: config.dataDir, logger, fsync: config.fsync ? 'always' : 'never', segmentBytes: config.segmentBytes, ...injectedStorage(options) });
+    const metrics = new NodeMetrics(config.nodeId);
+    const timedIO = new TimedFileIO(options.fileIO ?? new NodeFileIO(), metrics.observeFsync);
+    const wal = await WalStore.open({ dir: config.dataDir, logger, fsync: config.fsync ? 'always' : 'never', segmentBytes: config.segmentBytes, ...injectedStorage(options), fileIO: timedIO });
     const transport = new NodeTransport({
       nodeId: config.nodeId,
       clusterId: config.clusterId,
@@ -89,12 +96,21 @@ export class ChronikNode {
     });
     const rpc = new NodeRpc(transport, logger);
     const liveBrokers = (): ReadonlySet<number> => liveSet(config, transport);
-    const meta = new MetaService({ raft, rpc, nodeId: config.nodeId, voters: config.peers.map((p) => p.id), logger, liveBrokers });
+    const meta = new MetaService({
+      raft,
+      rpc,
+      nodeId: config.nodeId,
+      voters: config.peers.map((p) => p.id),
+      logger,
+      liveBrokers,
+      isPeerUp: (id) => transport.isPeerUp(id),
+      onPeerUp: (listener) => transport.onPeerUp(listener),
+    });
     meta.registerReadIndexRpc();
     const partitions = new PartitionManager({ nodeId: config.nodeId, raft, wal, meta, logger });
     const groups = new GroupService({ config, meta, partitions, logger });
     const registry = new HandlerRegistry();
-    const kafka = await startKafkaServer({ host: config.kafkaListen.host, port: config.kafkaListen.port, logger, registry, maxRequestBytes: config.socketRequestMaxBytes });
+    const kafka = await startKafkaServer({ host: config.kafkaListen.host, port: config.kafkaListen.port, logger, registry, maxRequestBytes: config.socketRequestMaxBytes, metrics: metrics.kafka });
     const advertised = config.kafkaAdvertised.port === 0 ? { host: config.kafkaAdvertised.host, port: kafka.address.port } : config.kafkaAdvertised;
     const node = new ChronikNode({ ...config, kafkaAdvertised: advertised }, logger, wal, transport, raft, rpc, meta, partitions, groups, kafka, kafka.address);
     registry.register(apiVersionsHandler(registry));
@@ -104,7 +120,13 @@ export class ChronikNode {
     node.retention.start();
     await meta.start();
     void node.registerBroker();
-    node.log.info({ kafka: kafka.address, raft: config.raftListen, nodeId: config.nodeId, peers: config.peers.length }, 'node started');
+    node.parts = { config, logger, metrics, raft, transport, meta, partitions, groups, liveBrokers, accepting: () => !node.stopping };
+    // An unbindable admin port costs observability, not service: the node keeps serving Kafka.
+    node.admin = await startNodeAdmin(node.parts).catch((err: unknown) => {
+      node.log.error({ err, admin: config.adminListen }, 'admin listener failed to start');
+      return undefined;
+    });
+    node.log.info({ kafka: kafka.address, raft: config.raftListen, admin: node.admin?.address ?? null, nodeId: config.nodeId, peers: config.peers.length }, 'node started');
     return node;
   }
 
@@ -171,9 +193,15 @@ export class ChronikNode {
     if (!this.registered) this.log.error({ attempts: REGISTER_ATTEMPTS }, 'broker registration gave up');
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops the node. `graceful` first hands leadership of everything it leads to live followers
+   * (bounded) while still answering clients, so they move to the new leaders without waiting out
+   * an election; /readyz reports 503 from the start of the stop.
+   */
+  async stop(options: { graceful?: boolean } = {}): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    if (options.graceful === true && this.parts !== undefined) await handOffNode(this.parts);
     this.retention?.stop();
     await this.kafka.close();
     this.groups.close();
@@ -183,6 +211,7 @@ export class ChronikNode {
     await this.raft.close();
     await this.transport.close();
     await this.wal.close();
+    await this.admin?.close();
     this.log.info('node stopped');
   }
 }

@@ -1,0 +1,89 @@
+import type { BrokerConfig } from '../../config/index.js';
+import type { RaftHost } from '../../raft/driver/index.js';
+import type { MetadataImage } from '../../state/index.js';
+import type { NodeTransport } from '../../raft/transport/index.js';
+import type { Logger } from '../../util/logger.js';
+import type { GroupService } from '../group-service.js';
+import { META_GROUP, type MetaService } from '../meta-service.js';
+import type { MetricSources, NodeMetrics } from '../metrics/index.js';
+import type { PartitionManager } from '../partition/manager.js';
+import { handOffLeadership, type HandOffReport } from '../shutdown/index.js';
+import { startAdminServer, type AdminServer } from './server.js';
+import type { AdminSources } from './sources.js';
+
+/** The node's parts the operating surface (metrics, admin endpoints, hand-off) reads. */
+export interface NodeParts {
+  readonly config: BrokerConfig;
+  readonly logger: Logger;
+  readonly metrics: NodeMetrics;
+  readonly raft: RaftHost;
+  readonly transport: NodeTransport;
+  readonly meta: MetaService;
+  readonly partitions: PartitionManager;
+  readonly groups: GroupService;
+  readonly liveBrokers: () => ReadonlySet<number>;
+  readonly accepting: () => boolean;
+}
+
+export function metricSources(p: NodeParts): MetricSources {
+  return {
+    nodeId: p.config.nodeId,
+    raft: p.raft,
+    transport: p.transport,
+    metaGroup: META_GROUP,
+    image: () => p.meta.image,
+    replicas: () => p.partitions.all(),
+    groupStats: () => p.groups.coordinator.stats(),
+  };
+}
+
+export function adminSources(p: NodeParts): AdminSources {
+  return {
+    nodeId: p.config.nodeId,
+    metaGroup: META_GROUP,
+    metrics: p.metrics,
+    raft: p.raft,
+    image: () => p.meta.image,
+    metaLeader: () => p.meta.leader(),
+    metaBarrier: (timeoutMs) => p.meta.readBarrier(timeoutMs),
+    replicas: () => p.partitions.all(),
+    liveBrokers: p.liveBrokers,
+    accepting: p.accepting,
+  };
+}
+
+/** Binds the metrics collectors and starts the admin HTTP listener on `admin.listen`. */
+export function startNodeAdmin(p: NodeParts): Promise<AdminServer> {
+  p.metrics.attach(metricSources(p));
+  return startAdminServer({ host: p.config.adminListen.host, port: p.config.adminListen.port, logger: p.logger, sources: adminSources(p) });
+}
+
+/** Hand-off bounds: a transfer normally completes in a few heartbeats; 16 at once keeps the burst small. */
+const TRANSFER_TIMEOUT_MS = 5_000;
+const TRANSFER_CONCURRENCY = 16;
+
+/** Graceful stop, step one: move leadership of everything this node leads to live followers. */
+export function handOffNode(p: NodeParts): Promise<HandOffReport> {
+  const self = p.config.nodeId;
+  return handOffLeadership({
+    nodeId: self,
+    raft: p.raft,
+    metaGroup: META_GROUP,
+    image: () => p.meta.image,
+    replicas: () => p.partitions.all(),
+    liveBrokers: p.liveBrokers,
+    logger: p.logger,
+    timeoutMs: TRANSFER_TIMEOUT_MS,
+    concurrency: TRANSFER_CONCURRENCY,
+    awaitAnnounced: async (groups, timeoutMs) => {
+      const stillMine = (image: MetadataImage): boolean => {
+        for (const r of p.partitions.all()) {
+          if (!groups.has(r.opts.groupId)) continue;
+          if (image.topicsById.get(r.opts.topicId)?.partitions[r.opts.partition]?.leader === self) return true;
+        }
+        return false;
+      };
+      await p.meta.state.waiters.waitFor((image): true | undefined => (stillMine(image) ? undefined : true), { timeoutMs, what: 'new partition leaders announced' });
+    },
+  });
+}

@@ -1,0 +1,4 @@
+export { NodeMetrics } from './node-metrics.js';
+export { TimedFileIO, type FsyncObserver } from './timed-file-io.js';
+export { MAX_PARTITION_SERIES } from './partition-metrics.js';
+export type { MetricSources } from './sources.js';

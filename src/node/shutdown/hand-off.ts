@@ -1,0 +1,86 @@
+import { Role } from '../../raft/core/index.js';
+import type { RaftHost } from '../../raft/driver/index.js';
+import type { MetadataImage } from '../../state/index.js';
+import type { Logger } from '../../util/logger.js';
+import type { PartitionReplica } from '../partition/replica.js';
+import { boundedAllSettled } from './bounded-all.js';
+import { pickSuccessor } from './targets.js';
+
+export interface HandOffOptions {
+  readonly nodeId: number;
+  readonly raft: RaftHost;
+  readonly metaGroup: string;
+  readonly image: () => MetadataImage;
+  readonly replicas: () => Iterable<PartitionReplica>;
+  readonly liveBrokers: () => ReadonlySet<number>;
+  readonly logger: Logger;
+  /** Bound on each transfer (the whole hand-off takes at most about twice this). */
+  readonly timeoutMs: number;
+  /** Transfers in flight at once. */
+  readonly concurrency: number;
+  /**
+   * Resolves once the image names none of `groups` as led by this node (their new leaders have
+   * announced themselves), or rejects at the bound. Waiting for it before moving `__meta` keeps
+   * those announcements from racing the meta leader's own hand-off.
+   */
+  readonly awaitAnnounced?: (groups: ReadonlySet<string>, timeoutMs: number) => Promise<void>;
+}
+
+export interface HandOffReport {
+  readonly moved: number;
+  readonly failed: number;
+  /** Led groups with no live follower to take over (a single-replica partition, a lone node). */
+  readonly stranded: number;
+}
+
+/**
+ * Moves leadership of every group this node leads to a live follower before it stops, so clients
+ * see NOT_LEADER and a new leader at once instead of waiting out an election timeout. Partitions go
+ * first (their new leaders announce themselves through `__meta`), `__meta` last.
+ */
+export async function handOffLeadership(o: HandOffOptions): Promise<HandOffReport> {
+  const log = o.logger.child({ module: 'shutdown' });
+  const led = o.raft.groupIds().filter((g) => g !== o.metaGroup && isLeader(o, g));
+  const partitions = await transferAll(o, led, inSyncByGroup(o));
+  if (partitions.moved > 0 && o.awaitAnnounced !== undefined) {
+    await o.awaitAnnounced(new Set(led), o.timeoutMs).catch((err: unknown) => log.warn({ err }, 'new partition leaders not announced in time'));
+  }
+  const meta = isLeader(o, o.metaGroup) ? await transferAll(o, [o.metaGroup], new Map()) : { moved: 0, failed: 0, stranded: 0 };
+  const report = { moved: partitions.moved + meta.moved, failed: partitions.failed + meta.failed, stranded: partitions.stranded + meta.stranded };
+  log.info(report, 'leadership hand-off done');
+  return report;
+}
+
+function isLeader(o: HandOffOptions, groupId: string): boolean {
+  return o.raft.has(groupId) && o.raft.status(groupId).role === Role.LEADER;
+}
+
+function inSyncByGroup(o: HandOffOptions): Map<string, ReadonlySet<number>> {
+  const image = o.image();
+  const isr = new Map<string, ReadonlySet<number>>();
+  for (const r of o.replicas()) {
+    const p = image.topicsById.get(r.opts.topicId)?.partitions[r.opts.partition];
+    if (p !== undefined) isr.set(r.opts.groupId, new Set(p.isr));
+  }
+  return isr;
+}
+
+async function transferAll(o: HandOffOptions, groups: readonly string[], isr: ReadonlyMap<string, ReadonlySet<number>>): Promise<HandOffReport> {
+  const log = o.logger.child({ module: 'shutdown' });
+  const live = o.liveBrokers();
+  let stranded = 0;
+  const moves: { groupId: string; to: number }[] = [];
+  for (const groupId of groups) {
+    const to = pickSuccessor(o.raft.status(groupId), o.nodeId, live, isr.get(groupId));
+    if (to === undefined) stranded++;
+    else moves.push({ groupId, to });
+  }
+  const results = await boundedAllSettled(moves, o.concurrency, ({ groupId, to }) => o.raft.transferLeadership(groupId, to, o.timeoutMs));
+  let failed = 0;
+  results.forEach((r, i) => {
+    if (r.status === 'fulfilled') return;
+    failed++;
+    log.warn({ err: r.reason, groupId: moves[i]?.groupId, to: moves[i]?.to }, 'leadership transfer failed');
+  });
+  return { moved: moves.length - failed, failed, stranded };
+}
