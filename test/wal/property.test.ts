@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FaultyFileIO, WalStore, type Entry, type WalDb, type WalLog } from '../../src/wal/index.js';
 import { logger, memoryDb, recordBatch } from './helpers.js';
+import { Fence, FencedDb, FencedFileIO } from '../../src/wal/testing/fenced.js';
 
 type Step =
   | { kind: 'append'; calls: number[]; termBump: boolean; batches: boolean }
@@ -48,8 +49,15 @@ function key(e: Entry): string {
   return `${e.index}/${e.term}/${e.type}/${Buffer.from(e.data).toString('hex')}`;
 }
 
+/** The fence of the running incarnation: killed at every crash so the old store cannot write on. */
+let fence = new Fence();
+
 async function open(io: FaultyFileIO, db: WalDb): Promise<{ store: WalStore; log: WalLog }> {
-  const store = await WalStore.open({ dir: '/node', logger, fileIO: io, db, segmentBytes: SEGMENT_BYTES, indexIntervalBytes: 64 });
+  fence.kill();
+  fence = new Fence();
+  const fileIO = new FencedFileIO(io, fence);
+  const fencedDb = new FencedDb(db, fence);
+  const store = await WalStore.open({ dir: '/node', logger, fileIO, db: fencedDb, segmentBytes: SEGMENT_BYTES, indexIntervalBytes: 64 });
   return { store, log: await store.openLog(LOG, { kind: 'partition' }) };
 }
 
