@@ -17,6 +17,11 @@ import type { NodeRpc } from './rpc.js';
 
 export const META_GROUP = '__meta';
 const DECIDE_BARRIER_TIMEOUT_MS = 5_000;
+const READ_INDEX_TIMEOUT_MS = 5_000;
+const MAX_FORWARD_ATTEMPTS = 16;
+const LEADER_CHANGED = Symbol('leader changed');
+/** Forwarding failures that mean "try the (new) leader again". */
+const RETRIABLE_FORWARD_CODES = new Set<number>([ErrorCode.NOT_LEADER_OR_FOLLOWER, ErrorCode.NOT_CONTROLLER, ErrorCode.NETWORK_EXCEPTION, ErrorCode.REQUEST_TIMED_OUT]);
 
 /** A decided command's outcome as it travels back to the node that forwarded it. */
 export interface CommandOutcome {
@@ -35,6 +40,8 @@ export interface MetaServiceOptions {
   readonly logger: Logger;
   /** Live brokers now (liveness is not in the image). */
   readonly liveBrokers: () => ReadonlySet<number>;
+  readonly isPeerUp: (nodeId: number) => boolean;
+  readonly onPeerUp: (listener: (nodeId: number) => void) => () => void;
 }
 
 type AppliedListener = (image: MetadataImage, events: readonly MetaEvent[]) => void;
@@ -94,45 +101,86 @@ export class MetaService {
     return this.onLeader<number>('meta.propose', events, timeoutMs, () => this.proposeLocally(events));
   }
 
-  /** A linearizable barrier: after it, this node has applied everything committed before the call. */
+  /**
+   * A linearizable barrier: after it, this node has applied everything committed before the call.
+   * Even on the leader the image can trail the commit index (a new leader's predecessors' entries,
+   * or entries committed in this very drain): ReadIndex answers once they are applied there.
+   */
   async readBarrier(timeoutMs: number): Promise<void> {
-    const leader = await this.waitForLeader(timeoutMs);
-    // Even on the leader the image can trail the commit index (a new leader's predecessors'
-    // entries, or entries committed in this very drain): ReadIndex resolves once they are applied.
-    if (leader === this.opts.nodeId) {
-      await this.opts.raft.readIndex(META_GROUP, timeoutMs);
-      return;
-    }
-    const index = await this.opts.rpc.call(leader, 'meta.readIndex', null, timeoutMs).catch(() => undefined);
-    if (typeof index === 'number') await this.state.waiters.waitForApplied(index, timeoutMs);
+    const index = await this.onLeader<number>('meta.readIndex', null, timeoutMs, () => this.opts.raft.readIndex(META_GROUP, timeoutMs));
+    await this.state.waiters.waitForApplied(index, timeoutMs);
   }
 
   registerReadIndexRpc(): void {
-    this.opts.rpc.register('meta.readIndex', async () => this.opts.raft.readIndex(META_GROUP, 5_000));
+    this.opts.rpc.register('meta.readIndex', async () => this.opts.raft.readIndex(META_GROUP, READ_INDEX_TIMEOUT_MS));
   }
 
+  /**
+   * Runs `local` on the meta leader: here, or forwarded by RPC. A forward is abandoned as soon as
+   * the leader changes (an election result is an event), and a leader known to be down is not even
+   * tried: the call waits for the election instead of for a dead peer's timeout. Bounded by
+   * timeoutMs and by MAX_FORWARD_ATTEMPTS.
+   */
   private async onLeader<T>(method: string, body: unknown, timeoutMs: number, local: () => Promise<T>): Promise<T> {
-    const leader = await this.waitForLeader(timeoutMs);
-    if (leader === this.opts.nodeId) return local();
-    return (await this.opts.rpc.call(leader, method, body, timeoutMs)) as T;
+    const deadline = Date.now() + timeoutMs;
+    let lastError: unknown;
+    for (let attempt = 0; attempt < MAX_FORWARD_ATTEMPTS; attempt++) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      const leader = await this.waitForUsableLeader(remaining);
+      if (leader === this.opts.nodeId) return local();
+      const changed = this.leaderChange(leader);
+      try {
+        const result = await Promise.race([this.opts.rpc.call(leader, method, body, remaining), changed.promise]);
+        if (result !== LEADER_CHANGED) return result as T;
+      } catch (err) {
+        if (!(err instanceof KafkaError) || !RETRIABLE_FORWARD_CODES.has(err.code)) throw err;
+        lastError = err;
+      } finally {
+        changed.cancel();
+      }
+    }
+    throw new KafkaError(ErrorCode.REQUEST_TIMED_OUT, `no __meta leader answered within ${timeoutMs} ms`, { cause: lastError });
   }
 
-  /** Event-driven: resolves on the leader-change event, bounded by timeoutMs. */
-  private waitForLeader(timeoutMs: number): Promise<number> {
+  /** Event-driven: the current leader if it is this node or a reachable peer, else the next such one. */
+  private waitForUsableLeader(timeoutMs: number): Promise<number> {
+    const usable = (leader: number | undefined): leader is number =>
+      leader !== undefined && (leader === this.opts.nodeId || this.opts.isPeerUp(leader));
     const current = this.leader();
-    if (current !== undefined) return Promise.resolve(current);
+    if (usable(current)) return Promise.resolve(current);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        off();
-        reject(new KafkaError(ErrorCode.NOT_CONTROLLER, `no __meta leader within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const off = this.opts.raft.onLeaderChange((group, _term, leader) => {
-        if (group !== META_GROUP || leader === undefined) return;
+      const finish = (): void => {
         clearTimeout(timer);
-        off();
+        offLeader();
+        offPeer();
+      };
+      const timer = setTimeout(() => {
+        finish();
+        reject(new KafkaError(ErrorCode.NOT_CONTROLLER, `no reachable __meta leader within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const check = (): void => {
+        const leader = this.leader();
+        if (!usable(leader)) return;
+        finish();
         resolve(leader);
+      };
+      const offLeader = this.opts.raft.onLeaderChange((group) => {
+        if (group === META_GROUP) check();
+      });
+      const offPeer = this.opts.onPeerUp(() => check());
+    });
+  }
+
+  /** Resolves LEADER_CHANGED when `__meta` gets a leader other than `leader`; cancel() unsubscribes. */
+  private leaderChange(leader: number): { promise: Promise<typeof LEADER_CHANGED>; cancel: () => void } {
+    let off: () => void = () => undefined;
+    const promise = new Promise<typeof LEADER_CHANGED>((resolve) => {
+      off = this.opts.raft.onLeaderChange((group, _term, next) => {
+        if (group === META_GROUP && next !== leader) resolve(LEADER_CHANGED);
       });
     });
+    return { promise, cancel: () => off() };
   }
 
   private executeLocally(command: MetaCommand): Promise<CommandOutcome> {

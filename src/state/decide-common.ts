@@ -21,6 +21,29 @@ export function liveBrokers(image: MetadataImage, ctx: DecideContext): Placement
   return out.sort((a, b) => a.id - b.id);
 }
 
+/**
+ * The brokers to place `replicationFactor` replicas on: the live ones when there are enough;
+ * otherwise every registered broker, so that a cluster with a node down can still create a fully
+ * replicated topic (Raft needs only a majority to serve it; the down replica catches up later).
+ * `preferLive` then moves a live replica to the front of each list, so the preferred leader can
+ * campaign at once.
+ */
+export function placementBrokers(image: MetadataImage, ctx: DecideContext, replicationFactor: number): PlacementBroker[] {
+  const live = liveBrokers(image, ctx);
+  return live.length >= replicationFactor ? live : liveBrokers(image, { newTopicId: ctx.newTopicId });
+}
+
+export function preferLive<T extends { readonly replicas: readonly number[] }>(assignments: readonly T[], ctx: DecideContext): T[] {
+  const live = ctx.liveBrokers;
+  if (live === undefined) return [...assignments];
+  return assignments.map((a) => {
+    const first = a.replicas.findIndex((b) => live.has(b));
+    if (first <= 0) return a;
+    const replicas = [a.replicas[first] as number, ...a.replicas.filter((_, i) => i !== first)];
+    return { ...a, replicas };
+  });
+}
+
 /** Checks a list of (name, value) configs; the first bad one becomes INVALID_CONFIG. */
 export function checkConfigs(configs: Readonly<Record<string, string | null>>): KafkaError | undefined {
   for (const [name, value] of Object.entries(configs)) {

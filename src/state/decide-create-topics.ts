@@ -8,6 +8,8 @@ import {
   clusterIntConfig,
   kafkaError,
   liveBrokers,
+  placementBrokers,
+  preferLive,
   MAX_PARTITIONS_PER_TOPIC,
   replicaListProblem,
 } from './decide-common.js';
@@ -104,17 +106,18 @@ function choosePartitions(t: CreatableTopic, batch: Batch): PartitionAssignment[
   if (!Number.isInteger(numPartitions) || numPartitions < 1 || numPartitions > MAX_PARTITIONS_PER_TOPIC) {
     return kafkaError(ErrorCode.INVALID_PARTITIONS, `number of partitions must be in [1, ${MAX_PARTITIONS_PER_TOPIC}], got ${numPartitions}`);
   }
-  const brokers = liveBrokers(batch.image, batch.ctx);
+  const live = liveBrokers(batch.image, batch.ctx);
   const rf = t.replicationFactor === -1
-    ? clusterIntConfig(batch.image, 'default.replication.factor', Math.min(3, brokers.length))
+    ? clusterIntConfig(batch.image, 'default.replication.factor', Math.min(3, live.length))
     : t.replicationFactor;
   if (!Number.isInteger(rf) || rf < 1) {
     return kafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor must be an integer ≥ 1, got ${rf}`);
   }
+  const brokers = placementBrokers(batch.image, batch.ctx, rf);
   if (rf > brokers.length) {
-    return kafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor ${rf} is larger than the ${brokers.length} live broker(s)`);
+    return kafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor ${rf} is larger than the ${brokers.length} registered broker(s)`);
   }
-  return assignReplicas(brokers, 0, numPartitions, rf, batch.cursor);
+  return preferLive(assignReplicas(brokers, 0, numPartitions, rf, batch.cursor), batch.ctx);
 }
 
 function manualAssignment(

@@ -94,4 +94,24 @@ describe('seed scenario: produce right after topic creation on 3 nodes', () => {
       await expectExactlyOnceInOrder(topic, cluster.broker((round + 2) % 3));
     }
   }, 240_000);
+  it('kafkajs with one node down: 5 topics (RF 3), still 100% acknowledged on the first try', async () => {
+    await cluster.kill(2);
+    for (let round = 0; round < 5; round++) {
+      const topic = `seed-degraded-${round}`;
+      const admin = new Kafka({ brokers: [cluster.broker(round % 2)], clientId: 'seed-admin', logLevel: logLevel.NOTHING }).admin();
+      await admin.connect();
+      expect(await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 3 }], waitForLeaders: false })).toBe(true);
+      await admin.disconnect();
+      const producer = new Kafka({ brokers: [cluster.broker((round + 1) % 2)], clientId: 'seed-producer', logLevel: logLevel.NOTHING, retry: { retries: 0 } }).producer({
+        retry: { retries: 0 },
+      });
+      await producer.connect();
+      for (let i = 0; i < MESSAGES / 100; i++) {
+        await producer.send({ topic, acks: -1, messages: Array.from({ length: 100 }, (_, j) => ({ key: `k${j % 16}`, value: `v-${i * 100 + j}` })) });
+      }
+      await producer.disconnect();
+      await expectExactlyOnceInOrder(topic, cluster.broker(round % 2));
+    }
+  }, 240_000);
+
 });

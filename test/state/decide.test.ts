@@ -61,8 +61,14 @@ describe('decide CreateTopics', () => {
       topic('pfrac', { numPartitions: 1.5 }),
       topic('rfrac', { replicationFactor: 1.5 }),
     ]))).toEqual([37, 37, 37, 38, 38, 0, 37, 38]);
-    const lonely = create(brokers, [topic('r3', { replicationFactor: 3 })], counterCtx({ liveBrokers: new Set([1, 2]) }));
-    expect(codes(lonely)).toEqual([ErrorCode.INVALID_REPLICATION_FACTOR]);
+    // With a broker down, a fully replicated topic is still placed on every registered broker (Raft
+    // serves it with a majority), and each partition's preferred leader is a live broker.
+    const degraded = create(brokers, [topic('r3', { numPartitions: 6, replicationFactor: 3 })], counterCtx({ liveBrokers: new Set([1, 2]) }));
+    expect(codes(degraded)).toEqual([ErrorCode.NONE]);
+    const created = degraded.events.find((e) => e.type === 'TopicCreated');
+    expect(created?.type === 'TopicCreated' && created.partitions.every((p) => p.replicas.length === 3 && [1, 2].includes(p.replicas[0] as number))).toBe(true);
+    const tooFew = create(brokers, [topic('r4', { replicationFactor: 4 })], counterCtx({ liveBrokers: new Set([1, 2]) }));
+    expect(codes(tooFew)).toEqual([ErrorCode.INVALID_REPLICATION_FACTOR]);
   });
 
   it('defaults: num.partitions = 1, default.replication.factor = min(3, live brokers), cluster overrides', () => {

@@ -17,7 +17,7 @@ export function describeClusterHandler(broker: BrokerContext): ApiHandler<typeof
       errorMessage: null,
       endpointType: 1,
       clusterId: broker.config.clusterId,
-      controllerId: broker.metaLeader() ?? broker.nodeId,
+      controllerId: broker.nodeId,
       brokers: [...broker.image().brokers.values()].map((b) => ({ brokerId: b.brokerId, host: b.kafkaHost, port: b.kafkaPort, rack: b.rack })),
       clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
     }),

@@ -41,7 +41,9 @@ async function handleMetadata(broker: BrokerContext, request: MetadataRequest, c
     throttleTimeMs: 0,
     brokers: brokerEntries(broker, image),
     clusterId: broker.config.clusterId,
-    controllerId: broker.metaLeader() ?? broker.nodeId,
+    // Any node takes admin requests and forwards them to the __meta leader, so clients are pointed
+    // at the node they already talk to: a dead meta leader never strands an admin client.
+    controllerId: broker.nodeId,
     topics,
     clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
   };

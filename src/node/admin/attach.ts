@@ -46,6 +46,9 @@ export function adminSources(p: NodeParts): AdminSources {
     image: () => p.meta.image,
     metaLeader: () => p.meta.leader(),
     metaBarrier: (timeoutMs) => p.meta.readBarrier(timeoutMs),
+    waitForImage: async (predicate, timeoutMs) => {
+      await p.meta.state.waiters.waitFor((image): true | undefined => (predicate(image) ? true : undefined), { timeoutMs, what: 'admin wait' });
+    },
     replicas: () => p.partitions.all(),
     liveBrokers: p.liveBrokers,
     accepting: p.accepting,

@@ -1,3 +1,4 @@
+import type { MetadataImage } from '../../state/index.js';
 import type { AdminSources } from './sources.js';
 
 export interface Readiness {
@@ -5,21 +6,61 @@ export interface Readiness {
   readonly reason: string;
 }
 
+export interface ReadinessOptions {
+  /** Bound on the whole check; each wait inside is event-driven and gets what is left of it. */
+  readonly timeoutMs: number;
+  /**
+   * Also require this node in the ISR of every partition it hosts: the condition an operator
+   * waits for before restarting the next node of a rolling restart.
+   */
+  readonly inSync: boolean;
+}
+
 /**
- * Ready = serving: not draining, `__meta` has a leader, a ReadIndex barrier through that leader
- * succeeded within the bound (so everything committed before the probe is applied here), and this
- * broker's registration is in the image (clients can be routed to it).
+ * Ready = serving: not draining; this broker's registration is applied (clients can be routed to
+ * it); `__meta` has a live leader and a ReadIndex barrier through it succeeded, so everything
+ * committed before the probe is applied here; optionally, caught up into every ISR.
  */
-export async function checkReadiness(s: AdminSources, timeoutMs: number): Promise<Readiness> {
-  if (!s.accepting()) return { ready: false, reason: 'shutting down' };
-  if (s.metaLeader() === undefined) return { ready: false, reason: 'no __meta leader' };
+export async function checkReadiness(s: AdminSources, o: ReadinessOptions): Promise<Readiness> {
+  const deadline = performance.now() + o.timeoutMs;
+  const left = (): number => Math.max(0, Math.ceil(deadline - performance.now()));
+  if (!s.accepting()) return notReady('shutting down');
   try {
-    await s.metaBarrier(timeoutMs);
-  } catch (err) {
-    return { ready: false, reason: `__meta read barrier failed: ${err instanceof Error ? err.message : String(err)}` };
+    await s.waitForImage((image) => image.brokers.has(s.nodeId), left());
+  } catch {
+    return notReady('broker not registered yet');
   }
+  try {
+    await s.metaBarrier(left());
+  } catch (err) {
+    return notReady(`__meta read barrier failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const leader = s.metaLeader();
+  // The barrier resolves without a round trip when no leader RPC succeeds; a leader we cannot reach
+  // means the barrier proved nothing.
+  if (leader === undefined || !s.liveBrokers().has(leader)) return notReady('no reachable __meta leader');
   const st = s.raft.status(s.metaGroup);
-  if (st.applied < st.commit) return { ready: false, reason: `__meta applied ${st.applied} < commit ${st.commit}` };
-  if (!s.image().brokers.has(s.nodeId)) return { ready: false, reason: 'broker not registered yet' };
+  if (st.applied < st.commit) return notReady(`__meta applied ${st.applied} < commit ${st.commit}`);
+  if (o.inSync) {
+    try {
+      await s.waitForImage((image) => outOfSync(s, image) === 0, left());
+    } catch {
+      return notReady(`not in the ISR of ${outOfSync(s, s.image())} hosted partitions`);
+    }
+  }
   return { ready: true, reason: 'ok' };
+}
+
+function notReady(reason: string): Readiness {
+  return { ready: false, reason };
+}
+
+/** Partitions hosted here whose ISR does not (yet) include this node. */
+function outOfSync(s: AdminSources, image: MetadataImage): number {
+  let n = 0;
+  for (const r of s.replicas()) {
+    const p = image.topicsById.get(r.opts.topicId)?.partitions[r.opts.partition];
+    if (p !== undefined && !p.isr.includes(s.nodeId)) n++;
+  }
+  return n;
 }

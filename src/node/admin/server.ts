@@ -12,7 +12,7 @@ export interface AdminServerOptions {
   readonly port: number;
   readonly logger: Logger;
   readonly sources: AdminSources;
-  /** Bound on the /readyz read barrier. Default 2 s. */
+  /** Bound on /readyz without ?timeoutMs. Default 1 s. */
   readonly readyTimeoutMs?: number;
 }
 
@@ -23,7 +23,9 @@ export interface AdminServer {
 
 /** Admin endpoints are for a handful of scrapers and operators: connections beyond this are refused. */
 const MAX_CONNECTIONS = 64;
-const REQUEST_TIMEOUT_MS = 10_000;
+/** Longest wait a client may ask of /readyz or /v1/meta; requests are cut off just after it. */
+const MAX_WAIT_MS = 60_000;
+const REQUEST_TIMEOUT_MS = MAX_WAIT_MS + 5_000;
 
 /** Starts the HTTP admin listener: /metrics, /healthz, /readyz, /v1/meta, /v1/raft. */
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
@@ -61,11 +63,20 @@ async function route(o: AdminServerOptions, req: IncomingMessage, res: ServerRes
     case '/healthz':
       return send(res, 200, 'text/plain; charset=utf-8', 'ok\n');
     case '/readyz': {
-      const r = await checkReadiness(o.sources, o.readyTimeoutMs ?? 2_000);
+      const timeoutMs = intParam(url, 'timeoutMs', o.readyTimeoutMs ?? 1_000, 0, MAX_WAIT_MS);
+      const r = await checkReadiness(o.sources, { timeoutMs, inSync: url.searchParams.get('inSync') === '1' });
       return send(res, r.ready ? 200 : 503, 'text/plain; charset=utf-8', `${r.reason}\n`);
     }
-    case '/v1/meta':
+    case '/v1/meta': {
+      // ?minAppliedIndex=N&timeoutMs=T: answer once the image has applied index N (event-driven).
+      const min = intParam(url, 'minAppliedIndex', 0, 0, Number.MAX_SAFE_INTEGER);
+      const timeoutMs = intParam(url, 'timeoutMs', 0, 0, MAX_WAIT_MS);
+      if (min > 0) {
+        const reached = await o.sources.waitForImage((image) => image.appliedIndex >= min, timeoutMs).then(() => true, () => false);
+        if (!reached) return send(res, 504, 'text/plain; charset=utf-8', `applied index ${min} not reached within ${timeoutMs} ms\n`);
+      }
       return json(res, metaView(o.sources));
+    }
     case '/v1/raft': {
       const offset = intParam(url, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
       const limit = intParam(url, 'limit', 100, 1, MAX_RAFT_PAGE);

@@ -13,6 +13,8 @@ export interface AdminSources {
   readonly metaLeader: () => number | undefined;
   /** After it resolves this node has applied everything committed in `__meta` before the call. */
   readonly metaBarrier: (timeoutMs: number) => Promise<void>;
+  /** Resolves once `predicate` holds for the applied image (event-driven), rejects at the bound. */
+  readonly waitForImage: (predicate: (image: MetadataImage) => boolean, timeoutMs: number) => Promise<void>;
   readonly replicas: () => Iterable<PartitionReplica>;
   readonly liveBrokers: () => ReadonlySet<number>;
   /** False once a graceful stop has begun: the node is draining, not ready for new work. */
