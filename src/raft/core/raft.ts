@@ -535,8 +535,9 @@ export class Raft {
 
   // ---- ReadIndex (§6.4) ----
 
-  private leaderRead(from: number, context: Uint8Array): void {
-    if (this.readOnly.full()) {
+  /** `admit`: a new request (refused when too many are pending) rather than a deferred one. */
+  private leaderRead(from: number, context: Uint8Array, admit = true): void {
+    if (admit && this.readOnly.full()) {
       if (from === this.id) throw new ProposalDroppedError('too many pending reads');
       return;
     }
@@ -557,7 +558,7 @@ export class Raft {
   private releaseDeferredReads(): void {
     const deferred = this.readOnly.deferred;
     this.readOnly.deferred = [];
-    for (const r of deferred) this.leaderRead(r.from, r.context);
+    for (const r of deferred) this.leaderRead(r.from, r.context, false);
   }
 
   private releaseReads(): void {

@@ -90,6 +90,19 @@ describe('raft core: ReadIndex (§6.4)', () => {
     expect(c.node(1).readStates).toEqual([]);
   });
 
+  it('bounds pending reads (maxPendingReads)', () => {
+    const c = new Cluster([1, 2, 3], { extra: { maxPendingReads: 2 } });
+    c.node(1).node.campaign();
+    c.settle();
+    c.isolate(1);
+    c.node(1).node.readIndex(enc('a'));
+    c.node(1).node.readIndex(enc('b'));
+    expect(() => c.node(1).node.readIndex(enc('c'))).toThrowError(expect.objectContaining({ name: 'ProposalDroppedError' }) as Error);
+    c.heal();
+    c.settle();
+    expect(c.node(1).readStates.map((r) => new TextDecoder().decode(r.context))).toEqual(['a', 'b']);
+  });
+
   it('a new leader defers reads until its no-op commits', () => {
     const c = new Cluster([1, 2, 3]);
     const n1 = c.node(1).node;
