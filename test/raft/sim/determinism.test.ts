@@ -12,3 +12,12 @@ it('a seed replays identically', () => {
     expect(a.events).toBeGreaterThan(500);
   }
 });
+
+// A failing seed must say how to replay it.
+it('a failure names its seed and the replay command', () => {
+  const [, s] = scenarioFor(5);
+  // No time at all to recover after healing: the liveness check must fail.
+  expect(() => runSimulation({ ...s, seed: 5, livenessMs: 1 })).toThrowError(
+    /seed 5 failed at t=\d+ms: liveness.*\nreplay: SIM_SEED=5 SIM_TRACE=1 npx vitest run test\/raft\/sim/s,
+  );
+});
