@@ -115,7 +115,12 @@ export class RetentionService {
     const replica = this.findReplica(request.groupId);
     // The leader of the group trims by its own decision only; the caller may be a deposed leader.
     if (replica === undefined || replica.serving !== undefined) return -1;
-    return trimPrefix(replica, request.beforeIndex);
+    const before = replica.wal.firstIndex;
+    const firstIndex = await trimPrefix(replica, request.beforeIndex);
+    if (firstIndex > before) {
+      this.log.info({ topic: replica.opts.topic, partition: replica.opts.partition, firstIndex, logStartOffset: replica.logStartOffset }, 'retention trimmed follower replica');
+    }
+    return firstIndex;
   }
 
   private findReplica(groupId: string): PartitionReplica | undefined {

@@ -1,0 +1,65 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kcatConsumeAll } from '../../helpers/clients.js';
+import { ProcessCluster } from '../../helpers/process-cluster.js';
+
+/**
+ * Retention on a 3-node cluster: the partition leader deletes old segments, tells its followers,
+ * and they delete the same prefix; after the leader is killed, the new leader's log start is not
+ * behind the old one, and consumers from the beginning start there.
+ */
+let cluster: ProcessCluster;
+
+beforeAll(async () => {
+  cluster = await ProcessCluster.start({ nodes: 3, extraArgs: ['--set', 'log.segment.bytes=16384', '--set', 'log.retention.check.interval.ms=300'] });
+}, 60_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+const isRetention = (msg: string) => (l: Record<string, unknown>): boolean => l.msg === msg && l.topic === 'ret3';
+
+describe('retention on a replicated partition', () => {
+  it('followers delete the prefix the leader deleted; the log start survives a leader kill', async () => {
+    const kafka = new Kafka({ brokers: cluster.brokers, clientId: 'retention-cluster', logLevel: logLevel.NOTHING, retry: { retries: 20, initialRetryTime: 50, maxRetryTime: 500 } });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'ret3', numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'retention.ms', value: '1000' }] }] });
+    const metadata = await admin.fetchTopicMetadata({ topics: ['ret3'] });
+    const leader = metadata.topics[0]?.partitions[0]?.leader as number;
+    const followers = [0, 1, 2].filter((id) => id !== leader);
+    const producer = kafka.producer();
+    await producer.connect();
+    const value = 'r'.repeat(1000);
+    for (let i = 0; i < 60; i++) await producer.send({ topic: 'ret3', acks: -1, messages: [{ value: `${i}:${value}` }] });
+
+    await cluster.waitForLog(leader, isRetention('retention deleted old segments'), 20_000);
+    await Promise.all(followers.map((f) => cluster.waitForLog(f, isRetention('retention trimmed follower replica'), 20_000)));
+    const [before] = await admin.fetchTopicOffsets('ret3');
+    const low = Number(before?.low);
+    expect(low).toBeGreaterThan(0);
+    await admin.disconnect();
+
+    await cluster.kill(leader);
+    const survivors = followers.map((id) => cluster.broker(id));
+    const kafka2 = new Kafka({ brokers: survivors, clientId: 'retention-cluster-2', logLevel: logLevel.NOTHING, retry: { retries: 20, initialRetryTime: 50, maxRetryTime: 500 } });
+    const producer2 = kafka2.producer();
+    await producer2.connect();
+    await producer2.send({ topic: 'ret3', acks: -1, messages: [{ value: 'after-failover' }] });
+    await producer2.disconnect();
+    await producer.disconnect().catch(() => undefined);
+    const admin2 = kafka2.admin();
+    await admin2.connect();
+    const [after] = await admin2.fetchTopicOffsets('ret3');
+    await admin2.disconnect();
+    expect(Number(after?.low)).toBeGreaterThanOrEqual(low);
+    expect(Number(after?.high)).toBe(61);
+
+    const records = await kcatConsumeAll(survivors[0] as string, 'ret3');
+    const first = records[0]?.offset as number;
+    expect(first).toBeGreaterThanOrEqual(low);
+    expect(records.map((r) => r.offset)).toEqual(Array.from({ length: 61 - first }, (_, i) => first + i));
+    expect(records.at(-1)?.value).toBe('after-failover');
+  }, 120_000);
+});
