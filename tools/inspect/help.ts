@@ -13,6 +13,7 @@ Commands:
   verify <dir>                   check everything; exit 1 on corruption
   index <datadir|logdir>         check the LevelDB index against the segments (on a copy)
   raft <dir>                     hard state, first/last index, last term, snapshot of each log
+  meta <datadir>                 the committed __meta events and the image they replay to
 
 <dir> is a data dir (containing logs/ and index/), one log dir (logs/<log>), or for some
 commands a segment file. Every command takes --json and --help.
@@ -55,5 +56,12 @@ ${EXIT_CODES}`,
 
 For each log: hard state (term, vote, commit), first and last index, last term, snapshot
 (index, term) and index epoch, from a LevelDB copy plus the segments.
+${EXIT_CODES}`,
+  meta: `Usage: chronik inspect meta <datadir> [--json]
+
+The committed __meta events (BrokerRegistered, TopicCreated, LeaderElected, ...) with their Raft
+index and term, then the metadata image they replay to (brokers, topics, partition leaders and
+epochs, ISR) and its digest. Replay starts from the node's local __meta snapshot when there is
+one. Entries past the saved commit index are listed as uncommitted and not applied.
 ${EXIT_CODES}`,
 };

@@ -10,6 +10,7 @@ import { dumpCommand } from './dump.js';
 import { verifyCommand } from './verify.js';
 import { indexCommand } from './index-cmd.js';
 import { raftCommand } from './raft.js';
+import { metaCommand } from './meta.js';
 
 export type { InspectIO } from './output.js';
 export { ExitCode } from './errors.js';
@@ -22,6 +23,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   verify: verifyCommand,
   index: indexCommand,
   raft: raftCommand,
+  meta: metaCommand,
 };
 
 function wantsHelp(argv: readonly string[]): boolean {
