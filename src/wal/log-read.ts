@@ -105,6 +105,9 @@ export async function findOffset(state: LogState, offset: number): Promise<numbe
   const target = Math.max(offset, state.logStartOffset);
   if (target >= state.nextOffset) return undefined;
   const { keys, epoch } = state;
+  // Captured before any await: a flush running meanwhile swaps the array out (never mutates it), so
+  // each op is seen either in LevelDB or here.
+  const pending = state.pendingIndexOps;
   if (target < state.indexedNextOffset) {
     const range = keys.kindRange(epoch, 'o');
     for await (const value of state.ctx.db.values({ gte: keys.derived(epoch, 'o', target), lt: range.lt, limit: 1 })) {
@@ -112,7 +115,7 @@ export async function findOffset(state: LogState, offset: number): Promise<numbe
     }
   }
   // Durable but not yet in LevelDB: the pending ops are in offset order and bounded by the flush size.
-  for (const op of state.pendingIndexOps) {
+  for (const op of pending) {
     if (op.type === 'put' && keys.kindOf(op.key) === 'o' && keys.n1(op.key) >= target) return readU64At(op.value, 0);
   }
   for (const e of state.tail) {
@@ -124,6 +127,7 @@ export async function findOffset(state: LogState, offset: number): Promise<numbe
 /** The first offset whose batch's maxTimestamp ≥ ts (the batch's base offset), or undefined. */
 export async function findTimestamp(state: LogState, ts: number): Promise<number | undefined> {
   const { keys, epoch } = state;
+  const pending = state.pendingIndexOps; // before any await: see findOffset
   for (const seg of state.segments) {
     if (seg.maxTimestamp < ts) continue;
     const gte = keys.derived(epoch, 'x', seg.baseIndex, Math.max(0, ts));
@@ -132,7 +136,7 @@ export async function findTimestamp(state: LogState, ts: number): Promise<number
       return Math.max(readU64At(value, 0), state.logStartOffset);
     }
     // A segment's timestamp keys only grow, so unflushed ones all come after the flushed ones.
-    for (const op of state.pendingIndexOps) {
+    for (const op of pending) {
       if (op.type !== 'put' || keys.kindOf(op.key) !== 'x' || keys.n1(op.key) !== seg.baseIndex) continue;
       if (keys.n2(op.key) >= ts) return Math.max(readU64At(op.value, 0), state.logStartOffset);
     }
