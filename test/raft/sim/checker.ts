@@ -75,6 +75,20 @@ export class Checker {
     }
   }
 
+  /**
+   * Durability: every committed entry is on the disk of a majority (in its log, or covered by its
+   * snapshot), so no crash pattern that leaves a majority can lose it.
+   */
+  checkDurability(storages: ReadonlyArray<readonly [number, MemoryStorage]>, quorum: number): void {
+    for (const [index, term] of this.appliedTerm) {
+      let copies = 0;
+      for (const [, s] of storages) {
+        if (s.firstIndex() - 1 >= index || s.term(index) === term) copies++;
+      }
+      if (copies < quorum) this.fail(`committed entry ${index} (term ${term}) is durable on only ${copies} nodes`);
+    }
+  }
+
   /** Log matching: if two logs hold an entry with the same index and term, they agree up to it. */
   checkLogMatching(a: number, sa: MemoryStorage, b: number, sb: MemoryStorage): void {
     const lo = Math.max(sa.firstIndex(), sb.firstIndex());
