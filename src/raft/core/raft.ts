@@ -3,7 +3,7 @@ import { assert } from '../../util/assert.js';
 import { resolveConfig, type RaftConfig, type ResolvedRaftConfig } from './config.js';
 import { ConfChangeType, applyChange, decodeConfChange, encodeConfChange, type ConfChange, type ConfChangeEntry } from './conf-change.js';
 import { NotLeaderError, ProposalDroppedError } from './errors.js';
-import { Progress, ProgressState } from './progress.js';
+import { ProgressState, type Progress } from './progress.js';
 import type { RandomSource } from './random.js';
 import { RaftLog } from './raft-log.js';
 import { ReadOnly } from './read-only.js';
