@@ -14,30 +14,43 @@ export function membersOf(cs: ConfState): GroupMembers {
 }
 
 /**
- * Step 3 of a Ready: install the snapshot into the state machine, record membership, apply the
- * committed entries (awaiting the machine), settle proposals and read barriers.
+ * Step 3 of a Ready: install the snapshot into the state machine, record membership and apply the
+ * committed entries. Synchronous unless the machine returns a promise (then the caller awaits it):
+ * an idle group's Ready costs no promise.
  */
-export async function applyReady(g: RaftGroup, rd: Ready, stats: RaftHostStats, nowMs: () => number): Promise<void> {
-  if (rd.snapshot !== undefined) {
-    const { index, term, confState } = rd.snapshot.metadata;
+export function applyReady(g: RaftGroup, rd: Ready, stats: RaftHostStats): Promise<void> | undefined {
+  const snap = rd.snapshot;
+  if (snap !== undefined) {
     stats.snapshotsInstalled++;
-    g.members = confState;
-    await g.sm.restore(envelopeOf(rd.snapshot, g.logger).image, index, term);
-    g.applied = Math.max(g.applied, index);
+    g.members = snap.metadata.confState;
+    const restoring = g.sm.restore(envelopeOf(snap, g.logger).image, snap.metadata.index, snap.metadata.term);
+    if (restoring !== undefined) return restoring.then(() => afterRestore(g, rd));
   }
+  return afterRestore(g, rd);
+}
+
+function afterRestore(g: RaftGroup, rd: Ready): Promise<void> | undefined {
+  if (rd.snapshot !== undefined) g.applied = Math.max(g.applied, rd.snapshot.metadata.index);
   if (rd.confState !== undefined) {
     g.members = rd.confState;
     g.sm.onConfChange?.(membersOf(rd.confState));
   }
-  const ents = rd.committedEntries;
-  const last = ents.at(-1);
-  if (last !== undefined) {
-    const pending = g.sm.apply(ents);
-    if (pending !== undefined) await pending;
+  const last = rd.committedEntries.at(-1);
+  if (last === undefined) return undefined;
+  const pending = g.sm.apply(rd.committedEntries);
+  if (pending === undefined) {
     g.applied = last.index;
-    g.proposals.applied(ents, nowMs(), (ms) => stats.commitLatencyMs.add(ms));
+    return undefined;
   }
-  g.reads.answered(rd.readStates, g.applied);
+  return pending.then(() => {
+    g.applied = last.index;
+  });
+}
+
+/** After advance(): the core knows what was applied, so waiters may act on it (propose the next conf change). */
+export function settleReady(g: RaftGroup, rd: Ready, stats: RaftHostStats, nowMs: number): void {
+  if (rd.committedEntries.length > 0) g.proposals.applied(rd.committedEntries, nowMs, (ms) => stats.commitLatencyMs.add(ms));
+  if (rd.readStates.length > 0 || rd.committedEntries.length > 0) g.reads.answered(rd.readStates, g.applied);
 }
 
 export interface SnapshotPolicy {

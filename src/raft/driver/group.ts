@@ -28,6 +28,8 @@ export interface RaftGroup {
   readonly proposals: ProposalTracker;
   readonly reads: ReadTracker;
   readonly logger: Logger;
+  /** Where the driver keeps this group's side files (membership, local snapshot). */
+  readonly dataDir: string;
   /** Current membership in Raft ids. */
   members: ConfState;
   /** Last soft state seen (Raft ids). */

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { NotLeaderError as CoreNotLeaderError, Role, type Message, type Ready } from '../core/index.js';
+import { NotLeaderError as CoreNotLeaderError, Role, type ConfChangeType, type Message, type Ready } from '../core/index.js';
 import type { NodeTransport } from '../transport/index.js';
 import { assert } from '../../util/assert.js';
 import { NotLeaderError } from '../../util/errors.js';
@@ -12,15 +12,18 @@ import { toNodeId, toRaftId } from './ids.js';
 import { onSoftState, trackMatch } from './leadership.js';
 import { openGroup, type OpenGroupContext } from './open-group.js';
 import { ReadyLoop } from './ready-loop.js';
+import { membersOf } from './apply.js';
+import { removeSideFiles } from './side-file.js';
 import { newStats, type RaftHostStats } from './stats.js';
 import type { AddGroupOptions, GroupStatus, LeaderChangeListener, ProposeResult, RaftHostOptions } from './types.js';
+
+/** Frame tags at or above this value are not Raft frames (see receive). */
+export const OTHER_CHANNEL_MIN_TAG = 0x80;
 
 /**
  * One per node: hosts every Raft group of the node over one WAL store and one node transport, with
  * one tick timer and one event-driven Ready loop (see docs/raft-driver.md).
  */
-/** Frame tags at or above this value are not Raft frames (see receive). */
-export const OTHER_CHANNEL_MIN_TAG = 0x80;
 
 export class RaftHost {
   private readonly groups = new Map<string, RaftGroup>();
@@ -112,8 +115,12 @@ export class RaftHost {
     this.groups.delete(groupId);
     this.stopGroup(g, new RaftClosedError(`group ${groupId} was removed`));
     await this.loop.idle();
-    if (opts.deleteLog === true) await this.opts.wal.deleteLog(g.log.logId);
-    else await g.log.close();
+    if (opts.deleteLog !== true) {
+      await g.log.close();
+      return;
+    }
+    await this.opts.wal.deleteLog(g.log.logId);
+    await removeSideFiles(this.opts.dataDir, g.log.logId, ['conf', 'snap']);
   }
 
   has(groupId: string): boolean {
@@ -150,6 +157,25 @@ export class RaftHost {
     this.stats.proposals++;
     this.loop.markDirty(g);
     return { index, term, ...waits };
+  }
+
+  /**
+   * Proposes a single-server membership change (Chronik node ids), tracked like a proposal. One at a
+   * time: a second while the first is not applied throws ProposalDroppedError. The caller makes the
+   * node reachable (transport peers) and creates the group on it (it may start with no members:
+   * the log's configuration entries teach it the membership).
+   */
+  proposeConfChange(groupId: string, change: { type: ConfChangeType; nodeId: number }): ProposeResult {
+    const g = this.group(groupId);
+    let index: number;
+    try {
+      index = g.node.proposeConfChange({ type: change.type, nodeId: toRaftId(change.nodeId) });
+    } catch (err) {
+      throw this.translate(err);
+    }
+    const waits = g.proposals.add(index, g.node.status().term, performance.now());
+    this.loop.markDirty(g);
+    return { index, term: g.node.status().term, ...waits };
   }
 
   /** A linearizable read barrier (§6.4): the read index, once applied here. Bounded by timeoutMs. */
@@ -222,6 +248,7 @@ export class RaftHost {
       firstIndex: s.firstIndex,
       lastIndex: s.lastIndex,
       match,
+      members: membersOf(g.members),
     };
   }
 

@@ -8,6 +8,7 @@ import { toRaftId } from './ids.js';
 import { ProposalTracker } from './proposals.js';
 import { ReadTracker } from './reads.js';
 import { readSnapshotFile } from './snapshot-file.js';
+import { readConfFile } from './conf-file.js';
 import type { AddGroupOptions } from './types.js';
 import { WalStorage } from './wal-storage.js';
 
@@ -44,7 +45,11 @@ async function latestSnapshot(log: WalLog, kind: AddGroupOptions['kind'], dataDi
 /** Opens a group's log and rebuilds its Raft node from it (a brand-new log starts from `voters`). */
 export async function openGroup(groupId: string, opts: AddGroupOptions, ctx: OpenGroupContext): Promise<RaftGroup> {
   const log = await ctx.wal.openLog(opts.logId, { kind: opts.kind });
-  const members: ConfState = { voters: opts.voters.map(toRaftId), learners: (opts.learners ?? []).map(toRaftId) };
+  // The durable membership wins over the caller's: it may include changes the caller has not seen.
+  const members: ConfState = (await readConfFile(ctx.dataDir, opts.logId)) ?? {
+    voters: opts.voters.map(toRaftId),
+    learners: (opts.learners ?? []).map(toRaftId),
+  };
   const cache = new EntryCache(ctx.entryCacheBytes, ctx.entryCacheEntries);
   const holder: { g?: RaftGroup } = {};
   const storage = new WalStorage(log, opts.kind, cache, () => holder.g?.members ?? members, () => opts.stateMachine.snapshot());
@@ -81,6 +86,7 @@ export async function openGroup(groupId: string, opts: AddGroupOptions, ctx: Ope
     proposals: new ProposalTracker(),
     reads: new ReadTracker(ctx.maxPendingReads),
     logger,
+    dataDir: ctx.dataDir,
     members,
     role: Role.FOLLOWER,
     term: status.term,

@@ -2,6 +2,7 @@ import type { Entry, Ready, Snapshot } from '../core/index.js';
 import type { Logger } from 'pino';
 import { decodeEnvelope, type SnapshotEnvelope } from './envelope.js';
 import type { RaftGroup } from './group.js';
+import { writeConfFile } from './conf-file.js';
 
 /** Decodes a snapshot's envelope; a malformed one (from a buggy peer) is taken as a bare image. */
 export function envelopeOf(snap: Snapshot, logger: Logger): SnapshotEnvelope {
@@ -26,6 +27,8 @@ export async function persistReady(g: RaftGroup, rd: Ready): Promise<boolean> {
   }
   const writes: Array<Promise<void>> = [];
   if (rd.entries.length > 0) writes.push(appendEntries(g, rd.entries));
+  const cs = rd.confState;
+  if (cs !== undefined) writes.push(writeConfFile(g.dataDir, g.log.logId, cs).then(() => void (g.members = cs)));
   const hs = rd.hardState;
   if (hs !== undefined) {
     const saved = g.log.saveHardState(hs);

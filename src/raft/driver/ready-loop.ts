@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Ready } from '../core/index.js';
 import type { NodeTransport } from '../transport/index.js';
-import { applyReady, maybeSnapshot, type SnapshotPolicy } from './apply.js';
+import { applyReady, maybeSnapshot, settleReady, type SnapshotPolicy } from './apply.js';
 import type { RaftGroup } from './group.js';
 import { Outbox } from './outbox.js';
 import { persistReady } from './persist.js';
@@ -87,7 +87,10 @@ export class ReadyLoop {
     for (const [g, rd] of durable) ctx.onSoftState(g, rd);
     // Votes and acknowledgements promise durability: only now may they leave.
     this.send(durable, (rd) => rd.messages);
-    for (const [g, rd] of durable) await this.apply(g, rd);
+    for (const [g, rd] of durable) {
+      const applying = this.apply(g, rd);
+      if (applying !== undefined) await applying;
+    }
     for (const [g] of durable) {
       if (g.failed !== undefined || g.removed) continue;
       await this.snapshot(g);
@@ -123,11 +126,31 @@ export class ReadyLoop {
     return batch.filter((_, i) => results[i] === true && !(batch[i]?.[0].removed ?? true));
   }
 
-  private async apply(g: RaftGroup, rd: Ready): Promise<void> {
+  /** Applies one group's Ready; a promise only when its state machine returned one. */
+  private apply(g: RaftGroup, rd: Ready): Promise<void> | undefined {
+    if (g.removed || g.failed !== undefined) return undefined;
+    let pending: Promise<void> | undefined;
+    try {
+      pending = applyReady(g, rd, this.ctx.stats);
+    } catch (err) {
+      this.ctx.onGroupFailed(g, err);
+      return undefined;
+    }
+    if (pending === undefined) {
+      this.finish(g, rd);
+      return undefined;
+    }
+    return pending.then(
+      () => this.finish(g, rd),
+      (err: unknown) => this.ctx.onGroupFailed(g, err),
+    );
+  }
+
+  private finish(g: RaftGroup, rd: Ready): void {
     if (g.removed || g.failed !== undefined) return;
     try {
-      await applyReady(g, rd, this.ctx.stats, this.ctx.nowMs);
       g.node.advance(rd);
+      settleReady(g, rd, this.ctx.stats, this.ctx.nowMs());
     } catch (err) {
       this.ctx.onGroupFailed(g, err);
     }

@@ -88,6 +88,8 @@ export interface GroupStatus {
   lastIndex: number;
   /** Leader only: each follower's last known matching index (Chronik node id → index). */
   match: Map<number, number>;
+  /** Current membership (Chronik node ids). */
+  members: GroupMembers;
 }
 
 export type LeaderChangeListener = (groupId: string, term: number, leader: number | undefined, isLocal: boolean) => void;

@@ -145,12 +145,13 @@ export class Cluster {
     }
   }
 
-  private async openGroupOn(n: TestNode, groupId: string): Promise<void> {
+  /** Opens a known group on one node; `voters` overrides the group's (a joining node passes []). */
+  async openGroupOn(n: TestNode, groupId: string, voters?: number[]): Promise<void> {
     const spec = this.groups.get(groupId);
     if (spec === undefined) throw new Error(`unknown group ${groupId}`);
     const sm = new RecordingMachine(this.signal);
     n.machines.set(groupId, sm);
-    await n.host.addGroup(groupId, { logId: groupId, kind: spec.kind, voters: spec.voters, stateMachine: sm });
+    await n.host.addGroup(groupId, { logId: groupId, kind: spec.kind, voters: voters ?? spec.voters, stateMachine: sm });
   }
 
   machine(id: number, groupId: string): RecordingMachine {
@@ -198,10 +199,10 @@ export class Cluster {
     await n.wal.close();
   }
 
-  /** Restarts a node from its directory on its old port, reopening every group it hosted. */
-  async restart(id: number, port: number): Promise<TestNode> {
+  /** Restarts a node from its directory on its old port, reopening the groups it was a voter of. */
+  async restart(id: number, port: number, reopen = true): Promise<TestNode> {
     const n = await this.startNode(id, port);
-    for (const [groupId, spec] of this.groups) if (spec.voters.includes(id)) await this.openGroupOn(n, groupId);
+    if (reopen) for (const [groupId, spec] of this.groups) if (spec.voters.includes(id)) await this.openGroupOn(n, groupId);
     return n;
   }
 
