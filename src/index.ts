@@ -12,6 +12,7 @@ export {
   type ResetResult,
   type WaitForOptions,
   type ClusterEvent,
+  type ClusterEventValue,
   type ClusterPredicate,
   type StoredRecord,
   type CreatedTopic,

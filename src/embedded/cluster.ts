@@ -3,15 +3,17 @@ import type { RawSettings } from '../config/index.js';
 import { META_GROUP } from '../node/meta-service.js';
 import type { ChronikNode } from '../node/node.js';
 import { partitionGroupId } from '../node/partition/manager.js';
+import { RaftTimeoutError } from '../raft/driver/index.js';
 import { topicByName } from '../state/index.js';
 import { ErrorCode, KafkaError } from '../util/errors.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { EmbeddedClusterError } from './errors.js';
-import { eventPredicate, leaderOf, toImagePredicate, type ClusterEvent, type ClusterPredicate } from './events.js';
+import { eventPredicate, leaderOf, toImagePredicate, type ClusterEvent, type ClusterEventValue, type ClusterPredicate } from './events.js';
 import { NetworkPartition } from './faults.js';
 import { NodeSlot, type NodeAddresses } from './node-slot.js';
 import { resolveOptions, type ResolvedOptions, type StartChronikOptions } from './options.js';
 import { reservePorts } from './ports.js';
+import { waitForServingLeaders } from './readiness.js';
 import { readRecords, type StoredRecord } from './records.js';
 import { closeClusterStorage, openClusterStorage, type ClusterStorage } from './storage.js';
 import { createTopic, DEFAULT_ADMIN_TIMEOUT_MS, deleteAllGroups, deleteAllTopics, type CreatedTopic, type CreateTopicOptions } from './topics.js';
@@ -79,11 +81,19 @@ export class EmbeddedCluster {
     const first = nodes[0];
     if (nodes.length > 1 && first !== undefined && first.meta.leader() === undefined) first.raft.campaign(META_GROUP);
     await this.waitFor({ type: 'brokers-registered' }, { timeoutMs: this.options.startTimeoutMs });
+    // Started on existing data: partitions must re-elect before clients can use them.
+    await Promise.all(nodes.map((n) => n.partitions.settled()));
+    await waitForServingLeaders(nodes, this.options.startTimeoutMs);
   }
 
   /** Kafka bootstrap addresses, one per node (stable across restarts), e.g. `['127.0.0.1:39217']`. */
   get brokers(): string[] {
     return this.slots.map((s) => `${HOST}:${s.addresses.kafkaPort}`);
+  }
+
+  /** The cluster's storage root (node i in `<dataDir>/node-i`); a temp dir unless one was given. */
+  get dataDir(): string {
+    return this.storage.root;
   }
 
   /** Node ids, 0..nodes-1. */
@@ -136,13 +146,15 @@ export class EmbeddedCluster {
    * with the predicate's value (from the first node). Event-driven: the image's waiters are
    * notified by each applied `__meta` entry; nothing polls. Rejects after `timeoutMs`.
    */
-  async waitFor<T>(condition: ClusterPredicate<T> | ClusterEvent, options: WaitForOptions): Promise<T> {
-    const predicate = typeof condition === 'function' ? toImagePredicate(condition) : (toImagePredicate(eventPredicate(condition, this.nodeIds)) as (image: Parameters<ClusterPredicate<T>>[0]) => T | undefined);
+  waitFor<E extends ClusterEvent>(event: E, options: WaitForOptions): Promise<ClusterEventValue<E>>;
+  waitFor<T>(predicate: ClusterPredicate<T>, options: WaitForOptions): Promise<T>;
+  async waitFor(condition: ClusterPredicate<unknown> | ClusterEvent, options: WaitForOptions): Promise<unknown> {
+    const predicate = toImagePredicate(typeof condition === 'function' ? condition : eventPredicate(condition, this.nodeIds));
     const nodes = options.node === undefined ? this.live() : [this.slot(options.node).running()];
     if (nodes.length === 0) throw new EmbeddedClusterError('waitFor: no node is running');
     const what = typeof condition === 'function' ? 'cluster condition' : `cluster event ${condition.type}`;
     const values = await Promise.all(nodes.map((n) => n.meta.state.waiters.waitFor(predicate, { timeoutMs: options.timeoutMs, what })));
-    return values[0] as T;
+    return values[0];
   }
 
   /**
@@ -159,7 +171,16 @@ export class EmbeddedCluster {
     this.assertNotStopped();
     const node = await slot.start();
     this.partitionState?.applyTo(id, node.transport, this.nodeIds);
-    await node.ready(options.timeoutMs ?? this.options.startTimeoutMs);
+    const timeoutMs = options.timeoutMs ?? this.options.startTimeoutMs;
+    await node.ready(timeoutMs);
+    // Catch up on __meta (everything committed before now is applied here), then let the partition
+    // manager open this node's replicas: afterwards the node is a full member again, e.g. a valid
+    // target for transferLeadership.
+    await node.meta.readBarrier(timeoutMs);
+    await node.partitions.settled();
+    // With every node up again, every partition can (and soon will) have a serving leader: wait for
+    // it, so a single-node cluster is usable at once after a restart, like after startChronik().
+    if (this.slots.every((s) => s.node !== undefined)) await waitForServingLeaders(this.live(), timeoutMs);
   }
 
   /**
@@ -192,10 +213,9 @@ export class EmbeddedCluster {
     if (image?.partitions[partition] === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown partition ${topic}-${partition}`);
     if (!image.partitions[partition].replicas.includes(toNode)) throw new EmbeddedClusterError(`node ${toNode} has no replica of ${topic}-${partition}`);
     const groupId = partitionGroupId(image.topicId, partition);
-    const leader = this.live().find((n) => n.raft.has(groupId) && n.raft.status(groupId).leader === n.config.nodeId);
-    if (leader === undefined) throw new EmbeddedClusterError(`${topic}-${partition} has no running leader`, { code: ErrorCode.LEADER_NOT_AVAILABLE });
-    await leader.raft.transferLeadership(groupId, toNode, timeoutMs);
-    await this.waitFor({ type: 'leader', topic, partition, leader: toNode }, { timeoutMs });
+    const deadline = Date.now() + timeoutMs;
+    await transferWithRetries(this.live(), groupId, toNode, deadline, attemptTimeoutMs(this.anyLive()));
+    await this.waitFor({ type: 'leader', topic, partition, leader: toNode }, { timeoutMs: Math.max(1, deadline - Date.now()) });
   }
 
   /**
@@ -232,6 +252,31 @@ export class EmbeddedCluster {
   private assertNotStopped(): void {
     if (this.stopping !== undefined) throw new EmbeddedClusterError('the cluster is stopped');
   }
+}
+
+/**
+ * Raft abandons a transfer the target has not completed within an election timeout (the target may
+ * still be catching up, or was not listening yet); the host's promise then only times out. So each
+ * attempt is bounded by about two election timeouts and retried, up to the caller's deadline.
+ */
+async function transferWithRetries(live: readonly ChronikNode[], groupId: string, toNode: number, deadline: number, attemptMs: number): Promise<void> {
+  for (let attempt = 1; attempt <= MAX_TRANSFER_ATTEMPTS; attempt++) {
+    const leader = live.find((n) => n.raft.has(groupId) && n.raft.status(groupId).leader === n.config.nodeId);
+    if (leader === undefined) throw new EmbeddedClusterError(`${groupId} has no running leader`, { code: ErrorCode.LEADER_NOT_AVAILABLE });
+    const remaining = deadline - Date.now();
+    try {
+      await leader.raft.transferLeadership(groupId, toNode, Math.max(1, Math.min(attemptMs, remaining)));
+      return;
+    } catch (err) {
+      if (!(err instanceof RaftTimeoutError) || Date.now() >= deadline || attempt === MAX_TRANSFER_ATTEMPTS) throw err;
+    }
+  }
+}
+
+const MAX_TRANSFER_ATTEMPTS = 20;
+
+function attemptTimeoutMs(node: ChronikNode): number {
+  return 2 * node.config.raftTickMs * node.config.raftElectionTicks;
 }
 
 function nodeSettings(options: ResolvedOptions, a: NodeAddresses, peers: string, clusterId: string, dataDir: string): RawSettings {

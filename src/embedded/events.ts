@@ -16,6 +16,13 @@ export type ClusterEvent =
   /** The partition's leader is not `notLeader` any more (and some node leads). Resolves with the new leader. */
   | { readonly type: 'leader-changed'; readonly topic: string; readonly partition: number; readonly notLeader: number };
 
+/** What `waitFor(event)` resolves with, by event type. */
+export type ClusterEventValue<E extends ClusterEvent> = E['type'] extends 'leader' | 'leader-changed'
+  ? number
+  : E['type'] extends 'brokers-registered' | 'topic-ready'
+    ? number[]
+    : true;
+
 /** Compiles a named event into an image predicate (pure). */
 export function eventPredicate(event: ClusterEvent, nodeIds: readonly number[]): ClusterPredicate<unknown> {
   switch (event.type) {

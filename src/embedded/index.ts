@@ -13,7 +13,7 @@ export function startChronik(options: StartChronikOptions = {}): Promise<Embedde
 
 export { EmbeddedCluster, type ResetOptions, type ResetResult, type WaitForOptions } from './cluster.js';
 export { EmbeddedClusterError } from './errors.js';
-export type { ClusterEvent, ClusterPredicate } from './events.js';
+export type { ClusterEvent, ClusterEventValue, ClusterPredicate } from './events.js';
 export { TEST_DEFAULTS, MAX_NODES, type StartChronikOptions, type StorageMode } from './options.js';
 export type { StoredRecord } from './records.js';
 export type { CreatedTopic, CreateTopicOptions } from './topics.js';
