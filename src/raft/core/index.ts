@@ -1,4 +1,6 @@
 export { RawNode, type RaftStatus } from './raw-node.js';
+export type { MemberProgress } from './raft.js';
+export { ProgressState } from './progress.js';
 export type { Ready } from './ready.js';
 export type { RaftConfig } from './config.js';
 export type { Storage, InitialState } from './storage.js';

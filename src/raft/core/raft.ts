@@ -27,6 +27,18 @@ const EMPTY = new Uint8Array(0);
 /** Most unapplied log bytes scanned for configuration changes before an election. */
 const MAX_CONF_SCAN_BYTES = 64 * 1024 * 1024;
 
+export interface MemberProgress {
+  id: number;
+  /** Highest index known durable on that member. */
+  match: number;
+  next: number;
+  /** 0 probe, 1 replicate, 2 snapshot (see ProgressState). */
+  state: ProgressState;
+  isLearner: boolean;
+  /** Heard from during the current election timeout. */
+  recentActive: boolean;
+}
+
 /**
  * The Raft state machine of one group (Ongaro & Ousterhout 2014; Ongaro's thesis 2014). Pure and
  * synchronous: it consumes messages and ticks and produces messages, log entries and commit
@@ -173,6 +185,15 @@ export class Raft {
 
   progress(id: number): Progress | undefined {
     return this.trk.prs.get(id);
+  }
+
+  memberProgress(): MemberProgress[] {
+    if (this.role !== Role.LEADER) return [];
+    const out: MemberProgress[] = [];
+    for (const [id, pr] of this.trk.prs) {
+      out.push({ id, match: pr.match, next: pr.next, state: pr.state, isLearner: pr.isLearner, recentActive: id === this.id || pr.recentActive });
+    }
+    return out;
   }
 
   /** The driver persisted a Ready's snapshot and entries. */

@@ -1,7 +1,7 @@
 import { assert } from '../../util/assert.js';
 import type { RaftConfig } from './config.js';
 import type { ConfChange } from './conf-change.js';
-import { Raft } from './raft.js';
+import { Raft, type MemberProgress } from './raft.js';
 import type { Ready } from './ready.js';
 import { EntryType, type ConfState, type HardState, type Message, type Role, type SoftState } from './types.js';
 
@@ -112,6 +112,14 @@ export class RawNode {
       firstIndex: r.log.firstIndex(),
       leadTransferee: r.leadTransferee,
     };
+  }
+
+  /**
+   * On a leader, each member's replication progress (for catch-up checks before promoting a
+   * learner, lag metrics, and Kafka's in-sync replica set); empty elsewhere.
+   */
+  progress(): MemberProgress[] {
+    return this.raft.memberProgress();
   }
 
   /** O(1): an idle group has nothing to do. False while a Ready is being carried out. */

@@ -173,6 +173,10 @@ describe('raft core: membership (§4.1) and learners', () => {
     c.tickAll(2);
     expect(c.node(1).node.confState()).toEqual({ voters: [1, 2, 3], learners: [4] });
     expect(c.node(4).applied.map(text)).toContain('before');
+    // The leader reports the learner caught up (what a driver checks before promoting it).
+    const lastIndex = c.node(1).node.status().lastIndex;
+    expect(c.node(1).node.progress().find((p) => p.id === 4)).toMatchObject({ match: lastIndex, isLearner: true });
+    expect(c.node(2).node.progress()).toEqual([]);
     expect(c.node(4).node.confState().learners).toEqual([4]);
     // A learner never campaigns.
     c.isolate(4);
