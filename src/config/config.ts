@@ -18,6 +18,8 @@ export interface BrokerConfig {
   readonly kafkaAdvertised: HostPort;
   readonly raftListen: HostPort;
   readonly adminListen: HostPort;
+  /** Network fault injection on the admin listener (tests and soak runs only). */
+  readonly adminFaultsEnable: boolean;
   /** Every voter of the static cluster, this node included. */
   readonly peers: readonly PeerSpec[];
   readonly dataDir: string;
@@ -207,6 +209,7 @@ function resolve(raw: RawSettings): BrokerConfig {
     kafkaAdvertised: hostPortOr(raw, 'kafka.advertised', kafkaListen),
     raftListen,
     adminListen: hostPortOr(raw, 'admin.listen', offsetPort(kafkaListen, 1000)),
+    adminFaultsEnable: bool(raw, 'admin.faults.enable'),
     peers,
     dataDir: str(raw, 'data.dir'),
     logLevel: logLevel as LogLevel,

@@ -27,6 +27,7 @@ export const SETTINGS = {
   'raft.listen': { type: 'hostport', defaultValue: undefined, flag: 'raft', doc: 'Address for node-to-node Raft traffic (default: Kafka port + 100).' },
   'raft.peers': { type: 'peers', defaultValue: '', flag: 'peers', doc: 'Static cluster voters: id@host:port,... (empty: a cluster of one).' },
   'admin.listen': { type: 'hostport', defaultValue: undefined, flag: 'admin', doc: 'HTTP admin listener for /metrics, /healthz, /readyz (default: Kafka port + 1000).' },
+  'admin.faults.enable': { type: 'bool', defaultValue: 'false', doc: 'Expose POST/DELETE /v1/faults/links (network fault injection) on the admin listener. Fault testing only; never in production.' },
   'data.dir': { type: 'string', defaultValue: './data', flag: 'data-dir', doc: 'Data directory (segments, index, Raft state).' },
   'log.level': { type: 'level', defaultValue: 'info', flag: 'log-level', doc: 'Log level: fatal, error, warn, info, debug, trace or silent.' },
   'broker.rack': { type: 'string', defaultValue: '', flag: 'rack', doc: 'Rack of this broker, for rack-aware replica placement.' },

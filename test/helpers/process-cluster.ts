@@ -20,6 +20,8 @@ export interface ProcessNode {
 export interface ClusterOptions {
   readonly nodes: number;
   readonly extraArgs?: readonly string[];
+  /** Path of the built CLI to run (default: dist/src/cli/main.js next to this checkout). */
+  readonly cli?: string;
 }
 
 type LineWaiter = { match: (line: Record<string, unknown>) => boolean; resolve: () => void };
@@ -35,6 +37,7 @@ export class ProcessCluster {
     readonly nodes: ProcessNode[],
     readonly root: string,
     private readonly extraArgs: readonly string[],
+    private readonly cli: string = CLI,
   ) {}
 
   static async start(options: ClusterOptions): Promise<ProcessCluster> {
@@ -48,7 +51,7 @@ export class ProcessCluster {
       child: undefined,
       lines: [],
     }));
-    const cluster = new ProcessCluster(nodes, root, options.extraArgs ?? []);
+    const cluster = new ProcessCluster(nodes, root, options.extraArgs ?? [], options.cli ?? CLI);
     const ready = nodes.map((n) => cluster.waitForLog(n.id, (l) => l.msg === 'cluster ready: all brokers registered', 30_000));
     for (const node of nodes) cluster.spawn(node);
     await Promise.all(ready);
@@ -69,7 +72,7 @@ export class ProcessCluster {
 
   spawn(node: ProcessNode): void {
     const args = [
-      CLI, 'start',
+      this.cli, 'start',
       '--node-id', String(node.id),
       '--kafka', `127.0.0.1:${node.kafkaPort}`,
       '--raft', `127.0.0.1:${node.raftPort}`,
@@ -150,6 +153,32 @@ export class ProcessCluster {
       }),
     );
     await rm(this.root, { recursive: true, force: true });
+  }
+
+  /** SIGSTOP: the process freezes (sockets stay open, timers stop) until resume(id). */
+  pause(id: number): void {
+    const child = (this.nodes[id] as ProcessNode).child;
+    if (child !== undefined && child.exitCode === null) child.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after pause(id). */
+  resume(id: number): void {
+    const child = (this.nodes[id] as ProcessNode).child;
+    if (child !== undefined && child.exitCode === null) child.kill('SIGCONT');
+  }
+
+  /** Whether node `id` has a live process. */
+  isRunning(id: number): boolean {
+    const child = (this.nodes[id] as ProcessNode).child;
+    return child !== undefined && child.exitCode === null && child.signalCode === null;
+  }
+
+  /** The admin HTTP port node `id` bound in its current incarnation (from its 'admin listener started' line). */
+  async adminPort(id: number, timeoutMs = 10_000): Promise<number> {
+    const isAdmin = (l: Record<string, unknown>): boolean => l.msg === 'admin listener started' && typeof l.port === 'number';
+    await this.waitForLog(id, isAdmin, timeoutMs);
+    const line = (this.nodes[id] as ProcessNode).lines.findLast(isAdmin);
+    return (line as Record<string, unknown>).port as number;
   }
 
   /** Warn/error lines a node logged, for diagnostics in assertions. */

@@ -8,6 +8,7 @@ import { META_GROUP, type MetaService } from '../meta-service.js';
 import type { MetricSources, NodeMetrics } from '../metrics/index.js';
 import type { PartitionManager } from '../partition/manager.js';
 import { handOffLeadership, type HandOffReport } from '../shutdown/index.js';
+import { createFaultsRoute } from './faults.js';
 import { startAdminServer, type AdminServer } from './server.js';
 import type { AdminSources } from './sources.js';
 
@@ -58,7 +59,10 @@ export function adminSources(p: NodeParts): AdminSources {
 /** Binds the metrics collectors and starts the admin HTTP listener on `admin.listen`. */
 export function startNodeAdmin(p: NodeParts): Promise<AdminServer> {
   p.metrics.attach(metricSources(p));
-  return startAdminServer({ host: p.config.adminListen.host, port: p.config.adminListen.port, logger: p.logger, sources: adminSources(p) });
+  const base = { host: p.config.adminListen.host, port: p.config.adminListen.port, logger: p.logger, sources: adminSources(p) };
+  if (!p.config.adminFaultsEnable) return startAdminServer(base);
+  p.logger.warn({ module: 'admin' }, 'fault injection enabled on the admin listener (admin.faults.enable)');
+  return startAdminServer({ ...base, faults: createFaultsRoute({ transport: p.transport, logger: p.logger }) });
 }
 
 /** Hand-off bounds: a transfer normally completes in a few heartbeats; 16 at once keeps the burst small. */

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../util/logger.js';
+import { FAULTS_PATH, type FaultsRoute } from './faults.js';
 import { checkReadiness } from './readiness.js';
 import type { AdminSources } from './sources.js';
 import { MAX_RAFT_PAGE, metaView, raftView } from './views.js';
@@ -14,6 +15,8 @@ export interface AdminServerOptions {
   readonly sources: AdminSources;
   /** Bound on /readyz without ?timeoutMs. Default 1 s. */
   readonly readyTimeoutMs?: number;
+  /** Fault injection route, mounted only when the node enables it (admin.faults.enable). */
+  readonly faults?: FaultsRoute;
 }
 
 export interface AdminServer {
@@ -56,6 +59,7 @@ async function closeServer(server: Server, log: Logger): Promise<void> {
 
 async function route(o: AdminServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://admin');
+  if (o.faults !== undefined && url.pathname === FAULTS_PATH) return o.faults(req, res);
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
   switch (url.pathname) {
     case '/metrics':

@@ -1,0 +1,70 @@
+import { spawn } from 'node:child_process';
+import { Kafka, logLevel } from 'kafkajs';
+import { tpKey, type ReadRecord, type ReplicaDivergence } from './checker.js';
+import { compareReplicaLogs, partitionLogDir, readReplicaLog, type ReplicaLog } from './replicas.js';
+
+/**
+ * Gathers the checker's inputs from a finished run: a full read of the topic with kcat (a real
+ * librdkafka consumer, no group), the group's committed offsets, and the replicas' logs.
+ */
+const READ_TIMEOUT_MS = 180_000;
+
+/** Every record of every partition from the start to the high watermark. */
+export function readAll(brokers: readonly string[], topic: string): Promise<ReadRecord[]> {
+  return new Promise((resolve, reject) => {
+    const args = ['-C', '-b', brokers.join(','), '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%p %o %s\\n'];
+    const child = spawn('kcat', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), READ_TIMEOUT_MS);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) return reject(new Error(`kcat read of ${topic} exited ${code}: ${stderr.slice(0, 2000)}`));
+      const out: ReadRecord[] = [];
+      for (const line of Buffer.concat(chunks).toString('utf8').split('\n')) {
+        if (line.length === 0) continue;
+        const [p, o, ...rest] = line.split(' ');
+        out.push({ topic, partition: Number(p), offset: Number(o), value: rest.join(' ') });
+      }
+      resolve(out);
+    });
+  });
+}
+
+/** The group's committed offsets per topic/partition (absent or -1 when nothing is committed). */
+export async function committedOffsets(brokers: readonly string[], groupId: string, topic: string): Promise<Map<string, number>> {
+  const admin = new Kafka({ brokers: [...brokers], clientId: 'faults-checker', logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 100 } }).admin();
+  await admin.connect();
+  try {
+    const topics = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const out = new Map<string, number>();
+    for (const t of topics) for (const p of t.partitions) out.set(tpKey(t.topic, p.partition), Number(p.offset));
+    return out;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface ReplicaComparison {
+  readonly divergence: ReplicaDivergence[];
+  readonly logs: Map<number, ReplicaLog[]>;
+}
+
+/** Compares each partition's replicas on stopped nodes (data dirs indexed by node id). */
+export async function compareCluster(cli: string, dataDirs: readonly string[], topic: string, partitions: number, requireComplete: boolean): Promise<ReplicaComparison> {
+  const divergence: ReplicaDivergence[] = [];
+  const logs = new Map<number, ReplicaLog[]>();
+  for (let p = 0; p < partitions; p++) {
+    const replicas: ReplicaLog[] = [];
+    for (const [node, dataDir] of dataDirs.entries()) {
+      const dir = await partitionLogDir(dataDir, topic, p);
+      if (dir !== undefined) replicas.push(await readReplicaLog(cli, node, dir));
+    }
+    logs.set(p, replicas);
+    divergence.push(...compareReplicaLogs(`${topic}-${p}`, replicas, requireComplete));
+  }
+  return { divergence, logs };
+}

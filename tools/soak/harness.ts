@@ -1,0 +1,107 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { checkHistory, type CheckReport } from './checker.js';
+import { committedOffsets, compareCluster, readAll } from './collect.js';
+import { metaLeader, raftGroups, waitReady } from './admin-client.js';
+import type { Workload } from './workload.js';
+
+/**
+ * What the fault scenarios need of a cluster of real node processes (test/helpers/process-cluster
+ * provides it). Kept structural so that the soak runner and the tests share the same steps.
+ */
+export interface FaultCluster {
+  readonly nodes: readonly { readonly id: number; readonly dataDir: string }[];
+  readonly brokers: string[];
+  broker(id: number): string;
+  kill(id: number): Promise<void>;
+  restart(id: number, timeoutMs?: number): Promise<void>;
+  pause(id: number): void;
+  resume(id: number): void;
+  isRunning(id: number): boolean;
+  adminPort(id: number, timeoutMs?: number): Promise<number>;
+}
+
+export function runningNodes(c: FaultCluster): number[] {
+  return c.nodes.map((n) => n.id).filter((id) => c.isRunning(id));
+}
+
+/**
+ * The leader of a partition as the running nodes report it: the report with the highest term that
+ * names a running node. Throws when no running node knows one (call it after an ack on the partition).
+ */
+export async function partitionLeader(c: FaultCluster, topic: string, partition: number): Promise<{ leader: number; term: number }> {
+  let best: { leader: number; term: number } | undefined;
+  for (const id of runningNodes(c)) {
+    const groups = await raftGroups(await c.adminPort(id)).catch(() => []);
+    const g = groups.find((x) => x.topic === topic && x.partition === partition);
+    if (g === undefined || g.leader === null || !c.isRunning(g.leader)) continue;
+    if (best === undefined || g.term > best.term) best = { leader: g.leader, term: g.term };
+  }
+  if (best === undefined) throw new Error(`no running node knows a leader of ${topic}-${partition}`);
+  return best;
+}
+
+/** The __meta leader most running nodes name (a stale view on one node is outvoted). */
+export async function currentMetaLeader(c: FaultCluster): Promise<number> {
+  const votes = new Map<number, number>();
+  for (const id of runningNodes(c)) {
+    const leader = await metaLeader(await c.adminPort(id)).catch(() => null);
+    if (leader !== null && c.isRunning(leader)) votes.set(leader, (votes.get(leader) ?? 0) + 1);
+  }
+  const ranked = [...votes].sort((a, b) => b[1] - a[1]);
+  if (ranked[0] === undefined) throw new Error('no running node knows a live __meta leader');
+  return ranked[0][0];
+}
+
+/** Waits (server-side, event-driven) until every running node serves and is in every ISR it hosts. */
+export async function waitAllInSync(c: FaultCluster, timeoutMs: number): Promise<void> {
+  await Promise.all(runningNodes(c).map(async (id) => waitReady(await c.adminPort(id), timeoutMs, true)));
+}
+
+export interface FinishOptions {
+  readonly cli: string;
+  readonly topic: string;
+  readonly partitions: number;
+  readonly groupId?: string;
+  /** Every node must hold the whole committed log (all nodes are running and were waited in sync). */
+  readonly requireComplete: boolean;
+  readonly inSyncTimeoutMs?: number;
+}
+
+/**
+ * Ends a run: stops the workload, waits for the replicas to converge, reads everything back, then
+ * SIGKILLs every node and compares their logs on disk. Returns the checker's report.
+ */
+export async function finishAndCheck(c: FaultCluster, workload: Workload, o: FinishOptions): Promise<CheckReport> {
+  await workload.stop();
+  await waitAllInSync(c, o.inSyncTimeoutMs ?? 60_000);
+  const live = runningNodes(c).map((id) => c.broker(id));
+  const read = await readAll(live, o.topic);
+  const final = o.groupId === undefined ? undefined : await committedOffsets(live, o.groupId, o.topic);
+  for (const n of c.nodes) await c.kill(n.id);
+  const replicas = await compareCluster(o.cli, c.nodes.map((n) => n.dataDir), o.topic, o.partitions, o.requireComplete);
+  const commits = workload.consumers.flatMap((m) => m.commits);
+  return checkHistory({
+    acked: workload.acked,
+    read,
+    replicas: replicas.divergence,
+    ...(final === undefined ? {} : { groups: { acked: commits, final } }),
+  });
+}
+
+/** Creates a topic through kafkajs admin (waits for leaders, as kafkajs does by default). */
+export async function createTopic(brokers: readonly string[], topic: string, partitions: number, replicationFactor: number): Promise<void> {
+  const admin = new Kafka({ brokers: [...brokers], clientId: 'faults-admin', logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 100 } }).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** p-th percentile (0–100) of a sample, nearest rank; NaN for an empty sample. */
+export function percentile(sample: readonly number[], p: number): number {
+  if (sample.length === 0) return Number.NaN;
+  const sorted = [...sample].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
+}

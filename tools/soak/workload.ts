@@ -1,0 +1,106 @@
+import type { AckedWrite } from './checker.js';
+import { ConfluentProducer } from './confluent-producer.js';
+import { GroupConsumer } from './group-consumer.js';
+import { KafkajsProducerLoop } from './kafkajs-producer.js';
+
+/**
+ * The fault workload: several acks=all idempotent producers (kafkajs, and optionally
+ * confluent-kafka) writing unique, sequenced values, plus optional consumer-group members. Progress
+ * is observable as events: `waitForAcks` and `waitForAckOn` resolve when the acknowledgement
+ * arrives, each with a bound.
+ */
+export interface WorkloadOptions {
+  readonly brokers: readonly string[];
+  readonly topic: string;
+  readonly partitions: number;
+  readonly kafkajsProducers: number;
+  readonly confluentProducers: number;
+  readonly batchSize: number;
+  readonly padBytes: number;
+  /** Bound on each producer's messages. */
+  readonly maxMessagesPerProducer: number;
+  readonly consumers: number;
+  readonly groupId?: string;
+}
+
+interface AckWaiter {
+  readonly match: (w: AckedWrite, sentAtMs: number) => boolean;
+  readonly resolve: (atMs: number) => void;
+}
+
+export class Workload {
+  readonly acked: AckedWrite[] = [];
+  readonly errors: string[] = [];
+  readonly consumers: GroupConsumer[] = [];
+  private readonly producers: (KafkajsProducerLoop | ConfluentProducer)[] = [];
+  private readonly waiters = new Set<AckWaiter>();
+  private errorCount = 0;
+
+  constructor(private readonly o: WorkloadOptions) {
+    const all = Array.from({ length: o.partitions }, (_, i) => i);
+    const common = { brokers: o.brokers, topic: o.topic, partitions: all, padBytes: o.padBytes, maxMessages: o.maxMessagesPerProducer };
+    const onAck = (writes: readonly AckedWrite[], sentAtMs: number): void => this.onAck(writes, sentAtMs);
+    const onError = (err: unknown): void => this.onError(err);
+    for (let i = 0; i < o.kafkajsProducers; i++) this.producers.push(new KafkajsProducerLoop({ ...common, name: `kjs${i}`, batchSize: o.batchSize, onAck, onError }));
+    for (let i = 0; i < o.confluentProducers; i++) this.producers.push(new ConfluentProducer({ ...common, name: `rdk${i}`, onAck, onError }));
+    for (let i = 0; i < o.consumers; i++) {
+      this.consumers.push(new GroupConsumer({ name: `consumer${i}`, brokers: o.brokers, groupId: o.groupId ?? 'faults', topic: o.topic, onConsumed: () => undefined }));
+    }
+  }
+
+  get failedSends(): number {
+    return this.errorCount;
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(this.producers.map((p) => p.start()));
+    await Promise.all(this.consumers.map((c) => c.start()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.producers.map((p) => p.stop()));
+    await Promise.all(this.consumers.map((c) => c.stop()));
+  }
+
+  /** Resolves when at least `count` writes are acknowledged in total. */
+  waitForAcks(count: number, timeoutMs: number): Promise<number> {
+    if (this.acked.length >= count) return Promise.resolve(performance.now());
+    return this.wait(() => this.acked.length >= count, timeoutMs, `${count} acknowledged writes (have ${this.acked.length})`);
+  }
+
+  /** Resolves with the time of the first ack on `partition` of a send started at or after `sentAfterMs`. */
+  waitForAckOn(partition: number, sentAfterMs: number, timeoutMs: number): Promise<number> {
+    return this.wait((w, sentAtMs) => w.partition === partition && sentAtMs >= sentAfterMs, timeoutMs, `an ack on partition ${partition}`);
+  }
+
+  private wait(match: AckWaiter['match'], timeoutMs: number, what: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        reject(new Error(`workload: no ${what} within ${timeoutMs} ms; last errors: ${this.errors.slice(-3).join(' | ')}`));
+      }, timeoutMs);
+      const waiter: AckWaiter = {
+        match,
+        resolve: (atMs) => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          resolve(atMs);
+        },
+      };
+      this.waiters.add(waiter);
+    });
+  }
+
+  private onAck(writes: readonly AckedWrite[], sentAtMs: number): void {
+    const now = performance.now();
+    for (const w of writes) this.acked.push(w);
+    for (const waiter of [...this.waiters]) if (writes.some((w) => waiter.match(w, sentAtMs))) waiter.resolve(now);
+  }
+
+  private onError(err: unknown): void {
+    this.errorCount++;
+    // Keep the last few for diagnostics only: the list is bounded.
+    if (this.errors.length >= 20) this.errors.shift();
+    this.errors.push(err instanceof Error ? err.message : String(err));
+  }
+}
