@@ -13,7 +13,8 @@ const TS_TYPES: Readonly<Record<string, string>> = {
   uuid: 'string',
   string: 'string',
   bytes: 'Buffer',
-  records: 'Buffer',
+  // Decoded records are one Buffer view; a response may carry several stored batches unjoined.
+  records: 'RecordSet',
 };
 
 interface TypeEmitter {

@@ -22,7 +22,7 @@ function emitMessage(message: JsonMessage): string {
   return [
     HEADER,
     "import { compileMessage, type MessageCodec } from '../codec.js';",
-    "import type { MessageSpec } from '../schema.js';\n",
+    "import type { MessageSpec, RecordSet } from '../schema.js';\n",
     emitTypes(message),
     '',
     `export const ${specName}: MessageSpec = ${formatSpec(spec)};\n`,

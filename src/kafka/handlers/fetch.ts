@@ -83,7 +83,7 @@ async function readOne(broker: BrokerContext, slot: Slot, maxBytes: number): Pro
       highWatermark: data.highWatermark,
       lastStableOffset: data.highWatermark,
       logStartOffset: data.logStartOffset,
-      records: data.batches.length === 0 ? NO_RECORDS : Buffer.concat(data.batches, data.bytes),
+      records: data.batches.length === 0 ? NO_RECORDS : data.batches,
     };
   } catch (err) {
     const code = err instanceof KafkaError ? err.code : ErrorCode.UNKNOWN_SERVER_ERROR;

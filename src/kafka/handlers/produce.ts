@@ -59,7 +59,9 @@ async function producePartition(
     return failure(data.index, replica === undefined ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.CORRUPT_MESSAGE, null);
   }
   try {
-    const outcome = await produce(replica, data.records, {
+    // Decoded records are always one Buffer (a view of the request frame).
+    const records = Buffer.isBuffer(data.records) ? data.records : Buffer.concat(data.records);
+    const outcome = await produce(replica, records, {
       acks: request.acks,
       timeoutMs: Math.min(Math.max(request.timeoutMs, 1), MAX_PRODUCE_TIMEOUT_MS),
       maxBatchBytes: Number(setting(topic, 'max.message.bytes', broker.config.messageMaxBytes)),

@@ -90,6 +90,16 @@ function stringCodec(name: string, compact: boolean, nullable: boolean): ValueCo
   };
 }
 
+function totalLength(parts: readonly Uint8Array[]): number {
+  let n = 0;
+  for (const part of parts) n += part.byteLength;
+  return n;
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 function bytesCodec(name: string, compact: boolean, nullable: boolean, spliceMin: number): ValueCodec {
   const readLength = lengthReader(compact, true);
   return {
@@ -102,6 +112,11 @@ function bytesCodec(name: string, compact: boolean, nullable: boolean, spliceMin
     },
     size(v, ctx) {
       if (v === null) return lengthSize(compact, true, -1);
+      if (Array.isArray(v)) {
+        const n = totalLength(v as readonly Uint8Array[]);
+        ctx.spliced += n;
+        return lengthSize(compact, true, n) + n;
+      }
       const n = (v as Buffer).length;
       if (n >= spliceMin) ctx.spliced += n;
       return lengthSize(compact, true, n) + n;
@@ -110,6 +125,13 @@ function bytesCodec(name: string, compact: boolean, nullable: boolean, spliceMin
       if (v === null) {
         assert(nullable, `field ${name} is not nullable in this version`);
         writeLength(w, compact, true, -1);
+        return;
+      }
+      if (Array.isArray(v)) {
+        // A list of stored batches: each is spliced by reference, none is copied.
+        const parts = v as readonly Uint8Array[];
+        writeLength(w, compact, true, totalLength(parts));
+        for (const part of parts) w.splice(asBuffer(part));
         return;
       }
       const b = v as Buffer;

@@ -55,3 +55,10 @@ export const MAX_VERSION = 32767;
 export function inRange(range: VersionRange | null, version: number): boolean {
   return range !== null && version >= range[0] && version <= range[1];
 }
+
+/**
+ * A `records` field: decoding always yields one Buffer (a view of the request frame); encoders also
+ * accept a list of buffers, spliced into the output in order, so a fetch response carries stored
+ * batches from the log to the socket without joining them.
+ */
+export type RecordSet = Buffer | readonly Uint8Array[];

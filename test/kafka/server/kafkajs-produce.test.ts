@@ -58,7 +58,7 @@ describe('real kafkajs producer', () => {
           name: topic.name,
           partitionResponses: topic.partitionData.map((p) => {
             const baseOffset = nextOffset;
-            for (const batch of splitBatches(p.records ?? Buffer.alloc(0))) {
+            for (const batch of splitBatches((p.records as Buffer | null) ?? Buffer.alloc(0))) {
               verifyBatchCrc(batch);
               assignOffsets(batch, nextOffset, 0);
               verifyBatchCrc(batch);
