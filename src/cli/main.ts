@@ -8,6 +8,7 @@ const USAGE = `Usage: chronik <command> [options]
 Commands:
   start      run a broker node
   cluster    run a local cluster of node processes (default 3)
+  status     live cluster view: nodes, __meta, partitions, ISR, lag, groups
   inspect    read-only inspection of a data directory (segments, dump, verify, index)
   bench      run the benchmark suite
 
@@ -18,6 +19,7 @@ type CommandMain = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<CommandMain>> = {
   start: async () => (await import('./start.js')).main,
   cluster: async () => (await import('./cluster.js')).main,
+  status: async () => (await import('./status.js')).main,
   inspect: async () => (await import('../../tools/inspect/main.js')).main,
   bench: async () => (await import('../../tools/bench/main.js')).main,
 };
