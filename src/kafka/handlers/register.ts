@@ -15,6 +15,7 @@ import { heartbeatHandler, joinGroupHandler, leaveGroupHandler, syncGroupHandler
 import { offsetCommitHandler, offsetDeleteHandler, offsetFetchHandler } from './groups/offsets.js';
 import { deleteGroupsHandler, describeGroupsHandler, listGroupsHandler } from './groups/admin.js';
 import { alterConfigsHandler, describeConfigsHandler, incrementalAlterConfigsHandler } from './configs/index.js';
+import { deleteRecordsHandler } from '../../node/retention/delete-records.js';
 
 /** Registers every broker API this node serves; ApiVersions advertises exactly these. */
 export function registerBrokerApis(registry: HandlerRegistry, broker: BrokerContext): void {
@@ -40,4 +41,5 @@ export function registerBrokerApis(registry: HandlerRegistry, broker: BrokerCont
   registry.register(listGroupsHandler(broker));
   registry.register(deleteGroupsHandler(broker));
   for (const h of [describeConfigsHandler(broker), alterConfigsHandler(broker), incrementalAlterConfigsHandler(broker)]) registry.register(h);
+  registry.register(deleteRecordsHandler(broker));
 }

@@ -1,6 +1,7 @@
 import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKey } from '../../../src/kafka/protocol/index.js';
+import { kcatConsumeAll } from '../../helpers/clients.js';
 import { kafkaRequest } from '../../helpers/kafka-request.js';
 import { ProcessCluster } from '../../helpers/process-cluster.js';
 
@@ -113,6 +114,39 @@ describe('config APIs with kafkajs admin', () => {
     });
     expect(v4.results[0]?.configs[0]).toMatchObject({ name: 'retention.ms', configType: 5, configSource: 5 });
     expect(v4.results[0]?.configs[0]?.documentation).toMatch(/log segment/);
+  }, 60_000);
+});
+
+describe('DeleteRecords', () => {
+  it('moves the log start to the requested offset (kafkajs), to the high watermark (-1), and refuses out-of-range offsets', async () => {
+    await admin.createTopics({ topics: [{ topic: 'dr', numPartitions: 1 }] });
+    const producer = kafka.producer();
+    await producer.connect();
+    // One batch per message, so that every offset is a batch boundary.
+    for (let i = 0; i < 50; i++) await producer.send({ topic: 'dr', acks: -1, messages: [{ value: `dr-${i}` }] });
+    await producer.disconnect();
+    // kafkajs looks the leader up in its metadata cache before loading it: load it first.
+    await admin.fetchTopicOffsets('dr');
+    await admin.deleteTopicRecords({ topic: 'dr', partitions: [{ partition: 0, offset: '30' }] });
+    expect((await admin.fetchTopicOffsets('dr'))[0]).toMatchObject({ low: '30', high: '50' });
+    const port = cluster.nodes[0]?.kafkaPort as number;
+    const res = await kafkaRequest(port, ApiKey.DeleteRecords, 2, {
+      timeoutMs: 5000,
+      topics: [
+        { name: 'dr', partitions: [{ partitionIndex: 0, offset: 999 }, { partitionIndex: 1, offset: 0 }] },
+        { name: 'no-such-topic', partitions: [{ partitionIndex: 0, offset: 0 }] },
+      ],
+    });
+    expect(res.topics.map((t) => t.partitions.map((p) => p.errorCode))).toEqual([[1, 3], [3]]);
+    const all = await kafkaRequest(port, ApiKey.DeleteRecords, 0, { timeoutMs: 5000, topics: [{ name: 'dr', partitions: [{ partitionIndex: 0, offset: -1 }] }] });
+    expect(all.topics[0]?.partitions[0]).toMatchObject({ errorCode: 0, lowWatermark: 50 });
+    expect((await admin.fetchTopicOffsets('dr'))[0]).toMatchObject({ low: '50', high: '50' });
+    // An emptied log takes new records at the next offset.
+    const again = kafka.producer();
+    await again.connect();
+    await again.send({ topic: 'dr', acks: -1, messages: [{ value: 'after-delete' }] });
+    await again.disconnect();
+    expect(await kcatConsumeAll(cluster.broker(0), 'dr')).toEqual([{ partition: 0, offset: 50, value: 'after-delete' }]);
   }, 60_000);
 });
 
