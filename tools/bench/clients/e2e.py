@@ -1,0 +1,80 @@
+"""End-to-end latency: a paced librdkafka producer (linger.ms=0, acks=all) and a consumer in one
+process; each payload starts with the send time, the consumer subtracts it on receipt.
+
+argv[1] is JSON: bootstrap, topic, partitions, messageBytes, rate, durationS, warmupS.
+"""
+import struct
+import threading
+import time
+
+from confluent_kafka import Consumer, Producer, TopicPartition, OFFSET_BEGINNING
+
+from common import MAX_SAMPLES, args, buckets, emit, summary
+
+
+def consume(a, stop, out):
+    consumer = Consumer({
+        "bootstrap.servers": a["bootstrap"],
+        "group.id": "chronik-bench-e2e",
+        "enable.auto.commit": False,
+        "fetch.wait.max.ms": 100,
+        "fetch.min.bytes": 1,
+    })
+    consumer.assign([TopicPartition(a["topic"], p, OFFSET_BEGINNING) for p in range(a["partitions"])])
+    while not stop.is_set():
+        for msg in consumer.consume(num_messages=1000, timeout=0.1):
+            now = time.monotonic_ns()
+            if msg.error() is not None or len(msg.value()) < 8:
+                out["errors"] += 1
+                continue
+            sent = struct.unpack(">q", msg.value()[:8])[0]
+            if len(out["lats"]) < MAX_SAMPLES:
+                out["lats"].append((now - sent) / 1e6)
+                out["times"].append(sent / 1e9)
+    consumer.close()
+
+
+def main():
+    a = args()
+    out = {"lats": [], "times": [], "errors": 0}
+    stop = threading.Event()
+    thread = threading.Thread(target=consume, args=(a, stop, out))
+    thread.start()
+    producer = Producer({"bootstrap.servers": a["bootstrap"], "acks": "all", "linger.ms": 0, "compression.type": "none"})
+    pad = b"x" * (a["messageBytes"] - 8)
+    rate, total = a["rate"], int(a["rate"] * (a["durationS"] + a["warmupS"]))
+    start = time.monotonic()
+    sent = 0
+    while sent < total:
+        due = start + sent / rate
+        now = time.monotonic()
+        if due > now:
+            producer.poll(min(due - now, 0.005))
+            continue
+        try:
+            producer.produce(a["topic"], struct.pack(">q", time.monotonic_ns()) + pad)
+            sent += 1
+        except BufferError:
+            producer.poll(0.005)
+        producer.poll(0)
+    producer.flush(30)
+    # Bounded drain: give the consumer up to 5 s for the tail.
+    drain_deadline = time.monotonic() + 5
+    while len(out["lats"]) < sent and time.monotonic() < drain_deadline:
+        time.sleep(0.05)
+    stop.set()
+    thread.join(10)
+    t0 = start + a["warmupS"]
+    pairs = [(t - t0, l) for t, l in zip(out["times"], out["lats"]) if t >= t0]
+    lats = [l for _, l in pairs]
+    emit({
+        "sent": sent,
+        "received": len(out["lats"]),
+        "errors": out["errors"],
+        "seconds": time.monotonic() - start,
+        "latency": summary(lats),
+        "overTime": buckets([t for t, _ in pairs], lats),
+    })
+
+
+main()

@@ -1,0 +1,57 @@
+/** Plain-text rendering for stdout: the scenario table, the physical limits and the targets. */
+import type { BenchReport, ScenarioResult, TargetResult } from '../scenarios/types.js';
+
+function num(n: number | undefined, digits = 1): string {
+  return n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(digits);
+}
+
+function cpu(s: ScenarioResult): string {
+  return s.servers.length === 0 ? '-' : s.servers.map((x) => x.cpuPercentAvg.toFixed(0)).join('/');
+}
+
+function rss(s: ScenarioResult): string {
+  return s.servers.length === 0 ? '-' : Math.max(...s.servers.map((x) => x.rssMbMax)).toFixed(0);
+}
+
+export function scenarioTable(scenarios: readonly ScenarioResult[]): string {
+  const head = ['scenario', 'client', 'nodes', 'msgs/s', 'MB/s', 'p50 ms', 'p99 ms', 'p999 ms', 'CPU% avg/node', 'RSS MB max', 'note'];
+  const rows = scenarios.map((s) => [
+    s.name, s.client, String(s.nodes), s.msgsPerSec === 0 ? '-' : String(s.msgsPerSec), s.mbPerSec === 0 ? '-' : num(s.mbPerSec),
+    num(s.latency?.p50Ms, 2), num(s.latency?.p99Ms, 2), num(s.latency?.p999Ms, 2), cpu(s), rss(s),
+    s.error === undefined ? '' : `ERROR: ${s.error.split('\n')[0]?.slice(0, 80) ?? ''}`,
+  ]);
+  return align([head, ...rows]);
+}
+
+function align(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows.map((r) => r.map((c, i) => (i === 0 || i === 1 || i === r.length - 1 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
+}
+
+export function targetLines(targets: readonly TargetResult[]): string {
+  return targets.map((t) => {
+    const verdict = t.pass ? 'PASS' : 'MISS';
+    return `${verdict}  ${t.name}: ${num(t.value, 1)} ${t.unit} (target ${t.comparator} ${num(t.threshold, 1)} ${t.unit}; ratio ${num(t.ratio, 2)}; ${t.basis})`;
+  }).join('\n');
+}
+
+export function physicalLines(r: BenchReport): string {
+  const p = r.physical;
+  if (p === undefined) return 'physical limits: not measured (--only without physical)';
+  const disk = p.disk.map((d) => `${d.entryBytes >= 1024 * 1024 ? `${d.entryBytes / 1024 / 1024} MiB` : `${d.entryBytes / 1024} KiB`} ${d.mbPerSec} MB/s (${d.opsPerSec}/s)`).join(', ');
+  return `physical limits: write+fdatasync on ${p.dataDir}: ${disk}; loopback TCP ${p.tcpMbPerSec} MB/s, RTT p50 ${p.tcpRttP50Us} us p99 ${p.tcpRttP99Us} us`;
+}
+
+export function renderText(r: BenchReport): string {
+  const load = r.machine.loadavgStart;
+  const loadEnd = r.machine.loadavgEnd;
+  return [
+    `chronik bench ${r.startedAt}  (${String(r.machine.cpuCount)} CPUs, load average at start ${Array.isArray(load) ? load.join(' ') : String(load)}, at end ${Array.isArray(loadEnd) ? loadEnd.join(' ') : String(loadEnd)})`,
+    physicalLines(r),
+    '',
+    scenarioTable(r.scenarios),
+    '',
+    ...(r.targets.length > 0 ? ['targets:', targetLines(r.targets), ''] : []),
+    ...(r.errors.length > 0 ? ['errors:', ...r.errors, ''] : []),
+  ].join('\n');
+}

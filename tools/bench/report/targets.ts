@@ -1,0 +1,42 @@
+/** The issue's targets, each judged against figures (and physical limits) of the same run. */
+import { diskMbPerSec } from '../physical.js';
+import type { BenchReport, ScenarioResult, TargetResult } from '../scenarios/types.js';
+import { MIB } from '../scenarios/types.js';
+
+function find(report: BenchReport, name: string): ScenarioResult | undefined {
+  const s = report.scenarios.find((x) => x.name === name);
+  return s === undefined || s.error !== undefined ? undefined : s;
+}
+
+function judge(name: string, value: number | undefined, unit: string, comparator: '>=' | '<=', threshold: number, basis: string): TargetResult {
+  let ratio: number | undefined;
+  if (value !== undefined) ratio = comparator === '>=' ? value / threshold : value === 0 ? Infinity : threshold / value;
+  const r = ratio === undefined || !Number.isFinite(ratio) ? ratio : Math.round(ratio * 100) / 100;
+  return { name, value, unit, comparator, threshold: Math.round(threshold * 100) / 100, ratio: r, pass: ratio !== undefined && ratio >= 1, basis };
+}
+
+export function evaluateTargets(report: BenchReport): TargetResult[] {
+  const out: TargetResult[] = [];
+  const disk1MiB = diskMbPerSec(report.physical, MIB);
+  const p1 = find(report, 'produce-1n');
+  if (p1 !== undefined) {
+    out.push(judge('single node acks=all (librdkafka) vs 40% of 1 MiB write+fdatasync', p1?.mbPerSec, 'MB/s', '>=', 0.4 * (disk1MiB ?? NaN),
+      `disk 1 MiB write+fdatasync ${disk1MiB ?? 'n/a'} MB/s`));
+  }
+  const p3 = find(report, 'produce-3n');
+  if (p3 !== undefined) out.push(judge('3 nodes RF 3 acks=all, 1 KiB', p3.mbPerSec, 'MB/s', '>=', 40, 'absolute'));
+  const e2e = find(report, 'e2e-3n');
+  if (e2e !== undefined) out.push(judge('e2e p99 at 2,000 msg/s on 3 nodes', e2e.latency?.p99Ms, 'ms', '<=', 10, 'absolute'));
+  const consumers = report.scenarios.filter((s) => s.name.startsWith('consume-') && s.error === undefined);
+  for (const c of consumers) out.push(judge(`${c.name}: single consumer catch-up`, c.mbPerSec, 'MB/s', '>=', 300, 'absolute'));
+  const rss = report.scenarios.flatMap((s) => s.servers.map((x) => x.rssMbMax));
+  if (rss.length > 0) out.push(judge('RSS per node (max over all scenarios)', Math.max(...rss), 'MB', '<=', 300, 'absolute'));
+  const create = find(report, 'create-3n');
+  if (create !== undefined) out.push(judge('topic create -> first produce, median', create.latency?.p50Ms, 'ms', '<=', 100, 'absolute'));
+  const fo = find(report, 'failover-3n');
+  if (fo !== undefined) {
+    out.push(judge('leader SIGKILL -> first acked produce, p50', fo.latency?.p50Ms, 'ms', '<=', 500, 'absolute'));
+    out.push(judge('leader SIGKILL -> first acked produce, p99', fo.latency?.p99Ms, 'ms', '<=', 1500, 'absolute'));
+  }
+  return out;
+}

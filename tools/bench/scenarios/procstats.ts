@@ -1,0 +1,92 @@
+/**
+ * CPU and RSS of broker processes, sampled from /proc/<pid>/stat and /proc/<pid>/status on a timer
+ * tick while a scenario runs. Linux only; elsewhere the samples stay empty.
+ */
+import { readFileSync } from 'node:fs';
+import type { ProcSample, ServerUsage } from './types.js';
+
+/** Linux USER_HZ: utime/stime in /proc/<pid>/stat are in these ticks on every mainstream kernel. */
+const CLOCK_TICKS_PER_SEC = 100;
+const MAX_SAMPLES = 10_000;
+
+interface Target {
+  node: number;
+  pid: number;
+}
+
+interface Cursor {
+  cpuTicks: number;
+  atMs: number;
+}
+
+function readCpuTicks(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may contain spaces: fields are counted after the closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined;
+  }
+}
+
+function readRssMb(pid: number): number | undefined {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match?.[1] === undefined ? undefined : Number(match[1]) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+export class ProcSampler {
+  private readonly samples = new Map<number, ProcSample[]>();
+  private readonly cursors = new Map<number, Cursor>();
+  private readonly startMs = performance.now();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly targets: readonly Target[], intervalMs = 500) {
+    for (const t of targets) {
+      this.samples.set(t.node, []);
+      const cpuTicks = readCpuTicks(t.pid);
+      if (cpuTicks !== undefined) this.cursors.set(t.node, { cpuTicks, atMs: this.startMs });
+    }
+    this.timer = setInterval(() => this.tick(), intervalMs);
+  }
+
+  private tick(): void {
+    const now = performance.now();
+    for (const t of this.targets) {
+      const cpuTicks = readCpuTicks(t.pid);
+      const rssMb = readRssMb(t.pid);
+      const prev = this.cursors.get(t.node);
+      const list = this.samples.get(t.node);
+      if (cpuTicks === undefined || rssMb === undefined || prev === undefined || list === undefined) continue;
+      const cpuPercent = ((cpuTicks - prev.cpuTicks) / CLOCK_TICKS_PER_SEC / ((now - prev.atMs) / 1000)) * 100;
+      if (list.length < MAX_SAMPLES) list.push({ tMs: Math.round(now - this.startMs), cpuPercent: round1(cpuPercent), rssMb: round1(rssMb) });
+      this.cursors.set(t.node, { cpuTicks, atMs: now });
+    }
+  }
+
+  stop(): ServerUsage[] {
+    this.tick();
+    clearInterval(this.timer);
+    return this.targets.map((t) => summarise(t.node, this.samples.get(t.node) ?? []));
+  }
+}
+
+function summarise(node: number, samples: ProcSample[]): ServerUsage {
+  const cpu = samples.map((s) => s.cpuPercent);
+  const avg = cpu.length === 0 ? 0 : cpu.reduce((a, b) => a + b, 0) / cpu.length;
+  return {
+    node,
+    cpuPercentAvg: round1(avg),
+    cpuPercentMax: round1(Math.max(0, ...cpu)),
+    rssMbMax: round1(Math.max(0, ...samples.map((s) => s.rssMb))),
+    samples,
+  };
+}
+
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
+}

@@ -1,0 +1,29 @@
+/** Pure helpers: percentiles and rates. */
+import type { LatencyPercentiles } from './types.js';
+import { MIB } from './types.js';
+
+/** Nearest-rank percentile of an ascending array; 0 for an empty one. */
+export function percentile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+}
+
+export function summarise(samplesMs: readonly number[]): LatencyPercentiles {
+  const sorted = [...samplesMs].sort((a, b) => a - b);
+  return {
+    samples: sorted.length,
+    p50Ms: round3(percentile(sorted, 0.5)),
+    p99Ms: round3(percentile(sorted, 0.99)),
+    p999Ms: round3(percentile(sorted, 0.999)),
+    maxMs: round3(sorted[sorted.length - 1] ?? 0),
+  };
+}
+
+export function rates(messages: number, bytes: number, seconds: number): { msgsPerSec: number; mbPerSec: number } {
+  if (seconds <= 0) return { msgsPerSec: 0, mbPerSec: 0 };
+  return { msgsPerSec: Math.round(messages / seconds), mbPerSec: round3(bytes / MIB / seconds) };
+}
+
+export function round3(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
