@@ -108,7 +108,7 @@ async function workerInit(cmd: Extract<Command, { type: 'init' }>): Promise<{ w:
   const wal = await WalStore.open({ dir: join(cmd.dir, 'wal'), logger, fsync: cmd.fsync });
   const transport = new NodeTransport({ nodeId: cmd.nodeId, clusterId: 'bench', listen: { host: '127.0.0.1', port: 0 }, peers: new Map(), logger });
   const address = await transport.start();
-  const host = new RaftHost({ transport, wal, dataDir: join(cmd.dir, 'raft'), logger, tickMs: 100, electionTicks: 10, heartbeatTicks: 1 });
+  const host = new RaftHost({ transport, wal, dataDir: join(cmd.dir, 'raft'), logger, tickMs: 100 });
   return { w: { nodeId: cmd.nodeId, wal, transport, host, echo: undefined }, port: address.port };
 }
 

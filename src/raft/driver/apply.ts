@@ -60,9 +60,13 @@ export interface SnapshotPolicy {
   trailingEntries: number;
 }
 
+export function snapshotDue(g: RaftGroup, policy: SnapshotPolicy): boolean {
+  return g.kind === 'raft' && g.applied - g.snapshotIndex >= policy.everyEntries && g.applied >= g.log.firstIndex;
+}
+
 /** 'raft' groups: snapshot the state machine every N applied entries and drop the log before it. */
 export async function maybeSnapshot(g: RaftGroup, policy: SnapshotPolicy, stats: RaftHostStats): Promise<void> {
-  if (g.kind !== 'raft' || g.applied - g.snapshotIndex < policy.everyEntries || g.applied < g.log.firstIndex) return;
+  if (!snapshotDue(g, policy)) return;
   const image = g.sm.snapshot();
   if (image === undefined) return;
   const index = g.applied;

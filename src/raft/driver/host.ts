@@ -80,7 +80,7 @@ export class RaftHost {
       nodeId: this.nodeId,
       seed: o.seed ?? this.nodeId * 7919 + 1,
       electionTicks,
-      heartbeatTicks: o.heartbeatTicks ?? 1,
+      heartbeatTicks: o.heartbeatTicks ?? 2,
       entryCacheBytes: o.entryCacheBytes ?? 1024 * 1024,
       entryCacheEntries: o.entryCacheEntries ?? 4096,
       maxPendingReads: o.maxPendingReads ?? 4096,

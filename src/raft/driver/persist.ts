@@ -14,6 +14,10 @@ export function envelopeOf(snap: Snapshot, logger: Logger): SnapshotEnvelope {
   }
 }
 
+export function needsPersist(rd: Ready): boolean {
+  return rd.snapshot !== undefined || rd.entries.length > 0 || rd.hardState !== undefined || rd.confState !== undefined;
+}
+
 /**
  * Step 1 of a Ready: make the snapshot, entries and hard state durable. Entries and hard state are
  * issued in the same turn as every other group's, so the WAL writes them in one sync round (group

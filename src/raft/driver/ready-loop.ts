@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import type { Ready } from '../core/index.js';
 import type { NodeTransport } from '../transport/index.js';
-import { applyReady, maybeSnapshot, settleReady, type SnapshotPolicy } from './apply.js';
+import { applyReady, maybeSnapshot, settleReady, snapshotDue, type SnapshotPolicy } from './apply.js';
 import type { RaftGroup } from './group.js';
 import { Outbox } from './outbox.js';
-import { persistReady } from './persist.js';
+import { needsPersist, persistReady } from './persist.js';
 import type { RaftHostStats } from './stats.js';
 
 export interface LoopContext {
@@ -93,7 +93,7 @@ export class ReadyLoop {
     }
     for (const [g] of durable) {
       if (g.failed !== undefined || g.removed) continue;
-      await this.snapshot(g);
+      if (snapshotDue(g, ctx.snapshots)) await this.snapshot(g);
       if (g.node.hasReady()) this.markDirty(g);
     }
   }
@@ -108,22 +108,20 @@ export class ReadyLoop {
   /** Persists every group's Ready concurrently (one WAL sync round); returns those that succeeded. */
   private async persist(batch: Batch): Promise<Batch> {
     let wrote = false;
-    const results = await Promise.all(
-      batch.map(([g, rd]) =>
+    const writes: Array<Promise<void>> = [];
+    // Most Readies of idle groups (heartbeats and their responses) have nothing to write: no promise.
+    for (const [g, rd] of batch) {
+      if (!needsPersist(rd)) continue;
+      writes.push(
         persistReady(g, rd).then(
-          (w) => {
-            wrote ||= w;
-            return true;
-          },
-          (err: unknown) => {
-            this.ctx.onGroupFailed(g, err);
-            return false;
-          },
+          (w) => void (wrote ||= w),
+          (err: unknown) => this.ctx.onGroupFailed(g, err),
         ),
-      ),
-    );
+      );
+    }
+    if (writes.length > 0) await Promise.all(writes);
     if (wrote) this.ctx.stats.fsyncRounds++;
-    return batch.filter((_, i) => results[i] === true && !(batch[i]?.[0].removed ?? true));
+    return batch.filter(([g]) => g.failed === undefined && !g.removed);
   }
 
   /** Applies one group's Ready; a promise only when its state machine returned one. */

@@ -46,7 +46,7 @@ export interface RaftHostOptions {
   tickMs?: number;
   /** Default 10 ticks. */
   electionTicks?: number;
-  /** Default 1 tick. */
+  /** Leaders' heartbeat period. Default 2 ticks (with the default election timeout of 10–20 ticks). */
   heartbeatTicks?: number;
   /** 'raft' groups snapshot their state machine every this many applied entries. Default 10,000. */
   snapshotEveryEntries?: number;
