@@ -38,5 +38,6 @@ export function simulationShard(shard: number, shards: number, count: number): v
     expect(seedsRun).toBe(count);
     expect(elections).toBeGreaterThanOrEqual(count);
     expect(applies).toBeGreaterThan(count * 20);
-  });
+    // About 5 s of CPU per shard; generous so a loaded CI machine does not time it out.
+  }, 300_000);
 }
