@@ -32,6 +32,9 @@ interface Acc {
   nextOffset: number;
 }
 
+/** Never a real term: forces a term key for the next entry. */
+const NO_TERM = -1;
+
 export async function writeRound(state: LogState): Promise<RoundResult | undefined> {
   assert(state.inFlight === 0, 'one round at a time per log');
   const entries = state.tail.slice();
@@ -41,7 +44,9 @@ export async function writeRound(state: LogState): Promise<RoundResult | undefin
   const acc: Acc = { ops: [], nextOffset: state.durableNextOffset };
   const first = entries[0];
   assert(first !== undefined);
-  let prevTerm = first.index - 1 >= state.firstIndex ? (state.terms.at(first.index - 1) ?? 0) : state.meta.prevTerm;
+  // The first entry of an empty log (new, or just after a snapshot) always gets a term key: the
+  // snapshot's term lives in the meta record, not among the epoch's term runs that reopen loads.
+  let prevTerm = first.index - 1 >= state.firstIndex ? (state.terms.at(first.index - 1) ?? 0) : NO_TERM;
   let seg = lastSegment(state);
   let group: Group = { seg, buffers: [], entries: [] };
   let end = seg.sizeBytes;

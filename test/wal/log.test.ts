@@ -131,7 +131,8 @@ describe('WalLog truncation and prefix deletion', () => {
     await log.append([{ index: 501, term: 7, type: 2, data: recordBatch(9000, 5, 5) }]);
     await store.close();
     const log2 = await (await openStore(dir)).openLog('p.orders.0');
-    expect([log2.firstIndex, log2.lastIndex, log2.termAt(500), log2.nextOffset]).toEqual([501, 501, 7, 9005]);
+    // The first entry after a snapshot shares its term: its term must still be recorded (regression).
+    expect([log2.firstIndex, log2.lastIndex, log2.termAt(500), log2.termAt(501), log2.nextOffset]).toEqual([501, 501, 7, 7, 9005]);
     expect(Buffer.from(log2.snapshot?.data ?? []).toString()).toBe('image');
     expect(await log2.findOffset(9002)).toBe(501);
   });
