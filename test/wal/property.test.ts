@@ -149,7 +149,9 @@ async function checkRecovered(io: FaultyFileIO, db: WalDb, m: Model, acked: numb
 
 describe('WAL property: crash anywhere, recover a prefix holding every acknowledged append', () => {
   it('holds for random workloads', async () => {
-    const seed = Number(process.env.WAL_PROP_SEED ?? Date.now() % 2147483647);
+    // CI runs a fixed seed so a red run is reproducible; WAL_PROP_SEED=random explores new ones.
+    const requested = process.env.WAL_PROP_SEED;
+    const seed = requested === 'random' ? Date.now() % 2147483647 : Number(requested ?? 20261127);
     console.log(`wal property seed=${seed} (rerun with WAL_PROP_SEED=${seed})`);
     await fc.assert(
       fc.asyncProperty(fc.array(stepArb, { minLength: 5, maxLength: 25 }), fc.integer({ min: 1, max: 1 << 30 }), async (steps, ioSeed) => {
