@@ -43,7 +43,8 @@ export async function leaderPass(input: LeaderPassInput): Promise<LeaderPassResu
   const status = raft.status(replica.opts.groupId);
   // A follower the leader has not heard from yet counts as having nothing.
   const matched = Math.min(status.applied, replica.appliedEntryIndex, ...followers.map((f) => status.match.get(f) ?? 0));
-  const segments = await closedSegments(replica.wal, matched + 1, MAX_SEGMENTS_PER_PARTITION);
+  const cutoffMs = limits.retentionMs < 0 ? -Infinity : input.nowMs - limits.retentionMs;
+  const segments = await closedSegments(replica.wal, matched + 1, MAX_SEGMENTS_PER_PARTITION, cutoffMs);
   const boundary = deletionBoundary(segments, replica.wal.sizeBytes, limits, input.nowMs);
   const before = replica.wal.firstIndex;
   const firstIndex = boundary === undefined ? before : await trimPrefix(replica, boundary);

@@ -11,15 +11,20 @@ const UNKNOWN_TIMESTAMP = Number.MAX_SAFE_INTEGER;
 /**
  * The log's closed segments wholly before `beforeIndex`, oldest first, at most `maxSegments` of
  * them, each with the newest record timestamp found in its last entries. The active (last)
- * segment is never a candidate: it is still being written.
+ * segment is never a candidate: it is still being written. Time retention stops at the first
+ * segment that is not expired, so timestamps are read only up to the first one at or after
+ * `cutoffMs` (none when it is -Infinity); later segments get a timestamp that keeps them.
  */
-export async function closedSegments(log: WalLog, beforeIndex: number, maxSegments: number): Promise<SegmentSummary[]> {
+export async function closedSegments(log: WalLog, beforeIndex: number, maxSegments: number, cutoffMs: number): Promise<SegmentSummary[]> {
   const segments = log.segments().slice(0, -1);
   const out: SegmentSummary[] = [];
+  let expired = cutoffMs > -Infinity;
   for (const seg of segments) {
     if (out.length >= maxSegments || seg.lastIndex >= beforeIndex) break;
     if (seg.lastIndex < log.firstIndex) continue;
-    out.push({ baseIndex: seg.baseIndex, lastIndex: seg.lastIndex, sizeBytes: seg.sizeBytes, maxTimestamp: await tailTimestamp(log, seg.baseIndex, seg.lastIndex) });
+    const maxTimestamp = expired ? await tailTimestamp(log, seg.baseIndex, seg.lastIndex) : UNKNOWN_TIMESTAMP;
+    expired &&= maxTimestamp < cutoffMs;
+    out.push({ baseIndex: seg.baseIndex, lastIndex: seg.lastIndex, sizeBytes: seg.sizeBytes, maxTimestamp });
   }
   return out;
 }
