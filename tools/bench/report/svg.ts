@@ -89,7 +89,8 @@ export function lineChart(o: { title: string; xLabel: string; yLabel: string; se
   const width = o.width ?? 760;
   const height = o.height ?? 260;
   const left = 60;
-  const top = 40;
+  // Title, then the legend, then the y-axis label: each on its own line.
+  const top = 58;
   const plotW = width - left - 20;
   const plotH = height - top - 40;
   const pts = o.series.flatMap((s) => s.points);

@@ -10,7 +10,7 @@ export async function measured(
   head: { name: string; title: string; client: string; params: ScenarioResult['params'] },
   body: () => Promise<ScenarioBody>,
 ): Promise<ScenarioResult> {
-  const sampler = new ProcSampler(cluster.pids());
+  const sampler = new ProcSampler(() => cluster.pids());
   let servers: ServerUsage[] = [];
   try {
     const r = await body();

@@ -39,39 +39,43 @@ function readRssMb(pid: number): number | undefined {
   }
 }
 
+/**
+ * Targets are re-read on every tick, so a node restarted mid-scenario (failover) is followed under
+ * its new pid; CPU is only computed between two readings of the same pid.
+ */
 export class ProcSampler {
   private readonly samples = new Map<number, ProcSample[]>();
-  private readonly cursors = new Map<number, Cursor>();
+  private readonly cursors = new Map<number, Cursor & { pid: number }>();
   private readonly startMs = performance.now();
   private readonly timer: NodeJS.Timeout;
+  private readonly nodes = new Set<number>();
 
-  constructor(private readonly targets: readonly Target[], intervalMs = 500) {
-    for (const t of targets) {
-      this.samples.set(t.node, []);
-      const cpuTicks = readCpuTicks(t.pid);
-      if (cpuTicks !== undefined) this.cursors.set(t.node, { cpuTicks, atMs: this.startMs });
-    }
+  constructor(private readonly targets: () => readonly Target[], intervalMs = 500) {
+    this.tick();
     this.timer = setInterval(() => this.tick(), intervalMs);
   }
 
   private tick(): void {
     const now = performance.now();
-    for (const t of this.targets) {
+    for (const t of this.targets()) {
+      this.nodes.add(t.node);
       const cpuTicks = readCpuTicks(t.pid);
       const rssMb = readRssMb(t.pid);
+      if (cpuTicks === undefined || rssMb === undefined) continue;
       const prev = this.cursors.get(t.node);
-      const list = this.samples.get(t.node);
-      if (cpuTicks === undefined || rssMb === undefined || prev === undefined || list === undefined) continue;
+      this.cursors.set(t.node, { pid: t.pid, cpuTicks, atMs: now });
+      if (prev === undefined || prev.pid !== t.pid || now <= prev.atMs) continue;
+      const list = this.samples.get(t.node) ?? [];
+      this.samples.set(t.node, list);
       const cpuPercent = ((cpuTicks - prev.cpuTicks) / CLOCK_TICKS_PER_SEC / ((now - prev.atMs) / 1000)) * 100;
       if (list.length < MAX_SAMPLES) list.push({ tMs: Math.round(now - this.startMs), cpuPercent: round1(cpuPercent), rssMb: round1(rssMb) });
-      this.cursors.set(t.node, { cpuTicks, atMs: now });
     }
   }
 
   stop(): ServerUsage[] {
     this.tick();
     clearInterval(this.timer);
-    return this.targets.map((t) => summarise(t.node, this.samples.get(t.node) ?? []));
+    return [...this.nodes].sort((a, b) => a - b).map((node) => summarise(node, this.samples.get(node) ?? []));
   }
 }
 

@@ -15,7 +15,7 @@ function clientsDir(): string {
 export function runPythonClient<T>(script: string, args: Record<string, unknown>, timeoutMs: number): Promise<T> {
   const dir = clientsDir();
   return new Promise((ok, fail) => {
-    const child = spawn(PYTHON, [resolve(dir, script), JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
+    const child = spawn(PYTHON, ['-B', resolve(dir, script), JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
