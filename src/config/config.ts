@@ -47,6 +47,8 @@ export interface BrokerConfig {
   readonly raftHeartbeatTicks: number;
   readonly fsync: boolean;
   readonly requestTimeoutMaxMs: number;
+  readonly autoLeaderRebalance: boolean;
+  readonly leaderImbalanceCheckIntervalMs: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -235,6 +237,8 @@ function resolve(raw: RawSettings): BrokerConfig {
     raftHeartbeatTicks: int(raw, 'raft.heartbeat.ticks'),
     fsync: bool(raw, 'wal.fsync'),
     requestTimeoutMaxMs: int(raw, 'request.timeout.max.ms'),
+    autoLeaderRebalance: bool(raw, 'auto.leader.rebalance.enable'),
+    leaderImbalanceCheckIntervalMs: int(raw, 'leader.imbalance.check.interval.seconds') * 1000,
   };
   if (config.raftHeartbeatTicks >= config.raftElectionTicks) {
     throw new ConfigError(`'raft.heartbeat.ticks' (${config.raftHeartbeatTicks}) must be below 'raft.election.ticks' (${config.raftElectionTicks})`);

@@ -52,6 +52,8 @@ export const SETTINGS = {
   'raft.heartbeat.ticks': { type: 'int', defaultValue: '1', min: 1, max: 100, doc: 'Heartbeat interval in ticks.' },
   'wal.fsync': { type: 'bool', defaultValue: 'true', doc: 'fdatasync before acknowledging. Turning it off is for benchmarks and tests only.' },
   'request.timeout.max.ms': { type: 'int', defaultValue: '30000', min: 1, doc: 'Upper bound on any server-side wait of a request.' },
+  'auto.leader.rebalance.enable': { type: 'bool', defaultValue: 'true', doc: 'Move partition leadership back to preferred leaders in the background.' },
+  'leader.imbalance.check.interval.seconds': { type: 'int', defaultValue: '300', min: 1, max: 86_400, doc: 'How often the leader balancer runs.' },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -107,7 +107,14 @@ export class ChronikNode {
       onPeerUp: (listener) => transport.onPeerUp(listener),
     });
     meta.registerReadIndexRpc();
-    const partitions = new PartitionManager({ nodeId: config.nodeId, raft, wal, meta, logger });
+    const partitions = new PartitionManager({
+      nodeId: config.nodeId,
+      raft,
+      wal,
+      meta,
+      logger,
+      ...(config.autoLeaderRebalance ? { leaderBalanceIntervalMs: config.leaderImbalanceCheckIntervalMs, isPeerUp: (id: number) => transport.isPeerUp(id) } : {}),
+    });
     const groups = new GroupService({ config, meta, partitions, logger });
     const registry = new HandlerRegistry();
     const kafka = await startKafkaServer({ host: config.kafkaListen.host, port: config.kafkaListen.port, logger, registry, maxRequestBytes: config.socketRequestMaxBytes, metrics: metrics.kafka });

@@ -4,6 +4,7 @@ import type { WalStore } from '../../wal/index.js';
 import type { Logger } from '../../util/logger.js';
 import type { MetaService } from '../meta-service.js';
 import { IsrTracker } from './isr-tracker.js';
+import { LeaderBalancer } from './leader-balancer.js';
 import { PartitionReplica } from './replica.js';
 
 const LEADER_ELECTED_TIMEOUT_MS = 10_000;
@@ -16,6 +17,9 @@ export interface PartitionManagerOptions {
   readonly wal: WalStore;
   readonly meta: MetaService;
   readonly logger: Logger;
+  /** Auto leader rebalance interval; undefined disables it. */
+  readonly leaderBalanceIntervalMs?: number;
+  readonly isPeerUp?: (nodeId: number) => boolean;
 }
 
 export function partitionGroupId(topicId: string, partition: number): string {
@@ -43,6 +47,7 @@ export class PartitionManager {
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly isr: IsrTracker;
+  private readonly balancer: LeaderBalancer | undefined;
 
   constructor(private readonly opts: PartitionManagerOptions) {
     this.log = opts.logger.child({ module: 'partitions' });
@@ -61,6 +66,18 @@ export class PartitionManager {
       replicas: () => this.replicas.values(),
       propose: (event, timeoutMs) => opts.meta.propose([event], timeoutMs),
     });
+    this.balancer =
+      opts.leaderBalanceIntervalMs === undefined || opts.isPeerUp === undefined
+        ? undefined
+        : new LeaderBalancer({
+            nodeId: opts.nodeId,
+            raft: opts.raft,
+            logger: opts.logger,
+            intervalMs: opts.leaderBalanceIntervalMs,
+            image: () => opts.meta.image,
+            replicas: () => this.replicas.values(),
+            isPeerUp: opts.isPeerUp,
+          });
   }
 
   replica(topic: string, partition: number): PartitionReplica | undefined {
@@ -176,6 +193,7 @@ export class PartitionManager {
       if (replica.serving?.epoch !== epoch) return; // lost it meanwhile; the next leader announces itself
       try {
         await this.opts.meta.propose([event], LEADER_ELECTED_TIMEOUT_MS);
+        this.log.debug({ topic: replica.opts.topic, partition: replica.opts.partition, epoch }, 'LeaderElected committed');
         return;
       } catch (err) {
         this.log.warn({ err, groupId: replica.opts.groupId, epoch, attempt }, 'LeaderElected not committed; retrying');
@@ -186,6 +204,7 @@ export class PartitionManager {
   close(): void {
     this.closed = true;
     this.isr.close();
+    this.balancer?.close();
     for (const replica of this.replicas.values()) replica.close();
   }
 }
