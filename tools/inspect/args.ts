@@ -7,6 +7,10 @@ export interface FlagSpec {
   numbers?: readonly string[];
   /** Boolean flags besides --json and --help, which every subcommand has. */
   booleans?: readonly string[];
+  /** Flags that take a free-form string value. */
+  strings?: readonly string[];
+  /** Positional arguments allowed (default 1: the path). */
+  maxPositionals?: number;
 }
 
 export interface ParsedArgs {
@@ -14,7 +18,10 @@ export interface ParsedArgs {
   json: boolean;
   help: boolean;
   numbers: ReadonlyMap<string, number>;
+  strings: ReadonlyMap<string, string>;
   flags: ReadonlySet<string>;
+  /** Every positional argument; `path` is the first. */
+  positionals: readonly string[];
 }
 
 type OptionConfig = Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -23,6 +30,7 @@ function optionConfig(spec: FlagSpec): OptionConfig {
   const options: OptionConfig = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
   for (const n of spec.numbers ?? []) options[n] = { type: 'string' };
   for (const b of spec.booleans ?? []) options[b] = { type: 'boolean' };
+  for (const s of spec.strings ?? []) options[s] = { type: 'string' };
   return options;
 }
 
@@ -33,7 +41,7 @@ export function parseCount(flag: string, raw: string): number {
   return n;
 }
 
-/** Parses `argv` (after the subcommand name): at most one positional path. */
+/** Parses `argv` (after the subcommand name): at most `maxPositionals` positionals (default 1, the path). */
 export function parseCommandArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -41,14 +49,20 @@ export function parseCommandArgs(argv: readonly string[], spec: FlagSpec): Parse
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err), { cause: err });
   }
-  if (parsed.positionals.length > 1) throw new UsageError(`expected one path, got ${parsed.positionals.length}`);
+  const maxPositionals = spec.maxPositionals ?? 1;
+  if (parsed.positionals.length > maxPositionals) {
+    throw new UsageError(maxPositionals === 1 ? `expected one path, got ${parsed.positionals.length}` : `expected at most ${maxPositionals} arguments, got ${parsed.positionals.length}`);
+  }
+  const stringFlags = new Set(spec.strings ?? []);
   const numbers = new Map<string, number>();
+  const strings = new Map<string, string>();
   const flags = new Set<string>();
   for (const [name, value] of Object.entries(parsed.values)) {
-    if (typeof value === 'string') numbers.set(name, parseCount(name, value));
+    if (typeof value === 'string' && stringFlags.has(name)) strings.set(name, value);
+    else if (typeof value === 'string') numbers.set(name, parseCount(name, value));
     else if (value === true) flags.add(name);
   }
-  return { path: parsed.positionals[0], json: flags.has('json'), help: flags.has('help'), numbers, flags };
+  return { path: parsed.positionals[0], json: flags.has('json'), help: flags.has('help'), numbers, strings, flags, positionals: parsed.positionals };
 }
 
 /** The path argument, required unless --help was given. */

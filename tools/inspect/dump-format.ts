@@ -14,7 +14,7 @@ export interface FrameView {
 function batchText(b: BatchSummary): string {
   return [
     `baseOffset=${b.baseOffset} lastOffset=${b.lastOffset} count=${b.recordCount}`,
-    `firstTimestamp=${b.firstTimestamp} maxTimestamp=${b.maxTimestamp} codec=${b.codec}`,
+    `leaderEpoch=${b.partitionLeaderEpoch} firstTimestamp=${b.firstTimestamp} maxTimestamp=${b.maxTimestamp} codec=${b.codec}`,
     `producerId=${b.producerId} producerEpoch=${b.producerEpoch} baseSequence=${b.baseSequence}`,
     `batchCrc=${b.crcOk ? 'ok' : `BAD(stored ${hex32(b.storedCrc)}, actual ${hex32(b.actualCrc)})`}`,
     ...(b.transactional ? ['transactional'] : []),

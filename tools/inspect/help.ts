@@ -1,6 +1,7 @@
 /** --help texts of the tool and its subcommands (docs/inspect.md has the long form). */
 
-const EXIT_CODES = `Exit codes: 0 ok, 1 corruption found (verify, index), 2 usage error, 3 the target could not be read.`;
+const EXIT_CODES = `Exit codes: 0 ok, 1 corruption found (verify, index, meta, groups, partition), 2 usage error,
+3 the target could not be read.`;
 
 export const TOOL_HELP = `Usage: chronik inspect <command> <path> [options]
 
@@ -14,9 +15,12 @@ Commands:
   index <datadir|logdir>         check the LevelDB index against the segments (on a copy)
   raft <dir>                     hard state, first/last index, last term, snapshot of each log
   meta <datadir>                 the committed __meta events and the image they replay to
+  groups <datadir>               consumer groups: membership and committed offsets
+  partition <datadir> <topic> <partition>
+                                 one partition's batches with Kafka offsets; high watermark
 
 <dir> is a data dir (containing logs/ and index/), one log dir (logs/<log>), or for some
-commands a segment file. Every command takes --json and --help.
+commands a segment file. Every command takes --json and --help ('chronik inspect <command> --help').
 ${EXIT_CODES}`;
 
 export const COMMAND_HELP: Readonly<Record<string, string>> = {
@@ -63,5 +67,35 @@ The committed __meta events (BrokerRegistered, TopicCreated, LeaderElected, ...)
 index and term, then the metadata image they replay to (brokers, topics, partition leaders and
 epochs, ISR) and its digest. Replay starts from the node's local __meta snapshot when there is
 one. Entries past the saved commit index are listed as uncommitted and not applied.
+${EXIT_CODES}`,
+  groups: `Usage: chronik inspect groups <datadir> [--group G] [--json]
+
+Replays this node's __consumer_offsets partitions (committed entries only, tombstones applied,
+as the coordinator does when it loads them) and prints, per group, its generation, protocol,
+leader and members from the last group metadata record, and its committed offsets per
+topic-partition (offset, leader epoch, metadata, commit time). First a table of the offsets
+partitions found: commit index, entries applied, uncommitted entries, problems.
+A node holds only the offsets partitions whose replicas are assigned to it: for every group,
+run this on every node's data dir (or on the partition leaders').
+  --group G      show only group G
+  --json         one JSON object: partitions and groups
+Exit 1 when an offsets partition has damaged frames or undecodable records (the rest is shown).
+${EXIT_CODES}`,
+  partition: `Usage: chronik inspect partition <datadir> <topic> <partition> [--topic-id ID]
+                                        [--from-offset N] [--count N] [--deep]
+                                        [--max-bytes N] [--json]
+
+The log of one partition replica on this node, one line per Kafka batch (dump's format): entry
+index and term, base/last offset, record count, leader epoch, first/max timestamp, codec,
+producer id/epoch/base sequence, batch CRC; "(uncommitted)" past the saved commit index. Then the
+log start offset, the high watermark (the offset after the last committed batch), the log end
+offset and the commit index. The log is found by topic name; when a deleted and re-created topic
+left several logs of that name, they are listed and --topic-id (8 or more characters) picks one.
+  --from-offset N  start at the batch holding offset N
+  --count N        print at most N batches (the summary still covers the whole log)
+  --deep           print each record: offset, timestamp, key, value, headers
+  --max-bytes N    show at most N bytes of each key/value/header (default 64)
+  --json           one JSON object per batch or damage (NDJSON), then {"summary": ...}
+Exit 1 when frames or batches are damaged (everything readable is still printed).
 ${EXIT_CODES}`,
 };

@@ -11,6 +11,8 @@ import { verifyCommand } from './verify.js';
 import { indexCommand } from './index-cmd.js';
 import { raftCommand } from './raft.js';
 import { metaCommand } from './meta.js';
+import { groupsCommand } from './groups.js';
+import { partitionCommand } from './partition.js';
 
 export type { InspectIO } from './output.js';
 export { ExitCode } from './errors.js';
@@ -24,6 +26,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   index: indexCommand,
   raft: raftCommand,
   meta: metaCommand,
+  groups: groupsCommand,
+  partition: partitionCommand,
 };
 
 function wantsHelp(argv: readonly string[]): boolean {
