@@ -80,6 +80,15 @@ describe('python clients', () => {
     expect(out['configs']).toMatchObject({ 'retention.ms': '3600000', 'cleanup.policy': 'delete' });
   }, 150_000);
 
+  it('confluent-kafka AdminClient: describe topic and broker configs, alter with validate_only then for real', async () => {
+    const result = await run(PYTHON, [resolve(CLIENTS, 'confluent_admin_configs.py'), cluster.broker(0), 'ck-admin'], { timeoutMs: 60_000 });
+    expect(result.code, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+    expect(out).toMatchObject({ after_validate: '604800000', after_alter: '123456', errors: [] });
+    expect(out['topic_before']).toMatchObject({ 'retention.ms': '604800000', 'cleanup.policy': 'delete', 'max.message.bytes': '1048588' });
+    expect(out['broker']).toEqual({ 'broker.id': '0', 'log.retention.ms': '604800000', 'num.partitions': '1' });
+  }, 90_000);
+
   it('confluent-kafka: idempotent producer, group consumer reads every message once and in key order', async () => {
     const result = await run(PYTHON, [resolve(CLIENTS, 'confluent_idempotent_group.py'), cluster.broker(0), 'ck-topic', '5000', 'ck-group'], { timeoutMs: 120_000 });
     expect(result.code, result.stderr).toBe(0);

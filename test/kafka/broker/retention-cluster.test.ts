@@ -1,6 +1,8 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiKey } from '../../../src/kafka/protocol/index.js';
 import { kcatConsumeAll } from '../../helpers/clients.js';
+import { kafkaRequest } from '../../helpers/kafka-request.js';
 import { ProcessCluster } from '../../helpers/process-cluster.js';
 
 /**
@@ -19,6 +21,36 @@ afterAll(async () => {
 });
 
 const isRetention = (msg: string) => (l: Record<string, unknown>): boolean => l.msg === msg && l.topic === 'ret3';
+
+describe('configs on a cluster', () => {
+  it('a config altered through one broker is what every other broker describes right after', async () => {
+    const kafka = new Kafka({ brokers: cluster.brokers, clientId: 'configs-cluster', logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'cfg3', numPartitions: 1, replicationFactor: 3 }] });
+    await admin.disconnect();
+    for (const [via, value] of [[0, '1111'], [1, '2222'], [2, '3333']] as const) {
+      const port = cluster.nodes[via]?.kafkaPort as number;
+      const altered = await kafkaRequest(port, ApiKey.IncrementalAlterConfigs, 1, {
+        validateOnly: false,
+        resources: [{ resourceType: 2, resourceName: 'cfg3', configs: [{ name: 'retention.ms', configOperation: 0, value }] }],
+      });
+      expect(altered.responses[0]?.errorCode).toBe(0);
+      for (const node of cluster.nodes) {
+        const described = await kafkaRequest(node.kafkaPort, ApiKey.DescribeConfigs, 1, {
+          resources: [{ resourceType: 2, resourceName: 'cfg3', configurationKeys: ['retention.ms'] }],
+          includeSynonyms: false,
+        });
+        expect(described.results[0]?.configs[0]?.value, `node ${node.id} after an alter via node ${via}`).toBe(value);
+      }
+    }
+    // A broker resource names the broker the request goes to.
+    const wrong = await kafkaRequest(cluster.nodes[0]?.kafkaPort as number, ApiKey.DescribeConfigs, 1, { resources: [{ resourceType: 4, resourceName: '1', configurationKeys: null }] });
+    expect(wrong.results[0]?.errorCode).toBe(42);
+    const right = await kafkaRequest(cluster.nodes[1]?.kafkaPort as number, ApiKey.DescribeConfigs, 1, { resources: [{ resourceType: 4, resourceName: '1', configurationKeys: ['broker.id'] }] });
+    expect(right.results[0]?.configs.map((c) => [c.name, c.value])).toEqual([['broker.id', '1']]);
+  }, 60_000);
+});
 
 describe('retention on a replicated partition', () => {
   it('followers delete the prefix the leader deleted; the log start survives a leader kill', async () => {
