@@ -4,6 +4,7 @@ import { META_GROUP } from '../node/meta-service.js';
 import type { ChronikNode } from '../node/node.js';
 import { partitionGroupId } from '../node/partition/manager.js';
 import { RaftTimeoutError } from '../raft/driver/index.js';
+import { TransportError } from '../raft/transport/index.js';
 import { topicByName } from '../state/index.js';
 import { ErrorCode, KafkaError } from '../util/errors.js';
 import { createLogger, type Logger } from '../util/logger.js';
@@ -56,22 +57,22 @@ export class EmbeddedCluster {
     const options = resolveOptions(input);
     const logger = options.logger ?? createLogger({ level: options.logLevel });
     const storage = await openClusterStorage(options);
-    const raftPorts = await reservePorts(options.nodes);
-    const peers = raftPorts.map((port, id) => `${id}@${HOST}:${port}`).join(',');
-    const clusterId = options.settings['cluster.id'] ?? `chronik-embedded-${randomUUID().slice(0, 8)}`;
-    const slots = raftPorts.map((raftPort, id) => {
-      const addresses: NodeAddresses = { id, kafkaPort: options.port === 0 ? 0 : options.port + id, raftPort };
-      const settings = (a: NodeAddresses): RawSettings => nodeSettings(options, a, peers, clusterId, storage.nodes[id]?.dataDir as string);
-      return new NodeSlot(addresses, storage.nodes[id] as NonNullable<(typeof storage.nodes)[number]>, settings, logger.child({ nodeId: id }));
-    });
-    const cluster = new EmbeddedCluster(options, slots, storage);
-    try {
-      await cluster.bootstrap();
-    } catch (err) {
-      await cluster.stop().catch(() => undefined);
-      throw err;
+    for (let attempt = 1; ; attempt++) {
+      const slots = buildSlots(options, storage, await reservePorts(options.nodes), logger);
+      const cluster = new EmbeddedCluster(options, slots, storage);
+      try {
+        await cluster.bootstrap();
+        return cluster;
+      } catch (err) {
+        await Promise.all(slots.map((s) => s.stop().catch(() => undefined)));
+        if (attempt < START_ATTEMPTS && lostPortRace(err)) {
+          logger.warn({ err, attempt }, 'a reserved Raft port was taken before the node bound it; retrying with new ports');
+          continue;
+        }
+        await closeClusterStorage(storage).catch(() => undefined);
+        throw err;
+      }
     }
-    return cluster;
   }
 
   private async bootstrap(): Promise<void> {
@@ -277,6 +278,24 @@ const MAX_TRANSFER_ATTEMPTS = 20;
 
 function attemptTimeoutMs(node: ChronikNode): number {
   return 2 * node.config.raftTickMs * node.config.raftElectionTicks;
+}
+
+/** Start attempts when a reserved Raft port is taken between reservation and bind. */
+const START_ATTEMPTS = 3;
+
+function lostPortRace(err: unknown): boolean {
+  return err instanceof TransportError && err.cause instanceof Error && (err.cause as NodeJS.ErrnoException).code === 'EADDRINUSE';
+}
+
+/** One slot per node: fixed addresses, its storage, and its settings (derived, never user-set). */
+function buildSlots(options: ResolvedOptions, storage: ClusterStorage, raftPorts: readonly number[], logger: Logger): NodeSlot[] {
+  const peers = raftPorts.map((port, id) => `${id}@${HOST}:${port}`).join(',');
+  const clusterId = options.settings['cluster.id'] ?? `chronik-embedded-${randomUUID().slice(0, 8)}`;
+  return storage.nodes.map((nodeStorage, id) => {
+    const addresses: NodeAddresses = { id, kafkaPort: options.port === 0 ? 0 : options.port + id, raftPort: raftPorts[id] as number };
+    const settings = (a: NodeAddresses): RawSettings => nodeSettings(options, a, peers, clusterId, nodeStorage.dataDir);
+    return new NodeSlot(addresses, nodeStorage, settings, logger.child({ nodeId: id }));
+  });
 }
 
 function nodeSettings(options: ResolvedOptions, a: NodeAddresses, peers: string, clusterId: string, dataDir: string): RawSettings {

@@ -84,7 +84,14 @@ export class ChronikNode {
       peers: new Map(config.peers.filter((p) => p.id !== config.nodeId).map((p) => [p.id, { host: p.host, port: p.port }])),
       logger,
     });
-    await transport.start();
+    try {
+      await transport.start();
+    } catch (err) {
+      // Not started: release what is open (sockets, the LevelDB lock) so the caller can retry or exit.
+      await transport.close();
+      await wal.close();
+      throw err;
+    }
     const raft = new RaftHost({
       transport,
       wal,
