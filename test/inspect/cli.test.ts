@@ -45,6 +45,11 @@ describe('exit codes', () => {
     [['verify', '--bogus', 'x']],
     [['verify', 'a', 'b']],
     [['dump', 'x', '--count', 'ten']],
+    [['groups']],
+    [['partition', '/nonexistent/chronik', 'orders', '0']],
+    [['partition', 'x', 'orders']],
+    [['partition', 'x', 'orders', 'zero']],
+    [['partition', 'x', 'orders', '0', 'extra']],
     [['frobnicate', 'x']],
     [[]],
   ])('usage error %j exits 2 with a message on stderr', async (argv) => {
@@ -55,7 +60,11 @@ describe('exit codes', () => {
   });
 
   test('--help for the tool and every subcommand exits 0 and documents exit codes', async () => {
-    for (const argv of [['--help'], ['segments', '--help'], ['dump', '--help'], ['verify', '--help'], ['index', '--help'], ['raft', '--help']]) {
+    const commands = ['segments', 'dump', 'verify', 'index', 'raft', 'meta', 'groups', 'partition'];
+    const tool = await inspect('--help');
+    expect(tool.code).toBe(0);
+    for (const c of commands) expect(tool.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    for (const argv of [['--help'], ...commands.map((c) => [c, '--help'])]) {
       const r = await inspect(...argv);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('Usage: chronik inspect');
@@ -71,7 +80,7 @@ describe('read-only', () => {
   test('no subcommand changes a byte (or an mtime) of the data dir', async () => {
     const before = await hashTree(clean);
     const logDir = join(clean, 'logs', sanitiseLogId(PARTITION_LOG));
-    for (const argv of [['segments', clean], ['verify', clean, '--json'], ['index', clean], ['raft', clean], ['dump', logDir, '--deep']]) {
+    for (const argv of [['segments', clean], ['verify', clean, '--json'], ['index', clean], ['raft', clean], ['dump', logDir, '--deep'], ['groups', clean]]) {
       expect((await inspectProcess(argv)).code).toBe(0);
     }
     expect(await hashTree(clean)).toBe(before);

@@ -9,7 +9,7 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessCluster } from '../helpers/process-cluster.js';
 import { flipByte } from './corrupt.js';
-import { tempDir } from './fixture.js';
+import { hashTree, tempDir } from './fixture.js';
 import { inspectProcess } from './io.js';
 
 const TOPIC = 'inspect-orders';
@@ -196,6 +196,13 @@ describe('chronik inspect partition', () => {
 
     const from = ndjson((await inspectProcess(['partition', dataDir, TOPIC, '0', '--from-offset', '3', '--json'])).stdout);
     expect(from.filter((l) => l.batch !== undefined).map((l) => l.batch?.baseOffset)).toEqual([3]);
+  });
+
+  it('changes nothing in the data dir', async () => {
+    const before = await hashTree(dataDir);
+    expect((await inspectProcess(['partition', dataDir, TOPIC, '0', '--deep'])).code).toBe(0);
+    expect((await inspectProcess(['groups', dataDir])).code).toBe(0);
+    expect(await hashTree(dataDir)).toBe(before);
   });
 
   it('is a usage error for a topic this node has no log of, or a missing partition argument', async () => {

@@ -21,6 +21,8 @@ Commands:
 
 <dir> is a data dir (containing logs/ and index/), one log dir (logs/<log>), or for some
 commands a segment file. Every command takes --json and --help ('chronik inspect <command> --help').
+groups and partition see only the replicas this node holds: a full picture may need every node's
+data dir (or the partition leaders').
 ${EXIT_CODES}`;
 
 export const COMMAND_HELP: Readonly<Record<string, string>> = {
