@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { BenchError } from './errors.js';
 
 const CLI = resolve(import.meta.dirname, '../../../src/cli/main.js');
 const READY_LINE = 'cluster ready: all brokers registered';
@@ -36,7 +37,7 @@ function alive(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
 }
 
-type Waiter = { match: (l: Record<string, unknown>) => boolean; done: () => void };
+type Waiter = { match: (l: Record<string, unknown>) => boolean; done: () => void; fail: (err: Error) => void };
 
 async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
@@ -110,6 +111,19 @@ export class BenchCluster {
     node.child = child;
     createInterface({ input: child.stdout }).on('line', (text) => this.onLine(node, text));
     child.stderr.on('data', (chunk: Buffer) => this.keep(node, { msg: 'stderr', text: chunk.toString() }));
+    child.once('exit', (code, signal) => this.onExit(node, code, signal));
+  }
+
+  /** A node that dies fails whatever waits on it at once, instead of at the wait's bound. */
+  private onExit(node: BenchNode, code: number | null, signal: NodeJS.Signals | null): void {
+    const waiters = [...(this.waiters.get(node.id) ?? [])];
+    if (waiters.length === 0) return;
+    const err = new BenchError(`node ${node.id} exited (${code ?? signal ?? '?'}) while awaited; last lines:\n${this.tail(node)}`);
+    for (const w of waiters) w.fail(err);
+  }
+
+  private tail(node: BenchNode): string {
+    return node.lines.slice(-5).map((l) => JSON.stringify(l)).join('\n');
   }
 
   private keep(node: BenchNode, line: Record<string, unknown>): void {
@@ -137,8 +151,7 @@ export class BenchCluster {
       this.waiters.set(id, set);
       const timer = setTimeout(() => {
         set.delete(waiter);
-        const tail = node.lines.slice(-5).map((l) => JSON.stringify(l)).join('\n');
-        fail(new Error(`node ${id}: no matching log line within ${timeoutMs} ms; last lines:\n${tail}`));
+        fail(new BenchError(`node ${id}: no matching log line within ${timeoutMs} ms; last lines:\n${this.tail(node)}`));
       }, timeoutMs);
       const waiter: Waiter = {
         match,
@@ -146,6 +159,11 @@ export class BenchCluster {
           clearTimeout(timer);
           set.delete(waiter);
           ok();
+        },
+        fail: (err) => {
+          clearTimeout(timer);
+          set.delete(waiter);
+          fail(err);
         },
       };
       set.add(waiter);
