@@ -22,6 +22,8 @@ export interface ClusterOptions {
   readonly extraArgs?: readonly string[];
   /** Path of the built CLI to run (default: dist/src/cli/main.js next to this checkout). */
   readonly cli?: string;
+  /** Bound on the first start of the whole cluster (default 30 s). */
+  readonly startTimeoutMs?: number;
 }
 
 type LineWaiter = { match: (line: Record<string, unknown>) => boolean; resolve: () => void };
@@ -52,7 +54,7 @@ export class ProcessCluster {
       lines: [],
     }));
     const cluster = new ProcessCluster(nodes, root, options.extraArgs ?? [], options.cli ?? CLI);
-    const ready = nodes.map((n) => cluster.waitForLog(n.id, (l) => l.msg === 'cluster ready: all brokers registered', 30_000));
+    const ready = nodes.map((n) => cluster.waitForLog(n.id, (l) => l.msg === 'cluster ready: all brokers registered', options.startTimeoutMs ?? 30_000));
     for (const node of nodes) cluster.spawn(node);
     await Promise.all(ready);
     return cluster;

@@ -19,6 +19,8 @@ export interface RaftGroupStatus {
   readonly leader: number | null;
   readonly commit: number;
   readonly lastIndex: number;
+  /** Leader only: follower node id → last matching index. */
+  readonly match?: Record<string, number>;
 }
 
 /** One bounded HTTP round trip to 127.0.0.1:port. Rejects on a network error or at the bound. */
@@ -51,12 +53,27 @@ export async function metaLeader(port: number, timeoutMs = 5_000): Promise<numbe
   return (JSON.parse(r.body) as { metaLeader: number | null }).metaLeader;
 }
 
-/** Server-side, event-driven wait until the node serves (and with inSync, is in every ISR it hosts). */
+/**
+ * Waits until the node serves (and with inSync, is in every ISR it hosts). The wait itself is
+ * server-side and event-driven; a 503 for a transient reason (e.g. __meta applied one entry behind
+ * its commit at the instant of the probe) is retried with a short backoff until the bound.
+ */
 export async function waitReady(port: number, timeoutMs: number, inSync: boolean): Promise<void> {
-  const path = `/readyz?timeoutMs=${timeoutMs}${inSync ? '&inSync=1' : ''}`;
-  const r = await adminRequest(port, 'GET', path, undefined, timeoutMs + 5_000);
-  if (r.status !== 200) throw new Error(`node on admin port ${port} not ready within ${timeoutMs} ms: ${r.body.trim()}`);
+  const deadline = performance.now() + timeoutMs;
+  let last = '';
+  for (let attempt = 0; attempt < MAX_READY_ATTEMPTS; attempt++) {
+    const left = Math.max(1, Math.ceil(deadline - performance.now()));
+    const r = await adminRequest(port, 'GET', `/readyz?timeoutMs=${left}${inSync ? '&inSync=1' : ''}`, undefined, left + 5_000);
+    if (r.status === 200) return;
+    last = r.body.trim();
+    if (performance.now() >= deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, READY_RETRY_BACKOFF_MS));
+  }
+  throw new Error(`node on admin port ${port} not ready within ${timeoutMs} ms: ${last}`);
 }
+
+const MAX_READY_ATTEMPTS = 600;
+const READY_RETRY_BACKOFF_MS = 100;
 
 export interface LinkFaultSpec {
   readonly peer: number;

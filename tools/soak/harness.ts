@@ -57,6 +57,43 @@ export async function waitAllInSync(c: FaultCluster, timeoutMs: number): Promise
   await Promise.all(runningNodes(c).map(async (id) => waitReady(await c.adminPort(id), timeoutMs, true)));
 }
 
+/**
+ * Waits until, for every partition of `topic`, the leader has committed its whole log and every
+ * follower's match index reached it. The admin API has no event for this, so it is a bounded
+ * re-check with a short backoff (after the workload stopped, convergence takes a few heartbeats).
+ */
+export async function waitConverged(c: FaultCluster, topic: string, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  let lagging = 'no answer';
+  while (performance.now() < deadline) {
+    lagging = await convergenceLag(c, topic);
+    if (lagging === '') return;
+    await new Promise((resolve) => setTimeout(resolve, CONVERGE_BACKOFF_MS));
+  }
+  throw new Error(`${topic}: replicas not converged within ${timeoutMs} ms: ${lagging}`);
+}
+
+const CONVERGE_BACKOFF_MS = 100;
+
+/** '' when converged, else which partition lags (as the leader reports it). */
+async function convergenceLag(c: FaultCluster, topic: string): Promise<string> {
+  const running = runningNodes(c);
+  const leaders = new Map<number, { commit: number; lastIndex: number; match: Record<string, number> }>();
+  for (const id of running) {
+    const groups = await raftGroups(await c.adminPort(id)).catch(() => []);
+    for (const g of groups) if (g.topic === topic && g.role === 'leader' && g.partition !== undefined) leaders.set(g.partition, { commit: g.commit, lastIndex: g.lastIndex, match: g.match ?? {} });
+  }
+  if (leaders.size === 0) return 'no leader';
+  for (const [p, l] of leaders) {
+    if (l.commit < l.lastIndex) return `partition ${p}: leader commit ${l.commit} < last ${l.lastIndex}`;
+    for (const id of running) {
+      const m = l.match[String(id)];
+      if (m !== undefined && m < l.lastIndex) return `partition ${p}: node ${id} match ${m} < ${l.lastIndex}`;
+    }
+  }
+  return '';
+}
+
 export interface FinishOptions {
   readonly cli: string;
   readonly topic: string;
@@ -74,6 +111,7 @@ export interface FinishOptions {
 export async function finishAndCheck(c: FaultCluster, workload: Workload, o: FinishOptions): Promise<CheckReport> {
   await workload.stop();
   await waitAllInSync(c, o.inSyncTimeoutMs ?? 60_000);
+  if (o.requireComplete) await waitConverged(c, o.topic, o.inSyncTimeoutMs ?? 60_000);
   const live = runningNodes(c).map((id) => c.broker(id));
   const read = await readAll(live, o.topic);
   const final = o.groupId === undefined ? undefined : await committedOffsets(live, o.groupId, o.topic);

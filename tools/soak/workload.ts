@@ -48,6 +48,13 @@ export class Workload {
     }
   }
 
+  /** Acknowledged writes per producer name (every producer must make progress for a run to count). */
+  ackedByProducer(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const w of this.acked) out.set(w.producer, (out.get(w.producer) ?? 0) + 1);
+    return out;
+  }
+
   get failedSends(): number {
     return this.errorCount;
   }
