@@ -1,3 +1,4 @@
+import { CompressionTypes } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChronik, type EmbeddedCluster } from '../../src/index.js';
 import { collect, kafkaFor, produceSeries } from './helpers.js';
@@ -25,8 +26,16 @@ describe('startChronik() — one node', () => {
     expect(await produceSeries(producer, 'orders', 'm', 0, 60)).toBe(60);
     await producer.disconnect();
 
+    // A gzip batch is inflated by records(); keys, headers and timestamps come through.
+    await producer.connect();
+    await producer.send({ topic: 'orders', compression: CompressionTypes.GZIP, messages: [{ partition: 1, key: 'gz', value: 'zipped', headers: { h: 'v' }, timestamp: '1700000000000' }] });
+    await producer.disconnect();
+    const zipped = (await cluster.records('orders', 1)).at(-1);
+    expect(zipped).toMatchObject({ topic: 'orders', partition: 1, timestamp: 1_700_000_000_000 });
+    expect([zipped?.key?.toString(), zipped?.value?.toString(), zipped?.headers[0]?.key, zipped?.headers[0]?.value?.toString()]).toEqual(['gz', 'zipped', 'h', 'v']);
+
     const stored = await cluster.records('orders');
-    expect(stored.map((r) => r.value?.toString()).sort()).toEqual(Array.from({ length: 60 }, (_, i) => `m-${i}`).sort());
+    expect(stored.map((r) => r.value?.toString()).sort()).toEqual([...Array.from({ length: 60 }, (_, i) => `m-${i}`), 'zipped'].sort());
     const p0 = await cluster.records('orders', 0);
     expect(p0.every((r) => r.partition === 0)).toBe(true);
     expect(p0.map((r) => r.offset)).toEqual(p0.map((_, i) => i));
@@ -34,9 +43,9 @@ describe('startChronik() — one node', () => {
     const consumer = kafka.consumer({ groupId: 'orders-reader' });
     await consumer.connect();
     await consumer.subscribe({ topic: 'orders', fromBeginning: true });
-    const values = await collect(consumer, 60, 20_000);
+    const values = await collect(consumer, 61, 20_000);
     await consumer.disconnect();
-    expect(values.sort()).toEqual(Array.from({ length: 60 }, (_, i) => `m-${i}`).sort());
+    expect(values.sort()).toEqual([...Array.from({ length: 60 }, (_, i) => `m-${i}`), 'zipped'].sort());
   }, 40_000);
 
   it('reset() deletes every topic and group, and a topic of the same name starts empty', async () => {
