@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../helpers/clients.js';
@@ -82,6 +84,11 @@ describe('admin endpoints', () => {
     expect(sum(after, 'chronik_partition_high_watermark', { topic: TOPIC })).toBe(500);
     expect(sum(after, 'chronik_partitions_led')).toBeGreaterThanOrEqual(3);
     expect(sum(after, 'chronik_meta_is_leader')).toBe(1);
+    // The example dashboard only queries families a node exports.
+    const dashboard = readFileSync(resolve(import.meta.dirname, '../../tools/grafana/chronik-dashboard.json'), 'utf8');
+    const used = new Set((dashboard.match(/chronik_[a-z_]+/g) ?? []).map((n) => n.replace(/_(bucket|count|sum)$/, '')));
+    expect(used.size).toBeGreaterThan(10);
+    for (const name of used) expect(after[0]?.has(name), name).toBe(true);
     // Follower lag is labelled per peer, never per partition.
     for (const families of after) for (const s of families.get('chronik_raft_follower_lag_max_entries')?.samples ?? []) expect(Object.keys(s.labels).sort()).toEqual(['node_id', 'peer']);
   }, 60_000);

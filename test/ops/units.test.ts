@@ -1,0 +1,80 @@
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { Role } from '../../src/raft/core/index.js';
+import type { GroupStatus } from '../../src/raft/driver/index.js';
+import { NodeMetrics } from '../../src/node/metrics/index.js';
+import { pulledCounter } from '../../src/node/metrics/pulled-counter.js';
+import { boundedAllSettled, pickSuccessor } from '../../src/node/shutdown/index.js';
+import { parsePrometheus, total } from './prometheus.js';
+
+function status(match: [number, number][]): GroupStatus {
+  const members = { voters: match.map(([id]) => id), learners: [] };
+  return { groupId: 'g', role: Role.LEADER, term: 3, leader: 0, commit: 10, applied: 10, firstIndex: 1, lastIndex: 12, match: new Map(match), members } as GroupStatus;
+}
+
+describe('pickSuccessor', () => {
+  it('prefers a live in-sync follower, then the highest match; never itself or a dead node', () => {
+    const s = status([[0, 12], [1, 12], [2, 11], [3, 5]]);
+    expect(pickSuccessor(s, 0, new Set([0, 1, 2, 3]), new Set([0, 2]))).toBe(2);
+    expect(pickSuccessor(s, 0, new Set([0, 1, 2, 3]), undefined)).toBe(1);
+    expect(pickSuccessor(s, 0, new Set([0, 3]), new Set([0, 1, 2]))).toBe(3);
+    expect(pickSuccessor(s, 0, new Set([0]), undefined)).toBeUndefined();
+  });
+});
+
+describe('boundedAllSettled', () => {
+  it('never runs more than the bound at once and settles every item in order', async () => {
+    let running = 0;
+    let peak = 0;
+    const results = await boundedAllSettled([1, 2, 3, 4, 5, 6, 7], 3, async (n) => {
+      running++;
+      peak = Math.max(peak, running);
+      await Promise.resolve();
+      running--;
+      if (n === 4) throw new Error('four');
+      return n * 10;
+    });
+    expect(peak).toBe(3);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : 'x'))).toEqual([10, 20, 30, 'x', 50, 60, 70]);
+    expect(await boundedAllSettled([], 4, async () => 1)).toEqual([]);
+  });
+});
+
+describe('pulledCounter', () => {
+  it('advances by the growth of its source and takes a source that went backwards as a new baseline', async () => {
+    const registry = new Registry();
+    let value = 5;
+    pulledCounter(registry, { name: 'x_total', help: 'x' }, () => [{ labels: {}, value }]);
+    const read = async (): Promise<number> => total(parsePrometheus(await registry.metrics()), 'x_total');
+    expect(await read()).toBe(5);
+    value = 9;
+    expect(await read()).toBe(9);
+    value = 2; // the source restarted
+    expect(await read()).toBe(9);
+    value = 4;
+    expect(await read()).toBe(11);
+  });
+});
+
+describe('NodeMetrics', () => {
+  it('keeps two nodes in one process apart (own registries, node_id label) and counts Kafka requests per API and code', async () => {
+    const a = new NodeMetrics(1);
+    const b = new NodeMetrics(2);
+    a.kafka.requestCompleted(0, 9, 0, 2);
+    a.kafka.requestCompleted(0, 9, 6, 3);
+    a.kafka.requestCompleted(3, 12, 0, 1);
+    b.kafka.requestCompleted(1, 12, 0, 500);
+    a.observeFsync(0.002);
+    const fa = parsePrometheus(await a.scrape());
+    const fb = parsePrometheus(await b.scrape());
+    expect(total(fa, 'chronik_kafka_requests_total', { api: 'Produce' })).toBe(2);
+    expect(total(fa, 'chronik_kafka_request_errors_total', { api: 'Produce', error_code: '6' })).toBe(1);
+    expect(total(fa, 'chronik_kafka_request_errors_total', { api: 'Metadata' })).toBe(0);
+    expect(total(fa, 'chronik_kafka_requests_total', { api: 'Fetch' })).toBe(0);
+    expect(total(fb, 'chronik_kafka_requests_total', { api: 'Fetch', node_id: '2' })).toBe(1);
+    expect(total(fb, 'chronik_kafka_request_duration_seconds_bucket', { api: 'Fetch', le: '0.25' })).toBe(0);
+    expect(total(fb, 'chronik_kafka_request_duration_seconds_bucket', { api: 'Fetch', le: '0.5' })).toBe(1);
+    expect(total(fa, 'chronik_wal_fsync_duration_seconds_count')).toBe(1);
+    expect(total(fb, 'chronik_wal_fsync_duration_seconds_count')).toBe(0);
+  });
+});
