@@ -1,24 +1,21 @@
 import type { Logger } from 'pino';
-import { NotLeaderError as CoreNotLeaderError, Role, type ConfChangeType, type Message, type Ready } from '../core/index.js';
+import { NotLeaderError as CoreNotLeaderError, Role, type ConfChangeType, type Ready } from '../core/index.js';
 import type { NodeTransport } from '../transport/index.js';
 import { assert } from '../../util/assert.js';
 import { NotLeaderError } from '../../util/errors.js';
 import { deferred } from './deferred.js';
 import { GroupNotFoundError, ProposalLostError, RaftClosedError, RaftTimeoutError } from './errors.js';
 import { EarlyMessages } from './early-messages.js';
-import { decodeFrame } from './frame.js';
+import { dispatchFrame, stepInto } from './inbound.js';
 import type { RaftGroup } from './group.js';
 import { toNodeId, toRaftId } from './ids.js';
-import { onSoftState, trackMatch } from './leadership.js';
+import { onSoftState } from './leadership.js';
 import { openGroup, type OpenGroupContext } from './open-group.js';
 import { ReadyLoop } from './ready-loop.js';
 import { membersOf } from './apply.js';
 import { removeSideFiles } from './side-file.js';
 import { newStats, type RaftHostStats } from './stats.js';
 import type { AddGroupOptions, GroupStatus, LeaderChangeListener, ProposeResult, RaftHostOptions } from './types.js';
-
-/** Frame tags at or above this value are not Raft frames (see receive). */
-export const OTHER_CHANNEL_MIN_TAG = 0x80;
 
 /**
  * One per node: hosts every Raft group of the node over one WAL store and one node transport, with
@@ -101,7 +98,7 @@ export class RaftHost {
         throw new RaftClosedError('host closed while the group was opening');
       }
       this.groups.set(groupId, g);
-      for (const message of this.early.take(groupId)) this.stepInto(g, message);
+      for (const message of this.early.take(groupId)) stepInto(g, message, { stats: this.stats, logger: this.log });
       this.loop.markDirty(g);
     } finally {
       this.opening.delete(groupId);
@@ -280,43 +277,11 @@ export class RaftHost {
 
   private receive(from: number, payload: Buffer): void {
     if (this.closed) return;
-    // First bytes of 0x80 and above belong to other channels on the same node connections (the
-    // node's RPC); they are theirs to read, not garbage.
-    if (payload.byteLength > 0 && (payload[0] as number) >= OTHER_CHANNEL_MIN_TAG) return;
-    let items;
-    try {
-      items = decodeFrame(payload, toRaftId(from), toRaftId(this.nodeId));
-    } catch (err) {
-      this.stats.badFrames++;
-      this.log.warn({ err, from, bytes: payload.byteLength }, 'dropping undecodable raft frame');
-      return;
-    }
-    for (const { groupId, message } of items) {
-      const g = this.groups.get(groupId);
-      if (g === undefined) {
-        // Possibly a group the metadata layer is about to create: hold it briefly (bounded).
-        this.stats.unknownGroupDrops++;
-        this.early.add(groupId, message, this.ticks);
-        continue;
-      }
-      if (g.failed !== undefined) {
-        this.stats.unknownGroupDrops++;
-        continue;
-      }
-      this.stepInto(g, message);
-      this.loop.markDirty(g);
-    }
-  }
-
-  private stepInto(g: RaftGroup, message: Message): void {
-    trackMatch(g, message);
-    try {
-      g.node.step(message);
-    } catch (err) {
-      // Input from the network never crashes the node: a message the core refuses is dropped.
-      this.stats.badMessages++;
-      this.log.warn({ err, from: toNodeId(message.from), group: g.id, type: message.type }, 'dropping raft message the core refused');
-    }
+    dispatchFrame(
+      { nodeId: this.nodeId, groups: this.groups, early: this.early, stats: this.stats, logger: this.log, tick: this.ticks, markDirty: (g) => this.loop.markDirty(g) },
+      from,
+      payload,
+    );
   }
 
   // ---- lifecycle ----

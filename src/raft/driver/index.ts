@@ -15,3 +15,4 @@ export { LatencyReservoir } from './stats.js';
 export { GroupNotFoundError, ProposalLostError, RaftClosedError, RaftTimeoutError } from './errors.js';
 export { FRAME_VERSION, decodeFrame, FrameBuilder } from './frame.js';
 export { toNodeId, toRaftId } from './ids.js';
+export { OTHER_CHANNEL_MIN_TAG } from './inbound.js';
