@@ -130,7 +130,7 @@ export class ChronikNode {
     registry.register(apiVersionsHandler(registry));
     registerBrokerApis(registry, node.brokerContext());
     node.watchRegistrations();
-    node.retention = new RetentionService({ config, partitions, raft, rpc, image: () => meta.image, logger });
+    node.retention = new RetentionService({ config, partitions, raft, rpc, image: () => meta.image, isPeerUp: (id) => transport.isPeerUp(id), logger });
     node.retention.start();
     await meta.start();
     void node.registerBroker();

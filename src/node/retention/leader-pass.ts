@@ -16,6 +16,8 @@ export interface LeaderPassInput {
   readonly config: BrokerConfig;
   readonly raft: RaftHost;
   readonly nowMs: number;
+  /** Whether a peer is connected now: a follower that is down does not hold retention back. */
+  readonly isPeerUp: (nodeId: number) => boolean;
 }
 
 export interface LeaderPassResult {
@@ -28,9 +30,11 @@ export interface LeaderPassResult {
 
 /**
  * Retention of one partition this node leads. The leader alone decides the boundary, a whole
- * segment's end, and never past an entry some replica of the group has not yet stored and applied:
- * then no follower ever needs a snapshot because of retention, and every follower can delete the
- * same prefix when told (trim.ts).
+ * segment's end, and never past an entry a connected replica has not yet stored: a follower that
+ * is merely behind catches up from the log and can then delete the same prefix when told
+ * (trim.ts). A follower that is down does not hold the leader's disk hostage (Kafka's retention
+ * does not wait for out-of-sync replicas either): when it returns below the new first index, the
+ * Raft driver sends it a snapshot carrying the log start offset and it resumes from there.
  */
 export async function leaderPass(input: LeaderPassInput): Promise<LeaderPassResult | undefined> {
   const { replica, image, raft } = input;
@@ -42,7 +46,8 @@ export async function leaderPass(input: LeaderPassInput): Promise<LeaderPassResu
   if (limits === undefined) return { firstIndex: replica.wal.firstIndex, deleted: false, followers };
   const status = raft.status(replica.opts.groupId);
   // A follower the leader has not heard from yet counts as having nothing.
-  const matched = Math.min(status.applied, replica.appliedEntryIndex, ...followers.map((f) => status.match.get(f) ?? 0));
+  const connected = followers.filter((f) => input.isPeerUp(f));
+  const matched = Math.min(status.applied, replica.appliedEntryIndex, ...connected.map((f) => status.match.get(f) ?? 0));
   const cutoffMs = limits.retentionMs < 0 ? -Infinity : input.nowMs - limits.retentionMs;
   const segments = await closedSegments(replica.wal, matched + 1, MAX_SEGMENTS_PER_PARTITION, cutoffMs);
   const boundary = deletionBoundary(segments, replica.wal.sizeBytes, limits, input.nowMs);

@@ -19,6 +19,8 @@ export interface RetentionOptions {
   readonly raft: RaftHost;
   readonly rpc: NodeRpc;
   readonly image: () => MetadataImage;
+  /** Whether a peer is connected now (the node transport's view). */
+  readonly isPeerUp: (nodeId: number) => boolean;
   readonly logger: Logger;
   /** Default: config.retentionCheckIntervalMs (Kafka's log.retention.check.interval.ms). */
   readonly intervalMs?: number;
@@ -90,7 +92,7 @@ export class RetentionService {
     const { topic, partition } = replica.opts;
     try {
       const nowMs = (this.opts.nowMs ?? Date.now)();
-      const result = await leaderPass({ replica, image: this.opts.image(), config: this.opts.config, raft: this.opts.raft, nowMs });
+      const result = await leaderPass({ replica, image: this.opts.image(), config: this.opts.config, raft: this.opts.raft, nowMs, isPeerUp: this.opts.isPeerUp });
       if (result === undefined) return false;
       if (result.deleted) this.log.info({ topic, partition, firstIndex: result.firstIndex, logStartOffset: replica.logStartOffset }, 'retention deleted old segments');
       if (result.firstIndex > 1) this.tellFollowers(replica.opts.groupId, result.followers, result.firstIndex);

@@ -16,11 +16,22 @@ beforeAll(async () => {
   cluster = await ProcessCluster.start({ nodes: 3, extraArgs: ['--set', 'log.segment.bytes=16384', '--set', 'log.retention.check.interval.ms=300'] });
 }, 60_000);
 
+/** Restarts a node; a failure says what the node printed (a crash at start-up shows up here). */
+async function restart(id: number): Promise<void> {
+  try {
+    await cluster.restart(id);
+  } catch (err) {
+    const tail = cluster.nodes[id]?.lines.slice(-15).map((l) => JSON.stringify(l)).join('\n');
+    throw new Error(`restart of node ${id} failed: ${String(err)}\n${tail}`);
+  }
+}
+
 afterAll(async () => {
   await cluster?.stop();
 });
 
-const isRetention = (msg: string) => (l: Record<string, unknown>): boolean => l.msg === msg && l.topic === 'ret3';
+const isRetentionOf = (topic: string, msg: string) => (l: Record<string, unknown>): boolean => l.msg === msg && l.topic === topic;
+const isRetention = (msg: string): ((l: Record<string, unknown>) => boolean) => isRetentionOf('ret3', msg);
 
 describe('configs on a cluster', () => {
   it('a config altered through one broker is what every other broker describes right after', async () => {
@@ -93,5 +104,50 @@ describe('retention on a replicated partition', () => {
     expect(first).toBeGreaterThanOrEqual(low);
     expect(records.map((r) => r.offset)).toEqual(Array.from({ length: 61 - first }, (_, i) => first + i));
     expect(records.at(-1)?.value).toBe('after-failover');
+  }, 120_000);
+
+  it('a follower that is down does not hold retention back, and catches up past the deleted prefix when it returns', async () => {
+    for (const node of cluster.nodes) if (node.child === undefined) await restart(node.id);
+    const retry = { retries: 30, initialRetryTime: 50, maxRetryTime: 500 };
+    const kafka = new Kafka({ brokers: cluster.brokers, clientId: 'retention-down', logLevel: logLevel.NOTHING, retry });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'ret-down', numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'retention.ms', value: '1000' }] }] });
+    const leader = (await admin.fetchTopicMetadata({ topics: ['ret-down'] })).topics[0]?.partitions[0]?.leader as number;
+    await admin.disconnect();
+    const [down, other] = [0, 1, 2].filter((id) => id !== leader) as [number, number];
+    await cluster.kill(down);
+
+    const produce = async (brokers: string[], values: string[]): Promise<void> => {
+      const producer = new Kafka({ brokers, clientId: 'retention-down-producer', logLevel: logLevel.NOTHING, retry }).producer();
+      await producer.connect();
+      for (const value of values) await producer.send({ topic: 'ret-down', acks: -1, messages: [{ value }] });
+      await producer.disconnect();
+    };
+    const big = 'd'.repeat(1000);
+    await produce([cluster.broker(leader)], Array.from({ length: 60 }, (_, i) => `${i}:${big}`));
+    await cluster.waitForLog(leader, isRetentionOf('ret-down', 'retention deleted old segments'), 20_000);
+
+    // The returning follower is needed for acks=all once the other one is gone: this commit proves
+    // it caught up from below the leader's first index.
+    await restart(down);
+    await cluster.kill(other);
+    await produce([cluster.broker(leader), cluster.broker(down)], ['with-returned-follower']);
+    await restart(other);
+    await cluster.kill(leader);
+    await produce([cluster.broker(down), cluster.broker(other)], ['after-leader-kill']);
+
+    const survivors = [cluster.broker(down), cluster.broker(other)];
+    const admin2 = new Kafka({ brokers: survivors, clientId: 'retention-down-2', logLevel: logLevel.NOTHING, retry }).admin();
+    await admin2.connect();
+    const [offsets] = await admin2.fetchTopicOffsets('ret-down');
+    await admin2.disconnect();
+    expect(Number(offsets?.low)).toBeGreaterThan(0);
+    expect(Number(offsets?.high)).toBe(62);
+    const records = await kcatConsumeAll(survivors[0] as string, 'ret-down');
+    const first = records[0]?.offset as number;
+    expect(first).toBe(Number(offsets?.low));
+    expect(records.map((r) => r.offset)).toEqual(Array.from({ length: 62 - first }, (_, i) => first + i));
+    expect(records.slice(-2).map((r) => r.value)).toEqual(['with-returned-follower', 'after-leader-kill']);
   }, 120_000);
 });
