@@ -114,7 +114,7 @@ export class EmbeddedCluster {
 
   /** Creates a topic; resolves once every running node's metadata shows a leader for each partition. */
   async createTopic(name: string, options: CreateTopicOptions = {}): Promise<CreatedTopic> {
-    return createTopic(this.anyLive(), this.live(), name, options);
+    return createTopic(this.anyLive(), this.reachable(), name, options);
   }
 
   /**
@@ -124,8 +124,8 @@ export class EmbeddedCluster {
    */
   async reset(options: ResetOptions = {}): Promise<ResetResult> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_ADMIN_TIMEOUT_MS;
-    const topics = await deleteAllTopics(this.anyLive(), this.live(), timeoutMs);
-    const groups = await deleteAllGroups(this.live());
+    const topics = await deleteAllTopics(this.anyLive(), this.reachable(), timeoutMs);
+    const groups = await deleteAllGroups(this.reachable());
     if (groups.inUse.length > 0) {
       throw new EmbeddedClusterError(`reset: consumer group(s) ${groups.inUse.join(', ')} still have members; disconnect consumers first`, { code: ErrorCode.NON_EMPTY_GROUP });
     }
@@ -134,7 +134,7 @@ export class EmbeddedCluster {
 
   /** Committed records of a topic (all partitions, or one), read from storage: no consumer needed. */
   records(topic: string, partition?: number): Promise<StoredRecord[]> {
-    return readRecords(this.live(), topic, partition);
+    return readRecords(this.reachable(), topic, partition);
   }
 
   /** The partition's leader as the metadata of a running node shows it; undefined when none. */
@@ -143,7 +143,8 @@ export class EmbeddedCluster {
   }
 
   /**
-   * Resolves once the condition holds — on every running node's metadata image, or on `node`'s —
+   * Resolves once the condition holds — on every running node's metadata image (while a network
+   * partition is in force: every running node on the majority's side), or on `node`'s —
    * with the predicate's value (from the first node). Event-driven: the image's waiters are
    * notified by each applied `__meta` entry; nothing polls. Rejects after `timeoutMs`.
    */
@@ -151,7 +152,7 @@ export class EmbeddedCluster {
   waitFor<T>(predicate: ClusterPredicate<T>, options: WaitForOptions): Promise<T>;
   async waitFor(condition: ClusterPredicate<unknown> | ClusterEvent, options: WaitForOptions): Promise<unknown> {
     const predicate = toImagePredicate(typeof condition === 'function' ? condition : eventPredicate(condition, this.nodeIds));
-    const nodes = options.node === undefined ? this.live() : [this.slot(options.node).running()];
+    const nodes = options.node === undefined ? this.reachable() : [this.slot(options.node).running()];
     if (nodes.length === 0) throw new EmbeddedClusterError('waitFor: no node is running');
     const what = typeof condition === 'function' ? 'cluster condition' : `cluster event ${condition.type}`;
     const values = await Promise.all(nodes.map((n) => n.meta.state.waiters.waitFor(predicate, { timeoutMs: options.timeoutMs, what })));
@@ -166,12 +167,22 @@ export class EmbeddedCluster {
     await this.slot(id).kill();
   }
 
-  /** Restarts a killed node on the same ports and storage (disk: the same dir, recovered). */
+  /**
+   * Restarts a killed node on the same ports and storage (disk: the same dir, recovered) and waits
+   * until it is registered, caught up on `__meta` and has opened its replicas — and, with every node
+   * up and no network partition, until every partition is served. A partition in force is applied
+   * to it (a few frames may pass before that, while it starts); if it cuts the node off from any
+   * peer, restartNode returns once the node runs, without waiting for a quorum.
+   */
   async restartNode(id: number, options: { timeoutMs?: number } = {}): Promise<void> {
     const slot = this.slot(id);
     this.assertNotStopped();
     const node = await slot.start();
-    this.partitionState?.applyTo(id, node.transport, this.nodeIds);
+    const cut = this.partitionState;
+    cut?.applyTo(id, node.transport, this.nodeIds);
+    // Cut off from some peers it may not reach a __meta quorum at all: do not wait for what only a
+    // quorum can give (registration, catch-up); heal() lets it catch up.
+    if (cut !== undefined && cut.cutPeersOf(id, this.nodeIds).length > 0) return;
     const timeoutMs = options.timeoutMs ?? this.options.startTimeoutMs;
     await node.ready(timeoutMs);
     // Catch up on __meta (everything committed before now is applied here), then let the partition
@@ -181,7 +192,7 @@ export class EmbeddedCluster {
     await node.partitions.settled();
     // With every node up again, every partition can (and soon will) have a serving leader: wait for
     // it, so a single-node cluster is usable at once after a restart, like after startChronik().
-    if (this.slots.every((s) => s.node !== undefined)) await waitForServingLeaders(this.live(), timeoutMs);
+    if (cut === undefined && this.slots.every((s) => s.node !== undefined)) await waitForServingLeaders(this.live(), timeoutMs);
   }
 
   /**
@@ -244,10 +255,26 @@ export class EmbeddedCluster {
     return this.slots.flatMap((s) => (s.node === undefined ? [] : [s.node]));
   }
 
+  /**
+   * The node whose view the cluster reports: a running node, on the side of a network partition
+   * with the most nodes (the side that keeps a quorum), lowest id first.
+   */
   private anyLive(): ChronikNode {
-    const node = this.live()[0];
+    const cut = this.partitionState;
+    const live = this.live();
+    const cutCount = (n: ChronikNode): number => (cut === undefined ? 0 : cut.cutPeersOf(n.config.nodeId, this.nodeIds).length);
+    const node = [...live].sort((a, b) => cutCount(a) - cutCount(b))[0];
     if (node === undefined) throw new EmbeddedClusterError('no node is running');
     return node;
+  }
+
+  /** Running nodes on the same side of any network partition as anyLive(): those that can agree. */
+  private reachable(): ChronikNode[] {
+    const cut = this.partitionState;
+    const view = this.anyLive();
+    if (cut === undefined) return this.live();
+    const away = new Set(cut.cutPeersOf(view.config.nodeId, this.nodeIds));
+    return this.live().filter((n) => !away.has(n.config.nodeId));
   }
 
   private assertNotStopped(): void {

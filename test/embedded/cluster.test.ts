@@ -88,9 +88,23 @@ describe('startChronik({ nodes: 3 })', () => {
     await expect(cluster.transferLeadership('move', 1, 7)).rejects.toThrow(/no replica/);
   }, 30_000);
 
+  it('a node restarted while partitioned comes back on its side of the cut, and catches up after heal()', async () => {
+    await cluster.killNode(2);
+    cluster.partition([2], [0, 1]);
+    await cluster.restartNode(2); // returns without waiting for a quorum it cannot reach
+    expect(cluster.isRunning(2)).toBe(true);
+    await cluster.createTopic('while-cut', { partitions: 1, replicationFactor: 2 }); // decided by the majority
+    const isolated = cluster.node(2);
+    if (isolated === undefined) throw new Error('node 2 not running');
+    expect(isolated.meta.image.topicIdsByName.has('while-cut')).toBe(false);
+    cluster.heal();
+    await cluster.waitFor({ type: 'topic-ready', topic: 'while-cut' }, { timeoutMs: 20_000, node: 2 });
+    await cluster.waitFor({ type: 'brokers-registered' }, { timeoutMs: 20_000 });
+  }, 60_000);
+
   it('reset() clears a 3-node cluster', async () => {
     const result = await cluster.reset();
-    expect([...result.topics].sort()).toEqual(['kill', 'move', 'split']);
+    expect([...result.topics].sort()).toEqual(['kill', 'move', 'split', 'while-cut']);
     expect(await cluster.waitFor((image) => [...image.topicIdsByName.keys()].filter((n) => !n.startsWith('__')).length === 0, { timeoutMs: 5_000 })).toBe(true);
   }, 30_000);
 });
