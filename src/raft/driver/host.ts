@@ -111,7 +111,7 @@ export class RaftHost {
     if (g === undefined) return;
     this.groups.delete(groupId);
     this.stopGroup(g, new RaftClosedError(`group ${groupId} was removed`));
-    await this.loop.idle();
+    await this.loop.currentDrain();
     if (opts.deleteLog !== true) {
       await g.log.close();
       return;
@@ -321,7 +321,7 @@ export class RaftHost {
     for (const off of this.unsubscribe) off();
     const err = new RaftClosedError('raft host closed');
     for (const g of this.groups.values()) this.stopGroup(g, err);
-    await this.loop.idle();
+    await this.loop.currentDrain();
     for (const g of this.groups.values()) await g.log.close();
     this.groups.clear();
   }

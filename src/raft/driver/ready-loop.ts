@@ -41,7 +41,16 @@ export class ReadyLoop {
     this.schedule();
   }
 
-  /** Resolves once no drain is running or scheduled (used by close and removeGroup). */
+  /**
+   * Resolves when the drain running now (if any) has finished. A group marked removed before this
+   * is called is never touched again after it: later drains skip it. Bounded by one drain, unlike
+   * idle(), which under steady traffic elsewhere may not come soon.
+   */
+  currentDrain(): Promise<void> {
+    return this.running ?? Promise.resolve();
+  }
+
+  /** Resolves once no drain is running or scheduled (tests and benchmarks wait on it). */
   idle(): Promise<void> {
     if (this.running === undefined && !this.scheduled) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
