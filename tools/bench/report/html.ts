@@ -1,6 +1,7 @@
 /** The self-contained HTML report: tables plus inline SVG charts, no external resources. */
 import type { BenchReport, ScenarioResult } from '../scenarios/types.js';
 import { barChart, esc, groupedLogBars, lineChart, type RefLine } from './svg.js';
+import { renderMicro } from './micro.js';
 import { physicalLines, targetLines } from './table.js';
 
 const STYLE = `body{font-family:sans-serif;max-width:980px;margin:2em auto;color:#222}
@@ -83,7 +84,7 @@ export function renderHtml(r: BenchReport): string {
 <h2>Targets</h2><table><tr><th>verdict</th><th>target</th><th>value</th><th>threshold</th><th>ratio</th><th>basis</th></tr>${targets}</table>
 <h2>Scenarios</h2>${scenarioRows(r.scenarios)}
 <h2>Charts</h2>${throughputChart(r)}${latencyChart(r)}${overTimeCharts(r)}${serverCharts(r)}
-<h2>Micro-benchmarks</h2><pre>${esc(JSON.stringify(r.micro, null, 2))}</pre>
+<h2>Micro-benchmarks</h2><pre>${esc(renderMicro(r.micro))}</pre><details><summary>raw</summary><pre>${esc(JSON.stringify(r.micro, null, 2))}</pre></details>
 <h2>Machine and versions</h2><table>${kv(r.machine)}${kv(r.versions)}</table>
 ${r.errors.length > 0 ? `<h2>Errors</h2><pre>${esc(r.errors.join('\n'))}</pre>` : ''}
 <!-- text summary -->

@@ -1,5 +1,6 @@
 /** Plain-text rendering for stdout: the scenario table, the physical limits and the targets. */
 import type { BenchReport, ScenarioResult, TargetResult } from '../scenarios/types.js';
+import { renderMicro } from './micro.js';
 
 function num(n: number | undefined, digits = 1): string {
   return n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(digits);
@@ -51,6 +52,7 @@ export function renderText(r: BenchReport): string {
     '',
     scenarioTable(r.scenarios),
     '',
+    ...(Object.keys(r.micro).length > 0 ? [renderMicro(r.micro), ''] : []),
     ...(r.targets.length > 0 ? ['targets:', targetLines(r.targets), ''] : []),
     ...(r.errors.length > 0 ? ['errors:', ...r.errors, ''] : []),
   ].join('\n');

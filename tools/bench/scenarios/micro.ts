@@ -24,5 +24,5 @@ export async function embeddedMicro(): Promise<unknown> {
   }
   const run = mod.runEmbeddedBench;
   if (typeof run !== 'function') return { skipped: 'runEmbeddedBench is not exported' };
-  return (await (run as (opts: Record<string, unknown>) => Promise<unknown>)({})) ?? {};
+  return (await (run as (opts: { rounds: number }) => Promise<unknown>)({ rounds: 3 })) ?? {};
 }
