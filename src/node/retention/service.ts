@@ -95,7 +95,7 @@ export class RetentionService {
       const result = await leaderPass({ replica, image: this.opts.image(), config: this.opts.config, raft: this.opts.raft, nowMs, isPeerUp: this.opts.isPeerUp });
       if (result === undefined) return false;
       if (result.deleted) this.log.info({ topic, partition, firstIndex: result.firstIndex, logStartOffset: replica.logStartOffset }, 'retention deleted old segments');
-      if (result.firstIndex > 1) this.tellFollowers(replica.opts.groupId, result.followers, result.firstIndex);
+      if (result.firstIndex > 1) await this.tellFollowers(replica.opts.groupId, result.followers, result.firstIndex);
       return result.deleted;
     } catch (err) {
       if (!this.stopped) this.log.warn({ err, topic, partition }, 'retention pass of a partition failed');
@@ -103,12 +103,20 @@ export class RetentionService {
     }
   }
 
-  private tellFollowers(groupId: string, followers: readonly number[], beforeIndex: number): void {
-    for (const follower of followers) {
-      this.opts.rpc.call(follower, TRIM_METHOD, { groupId, beforeIndex }, TRIM_TIMEOUT_MS).catch((err: unknown) => {
-        this.log.debug({ err, groupId, follower }, 'follower not told of retention; the next pass repeats it');
-      });
-    }
+  /**
+   * Awaited, one partition at a time: at most one call per follower is pending, whatever the
+   * partition count (the RPC layer's pending-call bound is never the limit). Followers that are
+   * down are skipped rather than waited for; a later pass tells them.
+   */
+  private async tellFollowers(groupId: string, followers: readonly number[], beforeIndex: number): Promise<void> {
+    const up = followers.filter((f) => this.opts.isPeerUp(f));
+    await Promise.all(
+      up.map((follower) =>
+        this.opts.rpc.call(follower, TRIM_METHOD, { groupId, beforeIndex }, TRIM_TIMEOUT_MS).catch((err: unknown) => {
+          this.log.debug({ err, groupId, follower }, 'follower not told of retention; the next pass repeats it');
+        }),
+      ),
+    );
   }
 
   private async onTrim(body: unknown): Promise<number> {
