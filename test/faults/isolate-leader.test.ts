@@ -1,0 +1,101 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { healLinks, raftGroups, setLinkFault } from '../../tools/soak/admin-client.js';
+import { encodeValue, formatReport } from '../../tools/soak/checker.js';
+import { createTopic, finishAndCheck, partitionLeader } from '../../tools/soak/harness.js';
+import { Workload } from '../../tools/soak/workload.js';
+import type { ProcessCluster } from '../helpers/process-cluster.js';
+import { CLI, debugDump, startFaultCluster } from './setup.js';
+
+/**
+ * Scenario 5: cut the partition leader off from both followers with link faults (admin route,
+ * both directions). It must step down by itself (check-quorum), the majority elects a new leader
+ * that takes the load, and nothing a client sends to the old leader after the cut is acknowledged.
+ * After healing, the old leader's uncommitted tail is replaced: all logs end up identical.
+ *
+ * The workload's clients bootstrap through the majority side. An isolated node keeps answering
+ * Metadata from its stale image (itself as leader, the old epoch): a kafkajs client whose only
+ * connection is to it refreshes metadata there forever (see the skipped test below).
+ */
+const TOPIC = 'isolate';
+/** Check-quorum steps down after one election timeout (10 ticks of 100 ms, randomised up to 2x). */
+const STEP_DOWN_BOUND_MS = 6_000;
+
+let cluster: ProcessCluster;
+
+beforeAll(async () => {
+  cluster = await startFaultCluster(3);
+}, 120_000);
+
+afterAll(async () => {
+  debugDump(cluster);
+  await cluster?.stop();
+});
+
+/** Sends `batches` acks=all batches only to `broker`; returns how many were acknowledged. */
+async function produceOnlyVia(broker: string, batches: number): Promise<number> {
+  const kafka = new Kafka({ brokers: [broker], clientId: 'isolated', logLevel: logLevel.NOTHING, retry: { retries: 1, initialRetryTime: 100 }, requestTimeout: 2_500, connectionTimeout: 1_000 });
+  const producer = kafka.producer({ retry: { retries: 1, initialRetryTime: 100 } });
+  await producer.connect();
+  let acked = 0;
+  for (let b = 0; b < batches; b++) {
+    const messages = Array.from({ length: 10 }, (_, i) => ({ value: encodeValue('iso', b * 10 + i, 32), partition: 0 }));
+    await producer.send({ topic: TOPIC, acks: -1, timeout: 2_000, messages }).then(() => acked++, () => undefined);
+  }
+  await producer.disconnect().catch(() => undefined);
+  return acked;
+}
+
+/** Bounded re-check of the old leader's role (the admin API offers no event for it). */
+async function waitStepDown(adminPort: number, boundMs: number): Promise<{ role: string; term: number; lastIndex: number }> {
+  const deadline = performance.now() + boundMs;
+  for (;;) {
+    const g = (await raftGroups(adminPort)).find((x) => x.topic === TOPIC && x.partition === 0);
+    if (g !== undefined && g.role !== 'leader') return { role: g.role, term: g.term, lastIndex: g.lastIndex };
+    if (performance.now() > deadline) throw new Error(`old leader still leader ${boundMs} ms after the cut (check-quorum)`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('fault: leader isolated by link faults', () => {
+  it('steps down (check-quorum), acknowledges nothing after the cut, and its uncommitted tail is replaced after healing', async () => {
+    await createTopic(cluster.brokers, TOPIC, 1, 3);
+    const before = await partitionLeader(cluster, TOPIC, 0);
+    const old = before.leader;
+    const majority = [0, 1, 2].filter((id) => id !== old);
+    const workload = new Workload({
+      brokers: majority.map((id) => cluster.broker(id)), topic: TOPIC, partitions: 1,
+      kafkajsProducers: 2, confluentProducers: 0, batchSize: 20, padBytes: 64,
+      maxMessagesPerProducer: 200_000, consumers: 0,
+    });
+    await workload.start();
+    await workload.waitForAcks(500, 30_000);
+    expect((await partitionLeader(cluster, TOPIC, 0)).leader, 'no election before the cut').toBe(old);
+    const oldAdmin = await cluster.adminPort(old);
+    const cutAt = performance.now();
+    for (const peer of [0, 1, 2].filter((id) => id !== old)) await setLinkFault(oldAdmin, { peer, direction: 'both', dropProbability: 1 });
+
+    const isolatedAcks = produceOnlyVia(cluster.broker(old), 3);
+    const failoverAt = await workload.waitForAckOn(0, cutAt, 20_000);
+    const stepped = await waitStepDown(oldAdmin, STEP_DOWN_BOUND_MS);
+    expect(await isolatedAcks).toBe(0);
+    const views = await Promise.all(majority.map(async (id) => (await raftGroups(await cluster.adminPort(id))).find((g) => g.topic === TOPIC && g.partition === 0)));
+    const newLeader = views.find((v) => v?.role === 'leader');
+    expect(newLeader, 'a majority-side leader').toBeDefined();
+    expect(newLeader?.term).toBeGreaterThan(before.term);
+    await workload.waitForAcks(workload.acked.length + 300, 30_000);
+
+    await healLinks(oldAdmin);
+    const report = await finishAndCheck(cluster, workload, { cli: CLI, topic: TOPIC, partitions: 1, requireComplete: true });
+    console.log(`[faults] isolate-leader: node ${old} cut; first ack on the new leader after ${(failoverAt - cutAt).toFixed(0)} ms; old leader stepped down to ${stepped.role} (its last index then ${stepped.lastIndex}); ${formatReport(report)}`);
+    expect(report.ok, formatReport(report)).toBe(true);
+  }, 180_000);
+
+  // Root cause: the Metadata handler answers from the node's local __meta image even when this node
+  // has lost its __meta leader (pre-candidate), so the isolated old leader keeps naming itself
+  // leader at the old epoch; kafkajs refreshes metadata only over its connected brokers, which can
+  // be just that node. Fix idea: in src/kafka/handlers (Metadata), when the local partition replica
+  // is not the Raft leader, do not name this node (leader -1 / LEADER_NOT_AVAILABLE), and answer
+  // nothing authoritative while __meta has no reachable leader.
+  it.skip('BUG (isolated node serves stale Metadata): clients connected only to the isolated old leader never find the new leader', () => undefined);
+});
