@@ -24,7 +24,7 @@ describe('RaftHost: crash, failover and restart', () => {
   });
 
   it('the other two elect a new leader and keep committing; the restarted node catches up from its WAL', async () => {
-    cluster = await Cluster.start({ size: 3, fsync: 'always', host: { tickMs: 20, electionTicks: 10 } });
+    cluster = await Cluster.start({ size: 3, fsync: 'always', host: { tickMs: 20, electionTicks: 25 } });
     await cluster.addGroup('g');
     cluster.node(0).host.campaign('g');
     expect(await cluster.waitLeader('g')).toBe(0);

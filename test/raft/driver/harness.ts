@@ -139,10 +139,9 @@ export class Cluster {
 
   async addGroup(groupId: string, voters: number[] = [...this.nodes.keys()], kind: 'raft' | 'partition' = 'raft'): Promise<void> {
     this.groups.set(groupId, { voters, kind });
-    for (const id of voters) {
-      const n = this.nodes.get(id);
-      if (n !== undefined) await this.openGroupOn(n, groupId);
-    }
+    // Concurrently, so no replica runs election timers long before the others exist.
+    const nodes = voters.map((id) => this.nodes.get(id)).filter((n): n is TestNode => n !== undefined);
+    await Promise.all(nodes.map((n) => this.openGroupOn(n, groupId)));
   }
 
   /** Opens a known group on one node; `voters` overrides the group's (a joining node passes []). */

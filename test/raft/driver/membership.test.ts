@@ -11,7 +11,7 @@ describe('RaftHost: membership changes', () => {
   });
 
   it('adds a learner that joins empty, promotes it, removes a voter; the membership survives a restart', async () => {
-    cluster = await Cluster.start({ size: 4, fsync: 'always', host: { tickMs: 20, electionTicks: 10 } });
+    cluster = await Cluster.start({ size: 4, fsync: 'always', host: { tickMs: 20, electionTicks: 25 } });
     await cluster.addGroup('g', [0, 1, 2]);
     cluster.node(0).host.campaign('g');
     await cluster.waitLeader('g');

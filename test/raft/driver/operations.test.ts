@@ -24,7 +24,7 @@ describe('RaftHost: transfer, read barriers and lost proposals', () => {
   });
 
   it('transferLeadership moves the leader and resolves when it has', async () => {
-    cluster = await Cluster.start({ size: 3, fsync: 'never', host: { tickMs: 20, electionTicks: 10 } });
+    cluster = await Cluster.start({ size: 3, fsync: 'never', host: { tickMs: 20, electionTicks: 25 } });
     await cluster.addGroup('g');
     cluster.node(0).host.campaign('g');
     expect(await cluster.waitLeader('g')).toBe(0);
@@ -39,7 +39,7 @@ describe('RaftHost: transfer, read barriers and lost proposals', () => {
   });
 
   it('readIndex is a linearizable barrier on leader and followers, and is bounded', async () => {
-    cluster = await Cluster.start({ size: 3, fsync: 'never', host: { tickMs: 20, electionTicks: 10 } });
+    cluster = await Cluster.start({ size: 3, fsync: 'never', host: { tickMs: 20, electionTicks: 25 } });
     await cluster.addGroup('g');
     cluster.node(0).host.campaign('g');
     await cluster.waitLeader('g');
@@ -56,7 +56,7 @@ describe('RaftHost: transfer, read barriers and lost proposals', () => {
   });
 
   it('a deposed leader fails its proposals once another term takes their index', async () => {
-    cluster = await Cluster.start({ size: 3, fsync: 'never', host: { tickMs: 20, electionTicks: 10, lostProposalTicks: 1_000_000 } });
+    cluster = await Cluster.start({ size: 3, fsync: 'never', host: { tickMs: 20, electionTicks: 25, lostProposalTicks: 1_000_000 } });
     await cluster.addGroup('g');
     cluster.node(0).host.campaign('g');
     await cluster.waitLeader('g');
@@ -81,7 +81,7 @@ describe('RaftHost: transfer, read barriers and lost proposals', () => {
   });
 
   it('a leader cut off for good fails its proposals as ambiguous after the bound, never hangs', async () => {
-    cluster = await Cluster.start({ size: 3, fsync: 'never', host: { tickMs: 20, electionTicks: 10, lostProposalTicks: 10 } });
+    cluster = await Cluster.start({ size: 3, fsync: 'never', host: { tickMs: 20, electionTicks: 25, lostProposalTicks: 10 } });
     await cluster.addGroup('g');
     cluster.node(0).host.campaign('g');
     await cluster.waitLeader('g');

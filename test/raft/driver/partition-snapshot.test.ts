@@ -24,7 +24,7 @@ describe('RaftHost: partition groups after retention', () => {
   });
 
   it("a follower behind the leader's first index catches up by a snapshot carrying the Kafka next offset", async () => {
-    cluster = await Cluster.start({ size: 3, fsync: 'never', host: { tickMs: 20, electionTicks: 10 } });
+    cluster = await Cluster.start({ size: 3, fsync: 'never', host: { tickMs: 20, electionTicks: 25 } });
     await cluster.addGroup('p', [0, 1, 2], 'partition');
     cluster.node(0).host.campaign('p');
     await cluster.waitLeader('p');

@@ -21,7 +21,7 @@ describe('RaftHost: snapshots', () => {
     cluster = await Cluster.start({
       size: 3,
       fsync: 'always',
-      host: { tickMs: 20, electionTicks: 10, snapshotEveryEntries: 50, snapshotTrailingEntries: 10 },
+      host: { tickMs: 20, electionTicks: 25, snapshotEveryEntries: 50, snapshotTrailingEntries: 10 },
     });
     await cluster.addGroup('g');
     cluster.node(0).host.campaign('g');
@@ -58,7 +58,7 @@ describe('RaftHost: snapshots', () => {
     cluster = await Cluster.start({
       size: 3,
       fsync: 'always',
-      host: { tickMs: 20, electionTicks: 10, snapshotEveryEntries: 40, snapshotTrailingEntries: 5 },
+      host: { tickMs: 20, electionTicks: 25, snapshotEveryEntries: 40, snapshotTrailingEntries: 5 },
     });
     await cluster.addGroup('g');
     cluster.node(0).host.campaign('g');
