@@ -150,9 +150,29 @@ describe('DeleteRecords', () => {
   }, 60_000);
 });
 
+async function firstOffsetConsumed(groupId: string, topic: string): Promise<number> {
+  const consumer = kafka.consumer({ groupId });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${groupId}: no message within 30 s`)), 30_000);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          clearTimeout(timer);
+          resolve(Number(message.offset));
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
 describe('retention', () => {
   it('deletes old segments of a topic with a small retention.ms: earliest moves forward, consumers start there', async () => {
     await admin.createTopics({ topics: [{ topic: 'ret', numPartitions: 1, configEntries: [{ name: 'retention.ms', value: '1000' }] }] });
+    await admin.setOffsets({ groupId: 'ret-stale', topic: 'ret', partitions: [{ partition: 0, offset: '0' }] });
     const producer = kafka.producer();
     await producer.connect();
     const value = 'x'.repeat(1000);
@@ -164,21 +184,13 @@ describe('retention', () => {
     const low = Number(offsets?.low);
     expect(low).toBeGreaterThan(0);
     expect(Number(offsets?.high)).toBe(60);
-    const consumer = kafka.consumer({ groupId: 'ret-reader' });
-    await consumer.connect();
-    await consumer.subscribe({ topic: 'ret', fromBeginning: true });
-    const first = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no message within 30 s')), 30_000);
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          clearTimeout(timer);
-          resolve(Number(message.offset));
-        },
-      });
-    });
-    await consumer.disconnect();
-    // Retention may have moved on meanwhile (the pass repeats); the consumer never sees below the start.
-    expect(first).toBeGreaterThanOrEqual(low);
+    // A new group starts at the log start; a group whose committed offset retention deleted gets
+    // OFFSET_OUT_OF_RANGE and resets to the earliest offset that exists.
+    for (const groupId of ['ret-reader', 'ret-stale']) {
+      const first = await firstOffsetConsumed(groupId, 'ret');
+      // Retention may have moved on meanwhile (the pass repeats); the consumer never sees below the start.
+      expect(first, groupId).toBeGreaterThanOrEqual(low);
+    }
     // The other topics (default 7-day retention) kept everything.
     const [cfgOffsets] = await admin.fetchTopicOffsets('cfg');
     expect(Number(cfgOffsets?.low)).toBe(0);
