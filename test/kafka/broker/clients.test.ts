@@ -72,11 +72,11 @@ describe('kcat', () => {
 });
 
 describe('python clients', () => {
-  it('kafka-python: admin creates and describes, default producer, group with auto commit', async () => {
+  it('kafka-python: admin creates, describes and alters configs, default producer, group with auto commit', async () => {
     const result = await run(PYTHON, [resolve(CLIENTS, 'python_group_admin.py'), cluster.broker(0), 'py-topic', '4', '2000', 'py-group'], { timeoutMs: 120_000 });
     expect(result.code, result.stderr).toBe(0);
     const out = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
-    expect(out).toMatchObject({ acked: 2000, errors: [], consumed: 2000, unique: 2000, committed: 2000 });
+    expect(out).toMatchObject({ acked: 2000, errors: [], consumed: 2000, unique: 2000, committed: 2000, altered: '7200000', broker_id: '0' });
     expect(out['configs']).toMatchObject({ 'retention.ms': '3600000', 'cleanup.policy': 'delete' });
   }, 150_000);
 
