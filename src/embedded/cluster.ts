@@ -1,9 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import type { RawSettings } from '../config/index.js';
 import { META_GROUP } from '../node/meta-service.js';
 import type { ChronikNode } from '../node/node.js';
 import { partitionGroupId } from '../node/partition/manager.js';
-import { RaftTimeoutError } from '../raft/driver/index.js';
 import { TransportError } from '../raft/transport/index.js';
 import { topicByName } from '../state/index.js';
 import { ErrorCode, KafkaError } from '../util/errors.js';
@@ -11,7 +8,9 @@ import { createLogger, type Logger } from '../util/logger.js';
 import { EmbeddedClusterError } from './errors.js';
 import { eventPredicate, leaderOf, toImagePredicate, type ClusterEvent, type ClusterEventValue, type ClusterPredicate } from './events.js';
 import { NetworkPartition } from './faults.js';
-import { NodeSlot, type NodeAddresses } from './node-slot.js';
+import type { NodeSlot } from './node-slot.js';
+import { attemptTimeoutMs, transferWithRetries } from './leadership.js';
+import { buildSlots } from './slots.js';
 import { resolveOptions, type ResolvedOptions, type StartChronikOptions } from './options.js';
 import { reservePorts } from './ports.js';
 import { waitForServingLeaders } from './readiness.js';
@@ -282,31 +281,6 @@ export class EmbeddedCluster {
   }
 }
 
-/**
- * Raft abandons a transfer the target has not completed within an election timeout (the target may
- * still be catching up, or was not listening yet); the host's promise then only times out. So each
- * attempt is bounded by about two election timeouts and retried, up to the caller's deadline.
- */
-async function transferWithRetries(live: readonly ChronikNode[], groupId: string, toNode: number, deadline: number, attemptMs: number): Promise<void> {
-  for (let attempt = 1; attempt <= MAX_TRANSFER_ATTEMPTS; attempt++) {
-    const leader = live.find((n) => n.raft.has(groupId) && n.raft.status(groupId).leader === n.config.nodeId);
-    if (leader === undefined) throw new EmbeddedClusterError(`${groupId} has no running leader`, { code: ErrorCode.LEADER_NOT_AVAILABLE });
-    const remaining = deadline - Date.now();
-    try {
-      await leader.raft.transferLeadership(groupId, toNode, Math.max(1, Math.min(attemptMs, remaining)));
-      return;
-    } catch (err) {
-      if (!(err instanceof RaftTimeoutError) || Date.now() >= deadline || attempt === MAX_TRANSFER_ATTEMPTS) throw err;
-    }
-  }
-}
-
-const MAX_TRANSFER_ATTEMPTS = 20;
-
-function attemptTimeoutMs(node: ChronikNode): number {
-  return 2 * node.config.raftTickMs * node.config.raftElectionTicks;
-}
-
 /** Start attempts when a reserved Raft port is taken between reservation and bind. */
 const START_ATTEMPTS = 3;
 
@@ -314,26 +288,3 @@ function lostPortRace(err: unknown): boolean {
   return err instanceof TransportError && err.cause instanceof Error && (err.cause as NodeJS.ErrnoException).code === 'EADDRINUSE';
 }
 
-/** One slot per node: fixed addresses, its storage, and its settings (derived, never user-set). */
-function buildSlots(options: ResolvedOptions, storage: ClusterStorage, raftPorts: readonly number[], logger: Logger): NodeSlot[] {
-  const peers = raftPorts.map((port, id) => `${id}@${HOST}:${port}`).join(',');
-  const clusterId = options.settings['cluster.id'] ?? `chronik-embedded-${randomUUID().slice(0, 8)}`;
-  return storage.nodes.map((nodeStorage, id) => {
-    const addresses: NodeAddresses = { id, kafkaPort: options.port === 0 ? 0 : options.port + id, raftPort: raftPorts[id] as number };
-    const settings = (a: NodeAddresses): RawSettings => nodeSettings(options, a, peers, clusterId, nodeStorage.dataDir);
-    return new NodeSlot(addresses, nodeStorage, settings, logger.child({ nodeId: id }));
-  });
-}
-
-function nodeSettings(options: ResolvedOptions, a: NodeAddresses, peers: string, clusterId: string, dataDir: string): RawSettings {
-  return {
-    ...options.settings,
-    'cluster.id': clusterId,
-    'node.id': String(a.id),
-    'kafka.listen': `${HOST}:${a.kafkaPort}`,
-    'raft.listen': `${HOST}:${a.raftPort}`,
-    'raft.peers': peers,
-    'data.dir': dataDir,
-    'log.level': options.logLevel,
-  };
-}
