@@ -108,6 +108,7 @@ async function damageMiddleOf(dir: string, logPrefix: string): Promise<void> {
 }
 
 interface GroupsJson {
+  offsetsTopic: { partitions: { partition: number; leader: number; replicas: number[]; here: boolean }[] } | null;
   partitions: { partition: number; problemCount: number; commitIndex: number | null }[];
   groups: {
     groupId: string;
@@ -139,6 +140,10 @@ describe('chronik inspect groups', () => {
     const out = JSON.parse(r.stdout) as GroupsJson;
     expect(out.partitions.map((p) => p.partition)).toEqual([0, 1]);
     expect(out.partitions.every((p) => p.problemCount === 0 && p.commitIndex !== null)).toBe(true);
+    expect(out.offsetsTopic?.partitions.map((p) => [p.partition, p.leader, p.replicas, p.here])).toEqual([
+      [0, 0, [0], true],
+      [1, 0, [0], true],
+    ]);
     expect(out.groups.map((g) => g.groupId)).toEqual([GROUP]);
     const group = out.groups[0];
     expect(group?.offsets.map((o) => [o.topic, o.partition, o.offset, o.metadata])).toEqual(
@@ -172,6 +177,22 @@ describe('chronik inspect groups', () => {
     const text = await inspectProcess(['groups', copy]);
     expect(text.code).toBe(1);
     expect(text.stdout).toMatch(new RegExp(`DAMAGE partition ${busiest} `));
+  });
+
+  it('names the offsets partitions whose logs are not in this dir, and where the image places them', async () => {
+    const copy = await copyOfDataDir('groups-partial');
+    const logs = (await readdir(join(copy, 'logs'))).filter((n) => n.startsWith('p.__consumer_offsets-1.'));
+    expect(logs).toHaveLength(1);
+    await rm(join(copy, 'logs', logs[0] as string), { recursive: true });
+    const r = await inspectProcess(['groups', copy, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as GroupsJson;
+    expect(out.partitions.map((p) => p.partition)).toEqual([0]);
+    expect(out.offsetsTopic?.partitions.map((p) => p.here)).toEqual([true, false]);
+    expect((await inspectProcess(['groups', copy])).stdout).toContain('not on this node (inspect a replica\'s dir for their groups): 1 on [0]');
+    const part = await inspectProcess(['partition', copy, '__consumer_offsets', '1']);
+    expect(part.code).toBe(2);
+    expect(part.stderr).toContain('its replicas are on nodes [0] (leader 0)');
   });
 });
 
@@ -208,7 +229,10 @@ describe('chronik inspect partition', () => {
   it('is a usage error for a topic this node has no log of, or a missing partition argument', async () => {
     const missing = await inspectProcess(['partition', dataDir, 'no-such-topic', '0']);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('no log of no-such-topic-0');
+    expect(missing.stderr).toContain("no log of no-such-topic-0 in this data dir: this node's metadata has no topic no-such-topic");
+    const beyond = await inspectProcess(['partition', dataDir, TOPIC, '7']);
+    expect(beyond.code).toBe(2);
+    expect(beyond.stderr).toContain(`topic ${TOPIC} has 2 partitions`);
     expect((await inspectProcess(['partition', dataDir, TOPIC])).code).toBe(2);
   });
 

@@ -12,6 +12,7 @@ import { ExitCode, UsageError } from './errors.js';
 import { table } from './format.js';
 import { replayOffsetsPartition, type OffsetsPartitionReplay } from './group-replay.js';
 import { readLogIndexState } from './index-reader.js';
+import { offsetsPlacement, type OffsetsPlacement } from './offsets-assignment.js';
 import { Printer, type InspectIO } from './output.js';
 import { resolveTarget } from './target.js';
 import { withIndex } from './with-index.js';
@@ -25,7 +26,12 @@ interface GroupView {
   offsets: OffsetCommitRecord[];
 }
 
-async function replayAll(dataDir: string): Promise<OffsetsPartitionReplay[]> {
+interface Replayed {
+  replays: OffsetsPartitionReplay[];
+  placement: OffsetsPlacement | undefined;
+}
+
+async function replayAll(dataDir: string): Promise<Replayed> {
   const target = await resolveTarget(dataDir);
   if (target.kind !== 'data-dir') throw new UsageError('groups needs a node data directory (it reads logs/p.__consumer_offsets-*)');
   return withIndex(target, async (db, listed) => {
@@ -37,7 +43,7 @@ async function replayAll(dataDir: string): Promise<OffsetsPartitionReplay[]> {
       const bounds = { commit: idx?.hardState?.commit, firstIndex: idx?.meta?.firstIndex ?? 0 };
       out.push(await replayOffsetsPartition(log, Number(m[1]), bounds));
     }
-    return out.sort((a, b) => a.partition - b.partition);
+    return { replays: out.sort((a, b) => a.partition - b.partition), placement: await offsetsPlacement(listed, db) };
   });
 }
 
@@ -89,10 +95,32 @@ function partitionJson(r: OffsetsPartitionReplay): unknown {
   return { ...rest, groups: groups.size };
 }
 
-function printPartitions(p: Printer, replays: readonly OffsetsPartitionReplay[]): void {
+function placementCells(placement: OffsetsPlacement | undefined, partition: number): string[] {
+  const at = placement?.partitions.find((x) => x.partition === partition);
+  return at === undefined ? ['-', '-'] : [`${at.leader}@${at.leaderEpoch}`, at.replicas.join(',')];
+}
+
+/** Offsets partitions the image places on other nodes only: their groups are not in this dir. */
+function printElsewhere(p: Printer, placement: OffsetsPlacement | undefined): void {
+  const elsewhere = placement?.partitions.filter((x) => !x.here) ?? [];
+  if (elsewhere.length === 0) return;
+  p.line(`not on this node (inspect a replica's dir for their groups): ${elsewhere.map((x) => `${x.partition} on [${x.replicas.join(',')}]`).join(', ')}`);
+}
+
+function printPartitions(p: Printer, replays: readonly OffsetsPartitionReplay[], placement: OffsetsPlacement | undefined): void {
   if (replays.length === 0) p.line('this node holds no __consumer_offsets partition (they may all be on other nodes)');
-  const rows = replays.map((r) => [String(r.partition), r.logId, r.commitIndex === null ? 'unknown' : String(r.commitIndex), String(r.appliedEntries), String(r.uncommittedEntries), String(r.groups.size), String(r.problemCount)]);
-  for (const l of table(['offsets-partition', 'log', 'commit', 'applied', 'uncommitted', 'groups', 'problems'], rows)) p.line(l);
+  const rows = replays.map((r) => [
+    String(r.partition),
+    r.logId,
+    ...placementCells(placement, r.partition),
+    r.commitIndex === null ? 'unknown' : String(r.commitIndex),
+    String(r.appliedEntries),
+    String(r.uncommittedEntries),
+    String(r.groups.size),
+    String(r.problemCount),
+  ]);
+  for (const l of table(['offsets-partition', 'log', 'leader@epoch', 'replicas', 'commit', 'applied', 'uncommitted', 'groups', 'problems'], rows)) p.line(l);
+  printElsewhere(p, placement);
   for (const r of replays) for (const pr of r.problems) p.line(`DAMAGE partition ${r.partition} ${pr.segment} byte ${pr.position}${pr.index === null ? '' : ` entry ${pr.index}`}: ${pr.message}`);
 }
 
@@ -125,12 +153,12 @@ function printGroup(p: Printer, g: GroupView): void {
 
 export async function groupsCommand(argv: readonly string[], io: InspectIO): Promise<number> {
   const args = parseCommandArgs(argv, { strings: ['group'] });
-  const replays = await replayAll(requirePath(args));
+  const { replays, placement } = await replayAll(requirePath(args));
   const views = groupViews(replays, args.strings.get('group'));
   const p = new Printer(io.stdout);
-  if (args.json) p.json({ target: args.path, partitions: replays.map(partitionJson), groups: views.map(groupJson) });
+  if (args.json) p.json({ target: args.path, offsetsTopic: placement ?? null, partitions: replays.map(partitionJson), groups: views.map(groupJson) });
   else {
-    printPartitions(p, replays);
+    printPartitions(p, replays, placement);
     for (const g of views) printGroup(p, g);
   }
   await p.flush(true);

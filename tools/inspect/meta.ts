@@ -35,7 +35,7 @@ export async function metaCommand(argv: readonly string[], io: InspectIO): Promi
     const log = listed.logs.find((l) => l.logId === META_LOG);
     if (log === undefined) throw new UsageError(`no ${META_LOG} log in ${target.path}`);
     const state = db === undefined ? undefined : await readLogIndexState(db, META_LOG);
-    return replay(log, join(target.path, 'raft'), state?.hardState?.commit);
+    return replayMeta(log, join(target.path, 'raft'), state?.hardState?.commit);
   });
   const p = new Printer(io.stdout);
   if (args.json) p.json({ target: target.path, ...result, image: imageSummary(result.image), digest: digest(result.image) });
@@ -44,7 +44,8 @@ export async function metaCommand(argv: readonly string[], io: InspectIO): Promi
   return result.records.some((r) => r.error !== undefined) ? ExitCode.CORRUPT : ExitCode.OK;
 }
 
-async function replay(
+/** Replays the node's `__meta` log (from its local snapshot) up to `commit`; also used by `groups`. */
+export async function replayMeta(
   log: LogTarget,
   raftDir: string,
   commit: number | undefined,

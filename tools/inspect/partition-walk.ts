@@ -26,6 +26,8 @@ export interface PartitionTotals {
 export interface BatchSink {
   /** Entries past this index are not committed; undefined when the commit index is unknown. */
   commit: number | undefined;
+  /** Entries before the log's first index lie in a segment opening would delete: not shown. */
+  firstIndex: number;
   batch(seg: SegmentFile, f: WalkedFrame, committed: boolean): void;
   damage(seg: SegmentFile, d: Damage): void;
 }
@@ -55,7 +57,7 @@ function countBatch(t: PartitionTotals, f: WalkedFrame, committed: boolean): voi
 function visitor(seg: SegmentFile, sink: BatchSink, t: PartitionTotals, chunk: { frames: number; next: number | undefined }): Parameters<typeof walkFrames>[1] {
   return {
     frame: (f) => {
-      if (f.header.type === EntryType.KAFKA_BATCH) {
+      if (f.header.type === EntryType.KAFKA_BATCH && f.header.index >= sink.firstIndex) {
         const committed = isCommitted(sink, f.header.index);
         countBatch(t, f, committed);
         sink.batch(seg, f, committed);

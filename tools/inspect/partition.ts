@@ -4,13 +4,17 @@
  * which of them are committed, and the high watermark (the offset after the last committed
  * batch). Lines are dump's (dump-format.ts); only Kafka batch entries and damage are shown.
  */
+import { topicByName } from '../../src/state/index.js';
 import { parseCommandArgs, parseCount, type ParsedArgs } from './args.js';
 import { damageJson, damageLine, frameJson, frameLines } from './dump-format.js';
 import { ExitCode, UsageError } from './errors.js';
 import { readLogIndexState } from './index-reader.js';
 import { summariseBatch } from './kafka.js';
 import { Printer, type InspectIO } from './output.js';
-import { pickPartitionLog, type PartitionLogRef } from './partition-log.js';
+import { readMetaImage } from './offsets-assignment.js';
+import { partitionLogs, pickPartitionLog, type PartitionLogRef } from './partition-log.js';
+import type { IndexDb } from './leveldb-copy.js';
+import type { Target } from './target.js';
 import { walkPartition, type BatchSink, type PartitionTotals } from './partition-walk.js';
 import { resolveTarget, type SegmentFile } from './target.js';
 import type { WalkedFrame } from './walk.js';
@@ -40,6 +44,7 @@ interface PartitionOptions {
 interface LogState {
   ref: PartitionLogRef;
   commit: number | undefined;
+  firstIndex: number;
   logStartOffset: number | undefined;
 }
 
@@ -65,10 +70,11 @@ function reaches(f: WalkedFrame, fromOffset: number): boolean {
   return !s.ok || s.batch.lastOffset >= fromOffset;
 }
 
-function printingSink(p: Printer, o: PartitionOptions, commit: number | undefined): BatchSink {
+function printingSink(p: Printer, o: PartitionOptions, s: LogState): BatchSink {
   let printed = 0;
   return {
-    commit,
+    commit: s.commit,
+    firstIndex: s.firstIndex,
     batch: (seg: SegmentFile, f: WalkedFrame, committed: boolean) => {
       if (printed >= o.count || !reaches(f, o.fromOffset)) return;
       printed++;
@@ -118,13 +124,26 @@ function printSummary(p: Printer, o: PartitionOptions, s: LogState, t: Partition
   if (t.damaged > 0) p.line(`DAMAGED: ${t.damaged} damaged region(s) or batch(es); offsets after them may be missing above`);
 }
 
+/** Why there is no log here, from this node's metadata image: which nodes hold the replicas. */
+async function missingLogMessage(o: PartitionOptions, target: Target, db: IndexDb | undefined): Promise<string> {
+  const head = `no log of ${o.topic}-${o.partition} in this data dir`;
+  const image = await readMetaImage(target, db);
+  if (image === undefined) return `${head} (and no readable __meta to say where it is)`;
+  const topic = topicByName(image, o.topic);
+  if (topic === undefined) return `${head}: this node's metadata has no topic ${o.topic}`;
+  const part = topic.partitions[o.partition];
+  if (part === undefined) return `${head}: topic ${o.topic} has ${topic.partitions.length} partitions`;
+  return `${head}: its replicas are on nodes [${part.replicas.join(',')}] (leader ${part.leader}); inspect one of their data dirs`;
+}
+
 async function readLogState(o: PartitionOptions): Promise<LogState> {
   const target = await resolveTarget(o.dataDir);
   if (target.kind !== 'data-dir') throw new UsageError('partition needs a node data directory (it finds logs/<log> by topic name)');
   return withIndex(target, async (db, listed) => {
+    if (partitionLogs(listed.logs, o.topic, o.partition).length === 0) throw new UsageError(await missingLogMessage(o, listed, db));
     const ref = pickPartitionLog(listed.logs, o.topic, o.partition, o.topicId);
     const idx = db === undefined ? undefined : await readLogIndexState(db, ref.log.logId);
-    return { ref, commit: idx?.hardState?.commit, logStartOffset: idx?.meta?.startOffset };
+    return { ref, commit: idx?.hardState?.commit, firstIndex: idx?.meta?.firstIndex ?? 0, logStartOffset: idx?.meta?.startOffset };
   });
 }
 
@@ -133,7 +152,7 @@ export async function partitionCommand(argv: readonly string[], io: InspectIO): 
   const state = await readLogState(o);
   const p = new Printer(io.stdout);
   if (!o.json) p.line(`partition ${o.topic}-${o.partition}: log ${state.ref.log.dir}`);
-  const totals = await walkPartition(p, state.ref.log, printingSink(p, o, state.commit));
+  const totals = await walkPartition(p, state.ref.log, printingSink(p, o, state));
   printSummary(p, o, state, totals);
   await p.flush(true);
   return totals.damaged > 0 ? ExitCode.CORRUPT : ExitCode.OK;
