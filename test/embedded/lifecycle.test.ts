@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startChronik } from '../../src/index.js';
+import { freePorts } from '../helpers/ports.js';
 import { collect, kafkaFor, produceSeries, trackHandles } from './helpers.js';
 
 /** Storage modes, clusters side by side, restarts, and what stop() leaves behind. */
@@ -44,6 +45,22 @@ describe('embedded cluster lifecycle', () => {
       expect((await b.records('shared-name')).map((r) => r.value?.toString())).toEqual(['to-b']);
     } finally {
       await Promise.all([a.stop(), b.stop()]);
+    }
+  }, 30_000);
+
+  it('a fixed port is used, and kept by restartNode', async () => {
+    const [port] = await freePorts(1);
+    const cluster = await startChronik({ port: port as number });
+    try {
+      expect(cluster.brokers).toEqual([`127.0.0.1:${port}`]);
+      await cluster.killNode(0);
+      await cluster.restartNode(0);
+      const admin = kafkaFor(cluster.brokers, 'fixed-port').admin();
+      await admin.connect();
+      expect((await admin.describeCluster()).brokers).toEqual([{ nodeId: 0, host: '127.0.0.1', port }]);
+      await admin.disconnect();
+    } finally {
+      await cluster.stop();
     }
   }, 30_000);
 
