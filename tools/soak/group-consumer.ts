@@ -11,6 +11,8 @@ export interface GroupConsumerOptions {
   readonly groupId: string;
   readonly topic: string;
   readonly onConsumed: (count: number) => void;
+  /** Called after each acknowledged commit. */
+  readonly onCommit?: () => void;
 }
 
 export interface AckedCommit {
@@ -31,6 +33,7 @@ export class GroupConsumer {
     this.consumer = kafka.consumer({ groupId: o.groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, retry: RETRY });
     this.consumer.on(this.consumer.events.COMMIT_OFFSETS, (e) => {
       for (const t of e.payload.topics) for (const p of t.partitions) this.commits.push({ topic: t.topic, partition: Number(p.partition), offset: Number(p.offset) });
+      o.onCommit?.();
     });
   }
 

@@ -34,6 +34,7 @@ export class Workload {
   readonly consumers: GroupConsumer[] = [];
   private readonly producers: (KafkajsProducerLoop | ConfluentProducer)[] = [];
   private readonly waiters = new Set<AckWaiter>();
+  private readonly commitWaiters = new Set<() => void>();
   private errorCount = 0;
 
   constructor(private readonly o: WorkloadOptions) {
@@ -44,7 +45,11 @@ export class Workload {
     for (let i = 0; i < o.kafkajsProducers; i++) this.producers.push(new KafkajsProducerLoop({ ...common, name: `kjs${i}`, batchSize: o.batchSize, onAck, onError }));
     for (let i = 0; i < o.confluentProducers; i++) this.producers.push(new ConfluentProducer({ ...common, name: `rdk${i}`, onAck, onError }));
     for (let i = 0; i < o.consumers; i++) {
-      this.consumers.push(new GroupConsumer({ name: `consumer${i}`, brokers: o.brokers, groupId: o.groupId ?? 'faults', topic: o.topic, onConsumed: () => undefined }));
+      this.consumers.push(new GroupConsumer({
+        name: `consumer${i}`, brokers: o.brokers, groupId: o.groupId ?? 'faults', topic: o.topic,
+        onConsumed: () => undefined,
+        onCommit: () => this.onCommit(),
+      }));
     }
   }
 
@@ -78,6 +83,33 @@ export class Workload {
   /** Resolves with the time of the first ack on `partition` of a send started at or after `sentAfterMs`. */
   waitForAckOn(partition: number, sentAfterMs: number, timeoutMs: number): Promise<number> {
     return this.wait((w, sentAtMs) => w.partition === partition && sentAtMs >= sentAfterMs, timeoutMs, `an ack on partition ${partition}`);
+  }
+
+  /** Acknowledged group commits so far, all members. */
+  get commitCount(): number {
+    return this.consumers.reduce((n, c) => n + c.commits.length, 0);
+  }
+
+  /** Resolves when the members have had at least `count` commits acknowledged in total. */
+  waitForCommits(count: number, timeoutMs: number): Promise<void> {
+    if (this.commitCount >= count) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (this.commitCount < count) return;
+        clearTimeout(timer);
+        this.commitWaiters.delete(check);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.commitWaiters.delete(check);
+        reject(new Error(`workload: fewer than ${count} acknowledged commits within ${timeoutMs} ms (have ${this.commitCount})`));
+      }, timeoutMs);
+      this.commitWaiters.add(check);
+    });
+  }
+
+  private onCommit(): void {
+    for (const check of [...this.commitWaiters]) check();
   }
 
   private wait(match: AckWaiter['match'], timeoutMs: number, what: string): Promise<number> {
