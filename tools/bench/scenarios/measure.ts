@@ -1,4 +1,5 @@
 /** Runs one scenario body with the broker CPU/RSS sampler around it; failures become a result row. */
+import { loadavg } from 'node:os';
 import type { BenchCluster } from './cluster.js';
 import { ProcSampler } from './procstats.js';
 import type { ScenarioResult, ServerUsage } from './types.js';
@@ -15,7 +16,7 @@ export async function measured(
   try {
     const r = await body();
     servers = sampler.stop();
-    return { ...r, name: head.name, title: head.title, nodes: cluster.nodes.length, servers };
+    return { ...r, name: head.name, title: head.title, nodes: cluster.nodes.length, servers, loadavg1m: load1() };
   } catch (err) {
     servers = sampler.stop();
     return {
@@ -30,7 +31,12 @@ export async function measured(
       msgsPerSec: 0,
       mbPerSec: 0,
       servers,
+      loadavg1m: load1(),
       error: err instanceof Error ? err.message : String(err),
     };
   }
+}
+
+function load1(): number {
+  return Math.round((loadavg()[0] ?? 0) * 10) / 10;
 }

@@ -45,6 +45,8 @@ export interface ScenarioResult {
   latency?: LatencyPercentiles;
   latencyOverTime?: LatencyBucket[];
   servers: ServerUsage[];
+  /** 1-minute load average when the scenario ended: on a shared machine it explains most variance. */
+  loadavg1m?: number;
   /** Anything the scenario wants to record besides the common figures. */
   extra?: Record<string, unknown>;
   error?: string;
