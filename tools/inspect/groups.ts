@@ -159,7 +159,11 @@ export async function groupsCommand(argv: readonly string[], io: InspectIO): Pro
   if (args.json) p.json({ target: args.path, offsetsTopic: placement ?? null, partitions: replays.map(partitionJson), groups: views.map(groupJson) });
   else {
     printPartitions(p, replays, placement);
-    for (const g of views) printGroup(p, g);
+    for (const g of views) {
+      printGroup(p, g);
+      // Many groups: write as we go, honouring back-pressure, rather than building one huge string.
+      await p.flush();
+    }
   }
   await p.flush(true);
   return replays.some((r) => r.problemCount > 0) ? ExitCode.CORRUPT : ExitCode.OK;
