@@ -2,10 +2,19 @@ import type { Message } from '../core/index.js';
 
 export const EARLY_MAX_GROUPS = 4_096;
 export const EARLY_MAX_PER_GROUP = 64;
+/** Held entry payloads keep their received frames alive: bound them in bytes too. */
+export const EARLY_MAX_BYTES = 16 * 1024 * 1024;
 
 interface Pending {
   readonly messages: Message[];
   readonly expiresAtTick: number;
+  bytes: number;
+}
+
+function payloadBytes(m: Message): number {
+  let n = m.snapshot?.data.byteLength ?? 0;
+  for (const e of m.entries) n += e.data.byteLength;
+  return n;
 }
 
 /**
@@ -17,6 +26,7 @@ interface Pending {
  */
 export class EarlyMessages {
   private readonly pending = new Map<string, Pending>();
+  private bytes = 0;
   dropped = 0;
 
   constructor(private readonly ttlTicks: number) {}
@@ -28,20 +38,25 @@ export class EarlyMessages {
         this.dropped++;
         return;
       }
-      entry = { messages: [], expiresAtTick: nowTick + this.ttlTicks };
+      entry = { messages: [], expiresAtTick: nowTick + this.ttlTicks, bytes: 0 };
       this.pending.set(groupId, entry);
     }
-    if (entry.messages.length >= EARLY_MAX_PER_GROUP) {
+    const size = payloadBytes(message);
+    if (entry.messages.length >= EARLY_MAX_PER_GROUP || this.bytes + size > EARLY_MAX_BYTES) {
       this.dropped++;
       return;
     }
     entry.messages.push(message);
+    entry.bytes += size;
+    this.bytes += size;
   }
 
   take(groupId: string): Message[] {
     const entry = this.pending.get(groupId);
+    if (entry === undefined) return [];
     this.pending.delete(groupId);
-    return entry?.messages ?? [];
+    this.bytes -= entry.bytes;
+    return entry.messages;
   }
 
   expire(nowTick: number): void {
@@ -49,6 +64,7 @@ export class EarlyMessages {
     for (const [groupId, entry] of this.pending) {
       if (entry.expiresAtTick > nowTick) continue;
       this.dropped += entry.messages.length;
+      this.bytes -= entry.bytes;
       this.pending.delete(groupId);
     }
   }

@@ -43,6 +43,20 @@ describe('RaftHost: hostile input and group lifecycle', () => {
     await cluster.waitApplied('g', r.index, [0, 1, 2]);
   });
 
+  it('holds messages for a group not created yet and steps them in when it is (no election timeout lost)', async () => {
+    cluster = await Cluster.start({ size: 3, fsync: 'never', host: { tickMs: 0, electionTicks: 1_000_000 } });
+    // Only node 0 has the group when it campaigns: its vote requests reach 1 and 2 before the group does.
+    await cluster.addGroup('late', []);
+    await cluster.openGroupOn(cluster.node(0), 'late', [0, 1, 2]);
+    // Frames arriving at 1 and 2 wake the wait below (the host handles them first).
+    for (const id of [1, 2]) cluster.node(id).transport.onFrame(() => cluster?.signal.notify());
+    cluster.node(0).host.campaign('late');
+    await cluster.signal.until(() => (cluster?.node(1).host.stats.unknownGroupDrops ?? 0) > 0 && (cluster?.node(2).host.stats.unknownGroupDrops ?? 0) > 0, 5000, 'vote requests held');
+    for (const id of [1, 2]) await cluster.openGroupOn(cluster.node(id), 'late', [0, 1, 2]);
+    // No ticks at all: only the held vote requests can elect node 0.
+    await cluster.signal.until(() => cluster?.node(0).host.status('late').role === 'leader', 5000, 'node 0 elected');
+  });
+
   it('removeGroup fails pending work, forgets the group and can delete its log', async () => {
     cluster = await Cluster.start({ size: 3, fsync: 'never', host: { tickMs: 0, electionTicks: 1_000_000 } });
     await cluster.addGroup('g');

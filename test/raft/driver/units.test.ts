@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Entry } from '../../../src/raft/core/index.js';
 import { EntryCache } from '../../../src/raft/driver/entry-cache.js';
+import { EARLY_MAX_BYTES, EarlyMessages } from '../../../src/raft/driver/early-messages.js';
+import { message, MessageType } from '../../../src/raft/core/index.js';
 import { decodeEnvelope, encodeEnvelope } from '../../../src/raft/driver/envelope.js';
 import { ProposalLostError } from '../../../src/raft/driver/errors.js';
 import { ProposalTracker } from '../../../src/raft/driver/proposals.js';
@@ -76,5 +78,19 @@ describe('driver building blocks', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('EarlyMessages is bounded in bytes and time', () => {
+    const early = new EarlyMessages(5);
+    const big = (n: number) => message({ type: MessageType.APPEND, from: 1, to: 2, term: 1, entries: [{ index: n, term: 1, type: 0, data: new Uint8Array(EARLY_MAX_BYTES / 4) }] });
+    for (let i = 0; i < 6; i++) early.add('g', big(i), 0);
+    expect(early.dropped).toBe(2);
+    expect(early.take('g')).toHaveLength(4);
+    early.add('h', big(0), 0);
+    early.add('h', big(1), 0);
+    expect(early.dropped).toBe(2); // bytes were released by take()
+    early.expire(5);
+    expect(early.take('h')).toEqual([]);
+    expect(early.size).toBe(0);
   });
 });
