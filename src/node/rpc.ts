@@ -21,6 +21,7 @@ export const DEFAULT_MAX_PENDING_CALLS = 1024;
 export type RpcHandler = (from: number, body: unknown) => Promise<unknown>;
 
 interface PendingCall {
+  readonly to: number;
   resolve(body: unknown): void;
   reject(error: Error): void;
   timer: NodeJS.Timeout;
@@ -46,6 +47,7 @@ export class NodeRpc {
   private readonly pending = new Map<number, PendingCall>();
   private readonly log: Logger;
   private readonly unsubscribe: () => void;
+  private readonly unsubscribeDown: () => void;
   private nextId = 1;
   private closed = false;
 
@@ -56,6 +58,18 @@ export class NodeRpc {
   ) {
     this.log = logger.child({ module: 'rpc' });
     this.unsubscribe = transport.onFrame((from, payload) => this.receive(from, payload));
+    // A call to a peer whose connection dropped will not be answered: fail it now (retriable)
+    // instead of letting the caller sit out its whole timeout.
+    this.unsubscribeDown = transport.onPeerDown((peer) => this.failCallsTo(peer));
+  }
+
+  private failCallsTo(peer: number): void {
+    for (const [id, call] of this.pending) {
+      if (call.to !== peer) continue;
+      this.pending.delete(id);
+      clearTimeout(call.timer);
+      call.reject(new RpcError(ErrorCode.NETWORK_EXCEPTION, `node ${peer} went down before answering`));
+    }
   }
 
   register(method: string, handler: RpcHandler): void {
@@ -76,7 +90,7 @@ export class NodeRpc {
         this.pending.delete(id);
         reject(new RpcError(ErrorCode.REQUEST_TIMED_OUT, `rpc ${method} to node ${to} timed out after ${timeoutMs} ms`));
       }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
+      this.pending.set(id, { to, resolve, reject, timer });
       const request: WireRequest = { method, body };
       if (!this.transport.send(to, encode(KIND_REQUEST, id, request))) {
         clearTimeout(timer);
@@ -89,6 +103,7 @@ export class NodeRpc {
   close(): void {
     this.closed = true;
     this.unsubscribe();
+    this.unsubscribeDown();
     for (const call of this.pending.values()) {
       clearTimeout(call.timer);
       call.reject(new RpcError(ErrorCode.NETWORK_EXCEPTION, 'rpc closed'));
