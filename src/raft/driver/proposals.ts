@@ -28,12 +28,19 @@ export class ProposalTracker {
     return { durable: p.durable.promise, committed: p.committed.promise };
   }
 
-  /** Entries about to be written: a different term at a pending index means that proposal is lost. */
+  /**
+   * Entries about to be written from entries[0].index on (the log is cut there first): a pending
+   * proposal at or after that index is lost unless the same term's entry is written at its index.
+   */
   overwritten(entries: readonly Entry[]): void {
-    if (this.byIndex.size === 0) return;
-    for (const e of entries) {
-      const p = this.byIndex.get(e.index);
-      if (p !== undefined && p.term !== e.term) this.fail(e.index, p, new ProposalLostError(`entry ${e.index} was replaced by term ${e.term}`, false));
+    const first = entries[0];
+    if (this.byIndex.size === 0 || first === undefined) return;
+    for (const [index, p] of this.byIndex) {
+      if (index < first.index) continue;
+      const e = entries[index - first.index];
+      if (e === undefined || e.term !== p.term) {
+        this.fail(index, p, new ProposalLostError(`entry ${index} was replaced by the log of term ${e?.term ?? first.term}`, false));
+      }
     }
   }
 

@@ -55,6 +55,19 @@ describe('driver building blocks', () => {
     expect(t.size).toBe(0);
   });
 
+  it('ProposalTracker: a cut below pending proposals loses even those past the new entries', async () => {
+    const t = new ProposalTracker();
+    const kept = t.add(4, 2, 0);
+    const replaced = t.add(5, 2, 0);
+    const cutOff = t.add(8, 2, 0);
+    t.overwritten([{ index: 5, term: 3, type: 0, data: new Uint8Array() }, { index: 6, term: 3, type: 0, data: new Uint8Array() }]);
+    await expect(replaced.committed).rejects.toBeInstanceOf(ProposalLostError);
+    await expect(cutOff.committed).rejects.toBeInstanceOf(ProposalLostError);
+    expect(t.size).toBe(1);
+    t.applied(entries(4, 4, 2), 1, () => undefined);
+    await kept.committed;
+  });
+
   it('snapshot envelopes round-trip with and without a next offset', () => {
     const image = new Uint8Array([1, 2, 3]);
     expect(decodeEnvelope(encodeEnvelope({ nextOffset: 2 ** 40 + 7, image }))).toEqual({ nextOffset: 2 ** 40 + 7, image });
