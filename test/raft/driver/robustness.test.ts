@@ -57,6 +57,20 @@ describe('RaftHost: hostile input and group lifecycle', () => {
     await cluster.signal.until(() => cluster?.node(0).host.status('late').role === 'leader', 5000, 'node 0 elected');
   });
 
+  it('close() leaves no timers or sockets behind', async () => {
+    const count = (kind: string): number => process.getActiveResourcesInfo().filter((r) => r === kind).length;
+    const before = { timers: count('Timeout'), tcp: count('TCPSocketWrap') + count('TCPServerWrap') };
+    const c = await Cluster.start({ size: 3, fsync: 'never', host: { tickMs: 10, electionTicks: 25 } });
+    await c.addGroup('g');
+    c.node(0).host.campaign('g');
+    await c.waitLeader('g');
+    const pending = c.node(0).host.readIndex('g', 60_000);
+    await c.close();
+    await pending.catch(() => undefined);
+    expect(count('Timeout')).toBeLessThanOrEqual(before.timers);
+    expect(count('TCPSocketWrap') + count('TCPServerWrap')).toBeLessThanOrEqual(before.tcp);
+  });
+
   it('removeGroup fails pending work, forgets the group and can delete its log', async () => {
     cluster = await Cluster.start({ size: 3, fsync: 'never', host: { tickMs: 0, electionTicks: 1_000_000 } });
     await cluster.addGroup('g');
