@@ -141,6 +141,7 @@ describe('rolling restart', () => {
   it('every acknowledged message (kafkajs and librdkafka) is consumed back exactly once', () => {
     const counts = new Map<string, number>();
     for (const v of consumed) counts.set(v, (counts.get(v) ?? 0) + 1);
+    expect(consumed.length, 'the rolling restart above did not complete').toBeGreaterThan(0);
     const acked = [...(load?.acked ?? []), ...(librdkafka?.acked ?? [])];
     expect(acked.length).toBeGreaterThan(0);
     const lost = acked.filter((v) => !counts.has(v));

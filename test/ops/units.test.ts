@@ -4,7 +4,7 @@ import { Role } from '../../src/raft/core/index.js';
 import type { GroupStatus } from '../../src/raft/driver/index.js';
 import { NodeMetrics } from '../../src/node/metrics/index.js';
 import { pulledCounter } from '../../src/node/metrics/pulled-counter.js';
-import { boundedAllSettled, pickSuccessor } from '../../src/node/shutdown/index.js';
+import { boundedAllSettled, DeadlinePassedError, pickSuccessor } from '../../src/node/shutdown/index.js';
 import { parsePrometheus, total } from './prometheus.js';
 
 function status(match: [number, number][]): GroupStatus {
@@ -37,6 +37,13 @@ describe('boundedAllSettled', () => {
     expect(peak).toBe(3);
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value : 'x'))).toEqual([10, 20, 30, 'x', 50, 60, 70]);
     expect(await boundedAllSettled([], 4, async () => 1)).toEqual([]);
+  });
+
+  it('starts nothing once the deadline has passed, settling the rest as DeadlinePassedError', async () => {
+    let started = 0;
+    const results = await boundedAllSettled([1, 2, 3], 2, async (n) => (started++, n), performance.now() - 1);
+    expect(started).toBe(0);
+    expect(results.every((r) => r.status === 'rejected' && r.reason instanceof DeadlinePassedError)).toBe(true);
   });
 });
 

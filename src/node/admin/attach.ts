@@ -65,8 +65,13 @@ export function startNodeAdmin(p: NodeParts): Promise<AdminServer> {
   return startAdminServer({ ...base, faults: createFaultsRoute({ transport: p.transport, logger: p.logger }) });
 }
 
-/** Hand-off bounds: a transfer normally completes in a few heartbeats; 16 at once keeps the burst small. */
+/**
+ * Hand-off bounds: a transfer normally completes in a few heartbeats; 16 at once keeps the burst
+ * small; the partitions' hand-off stops starting transfers after 15 s, so with the announcement
+ * wait and `__meta` (5 s each at most) the hand-off stays within `chronik start`'s 30 s stop bound.
+ */
 const TRANSFER_TIMEOUT_MS = 5_000;
+const HAND_OFF_TIMEOUT_MS = 15_000;
 const TRANSFER_CONCURRENCY = 16;
 
 /** Graceful stop, step one: move leadership of everything this node leads to live followers. */
@@ -81,6 +86,7 @@ export function handOffNode(p: NodeParts): Promise<HandOffReport> {
     liveBrokers: p.liveBrokers,
     logger: p.logger,
     timeoutMs: TRANSFER_TIMEOUT_MS,
+    totalTimeoutMs: HAND_OFF_TIMEOUT_MS,
     concurrency: TRANSFER_CONCURRENCY,
     awaitAnnounced: async (groups, timeoutMs) => {
       const stillMine = (image: MetadataImage): boolean => {

@@ -6,6 +6,8 @@ import type { PartitionReplica } from '../partition/replica.js';
 import { boundedAllSettled } from './bounded-all.js';
 import { pickSuccessor } from './targets.js';
 
+const MAX_LOGGED_FAILURES = 10;
+
 export interface HandOffOptions {
   readonly nodeId: number;
   readonly raft: RaftHost;
@@ -14,8 +16,14 @@ export interface HandOffOptions {
   readonly replicas: () => Iterable<PartitionReplica>;
   readonly liveBrokers: () => ReadonlySet<number>;
   readonly logger: Logger;
-  /** Bound on each transfer (the whole hand-off takes at most about twice this). */
+  /** Bound on each transfer. */
   readonly timeoutMs: number;
+  /**
+   * Bound on the whole hand-off: transfers not started by then are skipped (counted as failed), so
+   * a node leading thousands of partitions still stops within the process's stop bound. The
+   * announcement wait and the `__meta` transfer each add at most `timeoutMs` after it.
+   */
+  readonly totalTimeoutMs: number;
   /** Transfers in flight at once. */
   readonly concurrency: number;
   /**
@@ -41,11 +49,11 @@ export interface HandOffReport {
 export async function handOffLeadership(o: HandOffOptions): Promise<HandOffReport> {
   const log = o.logger.child({ module: 'shutdown' });
   const led = o.raft.groupIds().filter((g) => g !== o.metaGroup && isLeader(o, g));
-  const partitions = await transferAll(o, led, inSyncByGroup(o));
+  const partitions = await transferAll(o, led, inSyncByGroup(o), performance.now() + o.totalTimeoutMs);
   if (partitions.moved > 0 && o.awaitAnnounced !== undefined) {
     await o.awaitAnnounced(new Set(led), o.timeoutMs).catch((err: unknown) => log.warn({ err }, 'new partition leaders not announced in time'));
   }
-  const meta = isLeader(o, o.metaGroup) ? await transferAll(o, [o.metaGroup], new Map()) : { moved: 0, failed: 0, stranded: 0 };
+  const meta = isLeader(o, o.metaGroup) ? await transferAll(o, [o.metaGroup], new Map(), Number.POSITIVE_INFINITY) : { moved: 0, failed: 0, stranded: 0 };
   const report = { moved: partitions.moved + meta.moved, failed: partitions.failed + meta.failed, stranded: partitions.stranded + meta.stranded };
   log.info(report, 'leadership hand-off done');
   return report;
@@ -65,7 +73,7 @@ function inSyncByGroup(o: HandOffOptions): Map<string, ReadonlySet<number>> {
   return isr;
 }
 
-async function transferAll(o: HandOffOptions, groups: readonly string[], isr: ReadonlyMap<string, ReadonlySet<number>>): Promise<HandOffReport> {
+async function transferAll(o: HandOffOptions, groups: readonly string[], isr: ReadonlyMap<string, ReadonlySet<number>>, deadline: number): Promise<HandOffReport> {
   const log = o.logger.child({ module: 'shutdown' });
   const live = o.liveBrokers();
   let stranded = 0;
@@ -75,12 +83,12 @@ async function transferAll(o: HandOffOptions, groups: readonly string[], isr: Re
     if (to === undefined) stranded++;
     else moves.push({ groupId, to });
   }
-  const results = await boundedAllSettled(moves, o.concurrency, ({ groupId, to }) => o.raft.transferLeadership(groupId, to, o.timeoutMs));
+  const results = await boundedAllSettled(moves, o.concurrency, ({ groupId, to }) => o.raft.transferLeadership(groupId, to, o.timeoutMs), deadline);
   let failed = 0;
   results.forEach((r, i) => {
     if (r.status === 'fulfilled') return;
-    failed++;
-    log.warn({ err: r.reason, groupId: moves[i]?.groupId, to: moves[i]?.to }, 'leadership transfer failed');
+    // Logged individually up to a bound; the total is in the 'leadership hand-off done' line.
+    if (++failed <= MAX_LOGGED_FAILURES) log.warn({ err: r.reason, groupId: moves[i]?.groupId, to: moves[i]?.to }, 'leadership transfer failed');
   });
   return { moved: moves.length - failed, failed, stranded };
 }
