@@ -22,6 +22,13 @@ export interface PartitionManagerOptions {
   readonly isPeerUp?: (nodeId: number) => boolean;
 }
 
+/** A topic's own `segment.bytes`, for opening its partition logs. */
+function segmentBytesOf(topic: TopicImage): { segmentBytes?: number } {
+  const raw = topic.configs['segment.bytes'];
+  const n = raw === undefined ? NaN : Number(raw);
+  return Number.isSafeInteger(n) && n > 0 ? { segmentBytes: n } : {};
+}
+
 export function partitionGroupId(topicId: string, partition: number): string {
   return `p/${topicId}/${partition}`;
 }
@@ -144,6 +151,7 @@ export class PartitionManager {
       topic: topic.name,
       partition,
       groupId,
+      ...segmentBytesOf(topic),
       logId: partitionLogId(topic, partition),
       raft: this.opts.raft,
       wal: this.opts.wal,

@@ -24,6 +24,8 @@ export interface ReplicaOptions extends PartitionId {
   readonly logger: Logger;
   /** Called once this node leads and has applied its term's first entry: it can serve now. */
   readonly onServing: (replica: PartitionReplica, leaderEpoch: number) => void;
+  /** The topic's `segment.bytes`, when set (else the store's default); applies when the log is opened. */
+  readonly segmentBytes?: number;
 }
 
 /** What the leader's produce path needs while it serves one term. */
@@ -61,7 +63,7 @@ export class PartitionReplica implements GroupStateMachine {
 
   /** Opens the replica's log and recovers its derived state (high watermark, producer state). */
   static async open(opts: ReplicaOptions): Promise<PartitionReplica> {
-    const log = await opts.wal.openLog(opts.logId, { kind: 'partition' });
+    const log = await opts.wal.openLog(opts.logId, opts.segmentBytes === undefined ? { kind: 'partition' } : { kind: 'partition', segmentBytes: opts.segmentBytes });
     const replica = new PartitionReplica(opts, log);
     const commit = Math.min(log.hardState.commit, log.lastIndex);
     const tail = await recoverTail(log, commit);
