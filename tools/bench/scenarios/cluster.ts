@@ -22,6 +22,8 @@ export interface BenchNode {
   readonly dataDir: string;
   child: ChildProcess | undefined;
   readonly lines: Record<string, unknown>[];
+  /** The admin HTTP listener (port 0 picked at start), from the 'node started' line. */
+  admin: { host: string; port: number } | undefined;
 }
 
 export interface BenchClusterOptions {
@@ -31,6 +33,12 @@ export interface BenchClusterOptions {
   /** Extra `node` flags for the broker processes (e.g. --cpu-prof). */
   nodeFlags?: readonly string[];
   readyTimeoutMs?: number;
+}
+
+function adminAddress(v: unknown): { host: string; port: number } | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const { host, port } = v as { host?: unknown; port?: unknown };
+  return typeof host === 'string' && typeof port === 'number' ? { host, port } : undefined;
 }
 
 function alive(child: ChildProcess): boolean {
@@ -67,7 +75,7 @@ export class BenchCluster {
     for (let id = 0; id < opts.nodes; id++) {
       const dataDir = join(opts.root, `node-${id}`);
       await mkdir(dataDir, { recursive: true });
-      nodes.push({ id, kafkaPort: ports[id * 2] as number, raftPort: ports[id * 2 + 1] as number, dataDir, child: undefined, lines: [] });
+      nodes.push({ id, kafkaPort: ports[id * 2] as number, raftPort: ports[id * 2 + 1] as number, dataDir, child: undefined, lines: [], admin: undefined });
     }
     const cluster = new BenchCluster(nodes, opts.nodeFlags ?? []);
     const timeoutMs = opts.readyTimeoutMs ?? 60_000;
@@ -102,6 +110,7 @@ export class BenchCluster {
       '--node-id', String(node.id),
       '--kafka', `127.0.0.1:${node.kafkaPort}`,
       '--raft', `127.0.0.1:${node.raftPort}`,
+      '--admin', '127.0.0.1:0',
       '--peers', peers,
       '--data-dir', node.dataDir,
       // info, not warn: the readiness line is logged at info; the hot path logs nothing at info.
@@ -139,6 +148,7 @@ export class BenchCluster {
       line = { msg: 'unparsed', text };
     }
     this.keep(node, line);
+    if (line.msg === 'node started') node.admin = adminAddress(line.admin);
     for (const waiter of this.waiters.get(node.id) ?? []) if (waiter.match(line)) waiter.done();
   }
 

@@ -9,6 +9,7 @@ import type { BenchCluster } from './cluster.js';
 import { BenchError } from './errors.js';
 import { kafkaClient, withAdmin, withProducer } from './kafka.js';
 import { measured } from './measure.js';
+import { raftLeader } from './raft-leader.js';
 import { round3, summarise } from './stats.js';
 import type { ScenarioResult } from './types.js';
 
@@ -48,21 +49,25 @@ export function leaderFailover(
       const value = Buffer.alloc(1024, 0x63);
       const lats: number[] = [];
       const leaders: number[] = [];
+      let metadataDisagreed = 0;
       for (let round = 0; round < o.rounds; round++) {
         const state = await waitFullIsr(admin, o.topic, cluster.nodes.length);
         await producer.send({ topic: o.topic, acks: -1, messages: [{ value }] });
+        // Kill the Raft leader itself; fall back to Metadata's answer when no admin view has one.
+        const leader = (await raftLeader(cluster, o.topic, 0)) ?? state.leader;
+        if (leader !== state.leader) metadataDisagreed++;
         const t0 = performance.now();
-        await cluster.kill(state.leader);
+        await cluster.kill(leader);
         await sendUntilAcked(() => producer.send({ topic: o.topic, acks: -1, messages: [{ value }] }));
         lats.push(performance.now() - t0);
-        leaders.push(state.leader);
-        await cluster.restart(state.leader);
+        leaders.push(leader);
+        await cluster.restart(leader);
       }
       return {
         client: 'kafkajs', params, messages: o.rounds, bytes: 0, seconds: round3(lats.reduce((a, b) => a + b, 0) / 1000), msgsPerSec: 0, mbPerSec: 0,
         latency: summarise(lats),
         latencyOverTime: lats.map((l, i) => ({ tMs: i, count: 1, p50Ms: round3(l), p99Ms: round3(l) })),
-        extra: { killedLeaders: leaders, overTimeAxis: 'round' },
+        extra: { killedLeaders: leaders, metadataLeaderDisagreedWithRaft: metadataDisagreed, overTimeAxis: 'round' },
       };
     })));
 }
