@@ -33,7 +33,8 @@ export function dispatchFrame(ctx: InboundContext, from: number, payload: Buffer
     items = decodeFrame(payload, toRaftId(from), toRaftId(ctx.nodeId));
   } catch (err) {
     ctx.stats.badFrames++;
-    ctx.logger.warn({ err, from, bytes: payload.byteLength }, 'dropping undecodable raft frame');
+    // A peer sending garbage must not flood the log: every drop is counted, a few are logged.
+    if (isPowerOfTwo(ctx.stats.badFrames)) ctx.logger.warn({ err, from, bytes: payload.byteLength, dropped: ctx.stats.badFrames }, 'dropping undecodable raft frame');
     return;
   }
   for (const { groupId, message } of items) {
@@ -59,6 +60,13 @@ export function stepInto(g: RaftGroup, message: Message, ctx: Pick<InboundContex
     g.node.step(message);
   } catch (err) {
     ctx.stats.badMessages++;
-    ctx.logger.warn({ err, from: toNodeId(message.from), group: g.id, type: message.type }, 'dropping raft message the core refused');
+    if (isPowerOfTwo(ctx.stats.badMessages)) {
+      ctx.logger.warn({ err, from: toNodeId(message.from), group: g.id, type: message.type, dropped: ctx.stats.badMessages }, 'dropping raft message the core refused');
+    }
   }
+}
+
+/** Logs the 1st, 2nd, 4th, 8th… occurrence: bounded log volume, still visible. */
+function isPowerOfTwo(n: number): boolean {
+  return n > 0 && Number.isInteger(Math.log2(n));
 }
