@@ -221,8 +221,10 @@ describe('chronik inspect partition', () => {
 
   it('changes nothing in the data dir', async () => {
     const before = await hashTree(dataDir);
-    expect((await inspectProcess(['partition', dataDir, TOPIC, '0', '--deep'])).code).toBe(0);
-    expect((await inspectProcess(['groups', dataDir])).code).toBe(0);
+    const partition = await inspectProcess(['partition', dataDir, TOPIC, '0', '--deep']);
+    expect(partition.code, `${partition.stdout}\n${partition.stderr}`).toBe(0);
+    const groups = await inspectProcess(['groups', dataDir]);
+    expect(groups.code, `${groups.stdout}\n${groups.stderr}`).toBe(0);
     expect(await hashTree(dataDir)).toBe(before);
   });
 
