@@ -121,7 +121,9 @@ describe('rolling restart', () => {
       expect(elapsedMs).toBeLessThan(STOP_BOUND_MS);
       const handOff = cluster.nodes[id]?.lines.find((l) => l.msg === 'leadership hand-off done');
       expect(handOff).toMatchObject({ failed: 0 });
-      await cluster.restart(id);
+      await cluster.restart(id, 45_000).catch((err: unknown) => {
+        throw new Error(`node ${id} did not restart: ${String(err)}; its last output: ${JSON.stringify(cluster.nodes[id]?.lines.slice(-15))}`);
+      });
       // Ready for the next node: serving, and back in the ISR of every partition it hosts.
       expect(await httpGet(adminPort(cluster, id), '/readyz?timeoutMs=30000&inSync=1', 35_000)).toMatchObject({ status: 200, body: 'ok\n' });
       await running.progress(200, 30_000);
