@@ -9,7 +9,7 @@ Runs one Chronik node. With no options: a single node with Kafka on 127.0.0.1:90
 increasing order of precedence; an unknown or invalid setting is an error.
 
 Options:
-  --config <file>                          JSON file of settings (name → value)
+  --config <file>                          JSON or YAML (.yaml/.yml: flat name: value lines) file of settings
 ${settingsHelp()}
 `;
 

@@ -90,6 +90,7 @@ export function readConfigFile(path: string): Record<string, unknown> {
   } catch (cause) {
     throw new ConfigError(`cannot read config file ${path}`, { cause });
   }
+  if (/\.ya?ml$/i.test(path)) return parseFlatYaml(path, text);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -100,6 +101,29 @@ export function readConfigFile(path: string): Record<string, unknown> {
     throw new ConfigError(`config file ${path} must hold a JSON object of settings`);
   }
   return parsed as Record<string, unknown>;
+}
+
+const MAX_CONFIG_LINES = 10_000;
+
+/**
+ * Settings are a flat map, so a YAML config file is read as `name: value` lines: `#` comments,
+ * blank lines, and values optionally in single or double quotes. Anything else (nesting, lists,
+ * anchors) is refused with the line number rather than half-understood.
+ */
+export function parseFlatYaml(path: string, text: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const lines = text.split(/\r?\n/);
+  if (lines.length > MAX_CONFIG_LINES) throw new ConfigError(`config file ${path} has more than ${MAX_CONFIG_LINES} lines`);
+  for (const [i, raw] of lines.entries()) {
+    const line = raw.replace(/\s+#.*$/, '').trimEnd();
+    if (line.trim() === '' || line.trimStart().startsWith('#') || line === '---') continue;
+    const match = /^([A-Za-z0-9_.-]+):\s*(.*)$/.exec(line);
+    if (match === null || match[1] === undefined) throw new ConfigError(`config file ${path}:${i + 1}: expected 'name: value'`);
+    const value = (match[2] ?? '').trim();
+    if (value === '' || /^[[{&*!|>]/.test(value)) throw new ConfigError(`config file ${path}:${i + 1}: '${match[1]}' needs a plain value`);
+    out[match[1]] = /^(['"]).*\1$/.test(value) ? value.slice(1, -1) : value;
+  }
+  return out;
 }
 
 function fromFile(file: Record<string, unknown>): RawSettings {

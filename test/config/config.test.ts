@@ -42,3 +42,17 @@ describe('config', () => {
     expect(config.minInsyncReplicas).toBe(2);
   });
 });
+
+describe('YAML config files', () => {
+  it('reads flat name: value lines with comments and quotes, and refuses anything nested', async () => {
+    const { parseFlatYaml } = await import('../../src/config/index.js');
+    const yaml = `# chronik.yaml\nnode.id: 2\nkafka.listen: "127.0.0.1:9095"   # quoted\nraft.peers: '2@127.0.0.1:9195'\n\nauto.create.topics.enable: false\n`;
+    const file = parseFlatYaml('chronik.yaml', yaml);
+    const config = buildConfig({ file });
+    expect(config.nodeId).toBe(2);
+    expect(config.kafkaListen.port).toBe(9095);
+    expect(config.autoCreateTopics).toBe(false);
+    expect(() => parseFlatYaml('c.yaml', 'kafka:\n  listen: x\n')).toThrow(/c.yaml:1/);
+    expect(() => parseFlatYaml('c.yaml', 'just text\n')).toThrow(/expected 'name: value'/);
+  });
+});
