@@ -11,8 +11,10 @@ from confluent_kafka import Consumer, Producer, TopicPartition, OFFSET_BEGINNING
 
 from common import MAX_SAMPLES, args, buckets, emit, summary
 
+PROBE = b"chronik-bench-e2e-probe"
 
-def consume(a, stop, out):
+
+def consume(a, stop, out, ready):
     consumer = Consumer({
         "bootstrap.servers": a["bootstrap"],
         "group.id": "chronik-bench-e2e",
@@ -24,6 +26,9 @@ def consume(a, stop, out):
     while not stop.is_set():
         for msg in consumer.consume(num_messages=1000, timeout=0.1):
             now = time.monotonic_ns()
+            if msg.error() is None and msg.value() == PROBE:
+                ready.set()
+                continue
             if msg.error() is not None or len(msg.value()) < 8:
                 out["errors"] += 1
                 continue
@@ -38,9 +43,18 @@ def main():
     a = args()
     out = {"lats": [], "times": [], "errors": 0}
     stop = threading.Event()
-    thread = threading.Thread(target=consume, args=(a, stop, out))
+    ready = threading.Event()
+    thread = threading.Thread(target=consume, args=(a, stop, out, ready))
     thread.start()
     producer = Producer({"bootstrap.servers": a["bootstrap"], "acks": "all", "linger.ms": 0, "compression.type": "none"})
+    # The consumer's start-up (metadata, offsets, first fetch) is not end-to-end latency: the paced
+    # run starts only once a probe message has made the full trip (bounded wait).
+    probe_start = time.monotonic()
+    while not ready.is_set() and time.monotonic() - probe_start < 30:
+        producer.produce(a["topic"], PROBE)
+        producer.flush(5)
+        ready.wait(1.0)
+    probe_s = time.monotonic() - probe_start
     pad = b"x" * (a["messageBytes"] - 8)
     rate, total = a["rate"], int(a["rate"] * (a["durationS"] + a["warmupS"]))
     start = time.monotonic()
@@ -72,6 +86,8 @@ def main():
         "received": len(out["lats"]),
         "errors": out["errors"],
         "seconds": time.monotonic() - start,
+        "consumerReadyS": probe_s,
+        "consumerReady": ready.is_set(),
         "latency": summary(lats),
         "overTime": buckets([t for t, _ in pairs], lats),
     })

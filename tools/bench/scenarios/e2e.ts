@@ -11,6 +11,8 @@ interface E2eOutput {
   received: number;
   errors: number;
   seconds: number;
+  consumerReadyS: number;
+  consumerReady: boolean;
   latency: LatencyPercentiles;
   overTime: LatencyBucket[];
 }
@@ -26,7 +28,7 @@ export function endToEnd(
     const bytes = out.received * o.messageBytes;
     return {
       client: 'librdkafka', params, messages: out.received, bytes, seconds: round3(out.seconds), ...rates(out.received, bytes, out.seconds),
-      latency: out.latency, latencyOverTime: out.overTime, extra: { sent: out.sent, errors: out.errors },
+      latency: out.latency, latencyOverTime: out.overTime, extra: { sent: out.sent, errors: out.errors, consumerReadyS: out.consumerReadyS, consumerReady: out.consumerReady },
     };
   });
 }
