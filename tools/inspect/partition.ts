@@ -14,9 +14,8 @@ import { Printer, type InspectIO } from './output.js';
 import { readMetaImage } from './offsets-assignment.js';
 import { partitionLogs, pickPartitionLog, type PartitionLogRef } from './partition-log.js';
 import type { IndexDb } from './leveldb-copy.js';
-import type { Target } from './target.js';
 import { walkPartition, type BatchSink, type PartitionTotals } from './partition-walk.js';
-import { resolveTarget, type SegmentFile } from './target.js';
+import { resolveTarget, type SegmentFile, type Target } from './target.js';
 import type { WalkedFrame } from './walk.js';
 import { withIndex } from './with-index.js';
 
