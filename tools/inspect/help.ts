@@ -76,9 +76,11 @@ Replays this node's __consumer_offsets partitions (committed entries only, tombs
 as the coordinator does when it loads them) and prints, per group, its generation, protocol,
 leader and members from the last group metadata record, and its committed offsets per
 topic-partition (offset, leader epoch, metadata, commit time). First a table of the offsets
-partitions found: commit index, entries applied, uncommitted entries, problems.
+partitions found: leader and replicas (from this node's __meta image), commit index, entries
+applied, uncommitted entries, problems.
 A node holds only the offsets partitions whose replicas are assigned to it: for every group,
-run this on every node's data dir (or on the partition leaders').
+run this on every node's data dir (or on the partition leaders'). A line names the offsets
+partitions that are on other nodes only.
   --group G      show only group G
   --json         one JSON object: partitions and groups
 Exit 1 when an offsets partition has damaged frames or undecodable records (the rest is shown).
