@@ -9,7 +9,7 @@ Commands:
   start      run a broker node
   cluster    run a local cluster of node processes (default 3)
   status     live cluster view: nodes, __meta, partitions, ISR, lag, groups
-  inspect    read-only inspection of a data directory (segments, dump, verify, index)
+  inspect    read-only inspection of a data directory (segments, dump, verify, index, raft, meta, groups, partition)
   bench      run the benchmark suite
 
 Run 'chronik <command> --help' for the options of a command.`;

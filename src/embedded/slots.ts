@@ -25,6 +25,8 @@ function nodeSettings(options: ResolvedOptions, a: NodeAddresses, peers: string,
     'node.id': String(a.id),
     'kafka.listen': `${HOST}:${a.kafkaPort}`,
     'raft.listen': `${HOST}:${a.raftPort}`,
+    // An ephemeral admin port: a fixed Kafka port + 1000 could collide with anything on the machine.
+    'admin.listen': `${HOST}:0`,
     'raft.peers': peers,
     'data.dir': dataDir,
     'log.level': options.logLevel,
