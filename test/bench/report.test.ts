@@ -49,7 +49,7 @@ describe('bench report', () => {
     expect(verdicts['single node acks=all (librdkafka) vs 40% of 1 MiB write+fdatasync']).toEqual([true, 1.25]);
     expect(verdicts['3 nodes RF 3 acks=all, 1 KiB']).toEqual([false, 0.75]);
     expect(verdicts['e2e p99 at 2,000 msg/s on 3 nodes']?.[0]).toBe(false);
-    expect(verdicts['consume-3n: single consumer catch-up']).toEqual([true, 1.33]);
+    expect(verdicts['consume-3n: single consumer catch-up']).toEqual([true, 1.333]);
     expect(verdicts['RSS per node (max over all scenarios)']).toEqual([true, 2.5]);
     expect(verdicts['topic create -> first produce, median']).toEqual([true, 1.25]);
     // A failed scenario yields no figure and so no verdict on it.
@@ -60,7 +60,7 @@ describe('bench report', () => {
     const r = fixture();
     const text = renderText(r);
     expect(text).toMatch(/produce-1n\s+librdkafka\s+1\s+1000\s+50\.0\s+3\.00\s+9\.00/);
-    expect(text).toContain('MISS  3 nodes RF 3 acks=all, 1 KiB: 30.0 MB/s (target >= 40.0 MB/s; ratio 0.75');
+    expect(text).toContain('MISS  3 nodes RF 3 acks=all, 1 KiB: 30.0 MB/s (target >= 40.0 MB/s; ratio 0.750');
     const html = renderHtml(r);
     expect(html).not.toMatch(/<script|<link|src=|href=/i);
     // Throughput, latency percentiles, one latency-over-time chart, six server charts.

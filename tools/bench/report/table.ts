@@ -39,7 +39,7 @@ function align(rows: string[][]): string {
 export function targetLines(targets: readonly TargetResult[]): string {
   return targets.map((t) => {
     const verdict = t.pass ? 'PASS' : 'MISS';
-    return `${verdict}  ${t.name}: ${num(t.value, 1)} ${t.unit} (target ${t.comparator} ${num(t.threshold, 1)} ${t.unit}; ratio ${num(t.ratio, 2)}; ${t.basis})`;
+    return `${verdict}  ${t.name}: ${num(t.value, 1)} ${t.unit} (target ${t.comparator} ${num(t.threshold, 1)} ${t.unit}; ratio ${num(t.ratio, 3)}; ${t.basis})`;
   }).join('\n');
 }
 

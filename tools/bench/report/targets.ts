@@ -11,7 +11,8 @@ function find(report: BenchReport, name: string): ScenarioResult | undefined {
 function judge(name: string, value: number | undefined, unit: string, comparator: '>=' | '<=', threshold: number, basis: string): TargetResult {
   let ratio: number | undefined;
   if (value !== undefined) ratio = comparator === '>=' ? value / threshold : value === 0 ? Infinity : threshold / value;
-  const r = ratio === undefined || !Number.isFinite(ratio) ? ratio : Math.round(ratio * 100) / 100;
+  // Three decimals: a near miss (0.996) must not print as 1.00 next to MISS.
+  const r = ratio === undefined || !Number.isFinite(ratio) ? ratio : Math.floor(ratio * 1000) / 1000;
   return { name, value, unit, comparator, threshold: Math.round(threshold * 100) / 100, ratio: r, pass: ratio !== undefined && ratio >= 1, basis };
 }
 
