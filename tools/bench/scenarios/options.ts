@@ -43,6 +43,8 @@ librdkafka (/usr/bin/python3 confluent-kafka) and kafkajs. Writes bench-results/
   --e2e-rate N        offered rate of the e2e scenario in msg/s (default 2000)
   --topics N          topics in create-3n (default 50)
   --failovers N       rounds of failover-3n (default 10)
+  --disk-ms N, --net-ms N, --wal-ms N
+                      per-measurement durations of the physical limits and the WAL micro-benchmark
   --cpu-prof          run brokers under node --cpu-prof (profiles next to the results)
   --keep              keep the scratch data directories
 `;
