@@ -70,11 +70,11 @@ class Load {
   private async loop(): Promise<void> {
     for (let batch = 0; !this.stopped && batch < 100_000; batch++) {
       const values = Array.from({ length: 20 }, (_, j) => `r-${batch}-${j}`);
-      // One partition per send, round-robin. With sends spanning several partitions (one Produce
-      // request per leader), kafkajs 2.2.4's idempotent producer was seen to report some records of
-      // a send acknowledged though they were never written and to write others twice, around leader
-      // changes (SIGTERM or SIGKILL alike). librdkafka's idempotent producer through the same
-      // rolling restart, multi-partition, lost and duplicated nothing (28k records): see docs/operating.md.
+      // One partition per send, round-robin. kafkajs 2.2.4 loses records of sends that span several
+      // partitions when a leader moves mid-send: its retry (producer/sendMessages.js) re-sends only to
+      // brokers that have not answered yet, so a partition whose new leader already answered for
+      // other partitions is never re-sent, yet send() resolves. The broker never saw those records.
+      // librdkafka's idempotent producer, multi-partition, runs alongside and must lose nothing.
       const partition = batch % PARTITIONS;
       try {
         await this.producer.send({ topic: TOPIC, acks: -1, messages: values.map((value) => ({ partition, value })) });

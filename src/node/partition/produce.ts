@@ -3,6 +3,9 @@ import { EntryType } from '../../wal/index.js';
 import { ErrorCode, KafkaError } from '../../util/errors.js';
 import type { PartitionReplica, LeaderTerm } from './replica.js';
 
+/** Bound on one term's remembered in-flight idempotent batches. */
+const MAX_IN_FLIGHT_BATCHES = 100_000;
+
 export interface ProducePolicy {
   readonly acks: number;
   readonly timeoutMs: number;
@@ -22,7 +25,7 @@ export interface ProduceOutcome {
 
 type Planned =
   | { kind: 'append'; batch: Buffer; header: RecordBatchHeader }
-  | { kind: 'duplicate'; firstOffset: number; lastOffset: number };
+  | { kind: 'duplicate'; firstOffset: number; lastOffset: number; key: string };
 
 /**
  * The produce hot path on a partition leader. It never waits for leadership: a replica that does
@@ -43,7 +46,11 @@ export async function produce(replica: PartitionReplica, records: Buffer, policy
   for (const step of plan) {
     if (step.kind === 'duplicate') {
       if (baseOffset < 0) baseOffset = step.firstOffset;
-      if (policy.acks === -1) waits.push(waitCommitted(replica, step.lastOffset, policy.timeoutMs));
+      // The original was proposed in this term and may not be committed yet: the retry is answered
+      // with the original's own fate (never by the high watermark, which other batches can move).
+      // Absent from the map, the original came from the committed log.
+      const original = term.inFlight.get(step.key);
+      if (original !== undefined && policy.acks !== 0) waits.push(original);
       continue;
     }
     const offset = appendBatch(replica, term, step, policy.logAppendTime ? now : undefined);
@@ -77,7 +84,7 @@ function planBatches(records: Buffer, term: LeaderTerm, policy: ProducePolicy): 
     }
     const check = term.producers.check(header);
     if (check.kind === 'error') throw check.error;
-    plan.push(check.kind === 'duplicate' ? check : { kind: 'append', batch, header });
+    plan.push(check.kind === 'duplicate' ? { ...check, key: batchKey(header) } : { kind: 'append', batch, header });
   }
   return plan;
 }
@@ -93,16 +100,34 @@ function appendBatch(
   if (logAppendTimeMs !== undefined) setLogAppendTime(step.batch, logAppendTimeMs);
   const proposal = replica.opts.raft.propose(replica.opts.groupId, step.batch, EntryType.KAFKA_BATCH);
   term.nextOffset = baseOffset + step.header.lastOffsetDelta + 1;
-  if (step.header.producerId >= 0) term.producers.onAppended(step.header, baseOffset);
+  if (step.header.producerId >= 0) {
+    term.producers.onAppended(step.header, baseOffset);
+    trackInFlight(term, batchKey(step.header), proposal.committed);
+  }
   return { baseOffset, durable: proposal.durable, committed: proposal.committed };
 }
 
-/** A retried batch is acknowledged once its original is committed (acks=all). */
-async function waitCommitted(replica: PartitionReplica, lastOffset: number, timeoutMs: number): Promise<void> {
-  const woken = await replica.waiters.waitBeyond(lastOffset, replica.highWatermark, timeoutMs);
-  if (!woken || replica.highWatermark <= lastOffset) {
-    throw new KafkaError(ErrorCode.REQUEST_TIMED_OUT, `duplicate batch ending at ${lastOffset} not committed in time`);
+/** Identifies an idempotent batch: a retry carries the same producer, epoch and sequence. */
+function batchKey(h: { producerId: number; producerEpoch: number; baseSequence: number }): string {
+  return `${h.producerId}:${h.producerEpoch}:${h.baseSequence}`;
+}
+
+/**
+ * Remembers this term's idempotent proposals until they commit, for retries that arrive first.
+ * A rejected one stays (its retries must fail too); the map is bounded, oldest dropped first.
+ */
+function trackInFlight(term: LeaderTerm, key: string, committed: Promise<void>): void {
+  if (term.inFlight.size >= MAX_IN_FLIGHT_BATCHES) {
+    const oldest = term.inFlight.keys().next().value;
+    if (oldest !== undefined) term.inFlight.delete(oldest);
   }
+  term.inFlight.set(key, committed);
+  committed.then(
+    () => {
+      if (term.inFlight.get(key) === committed) term.inFlight.delete(key);
+    },
+    () => undefined,
+  );
 }
 
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {

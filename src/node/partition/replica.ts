@@ -35,6 +35,8 @@ export interface LeaderTerm {
   nextOffset: number;
   /** Producer state including this term's proposed-but-uncommitted batches. */
   readonly producers: ProducerStateManager;
+  /** This term's idempotent batches not yet committed, by producer:epoch:sequence (see produce.ts). */
+  readonly inFlight: Map<string, Promise<void>>;
 }
 
 /**
@@ -145,7 +147,7 @@ export class PartitionReplica implements GroupStateMachine {
     if (status.role !== 'leader' || status.leader !== this.opts.nodeId || this.appliedTerm !== status.term) return;
     const producers = this.newProducerState();
     producers.restore(this.committedProducers.snapshot());
-    this.leaderTerm = { epoch: status.term, nextOffset: this.hw, producers };
+    this.leaderTerm = { epoch: status.term, nextOffset: this.hw, producers, inFlight: new Map() };
     this.log.debug({ epoch: status.term, hw: this.hw }, 'serving as leader');
     this.opts.onServing(this, status.term);
   }
