@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { Kafka, logLevel } from 'kafkajs';
 import { tpKey, type ReadRecord, type ReplicaDivergence } from './checker.js';
 import { compareReplicaLogs, partitionLogDir, readReplicaLog, type ReplicaLog } from './replicas.js';
@@ -9,27 +10,34 @@ import { compareReplicaLogs, partitionLogDir, readReplicaLog, type ReplicaLog } 
  */
 const READ_TIMEOUT_MS = 180_000;
 
-/** Every record of every partition from the start to the high watermark. */
+/** Values are kept only up to this many characters: the checker needs `chk|producer|seq|`, not the padding. */
+const KEPT_VALUE_CHARS = 64;
+
+/**
+ * Every record of every partition from the start to the high watermark. Parsed line by line as kcat
+ * streams, keeping only the head of each value, so a soak's gigabyte of records fits in memory.
+ */
 export function readAll(brokers: readonly string[], topic: string): Promise<ReadRecord[]> {
   return new Promise((resolve, reject) => {
     const args = ['-C', '-b', brokers.join(','), '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%p %o %s\\n'];
     const child = spawn('kcat', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const chunks: Buffer[] = [];
+    const out: ReadRecord[] = [];
     let stderr = '';
-    child.stdout.on('data', (c: Buffer) => chunks.push(c));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => {
+      if (line.length === 0) return;
+      const first = line.indexOf(' ');
+      const second = line.indexOf(' ', first + 1);
+      out.push({ topic, partition: Number(line.slice(0, first)), offset: Number(line.slice(first + 1, second)), value: line.slice(second + 1, second + 1 + KEPT_VALUE_CHARS) });
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      if (stderr.length < 4_096) stderr += c.toString();
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), READ_TIMEOUT_MS);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      if (code !== 0) return reject(new Error(`kcat read of ${topic} exited ${code}: ${stderr.slice(0, 2000)}`));
-      const out: ReadRecord[] = [];
-      for (const line of Buffer.concat(chunks).toString('utf8').split('\n')) {
-        if (line.length === 0) continue;
-        const [p, o, ...rest] = line.split(' ');
-        out.push({ topic, partition: Number(p), offset: Number(o), value: rest.join(' ') });
-      }
-      resolve(out);
+      if (code !== 0) reject(new Error(`kcat read of ${topic} exited ${code}: ${stderr.slice(0, 2000)}`));
+      else resolve(out);
     });
   });
 }
