@@ -41,8 +41,12 @@ describe('leader balance', () => {
     const producer = new Kafka({ brokers: survivors.map((id) => cluster.broker(id)), clientId: 'balance-p', logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 } }).producer();
     await producer.connect();
     await producer.send({ topic, acks: -1, messages: [{ value: 'while the preferred leader is down' }] });
-    const moved = await partitionInfo(survivors[0] as number, topic);
-    expect(moved.leader).not.toBe(preferred);
+    // The survivor that took over announces itself once it serves (an event in its log).
+    const newLeader = await Promise.any(
+      survivors.map((id) => cluster.waitForLog(id, (l) => l.msg === 'LeaderElected committed' && l.topic === topic, 30_000).then(() => id)),
+    );
+    const moved = await partitionInfo(newLeader, topic);
+    expect(moved.leader).toBe(newLeader);
 
     await cluster.restart(preferred); // clears the node's earlier log lines
     await cluster.waitForLog(preferred, (l) => l.msg === 'LeaderElected committed' && l.topic === topic, 30_000);

@@ -84,15 +84,18 @@ function namedTopicEntry(broker: BrokerContext, image: MetadataImage, name: stri
 
 function topicEntry(broker: BrokerContext, _image: MetadataImage, topic: TopicImage): TopicEntry {
   const live = broker.liveBrokers();
-  const partitions = topic.partitions.map((p) => ({
-    errorCode: p.leader === NO_LEADER ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
-    partitionIndex: p.partition,
-    leaderId: p.leader,
-    leaderEpoch: p.leaderEpoch,
-    replicaNodes: [...p.replicas],
-    isrNodes: [...(p.isr.length > 0 ? p.isr : p.replicas.filter((r) => live.has(r)))],
-    offlineReplicas: p.replicas.filter((r) => !live.has(r)),
-  }));
+  const partitions = topic.partitions.map((p) => {
+    const leader = claimableLeader(broker, topic, p.partition, p.leader);
+    return {
+      errorCode: leader === NO_LEADER ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
+      partitionIndex: p.partition,
+      leaderId: leader,
+      leaderEpoch: p.leaderEpoch,
+      replicaNodes: [...p.replicas],
+      isrNodes: [...(p.isr.length > 0 ? p.isr : p.replicas.filter((r) => live.has(r)))],
+      offlineReplicas: p.replicas.filter((r) => !live.has(r)),
+    };
+  });
   return {
     errorCode: ErrorCode.NONE,
     name: topic.name,
@@ -101,6 +104,17 @@ function topicEntry(broker: BrokerContext, _image: MetadataImage, topic: TopicIm
     partitions,
     topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
   };
+}
+
+/**
+ * The image may name this node as leader after it has stopped serving (deposed, isolated from the
+ * quorum, or handing leadership over) until the next LeaderElected is applied. A node never claims
+ * a leadership it does not exercise: it answers LEADER_NOT_AVAILABLE, so the client asks again
+ * instead of sending produce requests here.
+ */
+function claimableLeader(broker: BrokerContext, topic: TopicImage, partition: number, leader: number): number {
+  if (leader !== broker.nodeId) return leader;
+  return broker.replica(topic.name, partition)?.serving === undefined ? NO_LEADER : leader;
 }
 
 function brokerEntries(broker: BrokerContext, image: MetadataImage): BrokerEntry[] {
