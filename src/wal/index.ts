@@ -6,6 +6,7 @@ export { EntryType } from './entry.js';
 export type { Entry, HardState, Snapshot, SegmentInfo } from './entry.js';
 export type { FileIO, FileHandle, FileStat } from './file-io.js';
 export { NodeFileIO } from './node-file-io.js';
+export { ForwardingFileIO } from './forwarding-file-io.js';
 export { FaultyFileIO } from './faulty-file-io.js';
 export type { CrashOptions } from './faulty-file-io.js';
 export type { WalDb } from './context.js';
