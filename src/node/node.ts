@@ -128,7 +128,7 @@ export class ChronikNode {
     const advertised = config.kafkaAdvertised.port === 0 ? { host: config.kafkaAdvertised.host, port: kafka.address.port } : config.kafkaAdvertised;
     const node = new ChronikNode({ ...config, kafkaAdvertised: advertised }, logger, wal, transport, raft, rpc, meta, partitions, groups, kafka, kafka.address);
     registry.register(apiVersionsHandler(registry));
-    registerBrokerApis(registry, node.brokerContext());
+    registerBrokerApis(registry, { ...node.brokerContext(), onBatchAppended: metrics.observeBatch });
     node.watchRegistrations();
     node.retention = new RetentionService({ config, partitions, raft, rpc, image: () => meta.image, isPeerUp: (id) => transport.isPeerUp(id), logger });
     node.retention.start();

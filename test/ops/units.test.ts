@@ -85,3 +85,19 @@ describe('NodeMetrics', () => {
     expect(total(fb, 'chronik_wal_fsync_duration_seconds_count')).toBe(0);
   });
 });
+
+describe('produce batch metrics', () => {
+  it('observes each appended batch in the bytes and records histograms', async () => {
+    const m = new NodeMetrics(1);
+    m.observeBatch(700, 1);
+    m.observeBatch(70_000, 200);
+    const f = parsePrometheus(await m.scrape());
+    expect(total(f, 'chronik_produce_batch_size_bytes_count')).toBe(2);
+    expect(total(f, 'chronik_produce_batch_size_bytes_sum')).toBe(70_700);
+    expect(total(f, 'chronik_produce_batch_size_bytes_bucket', { le: '1024' })).toBe(1);
+    expect(total(f, 'chronik_produce_batch_size_bytes_bucket', { le: '262144' })).toBe(2);
+    expect(total(f, 'chronik_produce_batch_records_bucket', { le: '1' })).toBe(1);
+    expect(total(f, 'chronik_produce_batch_records_bucket', { le: '250' })).toBe(2);
+    expect(total(f, 'chronik_produce_batch_records_sum')).toBe(201);
+  });
+});

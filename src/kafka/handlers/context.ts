@@ -34,4 +34,6 @@ export interface BrokerContext {
   findGroupCoordinator(groupId: string, timeoutMs: number): Promise<number>;
   /** A fresh producer id from a consensus-allocated block. */
   allocateProducerId(): Promise<number>;
+  /** Metrics hook: one call per record batch produce appends (bytes, records); O(1), never logs. */
+  readonly onBatchAppended?: (batchBytes: number, records: number) => void;
 }

@@ -68,6 +68,7 @@ async function producePartition(
       logAppendTime: setting(topic, 'message.timestamp.type', broker.config.messageTimestampType) === 'LogAppendTime',
       minInsyncReplicas: Number(setting(topic, 'min.insync.replicas', broker.config.minInsyncReplicas)),
       reachableReplicas: () => broker.reachableReplicas(partition.replicas),
+      onBatchAppended: broker.onBatchAppended,
     });
     return { ...failure(data.index, ErrorCode.NONE, null), ...outcome };
   } catch (err) {

@@ -2,3 +2,4 @@ export { NodeMetrics } from './node-metrics.js';
 export { TimedFileIO, type FsyncObserver } from './timed-file-io.js';
 export { MAX_PARTITION_SERIES } from './partition-metrics.js';
 export type { MetricSources } from './sources.js';
+export type { BatchObserver } from './produce-metrics.js';

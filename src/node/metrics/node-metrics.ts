@@ -3,6 +3,7 @@ import type { KafkaServerMetrics } from '../../kafka/server/index.js';
 import { registerClusterMetrics } from './cluster-metrics.js';
 import { kafkaServerMetrics } from './kafka-metrics.js';
 import { registerPartitionMetrics } from './partition-metrics.js';
+import { registerProduceMetrics, type BatchObserver } from './produce-metrics.js';
 import { registerRaftMetrics } from './raft-metrics.js';
 import type { MetricSources } from './sources.js';
 import type { FsyncObserver } from './timed-file-io.js';
@@ -12,12 +13,14 @@ const FSYNC_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02
 /**
  * One node's metrics: its own prom-client Registry (never the global default one, so two nodes in
  * one process keep separate series). Push-style hooks exist only where something happens per event
- * (Kafka requests, fsyncs); everything else is read from the node's components at scrape time.
+ * (Kafka requests, fsyncs, produced batches, Raft commits); everything else is read from the node's components at scrape time.
  */
 export class NodeMetrics {
   readonly registry = new Registry();
   readonly kafka: KafkaServerMetrics;
   readonly observeFsync: FsyncObserver;
+  /** Produce's hook (BrokerContext.onBatchAppended): one histogram observation per appended batch. */
+  readonly observeBatch: BatchObserver;
   private attached = false;
 
   constructor(nodeId: number) {
@@ -25,6 +28,7 @@ export class NodeMetrics {
     this.kafka = kafkaServerMetrics(this.registry);
     const fsync = new Histogram({ name: 'chronik_wal_fsync_duration_seconds', help: 'Latency of WAL data syncs (fdatasync).', buckets: FSYNC_BUCKETS, registers: [this.registry] });
     this.observeFsync = (seconds) => fsync.observe(seconds);
+    this.observeBatch = registerProduceMetrics(this.registry);
     const started = performance.now();
     new Gauge({
       name: 'chronik_process_uptime_seconds',

@@ -14,6 +14,8 @@ export interface ProducePolicy {
   /** `min.insync.replicas`, checked for acks=all against the replicas that are reachable now. */
   readonly minInsyncReplicas: number;
   readonly reachableReplicas: () => number;
+  /** Metrics hook, called once per batch appended to the leader's log (bytes, records). */
+  readonly onBatchAppended?: ((batchBytes: number, records: number) => void) | undefined;
 }
 
 export interface ProduceOutcome {
@@ -54,6 +56,7 @@ export async function produce(replica: PartitionReplica, records: Buffer, policy
       continue;
     }
     const offset = appendBatch(replica, term, step, policy.logAppendTime ? now : undefined);
+    policy.onBatchAppended?.(step.batch.byteLength, step.header.recordCount);
     if (baseOffset < 0) baseOffset = offset.baseOffset;
     if (policy.acks === -1) waits.push(offset.committed);
     else if (policy.acks === 1) waits.push(offset.durable);
