@@ -134,7 +134,7 @@ export class ChronikNode {
     node.retention.start();
     await meta.start();
     void node.registerBroker();
-    node.parts = { config, logger, metrics, raft, transport, meta, partitions, groups, liveBrokers, accepting: () => !node.stopping };
+    node.parts = { config, logger, metrics, raft, transport, wal, meta, partitions, groups, liveBrokers, accepting: () => !node.stopping };
     // An unbindable admin port costs observability, not service: the node keeps serving Kafka.
     node.admin = await startNodeAdmin(node.parts).catch((err: unknown) => {
       node.log.error({ err, admin: config.adminListen }, 'admin listener failed to start');

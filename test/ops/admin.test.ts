@@ -78,7 +78,21 @@ describe('admin endpoints', () => {
     expect(sum(after, 'chronik_kafka_sent_bytes_total')).toBeGreaterThan(sum(before, 'chronik_kafka_sent_bytes_total'));
     expect(sum(after, 'chronik_raft_proposals_total')).toBeGreaterThan(sum(before, 'chronik_raft_proposals_total'));
     expect(sum(after, 'chronik_wal_fsync_duration_seconds_count')).toBeGreaterThan(sum(before, 'chronik_wal_fsync_duration_seconds_count'));
-    expect(sum(after, 'chronik_wal_bytes')).toBeGreaterThan(sum(before, 'chronik_wal_bytes'));
+    expect(sum(after, 'chronik_wal_bytes', { log: 'partitions' })).toBeGreaterThan(sum(before, 'chronik_wal_bytes', { log: 'partitions' }));
+    for (const families of after) {
+      // Every node hosts a __meta replica; the WAL classes are exactly meta, offsets, partitions.
+      expect(total(families, 'chronik_wal_bytes', { log: 'meta' })).toBeGreaterThan(0);
+      expect(total(families, 'chronik_wal_segments', { log: 'meta' })).toBeGreaterThanOrEqual(1);
+      expect(new Set(families.get('chronik_wal_bytes')?.samples.map((s) => s.labels.log))).toEqual(new Set(['meta', 'offsets', 'partitions']));
+    }
+    // Each acknowledged record was appended once, in batches the histograms saw (idempotent retries
+    // are answered as duplicates and not appended again).
+    expect(sum(after, 'chronik_produce_batch_records_sum') - sum(before, 'chronik_produce_batch_records_sum')).toBe(500);
+    expect(sum(after, 'chronik_produce_batch_records_count') - sum(before, 'chronik_produce_batch_records_count')).toBeGreaterThanOrEqual(10);
+    expect(sum(after, 'chronik_produce_batch_size_bytes_count')).toBe(sum(after, 'chronik_produce_batch_records_count'));
+    expect(sum(after, 'chronik_produce_batch_size_bytes_sum') - sum(before, 'chronik_produce_batch_size_bytes_sum')).toBeGreaterThan(500 * 6);
+    expect(sum(after, 'chronik_raft_commit_latency_seconds_count')).toBeGreaterThan(sum(before, 'chronik_raft_commit_latency_seconds_count'));
+    expect(sum(after, 'chronik_raft_commit_latency_seconds_bucket', { le: '+Inf' })).toBe(sum(after, 'chronik_raft_commit_latency_seconds_count'));
     // The leaders' high watermarks together advanced by exactly what was acknowledged.
     expect(sum(after, 'chronik_partition_high_watermark_sum') - sum(before, 'chronik_partition_high_watermark_sum')).toBe(500);
     expect(sum(after, 'chronik_partition_high_watermark', { topic: TOPIC })).toBe(500);
@@ -160,6 +174,26 @@ describe('chronik status', () => {
     for (const id of [0, 1, 2]) expect(text).toMatch(new RegExp(`^  ${id} +up +127\\.0\\.0\\.1:`, 'm'));
     expect(text).toMatch(new RegExp(`^  ${TOPIC} +0 +\\d +\\d+ +[0-2],[0-2],[0-2] +[0-2],[0-2],[0-2] +\\d+`, 'm'));
     expect(text).toMatch(new RegExp(`^  ${GROUP} +Empty +0 +\\d +0$`, 'm'));
+
+    // /metrics: the coordinator (one node) exports the group's lag. Move its committed offset of
+    // partition 0 back by 7: data long committed, so every replica's high watermark has it.
+    const lagOf = (scrapes: Map<string, Family>[]): number[] => scrapes.map((f) => total(f, 'chronik_consumer_group_lag', { group: GROUP }));
+    const coordinators = (scrapes: Map<string, Family>[]): number => scrapes.filter((f) => f.get('chronik_consumer_group_lag')?.samples.some((s) => s.labels.group === GROUP)).length;
+    const caughtUp = await scrapeAll();
+    expect(lagOf(caughtUp)).toEqual([0, 0, 0]);
+    expect(coordinators(caughtUp)).toBe(1);
+    expect(sum(caughtUp, 'chronik_wal_bytes', { log: 'offsets' })).toBeGreaterThan(0);
+    const hw0 = topic?.partitions.find((p) => p.partition === 0)?.highWatermark ?? 0;
+    expect(hw0).toBeGreaterThan(7);
+    const admin = new Kafka({ brokers: cluster.brokers, clientId: 'ops-lag', logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    await admin.setOffsets({ groupId: GROUP, topic: TOPIC, partitions: [{ partition: 0, offset: String(hw0 - 7) }] });
+    await admin.disconnect();
+    const behind = await scrapeAll();
+    expect(lagOf(behind).reduce((a, b) => a + b, 0)).toBe(7);
+    expect(coordinators(behind)).toBe(1);
+    expect(sum(behind, 'chronik_consumer_group_lag_unknown_partitions')).toBe(0);
+    expect(sum(behind, 'chronik_consumer_group_lag_omitted_groups')).toBe(0);
   }, 60_000);
 });
 

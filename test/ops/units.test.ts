@@ -2,7 +2,9 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { Role } from '../../src/raft/core/index.js';
 import type { GroupStatus } from '../../src/raft/driver/index.js';
-import { NodeMetrics } from '../../src/node/metrics/index.js';
+import { GroupCoordinator, InMemoryGroupLog, systemClock, systemScheduler, type GroupRecord } from '../../src/kafka/groups/index.js';
+import { MAX_LAG_GROUPS, NodeMetrics, readGroupLag } from '../../src/node/metrics/index.js';
+import { silentLogger } from '../../src/util/logger.js';
 import { pulledCounter } from '../../src/node/metrics/pulled-counter.js';
 import { boundedAllSettled, DeadlinePassedError, pickSuccessor } from '../../src/node/shutdown/index.js';
 import { parsePrometheus, total } from './prometheus.js';
@@ -99,5 +101,56 @@ describe('produce batch metrics', () => {
     expect(total(f, 'chronik_produce_batch_records_bucket', { le: '1' })).toBe(1);
     expect(total(f, 'chronik_produce_batch_records_bucket', { le: '250' })).toBe(2);
     expect(total(f, 'chronik_produce_batch_records_sum')).toBe(201);
+  });
+});
+
+describe('readGroupLag', () => {
+  const offset = (groupId: string, topic: string, partition: number, at: number): GroupRecord => ({ kind: 'offset', groupId, topic, partition, offset: at, leaderEpoch: -1, metadata: '', commitTimestampMs: 0 });
+
+  /** A real coordinator owning its single offsets partition, loaded with the given commits. */
+  async function coordinatorWith(records: GroupRecord[]): Promise<GroupCoordinator> {
+    const c = new GroupCoordinator({ log: new InMemoryGroupLog(), clock: systemClock(), scheduler: systemScheduler(), logger: silentLogger(), config: { numPartitions: 1 } });
+    await c.loadPartition(0, records);
+    return c;
+  }
+
+  it('sums high watermark - committed offset per group, largest lag first, and counts partitions not hosted here', async () => {
+    const c = await coordinatorWith([offset('a', 't', 0, 5), offset('a', 't', 1, 10), offset('b', 't', 0, 20), offset('c', 'u', 0, 3), offset('d', 't', 1, 4)]);
+    try {
+      const hw = new Map([['t/0', 20], ['t/1', 10]]);
+      const reading = await readGroupLag(c, (topic, partition) => hw.get(`${topic}/${partition}`));
+      expect(reading).toEqual({
+        groups: [
+          { group: 'a', lag: 15 },
+          { group: 'd', lag: 6 },
+          { group: 'b', lag: 0 },
+          { group: 'c', lag: 0 },
+        ],
+        unknownPartitions: 1,
+        omittedGroups: 0,
+      });
+    } finally {
+      c.stop();
+    }
+  });
+
+  it('exports at most MAX_LAG_GROUPS groups (the most lagging) and counts the rest as omitted', async () => {
+    const n = MAX_LAG_GROUPS + 50;
+    const c = await coordinatorWith(Array.from({ length: n }, (_, i) => offset(`g${String(i).padStart(3, '0')}`, 't', 0, i)));
+    try {
+      const reading = await readGroupLag(c, () => 1_000);
+      expect(reading.groups).toHaveLength(MAX_LAG_GROUPS);
+      expect(reading.omittedGroups).toBe(50);
+      expect(reading.groups[0]).toEqual({ group: 'g000', lag: 1_000 });
+      expect(reading.groups.at(-1)).toEqual({ group: `g0${MAX_LAG_GROUPS - 1}`, lag: 1_000 - (MAX_LAG_GROUPS - 1) });
+    } finally {
+      c.stop();
+    }
+  });
+
+  it('reads nothing from a stopped coordinator', async () => {
+    const c = await coordinatorWith([offset('a', 't', 0, 1)]);
+    c.stop();
+    expect(await readGroupLag(c, () => 10)).toEqual({ groups: [], unknownPartitions: 0, omittedGroups: 0 });
   });
 });

@@ -3,7 +3,8 @@ import type { RaftHost } from '../../raft/driver/index.js';
 import type { MetadataImage } from '../../state/index.js';
 import type { NodeTransport } from '../../raft/transport/index.js';
 import type { Logger } from '../../util/logger.js';
-import type { GroupService } from '../group-service.js';
+import type { WalLog, WalStore } from '../../wal/index.js';
+import { OFFSETS_TOPIC, type GroupService } from '../group-service.js';
 import { META_GROUP, type MetaService } from '../meta-service.js';
 import type { MetricSources, NodeMetrics } from '../metrics/index.js';
 import type { PartitionManager } from '../partition/manager.js';
@@ -19,6 +20,7 @@ export interface NodeParts {
   readonly metrics: NodeMetrics;
   readonly raft: RaftHost;
   readonly transport: NodeTransport;
+  readonly wal: WalStore;
   readonly meta: MetaService;
   readonly partitions: PartitionManager;
   readonly groups: GroupService;
@@ -26,7 +28,7 @@ export interface NodeParts {
   readonly accepting: () => boolean;
 }
 
-export function metricSources(p: NodeParts): MetricSources {
+export function metricSources(p: NodeParts, metaLog?: WalLog): MetricSources {
   return {
     nodeId: p.config.nodeId,
     raft: p.raft,
@@ -35,6 +37,10 @@ export function metricSources(p: NodeParts): MetricSources {
     image: () => p.meta.image,
     replicas: () => p.partitions.all(),
     groupStats: () => p.groups.coordinator.stats(),
+    groupCoordinator: p.groups.coordinator,
+    highWatermark: (topic, partition) => p.partitions.replica(topic, partition)?.highWatermark,
+    offsetsTopic: OFFSETS_TOPIC,
+    metaLog: () => metaLog,
   };
 }
 
@@ -57,8 +63,11 @@ export function adminSources(p: NodeParts): AdminSources {
 }
 
 /** Binds the metrics collectors and starts the admin HTTP listener on `admin.listen`. */
-export function startNodeAdmin(p: NodeParts): Promise<AdminServer> {
-  p.metrics.attach(metricSources(p));
+export async function startNodeAdmin(p: NodeParts): Promise<AdminServer> {
+  // The Raft host opened `__meta`'s log when the meta service started; the store hands out that same
+  // open instance, which the exporter reads sizes from.
+  const metaLog = await p.wal.openLog(META_GROUP).catch(() => undefined);
+  p.metrics.attach(metricSources(p, metaLog));
   const base = { host: p.config.adminListen.host, port: p.config.adminListen.port, logger: p.logger, sources: adminSources(p) };
   if (!p.config.adminFaultsEnable) return startAdminServer(base);
   p.logger.warn({ module: 'admin' }, 'fault injection enabled on the admin listener (admin.faults.enable)');

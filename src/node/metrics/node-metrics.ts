@@ -1,6 +1,7 @@
 import { Gauge, Histogram, Registry } from 'prom-client';
 import type { KafkaServerMetrics } from '../../kafka/server/index.js';
 import { registerClusterMetrics } from './cluster-metrics.js';
+import { registerGroupLagMetrics } from './group-metrics.js';
 import { kafkaServerMetrics } from './kafka-metrics.js';
 import { registerPartitionMetrics } from './partition-metrics.js';
 import { registerProduceMetrics, type BatchObserver } from './produce-metrics.js';
@@ -55,6 +56,7 @@ export class NodeMetrics {
     registerRaftMetrics(this.registry, sources);
     registerPartitionMetrics(this.registry, sources);
     registerClusterMetrics(this.registry, sources);
+    registerGroupLagMetrics(this.registry, sources);
   }
 
   /** Prometheus text exposition of every metric of this node. */

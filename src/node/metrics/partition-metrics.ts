@@ -10,13 +10,20 @@ import type { MetricSources } from './sources.js';
  */
 export const MAX_PARTITION_SERIES = 100;
 
+/** Which logs a WAL figure covers: bounded by construction (three values). */
+export type WalLogClass = 'meta' | 'offsets' | 'partitions';
+
+interface WalUsage {
+  bytes: number;
+  segments: number;
+}
+
 interface PartitionView {
   readonly led: number;
   readonly hosted: number;
   readonly underReplicated: number;
   readonly hwSum: number;
-  readonly walBytes: number;
-  readonly walSegments: number;
+  readonly wal: Readonly<Record<WalLogClass, WalUsage>>;
   readonly series: { topic: string; partition: number; hw: number }[];
 }
 
@@ -31,13 +38,13 @@ export function readPartitions(s: MetricSources): PartitionView {
   let hosted = 0;
   let underReplicated = 0;
   let hwSum = 0;
-  let walBytes = 0;
-  let walSegments = 0;
+  const wal = { meta: logUsage(s.metaLog()), offsets: { bytes: 0, segments: 0 }, partitions: { bytes: 0, segments: 0 } };
   const series: PartitionView['series'] = [];
   for (const r of s.replicas()) {
     hosted++;
-    walBytes += r.wal.sizeBytes;
-    walSegments += r.wal.segments().length;
+    const usage = r.opts.topic === s.offsetsTopic ? wal.offsets : wal.partitions;
+    usage.bytes += r.wal.sizeBytes;
+    usage.segments += r.wal.segments().length;
     if (r.serving === undefined) continue;
     led++;
     hwSum += r.highWatermark;
@@ -47,7 +54,11 @@ export function readPartitions(s: MetricSources): PartitionView {
   }
   series.sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
   series.length = Math.min(series.length, MAX_PARTITION_SERIES);
-  return { led, hosted, underReplicated, hwSum, walBytes, walSegments, series };
+  return { led, hosted, underReplicated, hwSum, wal, series };
+}
+
+function logUsage(log: { readonly sizeBytes: number; segments(): readonly unknown[] } | undefined): WalUsage {
+  return log === undefined ? { bytes: 0, segments: 0 } : { bytes: log.sizeBytes, segments: log.segments().length };
 }
 
 export function registerPartitionMetrics(registry: Registry, s: MetricSources): void {
@@ -72,8 +83,19 @@ export function registerPartitionMetrics(registry: Registry, s: MetricSources): 
   gauge('chronik_partitions_hosted', 'Partition replicas hosted on this node.', (v) => v.hosted);
   gauge('chronik_partitions_under_replicated', 'Partitions led here whose ISR is smaller than their replica set.', (v) => v.underReplicated);
   gauge('chronik_partition_high_watermark_sum', 'Sum of the high watermarks of the partitions led here.', (v) => v.hwSum);
-  gauge('chronik_wal_bytes', 'Bytes of partition log segments on this node.', (v) => v.walBytes);
-  gauge('chronik_wal_segments', 'Partition log segments on this node.', (v) => v.walSegments);
+  const walGauge = (name: string, help: string, read: (u: WalUsage) => number): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['log'],
+      registers: [registry],
+      collect(this: Gauge<'log'>) {
+        for (const [log, usage] of Object.entries(view().wal)) this.set({ log }, read(usage));
+      },
+    });
+  };
+  walGauge('chronik_wal_bytes', 'Bytes of WAL segments on this node, by log class (meta: __meta; offsets: __consumer_offsets; partitions: every other topic).', (u) => u.bytes);
+  walGauge('chronik_wal_segments', 'WAL segment files on this node, by log class (meta, offsets, partitions).', (u) => u.segments);
   new Gauge({
     name: 'chronik_partition_high_watermark',
     help: `High watermark per partition led here (at most ${MAX_PARTITION_SERIES} partitions; see the _sum for all).`,

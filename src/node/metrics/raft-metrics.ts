@@ -1,10 +1,41 @@
-import { Gauge, type Registry } from 'prom-client';
+import { Gauge, Histogram, type Registry } from 'prom-client';
 import { Role } from '../../raft/core/index.js';
-import type { GroupStatus } from '../../raft/driver/index.js';
+import { LatencyReservoir, type GroupStatus, type RaftHostStats } from '../../raft/driver/index.js';
 import { pulledCounter } from './pulled-counter.js';
 import type { MetricSources } from './sources.js';
 
-const QUANTILES = [0.5, 0.9, 0.99] as const;
+/** Propose → applied on the leader: one fsync round plus one replication round trip, up to stalls of seconds. */
+const COMMIT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** The Raft host's own reservoir size (its quantiles stay available to whoever reads them). */
+const RESERVOIR_CAPACITY = 4096;
+
+/** The host's commit-latency reservoir, also feeding a histogram: one bucket increment per commit. */
+class ObservedReservoir extends LatencyReservoir {
+  constructor(private readonly observe: (seconds: number) => void) {
+    super(RESERVOIR_CAPACITY);
+  }
+
+  override add(ms: number): void {
+    super.add(ms);
+    this.observe(ms / 1000);
+  }
+}
+
+/**
+ * Commit latency as a histogram (aggregatable across nodes, unlike quantiles). The Raft host records
+ * each commit into `stats.commitLatencyMs`, a plain field of its stats object; swapping in a
+ * reservoir that also observes the histogram gets every sample without the driver knowing about
+ * metrics. Samples taken before the swap (the node's first moments) are not in the histogram.
+ */
+function registerCommitLatency(registry: Registry, stats: RaftHostStats): void {
+  const histogram = new Histogram({
+    name: 'chronik_raft_commit_latency_seconds',
+    help: 'Propose-to-applied latency of entries proposed on this node while it leads their group (every group, __meta included).',
+    buckets: COMMIT_BUCKETS,
+    registers: [registry],
+  });
+  stats.commitLatencyMs = new ObservedReservoir((seconds) => histogram.observe(seconds));
+}
 
 /** Raft host counters, the `__meta` group's position and per-follower lag aggregated over groups. */
 export function registerRaftMetrics(registry: Registry, s: MetricSources): void {
@@ -20,18 +51,7 @@ export function registerRaftMetrics(registry: Registry, s: MetricSources): void 
   counter('chronik_raft_snapshots_installed_total', 'Snapshots installed from a leader.', () => stats.snapshotsInstalled);
   counter('chronik_raft_dropped_messages_total', 'Raft messages dropped (unknown group, bad frame or bad addressing).', () => stats.unknownGroupDrops + stats.badFrames + stats.badMessages);
 
-  new Gauge({
-    name: 'chronik_raft_commit_latency_seconds',
-    help: 'Propose-to-applied latency on the leader, quantiles over a bounded uniform sample since start.',
-    labelNames: ['quantile'],
-    registers: [registry],
-    collect(this: Gauge<'quantile'>) {
-      for (const q of QUANTILES) {
-        const ms = stats.commitLatencyMs.quantile(q);
-        if (!Number.isNaN(ms)) this.set({ quantile: String(q) }, ms / 1000);
-      }
-    },
-  });
+  registerCommitLatency(registry, s.raft.stats);
   registerMetaGauges(registry, s);
   registerFollowerLag(registry, s);
 }
