@@ -4,15 +4,23 @@
  */
 import type { Migration, MigrationContext } from './types.js';
 import { migration0001 } from './0001-initial.js';
+import { migration0002 } from './0002-snapshots-in-leveldb.js';
 import { FORMAT_KEY, MIGRATION_KEY } from '../src/wal/keys.js';
-import { FORMAT_VERSION } from '../src/wal/frame.js';
 import { WalVersionError } from '../src/wal/errors.js';
 import { batchDurable } from '../src/wal/context.js';
 
 export type { Migration, MigrationContext } from './types.js';
 
 /** Every migration, in order. Append only; never renumber. */
-export const MIGRATIONS: readonly Migration[] = [migration0001];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002];
+
+/**
+ * The data directory's format (`!format`), which this build reads and writes. It moves with the
+ * migrations, apart from the segment format (frame.ts FORMAT_VERSION, in every segment header):
+ * format 2 = format-1 segments + local snapshots in LevelDB. An older build refuses a newer
+ * directory instead of missing the snapshot its log's deleted prefix depends on.
+ */
+export const DATA_FORMAT_VERSION = 2;
 
 async function readNumber(ctx: MigrationContext, key: Buffer): Promise<number | undefined> {
   const v = await ctx.db.get(key);
@@ -25,7 +33,7 @@ async function readNumber(ctx: MigrationContext, key: Buffer): Promise<number | 
 export async function runMigrations(
   ctx: MigrationContext,
   migrations: readonly Migration[] = MIGRATIONS,
-  supportedVersion: number = FORMAT_VERSION,
+  supportedVersion: number = DATA_FORMAT_VERSION,
 ): Promise<number[]> {
   const found = await readNumber(ctx, FORMAT_KEY);
   if (found !== undefined && found > supportedVersion) throw new WalVersionError(`data directory ${ctx.dir}`, found, supportedVersion);

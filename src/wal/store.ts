@@ -18,6 +18,7 @@ import { sanitiseLogId } from './segment-files.js';
 import type { RoundResult } from './log-write.js';
 import { WalClosedError } from './errors.js';
 import { runMigrations } from '../../migrations/index.js';
+import { WalBlobs } from './blobs.js';
 
 export const DEFAULT_SEGMENT_BYTES = 128 * 1024 * 1024;
 export const DEFAULT_INDEX_INTERVAL_BYTES = 4096;
@@ -67,13 +68,17 @@ export class WalStore implements LogHost {
   private pendingIndexOps = 0;
   private indexTimer: NodeJS.Timeout | undefined;
   private indexChain: Promise<void> = Promise.resolve();
+  /** Small atomic, synced values beside each log's state (see blobs.ts). */
+  readonly blobs: WalBlobs;
 
   private constructor(
     private readonly ctx: StoreContext,
     private readonly dir: string,
     private readonly ownsDb: boolean,
     private readonly defaults: { segmentBytes: number; indexIntervalBytes: number; maxPendingBytes: number },
-  ) {}
+  ) {
+    this.blobs = new WalBlobs(ctx);
+  }
 
   static async open(opts: WalStoreOptions): Promise<WalStore> {
     const io = opts.fileIO ?? new NodeFileIO();

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClassicLevel } from 'classic-level';
 import { FaultyFileIO, WalStore, WalVersionError } from '../../src/wal/index.js';
-import { MIGRATIONS, runMigrations, type Migration } from '../../migrations/index.js';
+import { DATA_FORMAT_VERSION, MIGRATIONS, runMigrations, type Migration } from '../../migrations/index.js';
 import { FORMAT_KEY, MIGRATION_KEY } from '../../src/wal/keys.js';
 import { logger, memoryDb, tempDir } from './helpers.js';
 
@@ -11,14 +11,14 @@ afterEach(async () => {
 });
 
 describe('migrations', () => {
-  it('applies the initial migration once and records format and migration number', async () => {
+  it('applies every migration once on a fresh directory and records format and migration number', async () => {
     const db = memoryDb();
     await db.open();
     const io = new FaultyFileIO();
     const ctx = { db, io, dir: '/data', logger };
-    expect(await runMigrations(ctx)).toEqual([1]);
-    expect((await db.get(FORMAT_KEY))?.toString()).toBe('1');
-    expect((await db.get(MIGRATION_KEY))?.toString()).toBe('1');
+    expect(await runMigrations(ctx)).toEqual([1, 2]);
+    expect((await db.get(FORMAT_KEY))?.toString()).toBe(String(DATA_FORMAT_VERSION));
+    expect((await db.get(MIGRATION_KEY))?.toString()).toBe('2');
     expect(await runMigrations(ctx)).toEqual([]);
     expect(await io.readdir('/data')).toEqual(['logs']);
   });
@@ -27,11 +27,11 @@ describe('migrations', () => {
     const db = memoryDb();
     await db.open();
     const ran: number[] = [];
-    const later: Migration[] = [2, 3].map((n) => ({ number: n, name: `m${n}`, formatVersion: 1, up: async () => void ran.push(n) }));
+    const later: Migration[] = [101, 102].map((n) => ({ number: n, name: `m${n}`, formatVersion: DATA_FORMAT_VERSION, up: async () => void ran.push(n) }));
     const ctx = { db, io: new FaultyFileIO(), dir: '/data', logger };
-    expect(await runMigrations(ctx, [...MIGRATIONS, ...later])).toEqual([1, 2, 3]);
+    expect(await runMigrations(ctx, [...MIGRATIONS, ...later])).toEqual([...MIGRATIONS.map((m) => m.number), 101, 102]);
     expect(await runMigrations(ctx, [...MIGRATIONS, ...later])).toEqual([]);
-    expect(ran).toEqual([2, 3]);
+    expect(ran).toEqual([101, 102]);
   });
 
   it('refuses a data directory from a newer format, naming both versions', async () => {
@@ -45,8 +45,8 @@ describe('migrations', () => {
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(WalVersionError);
-    expect(err).toMatchObject({ foundVersion: 7, supportedVersion: 1 });
-    expect(String((err as Error).message)).toMatch(/version 7.*supports \(1\)/);
+    expect(err).toMatchObject({ foundVersion: 7, supportedVersion: DATA_FORMAT_VERSION });
+    expect(String((err as Error).message)).toMatch(new RegExp(`version 7.*supports \\(${DATA_FORMAT_VERSION}\\)`));
     // The refused store released its LevelDB lock: a second attempt fails the same way, not on a lock.
     await expect(WalStore.open({ dir, logger })).rejects.toBeInstanceOf(WalVersionError);
   });

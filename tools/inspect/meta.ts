@@ -1,16 +1,18 @@
 /**
  * `chronik inspect meta <datadir>`: the committed `__meta` events with their Raft index and term
  * (LeaderElected among them), and the image they replay to — the same `evolve` the node runs,
- * starting from the node's local `__meta` snapshot when there is one. Read-only, like every
- * inspect command: the LevelDB index is read from a copy, the snapshot file is only read.
+ * starting from the snapshot the node itself would load (its local one in LevelDB, or one installed
+ * from a leader, or a not yet migrated side file). Read-only, like every inspect command: LevelDB
+ * is read from a copy, files are only read.
  */
 import { join } from 'node:path';
 import { decodeEnvelope } from '../../src/raft/driver/envelope.js';
-import { readSnapshotFile } from '../../src/raft/driver/snapshot-file.js';
 import { advanceApplied, applyCommitted, decodeEvent, decodeImage, digest, emptyImage, topicsByName, type MetadataImage, type MetaEvent } from '../../src/state/index.js';
 import { parseCommandArgs, requirePath } from './args.js';
 import { ExitCode, UsageError } from './errors.js';
 import { readLogIndexState } from './index-reader.js';
+import type { IndexDb } from './leveldb-copy.js';
+import { readNewestSnapshot, type SnapshotSource } from './meta-snapshot.js';
 import { Printer, type InspectIO } from './output.js';
 import { readSegmentBytes, resolveTarget, type LogTarget } from './target.js';
 import { walkFrames } from './walk.js';
@@ -35,22 +37,23 @@ export async function metaCommand(argv: readonly string[], io: InspectIO): Promi
     const log = listed.logs.find((l) => l.logId === META_LOG);
     if (log === undefined) throw new UsageError(`no ${META_LOG} log in ${target.path}`);
     const state = db === undefined ? undefined : await readLogIndexState(db, META_LOG);
-    return replayMeta(log, join(target.path, 'raft'), state?.hardState?.commit);
+    return replayMeta(log, db, join(target.path, 'raft'), state?.hardState?.commit);
   });
   const p = new Printer(io.stdout);
   if (args.json) p.json({ target: target.path, ...result, image: imageSummary(result.image), digest: digest(result.image) });
-  else printText(p, result.records, result.image, result.snapshotIndex);
+  else printText(p, result.records, result.image, result.snapshotIndex, result.snapshotSource);
   await p.flush(true);
   return result.records.some((r) => r.error !== undefined) ? ExitCode.CORRUPT : ExitCode.OK;
 }
 
-/** Replays the node's `__meta` log (from its local snapshot) up to `commit`; also used by `groups`. */
+/** Replays the node's `__meta` log (from its newest snapshot) up to `commit`; also used by `groups`. */
 export async function replayMeta(
   log: LogTarget,
+  db: IndexDb | undefined,
   raftDir: string,
   commit: number | undefined,
-): Promise<{ records: MetaRecord[]; image: MetadataImage; snapshotIndex: number; commitIndex: number | null }> {
-  const snapshot = await readSnapshotFile(raftDir, META_LOG);
+): Promise<{ records: MetaRecord[]; image: MetadataImage; snapshotIndex: number; snapshotSource: SnapshotSource | null; commitIndex: number | null }> {
+  const snapshot = await readNewestSnapshot(db, raftDir, META_LOG);
   let image = snapshot === undefined ? emptyImage() : decodeImage(decodeEnvelope(snapshot.data).image);
   const snapshotIndex = image.appliedIndex;
   const records: MetaRecord[] = [];
@@ -71,7 +74,7 @@ export async function replayMeta(
       damage: () => true,
     });
   }
-  return { records, image, snapshotIndex, commitIndex: commit ?? null };
+  return { records, image, snapshotIndex, snapshotSource: snapshot?.source ?? null, commitIndex: commit ?? null };
 }
 
 function decodeRecord(index: number, term: number, type: number, payload: Uint8Array, committed: boolean): MetaRecord {
@@ -88,8 +91,14 @@ function describe(event: MetaEvent): string {
   return `${type} ${JSON.stringify(fields)}`;
 }
 
-function printText(p: Printer, records: readonly MetaRecord[], image: MetadataImage, snapshotIndex: number): void {
-  if (snapshotIndex > 0) p.line(`(replay starts from the local snapshot at index ${snapshotIndex})`);
+const SOURCE_TEXT: Record<SnapshotSource, string> = {
+  leveldb: 'the local snapshot (LevelDB)',
+  installed: "the snapshot installed from the leader",
+  'side-file': 'the local snapshot side file (data directory not migrated yet)',
+};
+
+function printText(p: Printer, records: readonly MetaRecord[], image: MetadataImage, snapshotIndex: number, source: SnapshotSource | null): void {
+  if (snapshotIndex > 0 && source !== null) p.line(`(replay starts from ${SOURCE_TEXT[source]} at index ${snapshotIndex})`);
   for (const r of records) {
     const mark = r.committed ? '' : ' (uncommitted)';
     p.line(`${String(r.index).padStart(8)} term ${String(r.term).padEnd(4)} ${r.error === undefined ? describe(r.event as MetaEvent) : `UNDECODABLE: ${r.error}`}${mark}`);

@@ -36,7 +36,7 @@ export async function readMetaImage(target: Target, db: IndexDb | undefined): Pr
   if (log === undefined) return undefined;
   const state = db === undefined ? undefined : await readLogIndexState(db, META_LOG);
   try {
-    return (await replayMeta(log, join(target.path, 'raft'), state?.hardState?.commit)).image;
+    return (await replayMeta(log, db, join(target.path, 'raft'), state?.hardState?.commit)).image;
   } catch {
     // An unreadable __meta snapshot only costs the placement column; `meta` reports it properly.
     return undefined;

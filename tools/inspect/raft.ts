@@ -1,6 +1,8 @@
 /**
  * `chronik inspect raft <dir>`: each log's Raft-facing state — hard state (term, vote, commit),
- * first/last index, last term, snapshot marker — from a LevelDB copy plus the tail of the segments.
+ * first/last index, last term, the installed snapshot's marker and the local snapshot (a LevelDB
+ * blob, or a side file in a data directory not migrated yet) — from a LevelDB copy plus the tail of
+ * the segments.
  */
 import { parseCommandArgs, requirePath } from './args.js';
 import { ExitCode } from './errors.js';
@@ -11,6 +13,9 @@ import { readLogIndexState, registeredLogs } from './index-reader.js';
 import { scanLog } from './log-scan.js';
 import { Printer, type InspectIO } from './output.js';
 import { resolveTarget, type LogTarget } from './target.js';
+import { readLocalSnapshotBlob } from './meta-snapshot.js';
+import { readSnapshotFile } from '../../src/raft/driver/snapshot-file.js';
+import { join } from 'node:path';
 import { withIndex } from './with-index.js';
 
 const MAX_REGISTERED_LOGS = 1_000_000;
@@ -23,6 +28,8 @@ export interface RaftReport {
   lastIndex: number | null;
   lastTerm: number | null;
   snapshot: { index: number; term: number; bytes: number | null } | null;
+  /** A 'raft' group's own snapshot of its state machine (the log before it may be deleted). */
+  localSnapshot: { index: number; term: number; bytes: number; source: 'leveldb' | 'side-file' } | null;
   epoch: number | null;
   logStartOffset: number | null;
 }
@@ -36,7 +43,14 @@ async function tailOf(log: LogTarget): Promise<{ lastIndex: number | undefined; 
   return { lastIndex: undefined, lastTerm: undefined };
 }
 
-async function reportOf(log: LogTarget, db: IndexDb | undefined, kinds: ReadonlyMap<string, string>): Promise<RaftReport> {
+async function localSnapshotOf(db: IndexDb | undefined, raftDir: string, logId: string): Promise<RaftReport['localSnapshot']> {
+  const blob = db === undefined ? undefined : await readLocalSnapshotBlob(db, logId);
+  if (blob !== undefined) return { index: blob.index, term: blob.term, bytes: blob.data.byteLength, source: 'leveldb' };
+  const file = await readSnapshotFile(raftDir, logId);
+  return file === undefined ? null : { index: file.index, term: file.term, bytes: file.data.byteLength, source: 'side-file' };
+}
+
+async function reportOf(log: LogTarget, db: IndexDb | undefined, kinds: ReadonlyMap<string, string>, raftDir: string): Promise<RaftReport> {
   const s = db === undefined ? undefined : await readLogIndexState(db, log.logId);
   const meta = s?.meta;
   const tail = await tailOf(log);
@@ -53,6 +67,7 @@ async function reportOf(log: LogTarget, db: IndexDb | undefined, kinds: Readonly
     lastIndex,
     lastTerm,
     snapshot,
+    localSnapshot: await localSnapshotOf(db, raftDir, log.logId),
     epoch: meta?.epoch ?? null,
     logStartOffset: meta?.startOffset ?? null,
   };
@@ -71,8 +86,9 @@ function printText(p: Printer, reports: readonly RaftReport[], haveIndex: boolea
     v(r.lastIndex),
     v(r.lastTerm),
     r.snapshot === null ? '-' : `${r.snapshot.index}@${r.snapshot.term}`,
+    r.localSnapshot === null ? '-' : `${r.localSnapshot.index}@${r.localSnapshot.term}${r.localSnapshot.source === 'side-file' ? ' (file)' : ''}`,
   ]);
-  for (const l of table(['log', 'kind', 'term', 'vote', 'commit', 'first', 'last', 'last-term', 'snapshot'], rows)) p.line(l);
+  for (const l of table(['log', 'kind', 'term', 'vote', 'commit', 'first', 'last', 'last-term', 'snapshot', 'local-snapshot'], rows)) p.line(l);
 }
 
 export async function raftCommand(argv: readonly string[], io: InspectIO): Promise<number> {
@@ -81,7 +97,7 @@ export async function raftCommand(argv: readonly string[], io: InspectIO): Promi
   const reports = await withIndex(target, async (db, listed) => {
     const kinds = db === undefined ? new Map<string, string>() : await registeredLogs(db, MAX_REGISTERED_LOGS);
     const out: RaftReport[] = [];
-    for (const log of listed.logs) out.push(await reportOf(log, db, kinds));
+    for (const log of listed.logs) out.push(await reportOf(log, db, kinds, join(target.path, 'raft')));
     return out;
   });
   const p = new Printer(io.stdout);

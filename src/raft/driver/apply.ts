@@ -4,9 +4,10 @@ import { envelopeOf } from './persist.js';
 import { encodeEnvelope } from './envelope.js';
 import type { RaftGroup } from './group.js';
 import { toNodeId } from './ids.js';
-import { writeSnapshotFile } from './snapshot-file.js';
+import { saveLocalSnapshot } from './snapshot-store.js';
 import type { RaftHostStats } from './stats.js';
 import type { GroupMembers } from './types.js';
+import type { WalBlobs } from '../../wal/blobs.js';
 
 export function membersOf(cs: ConfState): GroupMembers {
   const ids = (raft: readonly number[]): number[] => raft.map((r) => toNodeId(r) ?? -1).filter((n) => n >= 0);
@@ -54,7 +55,8 @@ export function settleReady(g: RaftGroup, rd: Ready, stats: RaftHostStats, nowMs
 }
 
 export interface SnapshotPolicy {
-  dataDir: string;
+  /** Where local snapshots go: the WAL store's LevelDB (snapshot-store.ts). */
+  blobs: WalBlobs;
   everyEntries: number;
   /** Entries kept before the snapshot so slightly lagging followers still catch up from the log. */
   trailingEntries: number;
@@ -73,7 +75,7 @@ export async function maybeSnapshot(g: RaftGroup, policy: SnapshotPolicy, stats:
   const term = g.storage.term(index);
   assert(term !== undefined, `no term for applied index ${index}`);
   const data = encodeEnvelope({ nextOffset: undefined, image });
-  await writeSnapshotFile(policy.dataDir, g.log.logId, { index, term, data });
+  await saveLocalSnapshot(policy.blobs, g.log.logId, { index, term, data });
   g.storage.stored = { metadata: { index, term, confState: g.members }, data };
   g.snapshotIndex = index;
   stats.snapshotsTaken++;

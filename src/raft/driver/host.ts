@@ -51,7 +51,7 @@ export class RaftHost {
       stats: this.stats,
       logger: this.log,
       snapshots: {
-        dataDir: opts.dataDir,
+        blobs: opts.wal.blobs,
         everyEntries: opts.snapshotEveryEntries ?? 10_000,
         trailingEntries: opts.snapshotTrailingEntries ?? 1024,
       },

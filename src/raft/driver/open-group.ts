@@ -7,7 +7,7 @@ import type { RaftGroup } from './group.js';
 import { toRaftId } from './ids.js';
 import { ProposalTracker } from './proposals.js';
 import { ReadTracker } from './reads.js';
-import { readSnapshotFile } from './snapshot-file.js';
+import { loadLocalSnapshot } from './snapshot-store.js';
 import { readConfFile } from './conf-file.js';
 import type { AddGroupOptions } from './types.js';
 import { WalStorage } from './wal-storage.js';
@@ -34,8 +34,8 @@ function hashId(id: string): number {
 }
 
 /** The newer of the WAL's installed snapshot and the driver's local one. */
-async function latestSnapshot(log: WalLog, kind: AddGroupOptions['kind'], dataDir: string, conf: ConfState): Promise<Snapshot | undefined> {
-  const local = kind === 'raft' ? await readSnapshotFile(dataDir, log.logId) : undefined;
+async function latestSnapshot(log: WalLog, kind: AddGroupOptions['kind'], wal: WalStore, conf: ConfState): Promise<Snapshot | undefined> {
+  const local = kind === 'raft' ? await loadLocalSnapshot(wal.blobs, log.logId) : undefined;
   const installed = log.snapshot;
   const best = [local, installed].reduce((a, b) => (b !== undefined && (a === undefined || b.index > a.index) ? b : a), undefined);
   if (best === undefined || best.index === 0) return undefined;
@@ -53,7 +53,7 @@ export async function openGroup(groupId: string, opts: AddGroupOptions, ctx: Ope
   const cache = new EntryCache(ctx.entryCacheBytes, ctx.entryCacheEntries);
   const holder: { g?: RaftGroup } = {};
   const storage = new WalStorage(log, opts.kind, cache, () => holder.g?.members ?? members, () => opts.stateMachine.snapshot());
-  const snap = await latestSnapshot(log, opts.kind, ctx.dataDir, members);
+  const snap = await latestSnapshot(log, opts.kind, ctx.wal, members);
   let applied = opts.stateMachine.appliedIndex();
   if (snap !== undefined) {
     if (opts.kind === 'raft') storage.stored = snap;
