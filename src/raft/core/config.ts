@@ -30,6 +30,11 @@ export interface RaftConfig {
   preVote?: boolean;
   /** Check-quorum (thesis §6.2): a leader steps down when it stops hearing from a majority. */
   checkQuorum?: boolean;
+  /**
+   * After the driver reports the leader's connection down (`peerDown`), the surviving voters
+   * campaign one after another, this many ticks apart (peer-down.ts). Default 2.
+   */
+  peerDownStrideTicks?: number;
   logger?: Logger;
 }
 
@@ -45,6 +50,7 @@ export interface ResolvedRaftConfig {
   maxPendingReads: number;
   preVote: boolean;
   checkQuorum: boolean;
+  peerDownStrideTicks: number;
 }
 
 export function resolveConfig(c: RaftConfig): ResolvedRaftConfig {
@@ -60,5 +66,6 @@ export function resolveConfig(c: RaftConfig): ResolvedRaftConfig {
     maxPendingReads: c.maxPendingReads ?? 4096,
     preVote: c.preVote ?? true,
     checkQuorum: c.checkQuorum ?? true,
+    peerDownStrideTicks: c.peerDownStrideTicks ?? 2,
   };
 }

@@ -3,6 +3,7 @@ import { assert } from '../../util/assert.js';
 import { resolveConfig, type RaftConfig, type ResolvedRaftConfig } from './config.js';
 import { ConfChangeType, applyChange, decodeConfChange, encodeConfChange, type ConfChange, type ConfChangeEntry } from './conf-change.js';
 import { NotLeaderError, ProposalDroppedError } from './errors.js';
+import { peerDownCampaignTicks } from './peer-down.js';
 import { ProgressState, type Progress } from './progress.js';
 import type { RandomSource } from './random.js';
 import { RaftLog } from './raft-log.js';
@@ -82,6 +83,7 @@ export class Raft {
     assert(config.heartbeatTick > 0 && config.electionTick > config.heartbeatTick, 'electionTick must exceed heartbeatTick');
     this.id = config.id;
     this.cfg = resolveConfig(config);
+    assert(Number.isInteger(this.cfg.peerDownStrideTicks) && this.cfg.peerDownStrideTicks >= 1, 'peerDownStrideTicks must be a positive integer');
     this.random = config.random;
     this.logger = config.logger?.child({ module: 'raft', raftId: config.id });
     this.readOnly = new ReadOnly(this.cfg.maxPendingReads);
@@ -168,6 +170,34 @@ export class Raft {
   reportUnreachable(id: number): void {
     const pr = this.trk.prs.get(id);
     if (this.role === Role.LEADER && pr !== undefined && pr.state === ProgressState.REPLICATE) pr.becomeProbe();
+  }
+
+  /**
+   * The driver's failure detector saw the connection to `peer` drop (a killed process closes its
+   * sockets at once). A follower whose leader that is forgets it, like etcd's ForgetLeader: with
+   * no leader known it no longer holds the lease that makes voters ignore pre-votes (§4.2.3), so
+   * the group can elect a successor at once instead of after a full election timeout. It then
+   * campaigns itself after a short delay (see peer-down.ts), with pre-vote when enabled.
+   *
+   * Safe when the report is wrong (the leader is alive, only one connection broke): forgetting
+   * changes no term or vote, a pre-vote changes nothing anywhere, and voters that still hear from
+   * the leader reject it; the next heartbeat makes this node a plain follower again. Returns
+   * whether anything changed.
+   */
+  peerDown(peer: number): boolean {
+    if (this.role === Role.LEADER) {
+      // Stop streaming appends to a follower that cannot receive them; probe once it is back.
+      this.reportUnreachable(peer);
+      return false;
+    }
+    if (this.role !== Role.FOLLOWER || peer === NONE || this.lead !== peer) return false;
+    this.lead = NONE;
+    const delay = peerDownCampaignTicks(this.trk.voterIds, this.id, peer, this.term, this.cfg.peerDownStrideTicks);
+    // Campaign when the election clock reaches its timeout: move the clock instead of the timeout,
+    // so a leader heard from again (which zeroes the clock) restores the normal timeout by itself.
+    if (delay !== undefined) this.electionElapsed = Math.max(this.electionElapsed, this.randomizedElectionTimeout - delay);
+    this.logger?.debug({ term: this.term, peer, delayTicks: delay }, 'leader connection lost; forgot the leader');
+    return true;
   }
 
   reportSnapshot(id: number, ok: boolean): void {

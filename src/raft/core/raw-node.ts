@@ -89,6 +89,17 @@ export class RawNode {
     this.raft.reportUnreachable(id);
   }
 
+  /**
+   * The connection to peer `id` dropped (the driver's failure detector). A follower led by `id`
+   * forgets its leader and campaigns after a short delay instead of a full election timeout; a
+   * leader stops pipelining to `id`. Harmless when the peer is in fact alive. Returns whether a
+   * follower forgot its leader.
+   */
+  peerDown(id: number): boolean {
+    this.dirty = true;
+    return this.raft.peerDown(id);
+  }
+
   reportSnapshot(id: number, ok: boolean): void {
     this.dirty = true;
     this.raft.reportSnapshot(id, ok);

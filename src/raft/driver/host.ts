@@ -11,6 +11,7 @@ import type { RaftGroup } from './group.js';
 import { toNodeId, toRaftId } from './ids.js';
 import { onSoftState } from './leadership.js';
 import { openGroup, type OpenGroupContext } from './open-group.js';
+import { onPeerDown } from './peer-down.js';
 import { ReadyLoop } from './ready-loop.js';
 import { membersOf } from './apply.js';
 import { removeSideFiles } from './side-file.js';
@@ -60,6 +61,7 @@ export class RaftHost {
       onGroupFailed: (g, err) => this.groupFailed(g, err),
     });
     this.unsubscribe.push(transport.onFrame((from, payload) => this.receive(from, payload)));
+    this.unsubscribe.push(transport.onPeerDown((peer) => onPeerDown({ groups: this.groups, logger: this.log, markDirty: (g) => this.loop.markDirty(g) }, peer)));
     const tickMs = opts.tickMs ?? 100;
     this.timer = tickMs > 0 ? setInterval(() => this.tick(), tickMs) : undefined;
   }

@@ -145,6 +145,13 @@ export class Cluster {
     this.cut.add(`${from}>${to}`);
   }
 
+  /** The node stops: it is gone from the cluster, and messages to it are dropped. */
+  kill(id: number): TestNode {
+    const n = this.node(id);
+    this.nodes.delete(id);
+    return n;
+  }
+
   heal(): void {
     this.cut.clear();
   }
