@@ -114,6 +114,7 @@ export class RaftHost {
     this.groups.delete(groupId);
     this.stopGroup(g, new RaftClosedError(`group ${groupId} was removed`));
     await this.loop.currentDrain();
+    await this.loop.hardStates.settle(g);
     if (opts.deleteLog !== true) {
       await g.log.close();
       return;
@@ -263,6 +264,7 @@ export class RaftHost {
     if (this.closed) return;
     this.ticks++;
     this.early.expire(this.ticks);
+    this.loop.hardStates.flushDeferred();
     for (const g of this.groups.values()) {
       if (g.failed !== undefined) continue;
       g.node.tick();
@@ -324,6 +326,7 @@ export class RaftHost {
     const err = new RaftClosedError('raft host closed');
     for (const g of this.groups.values()) this.stopGroup(g, err);
     await this.loop.currentDrain();
+    await Promise.all([...this.groups.values()].map((g) => this.loop.hardStates.settle(g)));
     for (const g of this.groups.values()) await g.log.close();
     this.groups.clear();
   }

@@ -1,8 +1,9 @@
-import type { Entry, Ready, Snapshot } from '../core/index.js';
+import type { Entry, HardState, Ready, Snapshot } from '../core/index.js';
 import type { Logger } from 'pino';
 import { decodeEnvelope, type SnapshotEnvelope } from './envelope.js';
 import type { RaftGroup } from './group.js';
 import { writeConfFile } from './conf-file.js';
+import type { HardStateSaver } from './hard-state.js';
 
 /** Decodes a snapshot's envelope; a malformed one (from a buggy peer) is taken as a bare image. */
 export function envelopeOf(snap: Snapshot, logger: Logger): SnapshotEnvelope {
@@ -14,16 +15,21 @@ export function envelopeOf(snap: Snapshot, logger: Logger): SnapshotEnvelope {
   }
 }
 
-export function needsPersist(rd: Ready): boolean {
-  return rd.snapshot !== undefined || rd.entries.length > 0 || rd.hardState !== undefined || rd.confState !== undefined;
+/** Whether the Ready has anything to make durable before its messages go out. */
+export function needsPersist(g: RaftGroup, rd: Ready): boolean {
+  return rd.snapshot !== undefined || rd.entries.length > 0 || rd.confState !== undefined || termOrVoteChanged(g, rd.hardState);
+}
+
+function termOrVoteChanged(g: RaftGroup, hs: HardState | undefined): boolean {
+  return hs !== undefined && (hs.term !== g.durableTerm || hs.vote !== g.durableVote);
 }
 
 /**
- * Step 1 of a Ready: make the snapshot, entries and hard state durable. Entries and hard state are
- * issued in the same turn as every other group's, so the WAL writes them in one sync round (group
- * commit) and saves the hard states in one synced batch. Returns whether anything was written.
+ * Step 1 of a Ready: make the snapshot, entries and a new term or vote durable. Entries and hard
+ * state are issued in the same turn as every other group's, so the WAL writes them in one sync round
+ * (group commit) and saves the hard states in one synced batch. Returns whether anything was written.
  */
-export async function persistReady(g: RaftGroup, rd: Ready): Promise<boolean> {
+export async function persistReady(g: RaftGroup, rd: Ready, hardStates: HardStateSaver): Promise<boolean> {
   let wrote = false;
   if (rd.snapshot !== undefined) {
     await installSnapshot(g, rd.snapshot);
@@ -35,12 +41,11 @@ export async function persistReady(g: RaftGroup, rd: Ready): Promise<boolean> {
   if (cs !== undefined) writes.push(writeConfFile(g.dataDir, g.log.logId, cs).then(() => void (g.members = cs)));
   const hs = rd.hardState;
   if (hs !== undefined) {
-    const saved = g.log.saveHardState(hs);
     // Term and vote must be durable before any message goes out (a vote is a promise). A change of
     // the commit index alone need not be: it is only a hint, re-learned from the leader after a
-    // restart (and clamped to the log), so it is written in the background, off the commit path.
-    if (hs.term !== g.durableTerm || hs.vote !== g.durableVote) writes.push(saved.then(() => markDurable(g, hs.term, hs.vote)));
-    else saved.catch((err: unknown) => g.logger.error({ err }, 'saving the commit index failed'));
+    // restart (and clamped to the log), so it waits for the tick (hard-state.ts).
+    if (termOrVoteChanged(g, hs)) writes.push(hardStates.saveNow(g, hs).then(() => markDurable(g, hs.term, hs.vote)));
+    else hardStates.defer(g, hs);
   }
   await Promise.all(writes);
   return wrote || writes.length > 0;

@@ -4,6 +4,7 @@ import type { NodeTransport } from '../transport/index.js';
 import { applyReady, maybeSnapshot, settleReady, snapshotDue, type SnapshotPolicy } from './apply.js';
 import type { RaftGroup } from './group.js';
 import { Outbox } from './outbox.js';
+import { HardStateSaver } from './hard-state.js';
 import { needsPersist, persistReady } from './persist.js';
 import type { RaftHostStats } from './stats.js';
 
@@ -32,6 +33,8 @@ export class ReadyLoop {
   private scheduled = false;
   private running: Promise<void> | undefined;
   private readonly idleWaiters: Array<() => void> = [];
+  /** Hard-state writes: terms and votes at once, commit-only changes at the tick (see hard-state.ts). */
+  readonly hardStates = new HardStateSaver();
 
   constructor(private readonly ctx: LoopContext) {}
 
@@ -118,11 +121,15 @@ export class ReadyLoop {
   private async persist(batch: Batch): Promise<Batch> {
     let wrote = false;
     const writes: Array<Promise<void>> = [];
-    // Most Readies of idle groups (heartbeats and their responses) have nothing to write: no promise.
+    // Most Readies of idle groups (heartbeats and their responses) have nothing to write: no
+    // promise. A commit index that moved alone is written at the tick's pace (hard-state.ts).
     for (const [g, rd] of batch) {
-      if (!needsPersist(rd)) continue;
+      if (!needsPersist(g, rd)) {
+        if (rd.hardState !== undefined) this.hardStates.defer(g, rd.hardState);
+        continue;
+      }
       writes.push(
-        persistReady(g, rd).then(
+        persistReady(g, rd, this.hardStates).then(
           (w) => void (wrote ||= w),
           (err: unknown) => this.ctx.onGroupFailed(g, err),
         ),

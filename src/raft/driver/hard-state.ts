@@ -1,0 +1,75 @@
+import type { HardState } from '../core/index.js';
+import type { RaftGroup } from './group.js';
+
+/**
+ * Writes the groups' hard states. Two kinds of change, two paces:
+ *
+ * - A new term or vote is a promise to other nodes (a vote, or a term that refuses an old leader):
+ *   `saveNow` writes it at once and the Ready loop sends nothing of that Ready until it is durable.
+ * - A change of the commit index alone is a hint: after a restart it is clamped to the durable log
+ *   and re-learned from the leader (Raft §5.3 needs no durable commit index). Writing it in every
+ *   drain put one synced LevelDB write next to every WAL fsync on every node, doubling the
+ *   disk's work per commit. `defer` keeps only the newest per group; the host's tick writes them
+ *   (`flushDeferred`: one batch for all groups, at the tick's pace), and a group's log is never
+ *   closed before its last one is written (`settle`).
+ *
+ * Saves of one group never overlap: LevelDB does not promise that two concurrent writes land in the
+ * order they were issued, and an older hard state landing last could take back a vote.
+ */
+export class HardStateSaver {
+  private readonly deferred = new Map<RaftGroup, HardState>();
+  /** The tail of each group's chain of saves, while one is in flight. */
+  private readonly chains = new Map<RaftGroup, Promise<void>>();
+
+  /** Durable once resolved; supersedes any deferred commit of the group (hs carries the newest). */
+  saveNow(g: RaftGroup, hs: HardState): Promise<void> {
+    this.deferred.delete(g);
+    return this.enqueue(g, hs);
+  }
+
+  defer(g: RaftGroup, hs: HardState): void {
+    this.deferred.set(g, hs);
+  }
+
+  get pending(): number {
+    return this.deferred.size;
+  }
+
+  /**
+   * The tick: writes each group's newest deferred hard state. A group whose previous save is still
+   * in flight keeps its newest for the next tick, so a stalled disk costs one waiter per group.
+   */
+  flushDeferred(): void {
+    for (const [g, hs] of this.deferred) {
+      if (this.chains.has(g)) continue;
+      this.deferred.delete(g);
+      this.enqueue(g, hs).catch((err: unknown) => g.logger.warn({ err }, 'saving the commit index failed'));
+    }
+  }
+
+  /** Writes whatever of `g` is deferred or in flight (before its log closes); never rejects. */
+  async settle(g: RaftGroup): Promise<void> {
+    await this.chains.get(g);
+    const hs = this.deferred.get(g);
+    this.deferred.delete(g);
+    if (hs === undefined || g.failed !== undefined) return;
+    await this.enqueue(g, hs).catch((err: unknown) => g.logger.warn({ err }, 'saving the commit index failed'));
+  }
+
+  private enqueue(g: RaftGroup, hs: HardState): Promise<void> {
+    const prev = this.chains.get(g);
+    // With nothing in flight the save is issued in this turn, so saves of many groups made in
+    // the same turn share one synced LevelDB batch.
+    const run = prev === undefined ? g.log.saveHardState(hs) : prev.then(() => g.log.saveHardState(hs));
+    const tail: Promise<void> = run.then(
+      () => this.release(g, tail),
+      () => this.release(g, tail),
+    );
+    this.chains.set(g, tail);
+    return run;
+  }
+
+  private release(g: RaftGroup, tail: Promise<void>): void {
+    if (this.chains.get(g) === tail) this.chains.delete(g);
+  }
+}

@@ -1,0 +1,97 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EntryType, type HardState } from '../../../src/raft/core/index.js';
+import type { RaftGroup } from '../../../src/raft/driver/group.js';
+import { HardStateSaver } from '../../../src/raft/driver/hard-state.js';
+import { WalStore, type WalLog } from '../../../src/wal/index.js';
+import { Cluster, text } from './harness.js';
+
+const silent = pino({ level: 'silent' });
+
+describe('hard states: a new term or vote at once, the commit index at the tick', () => {
+  let cluster: Cluster | undefined;
+  afterEach(async () => {
+    await cluster?.close();
+    cluster = undefined;
+  });
+
+  it('commits without writing the commit index per drain; the tick and close write the newest', async () => {
+    cluster = await Cluster.start({ size: 3, fsync: 'always', host: { tickMs: 0, electionTicks: 1_000_000 } });
+    await cluster.addGroup('g');
+    cluster.node(0).host.campaign('g');
+    await cluster.waitLeader('g');
+    const logs = await Promise.all([0, 1, 2].map((id) => cluster?.node(id).wal.openLog('g') as Promise<WalLog>));
+    // The election's term and vote are durable everywhere (a vote is a promise).
+    for (const log of logs) expect(log.hardState.term).toBe(cluster.node(0).host.status('g').term);
+    const termCommit = logs.map((log) => log.hardState.commit);
+    const results = Array.from({ length: 50 }, (_, i) => cluster?.node(0).host.propose('g', text(`v${i}`), EntryType.NORMAL));
+    await Promise.all(results.map((r) => r?.committed));
+    const last = results.at(-1)?.index ?? 0;
+    await cluster.waitApplied('g', last, [0, 1, 2]);
+    // 50 commits moved no stored commit index: no synced LevelDB write per drain next to the WAL's.
+    expect(logs.map((log) => log.hardState.commit)).toEqual(termCommit);
+    cluster.node(0).host.tick();
+    expect(logs[0]?.hardState.commit).toBe(last);
+    // Followers learn the last commit from the leader's next message; close writes what they have.
+    const followerCommit = [1, 2].map((id) => cluster?.node(id).host.status('g').commit ?? 0);
+    const dirs = [0, 1, 2].map((id) => cluster?.node(id).dir ?? '');
+    for (const id of [0, 1, 2]) await cluster.crash(id);
+    const reopened = await Promise.all(
+      dirs.map(async (nodeDir) => {
+        const wal = await WalStore.open({ dir: join(nodeDir, 'wal'), logger: silent });
+        const hs = (await wal.openLog('g')).hardState;
+        await wal.close();
+        return hs.commit;
+      }),
+    );
+    expect(reopened).toEqual([last, ...followerCommit]);
+  });
+});
+
+describe('HardStateSaver', () => {
+  let dir: string | undefined;
+  afterEach(async () => {
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  it('never overlaps two saves of one group, and a term change supersedes a deferred commit', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'chronik-hard-state-'));
+    const wal = await WalStore.open({ dir, logger: silent });
+    const log = await wal.openLog('g');
+    const events: string[] = [];
+    // The real log, with its saves observed (start and end of each).
+    const observed = {
+      saveHardState(hs: HardState): Promise<void> {
+        events.push(`start ${hs.term}/${hs.commit}`);
+        return log.saveHardState(hs).then(() => void events.push(`end ${hs.term}/${hs.commit}`));
+      },
+    };
+    const g = { id: 'g', log: observed, logger: silent, failed: undefined } as unknown as RaftGroup;
+    const saver = new HardStateSaver();
+    const first = saver.saveNow(g, { term: 1, vote: 1, commit: 1 });
+    saver.defer(g, { term: 1, vote: 1, commit: 2 });
+    // A tick while the first save is in flight keeps the deferred one for later.
+    saver.flushDeferred();
+    expect(events).toEqual(['start 1/1']);
+    expect(saver.pending).toBe(1);
+    const second = saver.saveNow(g, { term: 2, vote: 3, commit: 3 });
+    expect(saver.pending).toBe(0);
+    expect(events).toEqual(['start 1/1']);
+    await Promise.all([first, second]);
+    expect(events).toEqual(['start 1/1', 'end 1/1', 'start 2/3', 'end 2/3']);
+    saver.defer(g, { term: 2, vote: 3, commit: 4 });
+    saver.defer(g, { term: 2, vote: 3, commit: 5 });
+    saver.flushDeferred();
+    await saver.settle(g);
+    // Only the newest deferred commit is written.
+    expect(events.slice(4)).toEqual(['start 2/5', 'end 2/5']);
+    await wal.close();
+    const again = await WalStore.open({ dir, logger: silent });
+    expect((await again.openLog('g')).hardState).toEqual({ term: 2, vote: 3, commit: 5 });
+    await again.close();
+  });
+});
