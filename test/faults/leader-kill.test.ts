@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatReport } from '../../tools/soak/checker.js';
-import { createTopic, finishAndCheck, partitionLeader, percentile } from '../../tools/soak/harness.js';
+import { createTopic, finishAndCheck, partitionLeader, percentile, waitAllInSync } from '../../tools/soak/harness.js';
 import { Workload } from '../../tools/soak/workload.js';
 import type { ProcessCluster } from '../helpers/process-cluster.js';
 import { CLI, debugDump, RESTART_TIMEOUT_MS, startFaultCluster } from './setup.js';
@@ -9,12 +9,13 @@ import { CLI, debugDump, RESTART_TIMEOUT_MS, startFaultCluster } from './setup.j
  * Scenario 1: SIGKILL the leader of a partition under steady acks=all load from kafkajs and
  * confluent-kafka idempotent producers, restart it, repeat. No acknowledged write may be lost,
  * duplicated or reordered, and the replicas' committed logs must be identical. Failover time
- * (SIGKILL → first acknowledged produce on the partition sent after the kill) is printed.
- * CI runs 3 rounds; the soak runner does more.
+ * (SIGKILL → first acknowledged produce on the partition sent after the kill) is printed per kill.
+ * 10 rounds, as the issue asks: with peer-down failover a round is mostly the restart.
  */
-const ROUNDS = 3;
+const ROUNDS = 10;
 const TOPIC = 'leader-kill';
 const PARTITIONS = 2;
+const IN_SYNC_TIMEOUT_MS = 60_000;
 
 let cluster: ProcessCluster;
 
@@ -40,11 +41,15 @@ describe('fault: kill the partition leader under load', () => {
     const failoverMs: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const partition = round % PARTITIONS;
-      const { leader } = await partitionLeader(cluster, TOPIC, partition);
+      // Every round starts from a full ISR (the previous victim caught up), as an operator's would.
+      await waitAllInSync(cluster, IN_SYNC_TIMEOUT_MS);
+      const { leader, term } = await partitionLeader(cluster, TOPIC, partition);
       const killedAt = performance.now();
       await cluster.kill(leader);
       const ackedAt = await workload.waitForAckOn(partition, killedAt, 20_000);
       failoverMs.push(ackedAt - killedAt);
+      const next = await partitionLeader(cluster, TOPIC, partition);
+      console.log(`[faults] leader-kill round ${round + 1}/${ROUNDS}: killed node ${leader} (partition ${partition}, term ${term}), failover ${(ackedAt - killedAt).toFixed(0)} ms, new leader node ${next.leader} term ${next.term}`);
       await cluster.restart(leader, RESTART_TIMEOUT_MS);
       await workload.waitForAcks(workload.acked.length + 300, 30_000);
     }
@@ -54,5 +59,5 @@ describe('fault: kill the partition leader under load', () => {
     expect(report.ok, formatReport(report)).toBe(true);
     expect([...workload.ackedByProducer().keys()].sort()).toEqual(['kjs0', 'kjs1', 'rdk0']);
     expect(report.acknowledged).toBeGreaterThan(500 + ROUNDS * 300);
-  }, 240_000);
+  }, 420_000);
 });

@@ -5,10 +5,10 @@ import type { AckedWrite } from './checker.js';
 /**
  * A confluent-kafka (librdkafka) idempotent producer in a Python child process, so the promise is
  * checked against a second, independent client implementation. It prints one line per delivery
- * report: `ACK <partition> <offset> <seq>` or `ERR <seq> <error>`; SIGTERM makes it flush and exit.
+ * report: `ACK <partition> <offset> <seq> <enqueued, epoch ms>` or `ERR <seq> <error>`; SIGTERM makes it flush and exit.
  */
 const SCRIPT = String.raw`
-import signal, sys
+import signal, sys, time
 from confluent_kafka import Producer
 brokers, topic, name, partitions, max_messages, pad = sys.argv[1], sys.argv[2], sys.argv[3], [int(p) for p in sys.argv[4].split(',')], int(sys.argv[5]), int(sys.argv[6])
 stopping = [False]
@@ -17,12 +17,12 @@ def on_term(signum, frame):
 signal.signal(signal.SIGTERM, on_term)
 p = Producer({'bootstrap.servers': brokers, 'enable.idempotence': True, 'acks': 'all', 'linger.ms': 5,
               'message.timeout.ms': 60000, 'retry.backoff.ms': 50, 'log_level': 0})
-def report(seq):
+def report(seq, enqueued_ms):
     def cb(err, msg):
         if err is not None:
             print('ERR %d %s' % (seq, str(err).replace('\n', ' ')), flush=True)
         else:
-            print('ACK %d %d %d' % (msg.partition(), msg.offset(), seq), flush=True)
+            print('ACK %d %d %d %d' % (msg.partition(), msg.offset(), seq, enqueued_ms), flush=True)
     return cb
 seq = 0
 padding = 'x' * pad
@@ -32,7 +32,7 @@ while not stopping[0] and seq < max_messages:
         continue
     part = partitions[seq % len(partitions)]
     try:
-        p.produce(topic, value=('chk|%s|%d|%s' % (name, seq, padding)).encode(), partition=part, on_delivery=report(seq))
+        p.produce(topic, value=('chk|%s|%d|%s' % (name, seq, padding)).encode(), partition=part, on_delivery=report(seq, int(time.time() * 1000)))
         seq += 1
     except BufferError:
         p.poll(0.05)
@@ -89,11 +89,14 @@ export class ConfluentProducer {
   }
 
   private onLine(line: string): void {
-    const [kind, a, b, c] = line.split(' ');
+    const [kind, a, b, c, d] = line.split(' ');
     if (kind === 'ACK') {
       this.sent++;
-      // librdkafka reports delivery, not send time: the ack time stands in for both.
-      this.o.onAck([{ producer: this.o.name, seq: Number(c), topic: this.o.topic, partition: Number(a), offset: Number(b) }], performance.now());
+      // The send time is when the message was handed to librdkafka (the child's wall clock, the same
+      // system clock as ours), not when its report arrived: reports of writes acknowledged before a
+      // fault can reach us after it, and must not pass for writes sent after it.
+      const sentAtMs = performance.now() - (Date.now() - Number(d));
+      this.o.onAck([{ producer: this.o.name, seq: Number(c), topic: this.o.topic, partition: Number(a), offset: Number(b) }], sentAtMs);
     } else if (kind === 'ERR') {
       this.sent++;
       this.o.onError(new Error(`confluent producer ${this.o.name} seq ${a}: ${line.slice(5 + (a ?? '').length)}`));

@@ -16,6 +16,7 @@ const BASE: Omit<SimOptions, 'seed'> = {
   spares: 0,
   diskDelayMs: 0,
   maxSizePerMsg: 200,
+  peerDown: true,
   trace: false,
 };
 

@@ -31,6 +31,11 @@ export interface SimOptions {
   spares: number;
   /** Entry bytes per append; small values split the log into many messages (more interleavings). */
   maxSizePerMsg: number;
+  /**
+   * The driver's failure detector: a crash is reported to the nodes still connected to the victim
+   * (RawNode.peerDown) a few ms later, and now and then a live peer is reported down wrongly.
+   */
+  peerDown: boolean;
   trace: boolean;
 }
 
@@ -51,6 +56,7 @@ type SimEvent =
   | { time: number; seq: number; kind: 'deliver'; msg: Uint8Array }
   | { time: number; seq: number; kind: 'chaos' | 'client' }
   | { time: number; seq: number; kind: 'restart'; node: number }
+  | { time: number; seq: number; kind: 'peer-down'; node: number; peer: number }
   | { time: number; seq: number; kind: 'persisted'; node: number; incarnation: number };
 
 class SimNode {
@@ -168,6 +174,14 @@ export class Simulator {
       case 'restart':
         this.restart(this.node(ev.node));
         return;
+      case 'peer-down': {
+        const n = this.node(ev.node);
+        if (n.raw === undefined) return;
+        this.log(`n${n.id} told n${ev.peer} is down`);
+        n.raw.peerDown(ev.peer);
+        this.drive(n);
+        return;
+      }
       case 'persisted':
         this.onPersisted(this.node(ev.node), ev.incarnation);
         return;
@@ -309,6 +323,25 @@ export class Simulator {
     else if (this.o.partitions && r < 25) this.partition();
     else if (this.o.crashes && r < 40) this.crashRandom();
     else if (this.o.compaction && r < 55) this.compactRandom();
+    else if (this.o.peerDown && r < 60) this.wrongPeerDown();
+  }
+
+  /** A spurious report: a live node is said to be down (a connection dropped and is redialed). */
+  private wrongPeerDown(): void {
+    const up = this.nodes.filter((n) => n.raw !== undefined);
+    if (up.length < 2) return;
+    const n = this.pick(up);
+    const peer = this.pick(up.filter((x) => x !== n));
+    this.schedule(1 + this.rng.nextInt(5), { kind: 'peer-down', node: n.id, peer: peer.id });
+  }
+
+  /** The nodes still connected to a crashed one see its sockets close within a few ms. */
+  private reportCrash(victim: SimNode): void {
+    if (!this.o.peerDown) return;
+    for (const n of this.nodes) {
+      if (n === victim || n.raw === undefined || this.blocked.has(victim.id * 1000 + n.id)) continue;
+      this.schedule(1 + this.rng.nextInt(5), { kind: 'peer-down', node: n.id, peer: victim.id });
+    }
   }
 
   private partition(): void {
@@ -359,6 +392,7 @@ export class Simulator {
     n.writing = undefined;
     n.raw = undefined;
     n.reads.clear();
+    this.reportCrash(n);
     this.schedule(20 + this.rng.nextInt(400), { kind: 'restart', node: n.id });
   }
 
