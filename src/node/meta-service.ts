@@ -19,6 +19,8 @@ export const META_GROUP = '__meta';
 const DECIDE_BARRIER_TIMEOUT_MS = 5_000;
 const READ_INDEX_TIMEOUT_MS = 5_000;
 const MAX_FORWARD_ATTEMPTS = 16;
+/** Bound on one peer's wait in `awaitAppliedOnPeers` (a caller's larger timeout is capped to it). */
+const MAX_APPLIED_WAIT_MS = 10_000;
 const LEADER_CHANGED = Symbol('leader changed');
 /** Forwarding failures that mean "try the (new) leader again". */
 const RETRIABLE_FORWARD_CODES = new Set<number>([ErrorCode.NOT_LEADER_OR_FOLLOWER, ErrorCode.NOT_CONTROLLER, ErrorCode.NETWORK_EXCEPTION, ErrorCode.REQUEST_TIMED_OUT]);
@@ -63,6 +65,7 @@ export class MetaService {
     this.state = new MetaStateMachine({ logger: opts.logger });
     opts.rpc.register('meta.command', (_from, body) => this.executeLocally(body as MetaCommand));
     opts.rpc.register('meta.propose', (_from, body) => this.proposeLocally(body as MetaEvent[]));
+    opts.rpc.register('meta.awaitApplied', (_from, body) => this.awaitAppliedHere(body));
   }
 
   get image(): MetadataImage {
@@ -109,6 +112,28 @@ export class MetaService {
   async readBarrier(timeoutMs: number): Promise<void> {
     const index = await this.onLeader<number>('meta.readIndex', null, timeoutMs, () => this.opts.raft.readIndex(META_GROUP, timeoutMs));
     await this.state.waiters.waitForApplied(index, timeoutMs);
+  }
+
+  /**
+   * Waits until every reachable voter other than this node has applied `index` (asks each by RPC;
+   * each answers from its image waiters, event-driven). Best effort and bounded: resolves with how
+   * many confirmed, never rejects. A leadership transfer uses it so that, by the time the old
+   * leader answers NOT_LEADER_OR_FOLLOWER, Metadata from any node already names the successor.
+   */
+  async awaitAppliedOnPeers(index: number, timeoutMs: number): Promise<{ asked: number; confirmed: number }> {
+    const peers = this.opts.voters.filter((id) => id !== this.opts.nodeId && this.opts.isPeerUp(id));
+    const waitMs = Math.min(timeoutMs, MAX_APPLIED_WAIT_MS);
+    const results = await Promise.allSettled(peers.map((id) => this.opts.rpc.call(id, 'meta.awaitApplied', { index, timeoutMs: waitMs }, waitMs + 1_000)));
+    return { asked: peers.length, confirmed: results.filter((r) => r.status === 'fulfilled').length };
+  }
+
+  private async awaitAppliedHere(body: unknown): Promise<number> {
+    const { index, timeoutMs } = (body ?? {}) as { index?: unknown; timeoutMs?: unknown };
+    if (typeof index !== 'number' || !Number.isSafeInteger(index) || typeof timeoutMs !== 'number' || !(timeoutMs > 0)) {
+      throw new KafkaError(ErrorCode.INVALID_REQUEST, 'meta.awaitApplied needs an index and a timeout');
+    }
+    await this.state.waiters.waitForApplied(index, Math.min(timeoutMs, MAX_APPLIED_WAIT_MS));
+    return this.image.appliedIndex;
   }
 
   registerReadIndexRpc(): void {

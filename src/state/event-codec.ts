@@ -128,6 +128,15 @@ const EVENT_READERS: Readonly<Record<MetaEventType, Reader>> = {
     leaderId: int(o, 'leaderId', p),
     leaderEpoch: int(o, 'leaderEpoch', p),
   }),
+  LeaderTransferred: (o, p) => ({
+    type: 'LeaderTransferred',
+    v: 1,
+    topicId: topicId(o, 'topicId', p),
+    partition: int(o, 'partition', p),
+    fromLeaderId: int(o, 'fromLeaderId', p),
+    fromEpoch: int(o, 'fromEpoch', p),
+    toLeaderId: int(o, 'toLeaderId', p),
+  }),
   IsrChanged: (o, p) => ({
     type: 'IsrChanged',
     v: 1,

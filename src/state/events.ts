@@ -93,8 +93,31 @@ export interface LeaderElected {
   readonly partition: number;
   /** -1: the partition has no leader in this epoch. */
   readonly leaderId: number;
-  /** The partition Raft group's term; events with an epoch ≤ the current one are ignored. */
+  /**
+   * The partition Raft group's term; events with an epoch ≤ the current one are ignored — except
+   * that one equal to the epoch of a provisional leader (named by LeaderTransferred) settles it.
+   */
   readonly leaderEpoch: number;
+}
+
+/**
+ * A leader hands its partition to a caught-up follower (Raft leadership transfer), announced BEFORE
+ * the old leader stops accepting, so metadata names the successor by the time any client is told
+ * NOT_LEADER_OR_FOLLOWER. The successor is named *provisionally* at epoch `fromEpoch + 1`, the term
+ * it will campaign in; its own LeaderElected at that epoch confirms it, and any other LeaderElected
+ * at that epoch (someone else won the term) replaces it. Applies only while the image still names
+ * `fromLeaderId` at `fromEpoch` (or already names a provisional successor from it at the next
+ * epoch: a retry towards another follower); anything else is stale and ignored.
+ */
+export interface LeaderTransferred {
+  readonly type: 'LeaderTransferred';
+  readonly v: 1;
+  readonly topicId: TopicId;
+  readonly partition: number;
+  readonly fromLeaderId: number;
+  /** The old leader's epoch (its partition Raft term). */
+  readonly fromEpoch: number;
+  readonly toLeaderId: number;
 }
 
 export interface IsrChanged {
@@ -125,6 +148,7 @@ export type MetaEvent =
   | TopicConfigChanged
   | BrokerConfigChanged
   | LeaderElected
+  | LeaderTransferred
   | IsrChanged
   | ProducerIdBlockAllocated;
 
@@ -141,6 +165,7 @@ export const LATEST_EVENT_VERSION: Readonly<Record<MetaEventType, number>> = Obj
   TopicConfigChanged: 1,
   BrokerConfigChanged: 1,
   LeaderElected: 1,
+  LeaderTransferred: 1,
   IsrChanged: 1,
   ProducerIdBlockAllocated: 1,
 });

@@ -5,6 +5,7 @@ import type {
   ConfigMap,
   IsrChanged,
   LeaderElected,
+  LeaderTransferred,
   MetaEvent,
   PartitionAssignment,
   PartitionsAdded,
@@ -42,6 +43,8 @@ export function evolve(image: MetadataImage, event: MetaEvent): MetadataImage {
       return brokerConfigChanged(image, event);
     case 'LeaderElected':
       return leaderElected(image, event);
+    case 'LeaderTransferred':
+      return leaderTransferred(image, event);
     case 'IsrChanged':
       return isrChanged(image, event);
     case 'ProducerIdBlockAllocated':
@@ -90,6 +93,7 @@ function newPartition(a: PartitionAssignment): PartitionImage {
     leader: NO_LEADER,
     leaderEpoch: NO_LEADER,
     isrEpoch: NO_LEADER,
+    transferredFrom: NO_LEADER,
   });
 }
 
@@ -162,10 +166,28 @@ function replacePartition(image: MetadataImage, topic: TopicImage, p: PartitionI
 function leaderElected(image: MetadataImage, e: LeaderElected): MetadataImage {
   const topic = image.topicsById.get(e.topicId);
   const p = topic?.partitions[e.partition];
-  if (topic === undefined || p === undefined || e.leaderEpoch <= p.leaderEpoch) return image;
+  if (topic === undefined || p === undefined) return image;
+  // A provisional leader (named by a transfer) is settled by whoever actually won its epoch.
+  const settles = e.leaderEpoch === p.leaderEpoch && p.transferredFrom !== NO_LEADER;
+  if (e.leaderEpoch < p.leaderEpoch || (e.leaderEpoch === p.leaderEpoch && !settles)) return image;
   // Only a replica can lead its partition's Raft group; anything else is not applicable.
   if (e.leaderId !== NO_LEADER && !p.replicas.includes(e.leaderId)) return image;
-  return replacePartition(image, topic, { ...p, leader: e.leaderId, leaderEpoch: e.leaderEpoch });
+  return replacePartition(image, topic, { ...p, leader: e.leaderId, leaderEpoch: e.leaderEpoch, transferredFrom: NO_LEADER });
+}
+
+/**
+ * Names the transfer's target at the epoch it will campaign in, provisionally. Only the leader the
+ * image names, at the epoch it names, can hand over (or, after a failed attempt, re-aim its own
+ * pending transfer at another follower); a transfer that no longer matches the image is stale.
+ */
+function leaderTransferred(image: MetadataImage, e: LeaderTransferred): MetadataImage {
+  const topic = image.topicsById.get(e.topicId);
+  const p = topic?.partitions[e.partition];
+  if (topic === undefined || p === undefined || e.fromLeaderId === e.toLeaderId || !p.replicas.includes(e.toLeaderId)) return image;
+  const fromCurrent = p.transferredFrom === NO_LEADER && p.leader === e.fromLeaderId && p.leaderEpoch === e.fromEpoch;
+  const reAimed = p.transferredFrom === e.fromLeaderId && p.leaderEpoch === e.fromEpoch + 1;
+  if (!fromCurrent && !reAimed) return image;
+  return replacePartition(image, topic, { ...p, leader: e.toLeaderId, leaderEpoch: e.fromEpoch + 1, transferredFrom: e.fromLeaderId });
 }
 
 function isrChanged(image: MetadataImage, e: IsrChanged): MetadataImage {

@@ -29,8 +29,10 @@ function brokerJson(b: BrokerInfo): unknown[] {
   return [b.brokerId, b.kafkaHost, b.kafkaPort, b.raftHost, b.raftPort, b.rack, b.incarnation];
 }
 
+/** A sixth element only while a transferred leader is provisional, so older images encode (and digest) as before. */
 function partitionJson(p: PartitionImage): unknown[] {
-  return [p.replicas, p.isr, p.leader, p.leaderEpoch, p.isrEpoch];
+  const base = [p.replicas, p.isr, p.leader, p.leaderEpoch, p.isrEpoch];
+  return p.transferredFrom === -1 ? base : [...base, p.transferredFrom];
 }
 
 function topicJson(t: TopicImage): unknown[] {

@@ -61,7 +61,8 @@ function broker(v: unknown, path: string): BrokerInfo {
 }
 
 function partition(v: unknown, index: number, path: string): PartitionImage {
-  const [replicas, isr, leader, leaderEpoch, isrEpoch] = tuple(v, 5, path);
+  // Six elements while a transferred leader is provisional (image-codec.ts), else five.
+  const [replicas, isr, leader, leaderEpoch, isrEpoch, transferredFrom] = tuple(v, Array.isArray(v) && v.length === 6 ? 6 : 5, path);
   return Object.freeze({
     partition: index,
     replicas: ints(replicas, `${path}.replicas`),
@@ -69,6 +70,7 @@ function partition(v: unknown, index: number, path: string): PartitionImage {
     leader: int_(leader, `${path}.leader`),
     leaderEpoch: int_(leaderEpoch, `${path}.leaderEpoch`),
     isrEpoch: int_(isrEpoch, `${path}.isrEpoch`),
+    transferredFrom: transferredFrom === undefined ? -1 : int_(transferredFrom, `${path}.transferredFrom`),
   });
 }
 

@@ -20,6 +20,11 @@ export interface PartitionImage {
   readonly leaderEpoch: number;
   /** The leader epoch in which `isr` was last set; an older IsrChanged is stale. */
   readonly isrEpoch: number;
+  /**
+   * -1 normally. Otherwise `leader` was named provisionally by a LeaderTransferred from this broker
+   * and has not confirmed with its own LeaderElected yet (a LeaderElected at `leaderEpoch` settles it).
+   */
+  readonly transferredFrom: number;
 }
 
 export interface TopicImage {

@@ -33,6 +33,9 @@ function topicViolations(topic: TopicImage): string[] {
     if (new Set(p.replicas).size !== p.replicas.length) out.push(`${at} has duplicate replicas`);
     if (!p.isr.every((b) => p.replicas.includes(b))) out.push(`${at} has an ISR member that is not a replica`);
     if (p.leader !== NO_LEADER && !p.replicas.includes(p.leader)) out.push(`${at} is led by a non-replica`);
+    if (p.transferredFrom !== NO_LEADER && (!p.replicas.includes(p.transferredFrom) || p.transferredFrom === p.leader)) {
+      out.push(`${at} was transferred from ${p.transferredFrom}, which is not another replica`);
+    }
   });
   return out;
 }

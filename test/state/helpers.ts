@@ -109,6 +109,10 @@ export const metaEventArb: fc.Arbitrary<MetaEvent> = fc.oneof(
     partition: partitionArb, leaderId: fc.integer({ min: -1, max: 4 }), leaderEpoch: epochArb,
   }),
   fc.record({
+    type: fc.constant('LeaderTransferred' as const), v: fc.constant(1 as const), topicId: topicIdArb,
+    partition: partitionArb, fromLeaderId: fc.integer({ min: -1, max: 4 }), fromEpoch: epochArb, toLeaderId: fc.integer({ min: -1, max: 4 }),
+  }),
+  fc.record({
     type: fc.constant('IsrChanged' as const), v: fc.constant(1 as const), topicId: topicIdArb,
     partition: partitionArb, isr: fc.uniqueArray(brokerIdArb, { maxLength: 3 }), leaderEpoch: epochArb,
   }),

@@ -7,6 +7,11 @@ const TRANSFER_TIMEOUT_MS = 5_000;
 /** Transfers started per pass: leadership moves a few partitions at a time, never all at once. */
 const MAX_TRANSFERS_PER_PASS = 16;
 
+interface Move {
+  readonly replica: PartitionReplica;
+  readonly to: number;
+}
+
 export interface LeaderBalancerOptions {
   readonly nodeId: number;
   readonly raft: RaftHost;
@@ -21,9 +26,9 @@ export interface LeaderBalancerOptions {
  * Kafka's auto leader rebalance: after a failure heals, leadership drifts back to each partition's
  * preferred leader (replicas[0]), so load spreads as placement intended. Each node moves only the
  * partitions it leads, and only to a preferred leader that is reachable and fully caught up (its
- * Raft match index has reached the commit index), through Raft leadership transfer (TimeoutNow).
- * The new leader commits its own LeaderElected once it serves; clients that still address this node
- * get NOT_LEADER_OR_FOLLOWER and refresh their metadata.
+ * Raft match index has reached the commit index), through the replica's metadata-first transfer
+ * (leader-transfer.ts): the new leader is committed to `__meta` before this node stops accepting,
+ * so a client told NOT_LEADER_OR_FOLLOWER here already finds the new leader in Metadata.
  */
 export class LeaderBalancer {
   private readonly timer: NodeJS.Timeout;
@@ -42,12 +47,12 @@ export class LeaderBalancer {
     this.running = true;
     try {
       const moves = this.candidates().slice(0, MAX_TRANSFERS_PER_PASS);
-      const results = await Promise.allSettled(moves.map((m) => this.opts.raft.transferLeadership(m.groupId, m.to, TRANSFER_TIMEOUT_MS)));
+      const results = await Promise.allSettled(moves.map((m) => m.replica.transferLeadershipTo(m.to, TRANSFER_TIMEOUT_MS)));
       let moved = 0;
       for (const [i, r] of results.entries()) {
-        const m = moves[i] as { groupId: string; to: number };
+        const m = moves[i] as Move;
         if (r.status === 'fulfilled') moved++;
-        else this.log.debug({ err: r.reason, groupId: m.groupId, to: m.to }, 'leadership transfer to the preferred leader failed');
+        else this.log.debug({ err: r.reason, groupId: m.replica.opts.groupId, to: m.to }, 'leadership transfer to the preferred leader failed');
       }
       if (moved > 0) this.log.info({ moved, attempted: moves.length }, 'leader balance: transferred leadership to preferred leaders');
       return moved;
@@ -56,17 +61,20 @@ export class LeaderBalancer {
     }
   }
 
-  private candidates(): { groupId: string; to: number }[] {
+  private candidates(): Move[] {
     const image = this.opts.image();
-    const out: { groupId: string; to: number }[] = [];
+    const out: Move[] = [];
     for (const replica of this.opts.replicas()) {
-      if (replica.serving === undefined) continue;
+      const serving = replica.serving;
+      if (serving === undefined) continue;
       const partition = topicById(image, replica.opts.topicId)?.partitions[replica.opts.partition];
-      const preferred = partition?.replicas[0];
+      // Only once our own election is announced (a transfer starts from the epoch metadata names).
+      if (partition === undefined || partition.leader !== this.opts.nodeId || partition.leaderEpoch !== serving.epoch) continue;
+      const preferred = partition.replicas[0];
       if (preferred === undefined || preferred === this.opts.nodeId || !this.opts.isPeerUp(preferred)) continue;
       const status = this.opts.raft.status(replica.opts.groupId);
       if ((status.match.get(preferred) ?? 0) < status.commit) continue;
-      out.push({ groupId: replica.opts.groupId, to: preferred });
+      out.push({ replica, to: preferred });
     }
     return out;
   }

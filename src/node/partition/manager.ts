@@ -1,10 +1,11 @@
 import type { RaftHost } from '../../raft/driver/index.js';
-import { topicByName, type LeaderElected, type MetadataImage, type TopicImage } from '../../state/index.js';
+import { topicById, topicByName, type LeaderElected, type MetadataImage, type TopicImage } from '../../state/index.js';
 import type { WalStore } from '../../wal/index.js';
 import type { Logger } from '../../util/logger.js';
 import type { MetaService } from '../meta-service.js';
 import { IsrTracker } from './isr-tracker.js';
 import { LeaderBalancer } from './leader-balancer.js';
+import { transferLeadershipMetadataFirst, type LeaderTransferDeps } from './leader-transfer.js';
 import { PartitionReplica } from './replica.js';
 
 const LEADER_ELECTED_TIMEOUT_MS = 10_000;
@@ -55,6 +56,7 @@ export class PartitionManager {
   private closed = false;
   private readonly isr: IsrTracker;
   private readonly balancer: LeaderBalancer | undefined;
+  private readonly transferDeps: LeaderTransferDeps;
 
   constructor(private readonly opts: PartitionManagerOptions) {
     this.log = opts.logger.child({ module: 'partitions' });
@@ -73,6 +75,17 @@ export class PartitionManager {
       replicas: () => this.replicas.values(),
       propose: (event, timeoutMs) => opts.meta.propose([event], timeoutMs),
     });
+    this.transferDeps = {
+      nodeId: opts.nodeId,
+      raft: opts.raft,
+      meta: opts.meta,
+      logger: opts.logger,
+      isPeerUp: opts.isPeerUp ?? ((): boolean => true),
+      stopServing: (replica, epoch) => {
+        if (replica.stopServingForTransfer(epoch)) this.emitServing(replica, false);
+      },
+      reelect: (replica) => this.reelect(replica),
+    };
     this.balancer =
       opts.leaderBalanceIntervalMs === undefined || opts.isPeerUp === undefined
         ? undefined
@@ -161,6 +174,7 @@ export class PartitionManager {
         this.emitServing(r, true);
         void this.announceLeader(r, epoch);
       },
+      transferLeadership: (r, to, timeoutMs) => transferLeadershipMetadataFirst(this.transferDeps, r, to, timeoutMs),
     });
     const brandNew = replica.wal.lastIndex === 0 && replica.wal.hardState.term === 0;
     this.replicas.set(groupId, replica);
@@ -173,6 +187,30 @@ export class PartitionManager {
     });
     // A just-created partition elects its designated leader at once instead of after a timeout.
     if (brandNew && replicas[0] === this.opts.nodeId) this.opts.raft.campaign(groupId);
+  }
+
+  /**
+   * A leadership transfer's last resort (leader-transfer.ts): this node still leads a term whose
+   * successor the metadata already names, and no follower took over. Reopening the group makes it a
+   * follower of that term (its durable state is kept) and it campaigns at once: the next leader is
+   * elected in a later term and announces itself. Runs in the reconciliation chain.
+   */
+  private reelect(replica: PartitionReplica): Promise<void> {
+    const run = this.chain.then(async () => {
+      const groupId = replica.opts.groupId;
+      const topic = topicById(this.opts.meta.image, replica.opts.topicId);
+      const replicas = topic?.partitions[replica.opts.partition]?.replicas;
+      if (this.closed || topic === undefined || replicas === undefined || this.replicas.get(groupId) !== replica) return;
+      this.replicas.delete(groupId);
+      replica.close();
+      await this.opts.raft.removeGroup(groupId);
+      await this.addReplica(topic, replica.opts.partition, replicas);
+      this.opts.raft.campaign(groupId);
+    });
+    this.chain = run.catch((err: unknown) => {
+      this.log.error({ err, groupId: replica.opts.groupId }, 're-election after a failed transfer failed');
+    });
+    return this.chain;
   }
 
   private async removeReplica(groupId: string): Promise<void> {

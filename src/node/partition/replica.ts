@@ -24,6 +24,11 @@ export interface ReplicaOptions extends PartitionId {
   readonly logger: Logger;
   /** Called once this node leads and has applied its term's first entry: it can serve now. */
   readonly onServing: (replica: PartitionReplica, leaderEpoch: number) => void;
+  /**
+   * Hands leadership to `to` metadata-first (leader-transfer.ts); resolves once it moved. Absent
+   * (unit tests), a plain Raft transfer.
+   */
+  readonly transferLeadership?: (replica: PartitionReplica, to: number, timeoutMs: number) => Promise<void>;
   /** The topic's `segment.bytes`, when set (else the store's default); applies when the log is opened. */
   readonly segmentBytes?: number;
 }
@@ -54,6 +59,8 @@ export class PartitionReplica implements GroupStateMachine {
   /** Producer state of committed batches; a new leader term starts from a copy of it. */
   private readonly committedProducers: ProducerStateManager;
   private leaderTerm: LeaderTerm | undefined;
+  /** A term this node leads but is handing over: it does not serve in it (again). */
+  private handingOverEpoch: number | undefined;
 
   private constructor(
     readonly opts: ReplicaOptions,
@@ -145,11 +152,32 @@ export class PartitionReplica implements GroupStateMachine {
   private maybeStartServing(): void {
     const status = this.opts.raft.status(this.opts.groupId);
     if (status.role !== 'leader' || status.leader !== this.opts.nodeId || this.appliedTerm !== status.term) return;
+    if (status.term === this.handingOverEpoch) return;
     const producers = this.newProducerState();
     producers.restore(this.committedProducers.snapshot());
     this.leaderTerm = { epoch: status.term, nextOffset: this.hw, producers, inFlight: new Map() };
     this.log.debug({ epoch: status.term, hw: this.hw }, 'serving as leader');
     this.opts.onServing(this, status.term);
+  }
+
+  /** Moves leadership to `to` (metadata first when the node wired it so); resolves once it moved. */
+  transferLeadershipTo(to: number, timeoutMs: number): Promise<void> {
+    const transfer = this.opts.transferLeadership;
+    return transfer === undefined ? this.opts.raft.transferLeadership(this.opts.groupId, to, timeoutMs) : transfer(this, to, timeoutMs);
+  }
+
+  /**
+   * Stops serving `epoch` for a leadership transfer whose new metadata is already applied: from now
+   * on produce gets NOT_LEADER_OR_FOLLOWER here, and this replica does not start serving in that
+   * term again (a later term of its own is served normally). Returns whether it was serving `epoch`.
+   */
+  stopServingForTransfer(epoch: number): boolean {
+    if (this.leaderTerm?.epoch !== epoch) return false;
+    this.handingOverEpoch = epoch;
+    this.leaderTerm = undefined;
+    this.waiters.wakeAll();
+    this.log.debug({ epoch }, 'stopped serving: handing leadership over');
+    return true;
   }
 
   /** Throws NOT_LEADER_OR_FOLLOWER at once when this replica does not serve: never waits. */

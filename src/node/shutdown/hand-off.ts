@@ -41,19 +41,32 @@ export interface HandOffReport {
   readonly stranded: number;
 }
 
+type Transfer = (groupId: string, to: number, timeoutMs: number) => Promise<void>;
+
 /**
  * Moves leadership of every group this node leads to a live follower before it stops, so clients
  * see NOT_LEADER and a new leader at once instead of waiting out an election timeout. Partitions go
- * first (their new leaders announce themselves through `__meta`), `__meta` last.
+ * first, metadata first (the replica's transfer commits the new leader to `__meta` before this node
+ * stops accepting), `__meta` last.
  */
 export async function handOffLeadership(o: HandOffOptions): Promise<HandOffReport> {
   const log = o.logger.child({ module: 'shutdown' });
   const led = o.raft.groupIds().filter((g) => g !== o.metaGroup && isLeader(o, g));
-  const partitions = await transferAll(o, led, inSyncByGroup(o), performance.now() + o.totalTimeoutMs);
-  if (partitions.moved > 0 && o.awaitAnnounced !== undefined) {
-    await o.awaitAnnounced(new Set(led), o.timeoutMs).catch((err: unknown) => log.warn({ err }, 'new partition leaders not announced in time'));
+  const replicas = new Map<string, PartitionReplica>();
+  for (const r of o.replicas()) replicas.set(r.opts.groupId, r);
+  // A leader not serving yet (its term's first entry not applied) has nothing to announce first.
+  const viaReplica: Transfer = (groupId, to, timeoutMs) => {
+    const replica = replicas.get(groupId);
+    return replica?.serving === undefined ? o.raft.transferLeadership(groupId, to, timeoutMs) : replica.transferLeadershipTo(to, timeoutMs);
+  };
+  const partitions = await transferAll(o, led, inSyncByGroup(o), performance.now() + o.totalTimeoutMs, viaReplica);
+  // Only moved groups get a new leader to announce: waiting on a stranded one (no live follower)
+  // would hold every stop of such a node to the bound for nothing.
+  if (partitions.movedGroups.size > 0 && o.awaitAnnounced !== undefined) {
+    await o.awaitAnnounced(partitions.movedGroups, o.timeoutMs).catch((err: unknown) => log.warn({ err }, 'new partition leaders not announced in time'));
   }
-  const meta = isLeader(o, o.metaGroup) ? await transferAll(o, [o.metaGroup], new Map(), Number.POSITIVE_INFINITY) : { moved: 0, failed: 0, stranded: 0 };
+  const raftTransfer: Transfer = (groupId, to, timeoutMs) => o.raft.transferLeadership(groupId, to, timeoutMs);
+  const meta = isLeader(o, o.metaGroup) ? await transferAll(o, [o.metaGroup], new Map(), Number.POSITIVE_INFINITY, raftTransfer) : { moved: 0, failed: 0, stranded: 0 };
   const report = { moved: partitions.moved + meta.moved, failed: partitions.failed + meta.failed, stranded: partitions.stranded + meta.stranded };
   log.info(report, 'leadership hand-off done');
   return report;
@@ -73,7 +86,13 @@ function inSyncByGroup(o: HandOffOptions): Map<string, ReadonlySet<number>> {
   return isr;
 }
 
-async function transferAll(o: HandOffOptions, groups: readonly string[], isr: ReadonlyMap<string, ReadonlySet<number>>, deadline: number): Promise<HandOffReport> {
+async function transferAll(
+  o: HandOffOptions,
+  groups: readonly string[],
+  isr: ReadonlyMap<string, ReadonlySet<number>>,
+  deadline: number,
+  transfer: Transfer,
+): Promise<HandOffReport & { movedGroups: ReadonlySet<string> }> {
   const log = o.logger.child({ module: 'shutdown' });
   const live = o.liveBrokers();
   let stranded = 0;
@@ -83,12 +102,17 @@ async function transferAll(o: HandOffOptions, groups: readonly string[], isr: Re
     if (to === undefined) stranded++;
     else moves.push({ groupId, to });
   }
-  const results = await boundedAllSettled(moves, o.concurrency, ({ groupId, to }) => o.raft.transferLeadership(groupId, to, o.timeoutMs), deadline);
+  const results = await boundedAllSettled(moves, o.concurrency, ({ groupId, to }) => transfer(groupId, to, o.timeoutMs), deadline);
   let failed = 0;
+  const movedGroups = new Set<string>();
   results.forEach((r, i) => {
-    if (r.status === 'fulfilled') return;
+    const move = moves[i];
+    if (r.status === 'fulfilled') {
+      if (move !== undefined) movedGroups.add(move.groupId);
+      return;
+    }
     // Logged individually up to a bound; the total is in the 'leadership hand-off done' line.
     if (++failed <= MAX_LOGGED_FAILURES) log.warn({ err: r.reason, groupId: moves[i]?.groupId, to: moves[i]?.to }, 'leadership transfer failed');
   });
-  return { moved: moves.length - failed, failed, stranded };
+  return { moved: moves.length - failed, failed, stranded, movedGroups };
 }
