@@ -30,6 +30,11 @@ const MAX_TARGETS = 3;
 const PEERS_APPLIED_WAIT_MS = 2_000;
 /** Bound on waiting for this node's own LeaderElected before a transfer can start from it. */
 const OWN_ANNOUNCEMENT_WAIT_MS = 2_000;
+/**
+ * Bound on one target's attempt. Raft abandons a transfer after an election timeout (1–2 s by
+ * default) without telling anyone; waiting longer than a few of those only delays the re-aim.
+ */
+const ATTEMPT_TIMEOUT_MS = 4_000;
 
 export interface LeaderTransferDeps {
   readonly nodeId: number;
@@ -59,7 +64,7 @@ export async function transferLeadershipMetadataFirst(d: LeaderTransferDeps, rep
   let target = to;
   for (;;) {
     try {
-      await d.raft.transferLeadership(replica.opts.groupId, target, left());
+      await d.raft.transferLeadership(replica.opts.groupId, target, Math.min(ATTEMPT_TIMEOUT_MS, left()));
       log.debug({ epoch, to: target }, 'leadership transferred');
       return;
     } catch (err) {
