@@ -16,7 +16,7 @@ import { MetaService } from './meta-service.js';
 import { PartitionManager } from './partition/manager.js';
 import { NodeRpc } from './rpc.js';
 import { RetentionService } from './retention/index.js';
-import { handOffNode, startNodeAdmin, type AdminServer, type NodeParts } from './admin/index.js';
+import { drainNode, startNodeAdmin, type AdminServer, type NodeParts } from './admin/index.js';
 import { NodeMetrics, TimedFileIO } from './metrics/index.js';
 
 const REGISTER_ATTEMPTS = 1_000;
@@ -208,14 +208,15 @@ export class ChronikNode {
   }
 
   /**
-   * Stops the node. `graceful` first hands leadership of everything it leads to live followers
-   * (bounded) while still answering clients, so they move to the new leaders without waiting out
-   * an election; /readyz reports 503 from the start of the stop.
+   * Stops the node. `graceful` first stops accepting connections, hands leadership of everything it
+   * leads to live followers (bounded) while still answering clients, so they move to the new
+   * leaders without waiting out an election, then answers every request in flight before closing
+   * the connections (bounded); /readyz reports 503 from the start of the stop.
    */
   async stop(options: { graceful?: boolean } = {}): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    if (options.graceful === true && this.parts !== undefined) await handOffNode(this.parts);
+    if (options.graceful === true && this.parts !== undefined) await drainNode(this.parts, this.kafka);
     this.retention?.stop();
     await this.kafka.close();
     this.groups.close();

@@ -2,15 +2,19 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiKey, FetchRequestCodec, FetchResponseCodec, ProduceRequestCodec, ProduceResponseCodec } from '../../src/kafka/protocol/index.js';
+import { buildRecordBatch } from '../../src/kafka/record-batch/index.js';
 import { run } from '../helpers/clients.js';
 import { CLI, ProcessCluster } from '../helpers/process-cluster.js';
-import { adminPort, getJson, httpGet } from './helpers.js';
+import { requestFrame, responseOf } from '../kafka/server/harness.js';
+import { RawClient } from '../kafka/server/raw-client.js';
+import { adminPort, getJson, httpGet, sigterm } from './helpers.js';
 import { parsePrometheus, total, type Family } from './prometheus.js';
 
 /**
  * The operating surface of a real 3-node cluster: /metrics (strictly parsed, counters moving under
- * load), /healthz, /readyz, /v1/raft, `chronik status` (text and JSON), and /v1/meta digests
- * agreeing after a node is SIGKILLed and restarted.
+ * load), /healthz, /readyz, /v1/raft, `chronik status` (text and JSON), /v1/meta digests
+ * agreeing after a node is SIGKILLed and restarted, and a SIGTERM answering the requests in flight.
  */
 let cluster: ProcessCluster;
 const TOPIC = 'ops';
@@ -227,5 +231,68 @@ describe('metadata image after a crash', () => {
     const digests = new Set(agreed?.map((v) => v.digest));
     expect(digests.size).toBe(1);
     expect(agreed?.map((v) => v.nodeId)).toEqual([0, 1, 2]);
+  }, 90_000);
+});
+
+describe('graceful stop', () => {
+  const SOLO = 'ops-solo';
+  const FETCH_V = 11;
+  const PRODUCE_V = 9;
+  const fetchFrame = (correlationId: number, maxWaitMs: number): Buffer =>
+    requestFrame(FetchRequestCodec, ApiKey.Fetch, FETCH_V, correlationId, {
+      ...FetchRequestCodec.defaults(),
+      replicaId: -1,
+      maxWaitMs,
+      minBytes: 1,
+      maxBytes: 1 << 20,
+      topics: [{ topic: SOLO, topicId: '', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20, replicaDirectoryId: '' }] }],
+    });
+
+  it('SIGTERM answers the requests in flight (a Fetch long-poll, a pipelined acks=all Produce) before closing with a FIN, and exits 0', async () => {
+    // Partitions only node 1 hosts: their leadership cannot move, so the long poll is still parked
+    // when the drain starts, and only the drain can end it before its 30 s max wait.
+    const target = 1;
+    const admin = new Kafka({ brokers: [cluster.broker(0)], clientId: 'ops', logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: SOLO, replicaAssignment: [{ partition: 0, replicas: [target] }, { partition: 1, replicas: [target] }] }], waitForLeaders: true });
+    await admin.disconnect();
+
+    const c = await RawClient.connect(Number(cluster.broker(target).split(':')[1]));
+    const ended = { fin: false, error: undefined as Error | undefined };
+    c.socket.on('end', () => (ended.fin = true));
+    c.socket.on('error', (err) => (ended.error = err));
+    const produce = requestFrame(ProduceRequestCodec, ApiKey.Produce, PRODUCE_V, 3, {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 30_000,
+      topicData: [{ name: SOLO, partitionData: [{ index: 1, records: buildRecordBatch({ records: [{ value: Buffer.from('in flight') }] }) }] }],
+    });
+    // One write: the server admits all three frames in one pass, so once the first (max wait 0) is
+    // answered the long poll behind it is admitted and parked.
+    c.send(Buffer.concat([fetchFrame(1, 0), fetchFrame(2, 30_000), produce]));
+    await c.waitFrames(1, 10_000);
+    expect(c.frames).toHaveLength(1);
+
+    const stopped = sigterm(cluster, target, 30_000);
+    const sent = performance.now();
+    await c.waitFrames(3, 25_000);
+    expect(performance.now() - sent).toBeLessThan(25_000);
+    expect(c.frames.map((f) => f.readInt32BE(0))).toEqual([1, 2, 3]);
+    const poll = responseOf(FetchResponseCodec, ApiKey.Fetch, FETCH_V, c.frames[1] as Buffer).body;
+    expect(poll.errorCode).toBe(0);
+    expect(poll.responses[0]?.partitions[0]).toMatchObject({ partitionIndex: 0, errorCode: 0, highWatermark: 0 });
+    const acked = responseOf(ProduceResponseCodec, ApiKey.Produce, PRODUCE_V, c.frames[2] as Buffer).body;
+    expect(acked.responses[0]?.partitionResponses[0]).toMatchObject({ index: 1, errorCode: 0, baseOffset: 0 });
+    await c.waitClosed(10_000);
+    expect(ended).toEqual({ fin: true, error: undefined });
+    expect((await stopped).code).toBe(0);
+    const lines = cluster.nodes[target]?.lines ?? [];
+    const drained = lines.find((l) => l.msg === 'kafka listener drained');
+    expect(drained).toMatchObject({ forced: 0 });
+    expect(drained?.connections).toBeGreaterThanOrEqual(1);
+    // Stopped accepting first: the hand-off and the drain come after it, in that order.
+    const order = ['stopping', 'leadership hand-off done', 'kafka listener drained', 'node stopped'].map((msg) => lines.findIndex((l) => l.msg === msg));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
   }, 90_000);
 });

@@ -52,6 +52,10 @@ export class Connection {
   private paused = false;
   private pumping = false;
   private isClosed = false;
+  /** Draining: no new requests are admitted; the connection ends once the admitted ones are answered. */
+  private draining = false;
+  /** The FIN is sent; whatever the client still sends is read and dropped. */
+  private ending = false;
   private markClosed: () => void = () => {};
 
   constructor(options: ConnectionOptions) {
@@ -73,6 +77,23 @@ export class Connection {
     socket.on('close', () => this.onSocketClosed());
   }
 
+  get isOpen(): boolean {
+    return !this.isClosed;
+  }
+
+  /**
+   * Graceful close: admits no further request (frames not yet admitted are dropped, as a closing
+   * Kafka broker drops them: the client retries them elsewhere), fires the handlers' AbortSignal so
+   * long waits (a Fetch long-poll) answer now with what they have, writes every admitted request's
+   * response, then ends the socket. The caller bounds it and closes the connection if it takes too long.
+   */
+  drain(): void {
+    if (this.isClosed || this.draining) return;
+    this.draining = true;
+    this.abort.abort();
+    this.pump();
+  }
+
   /** Closes the connection; in-flight handlers see their AbortSignal fire. */
   close(level: 'info' | 'warn' | 'error', reason: string, err?: unknown): void {
     if (this.isClosed) return;
@@ -84,6 +105,7 @@ export class Connection {
 
   private onData(chunk: Buffer): void {
     this.o.metrics.bytesReceived(chunk.length);
+    if (this.draining) return;
     this.decoder.push(chunk);
     this.pump();
   }
@@ -117,7 +139,7 @@ export class Connection {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      while (!this.isClosed && !this.writeBlocked && this.inFlight < this.o.maxInFlight) {
+      while (!this.isClosed && !this.draining && !this.writeBlocked && this.inFlight < this.o.maxInFlight) {
         const frame = this.decoder.next();
         if (frame === undefined) break;
         this.admit(decodeFrame(frame, this.o.registry));
@@ -129,11 +151,24 @@ export class Connection {
       this.pumping = false;
     }
     this.updateFlow();
+    this.endIfDrained();
+  }
+
+  /**
+   * Once draining and every admitted request is answered: FIN after the written responses. Reading
+   * resumes to discard what the client still sends, so the final close is orderly, not a reset that
+   * could make the client drop responses it has not read yet.
+   */
+  private endIfDrained(): void {
+    if (!this.draining || this.ending || this.isClosed || this.inFlight > 0) return;
+    this.ending = true;
+    this.o.socket.end();
+    this.o.socket.resume();
   }
 
   private updateFlow(): void {
-    if (this.isClosed) return;
-    const shouldPause = this.writeBlocked || this.inFlight >= this.o.maxInFlight;
+    if (this.isClosed || this.ending) return;
+    const shouldPause = this.draining || this.writeBlocked || this.inFlight >= this.o.maxInFlight;
     if (shouldPause === this.paused) return;
     this.paused = shouldPause;
     if (shouldPause) this.o.socket.pause();

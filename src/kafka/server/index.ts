@@ -10,4 +10,4 @@ export {
   type RequestOf,
   type ResponseOf,
 } from './registry.js';
-export { DEFAULT_MAX_REQUEST_BYTES, startKafkaServer, type KafkaServer, type KafkaServerOptions } from './server.js';
+export { DEFAULT_MAX_REQUEST_BYTES, startKafkaServer, type DrainReport, type KafkaServer, type KafkaServerOptions } from './server.js';

@@ -14,7 +14,11 @@ export interface RequestContext {
   readonly correlationId: number;
   /** The connection's child logger. */
   readonly logger: Logger;
-  /** Aborted when the connection closes: long waits (fetch, join) should stop. */
+  /**
+   * Aborted when the connection closes or starts draining (graceful shutdown): long waits (fetch,
+   * join) should stop. While draining, the response is still written, so a long poll answers with
+   * what it has rather than failing.
+   */
   readonly signal: AbortSignal;
 }
 

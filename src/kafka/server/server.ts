@@ -25,8 +25,24 @@ export interface KafkaServerOptions {
 export interface KafkaServer {
   readonly address: { readonly host: string; readonly port: number };
   connectionCount(): number;
+  /** Stops accepting new connections (the port is released); open connections keep being served. */
+  stopAccepting(): void;
+  /**
+   * Graceful close of every connection: stops accepting, admits no new request, answers every
+   * admitted one (long polls answer at once) and ends each connection once its responses are
+   * written. Connections still busy after `timeoutMs` are closed hard (counted in `forced`).
+   */
+  drain(timeoutMs: number): Promise<DrainReport>;
   /** Stops accepting, closes every connection and resolves once the listener is closed. */
   close(): Promise<void>;
+}
+
+export interface DrainReport {
+  /** Connections open when the drain began. */
+  readonly connections: number;
+  /** Of those, closed hard at the bound with requests still unanswered or unread by the client. */
+  readonly forced: number;
+  readonly elapsedMs: number;
 }
 
 export const DEFAULT_MAX_REQUEST_BYTES = 100 * 1024 * 1024;
@@ -67,18 +83,40 @@ export async function startKafkaServer(options: KafkaServerOptions): Promise<Kaf
   server.on('error', (err) => log.error({ err }, 'kafka listener error'));
   const info = server.address() as AddressInfo;
   log.info({ host: info.address, port: info.port }, 'kafka listener started');
+  // net.Server.close() stops listening at once; its callback waits for every connection to end.
+  let listenerClosed: Promise<void> | undefined;
+  const stopAccepting = (): Promise<void> => (listenerClosed ??= new Promise<void>((resolve) => server.close(() => resolve())));
   let closing: Promise<void> | undefined;
   const shutdown = async (): Promise<void> => {
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = stopAccepting();
     const open = [...connections];
     for (const c of open) c.close('info', 'server shutting down');
     await Promise.all([closed, ...open.map((c) => c.closed)]);
     log.info('kafka listener stopped');
   };
+  let draining: Promise<DrainReport> | undefined;
   return {
     address: { host: info.address, port: info.port },
     connectionCount: () => connections.size,
-    // Idempotent: a second call waits for the first shutdown.
+    stopAccepting: () => void stopAccepting(),
+    // Idempotent like close(): a second call gets the first drain's report.
+    drain: (timeoutMs) => (draining ??= drainAll([...connections], timeoutMs, stopAccepting, log)),
     close: () => (closing ??= shutdown()),
   };
+}
+
+async function drainAll(open: readonly Connection[], timeoutMs: number, stopAccepting: () => void, log: Logger): Promise<DrainReport> {
+  stopAccepting();
+  const start = performance.now();
+  for (const c of open) c.drain();
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+  await Promise.race([Promise.all(open.map((c) => c.closed)), bound]);
+  clearTimeout(timer);
+  const stuck = open.filter((c) => c.isOpen);
+  for (const c of stuck) c.close('info', `drain not finished within ${timeoutMs} ms`);
+  await Promise.all(stuck.map((c) => c.closed));
+  const report = { connections: open.length, forced: stuck.length, elapsedMs: Math.round(performance.now() - start) };
+  log.info(report, 'kafka listener drained');
+  return report;
 }

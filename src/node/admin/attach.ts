@@ -1,4 +1,5 @@
 import type { BrokerConfig } from '../../config/index.js';
+import type { KafkaServer } from '../../kafka/server/index.js';
 import type { RaftHost } from '../../raft/driver/index.js';
 import type { MetadataImage } from '../../state/index.js';
 import type { NodeTransport } from '../../raft/transport/index.js';
@@ -75,13 +76,28 @@ export async function startNodeAdmin(p: NodeParts): Promise<AdminServer> {
 }
 
 /**
- * Hand-off bounds: a transfer normally completes in a few heartbeats; 16 at once keeps the burst
- * small; the partitions' hand-off stops starting transfers after 15 s, so with the announcement
- * wait and `__meta` (5 s each at most) the hand-off stays within `chronik start`'s 30 s stop bound.
+ * Graceful-stop bounds, which together stay within `chronik start`'s 30 s stop bound: a transfer
+ * normally completes in a few heartbeats; 16 at once keeps the burst small; the partitions'
+ * hand-off stops starting transfers after 12 s; the announcement wait and `__meta`'s transfer take
+ * 5 s each at most; then the Kafka connections get 5 s to answer what they have admitted.
  */
 const TRANSFER_TIMEOUT_MS = 5_000;
-const HAND_OFF_TIMEOUT_MS = 15_000;
+const HAND_OFF_TIMEOUT_MS = 12_000;
 const TRANSFER_CONCURRENCY = 16;
+const DRAIN_TIMEOUT_MS = 5_000;
+
+/**
+ * Graceful stop up to the Kafka listener's close: stop accepting connections (open ones keep being
+ * served, so clients learn of the new leaders through NOT_LEADER answers), hand leadership off,
+ * stop the group coordinator (its parked JoinGroups answer now instead of holding the drain), then
+ * drain: every request already admitted is answered and written, and each connection is closed.
+ */
+export async function drainNode(p: NodeParts, kafka: Pick<KafkaServer, 'stopAccepting' | 'drain'>): Promise<void> {
+  kafka.stopAccepting();
+  await handOffNode(p);
+  p.groups.close();
+  await kafka.drain(DRAIN_TIMEOUT_MS);
+}
 
 /** Graceful stop, step one: move leadership of everything this node leads to live followers. */
 export function handOffNode(p: NodeParts): Promise<HandOffReport> {
