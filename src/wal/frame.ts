@@ -2,7 +2,9 @@
  * The on-disk byte layout of WAL segments (see docs/wal-format.md). Pure functions only: the log,
  * recovery and `chronik inspect` all decode through here, so the format has one definition.
  */
-import CRC32C from 'crc-32/crc32c.js';
+import { crc32c } from './crc32c.js';
+
+export { crc32c };
 
 /** Current on-disk format version; written in every segment header and recorded in LevelDB. */
 export const FORMAT_VERSION = 1;
@@ -48,10 +50,6 @@ export function writeU64(buf: Uint8Array, at: number, value: number): void {
 export function readU64(buf: Uint8Array, at: number): number {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   return view.getUint32(at) * TWO_32 + view.getUint32(at + 4);
-}
-
-export function crc32c(data: Uint8Array, seed?: number): number {
-  return CRC32C.buf(data, seed) >>> 0;
 }
 
 export function encodeSegmentHeader(baseIndex: number, version = FORMAT_VERSION): Uint8Array {

@@ -31,6 +31,7 @@ export interface OpenOptions {
   segmentBytes: number;
   indexIntervalBytes: number;
   maxPendingBytes: number;
+  maxRoundBytes: number;
 }
 
 interface ScanStart {
@@ -71,7 +72,9 @@ export async function openLogState(ctx: StoreContext, logId: string, dir: string
     tailHeaders: [],
     tailBytes: 0,
     maxPendingBytes: opts.maxPendingBytes,
+    maxRoundBytes: opts.maxRoundBytes,
     inFlight: 0,
+    writeEnd: 0,
     waiters: [],
     nextOffset: meta.startOffset,
     durableNextOffset: meta.startOffset,

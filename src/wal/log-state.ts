@@ -39,8 +39,12 @@ export interface LogState extends IndexTarget {
   /** Payload bytes in `tail`, bounded by `maxPendingBytes`. */
   tailBytes: number;
   maxPendingBytes: number;
-  /** How many entries of `tail` the running sync round took. */
+  /** Payload bytes one sync round takes from the tail (at least one entry). */
+  maxRoundBytes: number;
+  /** How many entries at the front of `tail` the rounds in flight (written or syncing) took. */
   inFlight: number;
+  /** Where the next round writes in the last segment, while rounds are in flight (see writeRound). */
+  writeEnd: number;
   waiters: Waiter[];
   /** Next Kafka offset after every accepted batch, and after every durable one. */
   nextOffset: number;

@@ -1,8 +1,9 @@
 /**
- * One log's share of a group-commit round: the pending entries' frames (headers made at append
- * time, payloads as-is, never copied), one positional writev per segment, fdatasync, and the index
- * ops for the round.
- * The store writes every log's ops in one LevelDB batch and then completes the round.
+ * One log's share of a group-commit round, in two phases so that the store can pipeline rounds:
+ * `writeRound` writes the pending entries' frames (headers made at append time, payloads as-is,
+ * never copied; one positional writev per segment), and `syncRound` fdatasyncs them and derives
+ * their index ops. Round N+1's writes may run while round N's fdatasync is in flight; syncs and
+ * completions stay in round order, so the index is always derived in log order.
  */
 import type { LogState } from './log-state.js';
 import type { WalBatchOp } from './context.js';
@@ -14,6 +15,19 @@ import { createSegment } from './segment-files.js';
 import { WalFailedError } from './errors.js';
 import { assert } from '../util/assert.js';
 
+/** One segment's part of a round: frames written at `position` (durable once the round syncs). */
+interface Group {
+  seg: Segment;
+  position: number;
+  entries: Entry[];
+}
+
+/** A round whose frames are written but not yet known durable. */
+export interface WrittenRound {
+  taken: number;
+  groups: Group[];
+}
+
 export interface RoundResult {
   ops: WalBatchOp[];
   taken: number;
@@ -21,55 +35,62 @@ export interface RoundResult {
   nextOffset: number;
 }
 
-interface Group {
-  seg: Segment;
-  buffers: Uint8Array[];
-  entries: Entry[];
-}
-
-interface Acc {
-  ops: WalBatchOp[];
-  nextOffset: number;
-}
-
 /** Never a real term: forces a term key for the next entry. */
 const NO_TERM = -1;
 
-export async function writeRound(state: LogState): Promise<RoundResult | undefined> {
-  assert(state.inFlight === 0, 'one round at a time per log');
-  const entries = state.tail.slice();
-  const headers = state.tailHeaders.slice();
-  if (entries.length === 0) return undefined;
-  state.inFlight = entries.length;
-  const acc: Acc = { ops: [], nextOffset: state.durableNextOffset };
-  const first = entries[0];
-  assert(first !== undefined);
-  // The first entry of an empty log (new, or just after a snapshot) always gets a term key: the
-  // snapshot's term lives in the meta record, not among the epoch's term runs that reopen loads.
-  let prevTerm = first.index - 1 >= state.firstIndex ? (state.terms.at(first.index - 1) ?? 0) : NO_TERM;
-  let seg = lastSegment(state);
-  let group: Group = { seg, buffers: [], entries: [] };
-  let end = seg.sizeBytes;
+/**
+ * Writes the next entries of the tail (up to maxRoundBytes). A segment that fills up is fdatasync'd
+ * before the next one is created, so a later segment never holds frames while an earlier one may
+ * still lose some. At most one round of a log is being written at a time, and at most one more is
+ * syncing (the store's pipeline guarantees it).
+ */
+export async function writeRound(state: LogState): Promise<WrittenRound | undefined> {
+  const n = roundLength(state);
+  if (n === 0) return undefined;
+  assert(state.inFlight + n <= state.tail.length);
+  const entries = state.tail.slice(state.inFlight, state.inFlight + n);
+  const headers = state.tailHeaders.slice(state.inFlight, state.inFlight + n);
+  // With no round in flight the write cursor is the durable end; otherwise it follows that round.
+  if (state.inFlight === 0) state.writeEnd = lastSegment(state).sizeBytes;
+  state.inFlight += n;
+  const groups: Group[] = [];
+  let group: Group = { seg: lastSegment(state), position: state.writeEnd, entries: [] };
+  let buffers: Uint8Array[] = [];
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];
-    assert(e !== undefined);
-    const frameBytes = FRAME_HEADER_BYTES + e.data.byteLength;
-    if (end > SEGMENT_HEADER_BYTES && end + frameBytes > state.segmentBytes) {
-      prevTerm = await writeGroup(state, group, acc, prevTerm);
-      seg = await createSegment(state.ctx.io, state.dir, e.index, state.ctx.fsync === 'always');
-      state.segments.push(seg);
-      group = { seg, buffers: [], entries: [] };
-      end = seg.sizeBytes;
-    }
     const header = headers[i];
-    assert(header !== undefined);
-    group.buffers.push(header, e.data);
+    assert(e !== undefined && header !== undefined);
+    const frameBytes = FRAME_HEADER_BYTES + e.data.byteLength;
+    if (state.writeEnd > SEGMENT_HEADER_BYTES && state.writeEnd + frameBytes > state.segmentBytes) {
+      if (group.entries.length > 0) groups.push(group);
+      await writeGroup(state, group, buffers, true);
+      const seg = await createSegment(state.ctx.io, state.dir, e.index, state.ctx.fsync === 'always');
+      state.segments.push(seg);
+      state.writeEnd = seg.sizeBytes;
+      group = { seg, position: seg.sizeBytes, entries: [] };
+      buffers = [];
+    }
+    buffers.push(header, e.data);
     group.entries.push(e);
-    end += frameBytes;
+    state.writeEnd += frameBytes;
   }
-  await writeGroup(state, group, acc, prevTerm);
-  acc.ops.push(markerOp(state, seg, seg.sizeBytes));
-  return { ops: acc.ops, taken: entries.length, nextOffset: acc.nextOffset };
+  await writeGroup(state, group, buffers, false);
+  groups.push(group);
+  return { taken: n, groups };
+}
+
+/** How many unwritten tail entries the next round takes: at least one, then up to maxRoundBytes. */
+function roundLength(state: LogState): number {
+  let bytes = 0;
+  let n = 0;
+  while (state.inFlight + n < state.tail.length) {
+    const e = state.tail[state.inFlight + n];
+    assert(e !== undefined);
+    if (n > 0 && bytes + e.data.byteLength > state.maxRoundBytes) break;
+    bytes += e.data.byteLength;
+    n++;
+  }
+  return n;
 }
 
 function lastSegment(state: LogState): Segment {
@@ -78,35 +99,62 @@ function lastSegment(state: LogState): Segment {
   return seg;
 }
 
-/** Writes and syncs one segment's frames, then derives their index entries. Returns the last term. */
-async function writeGroup(state: LogState, group: Group, acc: Acc, prevTerm: number): Promise<number> {
-  const { seg } = group;
-  if (group.entries.length === 0) return prevTerm;
-  await state.ctx.io.write(seg.fd, group.buffers, seg.sizeBytes);
-  if (state.ctx.fsync === 'always') await state.ctx.io.datasync(seg.fd);
-  let term = prevTerm;
-  let position = seg.sizeBytes;
-  for (const e of group.entries) {
-    const frame = { index: e.index, term: e.term, type: e.type, position, length: e.data.byteLength, data: e.data, prevTerm: term };
-    const offsets = indexFrame(state, seg, frame, acc.ops);
-    if (offsets !== undefined) acc.nextOffset = Math.max(acc.nextOffset, offsets.lastOffset + 1);
-    term = e.term;
-    position += FRAME_HEADER_BYTES + e.data.byteLength;
-  }
-  seg.sizeBytes = position;
-  return term;
+/** Writes one segment's frames; a segment that is being left behind is also fdatasync'd now. */
+async function writeGroup(state: LogState, group: Group, buffers: Uint8Array[], closing: boolean): Promise<void> {
+  if (group.entries.length === 0) return;
+  await state.ctx.io.write(group.seg.fd, buffers, group.position);
+  if (closing && state.ctx.fsync === 'always') await state.ctx.io.datasync(group.seg.fd);
 }
 
-/** The round's index batch is written: the entries are durable and indexed. */
+/**
+ * Makes a written round durable (one fdatasync of its last segment; earlier ones were synced when
+ * they filled up) and derives its index ops. Called in round order, after the previous round of
+ * this log completed, so segment views and index points advance in log order.
+ */
+export async function syncRound(state: LogState, round: WrittenRound): Promise<RoundResult> {
+  const last = round.groups[round.groups.length - 1];
+  assert(last !== undefined && last.entries.length > 0, 'a written round has frames');
+  if (state.ctx.fsync === 'always') await state.ctx.io.datasync(last.seg.fd);
+  const first = round.groups[0]?.entries[0];
+  assert(first !== undefined);
+  // The first entry of an empty log (new, or just after a snapshot) always gets a term key: the
+  // snapshot's term lives in the meta record, not among the epoch's term runs that reopen loads.
+  let term = first.index - 1 >= state.firstIndex ? (state.terms.at(first.index - 1) ?? 0) : NO_TERM;
+  const ops: WalBatchOp[] = [];
+  let nextOffset = state.durableNextOffset;
+  for (const g of round.groups) {
+    let position = g.position;
+    for (const e of g.entries) {
+      const frame = { index: e.index, term: e.term, type: e.type, position, length: e.data.byteLength, data: e.data, prevTerm: term };
+      const offsets = indexFrame(state, g.seg, frame, ops);
+      if (offsets !== undefined) nextOffset = Math.max(nextOffset, offsets.lastOffset + 1);
+      term = e.term;
+      position += FRAME_HEADER_BYTES + e.data.byteLength;
+    }
+    g.seg.sizeBytes = position;
+  }
+  ops.push(markerOp(state, last.seg, last.seg.sizeBytes));
+  return { ops, taken: round.taken, nextOffset };
+}
+
+/**
+ * The round's entries are durable: moves them out of the tail and queues their index ops. Their
+ * appends are resolved separately (wakeDurable), so the store can start the next round's I/O first.
+ */
 export function completeRound(state: LogState, result: RoundResult): void {
   const done = state.tail.splice(0, result.taken);
   state.tailHeaders.splice(0, result.taken);
   for (const e of done) state.tailBytes -= e.data.byteLength;
   for (const op of result.ops) state.pendingIndexOps.push(op);
-  state.inFlight = 0;
+  state.inFlight -= result.taken;
+  assert(state.inFlight >= 0);
   const last = done[done.length - 1];
   if (last !== undefined) state.durableLastIndex = last.index;
   state.durableNextOffset = Math.max(state.durableNextOffset, result.nextOffset);
+}
+
+/** Resolves every append whose entries are durable. */
+export function wakeDurable(state: LogState): void {
   while (state.waiters.length > 0) {
     const w = state.waiters[0];
     if (w === undefined || w.lastIndex > state.durableLastIndex) break;

@@ -8,7 +8,8 @@ import type { Entry, HardState, SegmentInfo, Snapshot } from './entry.js';
 import { EntryType } from './entry.js';
 import { encodeFrameHeader, MAX_FRAME_PAYLOAD_BYTES } from './frame.js';
 import { readBatchFields } from './kafka-batch.js';
-import { completeRound, failLog, indexFlushed, takeIndexOps, writeRound, type RoundResult } from './log-write.js';
+import { completeRound, failLog, indexFlushed, syncRound, takeIndexOps, wakeDurable, writeRound } from './log-write.js';
+import type { RoundResult, WrittenRound } from './log-write.js';
 import { findOffset, findTimestamp, read, readSync } from './log-read.js';
 import { deletePrefix, installSnapshot, truncateSuffix } from './log-ops.js';
 import { WalClosedError, WalCompactedError, WalOverloadedError } from './errors.js';
@@ -142,12 +143,25 @@ export class WalLog {
   }
 
   /** Called by the store's sync round. */
-  writeRound(): Promise<RoundResult | undefined> {
-    if (this.state.failed !== undefined || this.state.closed) return Promise.resolve(undefined);
+  writeRound(): Promise<WrittenRound | undefined> {
+    if (this.refusal() !== undefined) return Promise.resolve(undefined);
     return writeRound(this.state);
   }
+  syncRound(round: WrittenRound): Promise<RoundResult | undefined> {
+    if (this.refusal() !== undefined) return Promise.resolve(undefined);
+    return syncRound(this.state, round);
+  }
+  /** A failed log's rounds are not completed: failing it already rejected every append. */
   completeRound(result: RoundResult): void {
-    completeRound(this.state, result);
+    if (this.state.failed === undefined) completeRound(this.state, result);
+  }
+  /** Resolves the appends that completed rounds made durable. */
+  wakeDurable(): void {
+    wakeDurable(this.state);
+  }
+  /** Accepted entries that no round has taken yet (a round takes at most maxRoundBytes). */
+  hasUnwritten(): boolean {
+    return this.state.failed === undefined && !this.state.closed && this.state.tail.length > this.state.inFlight;
   }
   fail(err: unknown): void {
     failLog(this.state, err);

@@ -1,21 +1,21 @@
 /**
  * One WalStore per node: one LevelDB (every log's index, under per-log key prefixes) and a directory
- * of per-log segment directories. It runs the group commit: appends to any of its logs that arrive
- * together are written and fdatasync'd in one round (all logs concurrently), their index keys go in
- * one LevelDB batch, and then every append of the round resolves.
+ * of per-log segment directories. Appends to any of its logs that arrive together are written and
+ * fdatasync'd in one round (all logs concurrently, see group-commit.ts); hard states saved in the
+ * same tick share one synced LevelDB batch.
  */
 import { ClassicLevel } from 'classic-level';
 import type { Logger } from 'pino';
 import type { FileIO } from './file-io.js';
 import type { HardState } from './entry.js';
-import { batchDurable, type StoreContext, type WalBatchOp, type WalDb } from './context.js';
+import { batchDurable, type StoreContext, type WalDb } from './context.js';
 import { NodeFileIO } from './node-file-io.js';
 import { WalLog, type LogHost } from './log.js';
 import { openLogState } from './log-open.js';
 import { logIdOfRegistryKey, logRange, registryKey, registryRange } from './keys.js';
 import { encodeHardState } from './meta.js';
 import { sanitiseLogId } from './segment-files.js';
-import type { RoundResult } from './log-write.js';
+import { GroupCommit } from './group-commit.js';
 import { WalClosedError } from './errors.js';
 import { runMigrations } from '../../migrations/index.js';
 import { WalBlobs } from './blobs.js';
@@ -24,10 +24,12 @@ export const DEFAULT_SEGMENT_BYTES = 128 * 1024 * 1024;
 export const DEFAULT_INDEX_INTERVAL_BYTES = 4096;
 /** Per log: payload bytes accepted but not yet durable before appends are refused. */
 export const DEFAULT_MAX_PENDING_BYTES = 512 * 1024 * 1024;
-/** Index ops are written to LevelDB once this many are pending across the store… */
-const INDEX_FLUSH_OPS = 4096;
-/** …or this long after the first of them, whichever comes first (bounds the catch-up scan on open). */
-const INDEX_FLUSH_DELAY_MS = 50;
+/**
+ * Per log: payload bytes one sync round takes. A backlog larger than this is written in several
+ * rounds, and the appenders woken by one round prepare their next entries while the next round's
+ * fdatasync runs (instead of one huge round, then all the CPU work, then the next huge round).
+ */
+export const DEFAULT_MAX_ROUND_BYTES = 8 * 1024 * 1024;
 
 export interface WalStoreOptions {
   dir: string;
@@ -41,6 +43,8 @@ export interface WalStoreOptions {
   indexIntervalBytes?: number;
   /** Per log bound on bytes waiting for the next sync (appends beyond it reject: WalOverloadedError). */
   maxPendingBytes?: number;
+  /** Per log bound on the payload bytes one sync round takes (at least one entry is always taken). */
+  maxRoundBytes?: number;
 }
 
 export interface OpenLogOptions {
@@ -56,18 +60,12 @@ interface HardStateWrite {
 export class WalStore implements LogHost {
   private readonly logs = new Map<string, WalLog>();
   private readonly opening = new Map<string, Promise<WalLog>>();
-  private readonly dirty = new Set<WalLog>();
-  private roundScheduled = false;
-  private roundsRunning: Promise<void> | undefined;
+  private readonly commits: GroupCommit;
   private pendingHard = new Map<string, HardStateWrite>();
   private hardWaiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
   private hardScheduled = false;
   private hardFlush: Promise<void> | undefined;
   private closed = false;
-  private readonly indexDirty = new Set<WalLog>();
-  private pendingIndexOps = 0;
-  private indexTimer: NodeJS.Timeout | undefined;
-  private indexChain: Promise<void> = Promise.resolve();
   /** Small atomic, synced values beside each log's state (see blobs.ts). */
   readonly blobs: WalBlobs;
 
@@ -75,8 +73,9 @@ export class WalStore implements LogHost {
     private readonly ctx: StoreContext,
     private readonly dir: string,
     private readonly ownsDb: boolean,
-    private readonly defaults: { segmentBytes: number; indexIntervalBytes: number; maxPendingBytes: number },
+    private readonly defaults: { segmentBytes: number; indexIntervalBytes: number; maxPendingBytes: number; maxRoundBytes: number },
   ) {
+    this.commits = new GroupCommit(ctx);
     this.blobs = new WalBlobs(ctx);
   }
 
@@ -97,6 +96,7 @@ export class WalStore implements LogHost {
       segmentBytes: opts.segmentBytes ?? DEFAULT_SEGMENT_BYTES,
       indexIntervalBytes: opts.indexIntervalBytes ?? DEFAULT_INDEX_INTERVAL_BYTES,
       maxPendingBytes: opts.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES,
+      maxRoundBytes: opts.maxRoundBytes ?? DEFAULT_MAX_ROUND_BYTES,
     });
   }
 
@@ -118,6 +118,7 @@ export class WalStore implements LogHost {
       segmentBytes: opts.segmentBytes ?? this.defaults.segmentBytes,
       indexIntervalBytes: this.defaults.indexIntervalBytes,
       maxPendingBytes: this.defaults.maxPendingBytes,
+      maxRoundBytes: this.defaults.maxRoundBytes,
     });
     const log = new WalLog(state, this);
     this.logs.set(logId, log);
@@ -146,7 +147,7 @@ export class WalStore implements LogHost {
     if (this.closed) return;
     this.closed = true;
     for (const log of [...this.logs.values()]) await log.close();
-    await this.roundsRunning;
+    await this.commits.idle();
     await this.flushIndex();
     await this.hardFlush;
     if (this.ownsDb) await this.ctx.db.close();
@@ -156,87 +157,15 @@ export class WalStore implements LogHost {
 
   forget(log: WalLog): void {
     this.logs.delete(log.logId);
-    this.dirty.delete(log);
-    this.indexDirty.delete(log);
+    this.commits.forget(log);
   }
 
   markDirty(log: WalLog): void {
-    this.dirty.add(log);
-    if (this.roundsRunning !== undefined || this.roundScheduled) return;
-    this.roundScheduled = true;
-    // setImmediate, not a microtask: appends issued in the same turn of the event loop join the round.
-    setImmediate(() => {
-      this.roundScheduled = false;
-      this.roundsRunning = this.runRounds().finally(() => {
-        this.roundsRunning = undefined;
-        if (this.dirty.size > 0) this.markDirty([...this.dirty][0] as WalLog);
-      });
-    });
+    this.commits.markDirty(log);
   }
 
-  /** Rounds back to back while logs are dirty: appends made during a round's fsync form the next. */
-  private async runRounds(): Promise<void> {
-    while (this.dirty.size > 0) await this.round();
-  }
-
-  private async round(): Promise<void> {
-    const logs = [...this.dirty];
-    this.dirty.clear();
-    const results = await Promise.all(logs.map((l) => this.writeOne(l)));
-    logs.forEach((l, i) => {
-      const r = results[i];
-      if (r === undefined) return;
-      l.completeRound(r);
-      this.indexDirty.add(l);
-      this.pendingIndexOps += r.ops.length;
-    });
-    if (this.pendingIndexOps >= INDEX_FLUSH_OPS) await this.flushIndex();
-    else if (this.indexDirty.size > 0 && this.indexTimer === undefined) {
-      this.indexTimer = setTimeout(() => void this.flushIndex(), INDEX_FLUSH_DELAY_MS);
-      this.indexTimer.unref();
-    }
-  }
-
-  /**
-   * Writes every log's pending index ops in one LevelDB batch. Index keys are derived state, so the
-   * batch is not synced: after a crash, opening a log catches the index up from the segments.
-   * Flushes run one after another, each taking whatever is pending when it starts.
-   */
   flushIndex(): Promise<void> {
-    const run = this.indexChain.then(() => this.doFlushIndex());
-    this.indexChain = run.catch(() => undefined);
-    return run;
-  }
-
-  private async doFlushIndex(): Promise<void> {
-    if (this.indexTimer !== undefined) clearTimeout(this.indexTimer);
-    this.indexTimer = undefined;
-    const logs = [...this.indexDirty];
-    this.indexDirty.clear();
-    this.pendingIndexOps = 0;
-    const taken = logs.map((l) => l.takeIndexOps());
-    const ops: WalBatchOp[] = [];
-    for (const t of taken) for (const op of t.ops) ops.push(op);
-    if (ops.length === 0) return;
-    try {
-      await this.ctx.db.batch(ops);
-    } catch (err) {
-      for (const l of logs) l.fail(err);
-      return;
-    }
-    logs.forEach((l, i) => {
-      const t = taken[i];
-      if (t !== undefined) l.indexFlushed(t);
-    });
-  }
-
-  private async writeOne(log: WalLog): Promise<RoundResult | undefined> {
-    try {
-      return await log.writeRound();
-    } catch (err) {
-      log.fail(err);
-      return undefined;
-    }
+    return this.commits.flushIndex();
   }
 
   saveHardState(_log: WalLog, key: Buffer, hs: HardState): Promise<void> {

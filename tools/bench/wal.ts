@@ -1,9 +1,11 @@
 /**
  * WAL benchmark: append throughput at 1 KiB, 64 KiB and 1 MiB entries with 1 and 256 concurrent
  * appenders, against a raw `write + fdatasync` loop at the same sizes, all in one run on the same
- * disk so the figures are comparable. Not a test: run it by hand.
+ * disk so the figures are comparable; and the cost of a sync round that touches many logs. Not a
+ * test: run it by hand.
  *
- *   node dist/tools/bench/wal.js [--dir <dir on the data disk>] [--duration-ms 2000]
+ *   node dist/tools/bench/wal.js [--dir <dir on the data disk>] [--duration-ms 2000] [--slices 6]
+ *                                [--sizes-kib 1,64,1024]
  */
 import * as fs from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,7 +14,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
-import { WalStore } from '../../src/wal/index.js';
+import { WalStore, type WalLog } from '../../src/wal/index.js';
 
 export interface WalBenchOptions {
   /** Parent directory for the scratch files; default the OS temp dir. */
@@ -21,8 +23,10 @@ export interface WalBenchOptions {
   durationMs?: number;
   entrySizes?: number[];
   appenders?: number[];
-  /** Interleaved slices per configuration (see runWalBench). Default 4. */
+  /** Interleaved slices per configuration (see runWalBench). Default 6. */
   slices?: number;
+  /** Logs in the many-logs round measurement (one entry to each, together). Default 100; 0 skips it. */
+  manyLogs?: number;
   /** Cap on bytes written per measurement, so a fast disk cannot fill up. Default 4 GiB. */
   maxBytesPerRun?: number;
 }
@@ -37,13 +41,42 @@ export interface WalBenchRow {
   mbPerSec: number;
 }
 
+/** A ratio measured once per slice (each slice runs every configuration back to back). */
+export interface RatioSpread {
+  min: number;
+  median: number;
+  max: number;
+  slices: number;
+}
+
+export interface ManyLogsResult {
+  logs: number;
+  rounds: number;
+  /** Median time for one entry to one log to become durable (one round, one fdatasync). */
+  oneLogMedianMs: number;
+  /** Median time for one entry to each of `logs` logs, appended together, to all become durable. */
+  manyLogsMedianMs: number;
+  /** Median time for `logs` back-to-back single-log rounds, measured as logs × oneLogMedianMs. */
+  serialEstimateMs: number;
+}
+
 export interface WalBenchResult {
   durationMs: number;
   rows: WalBenchRow[];
-  /** WAL ops/s with 256 appenders over 1 appender, at 1 KiB (target ≥ 50). */
+  /**
+   * WAL ops/s with 256 appenders over 1 appender, at 1 KiB (target ≥ 50): the median of the
+   * per-slice ratios, so a slice that the shared disk slowed for one side only does not decide it.
+   */
   groupCommitSpeedup1KiB: number | undefined;
-  /** WAL MB/s over raw fdatasync'd MB/s at 1 MiB, 1 and 256 appenders (target ≥ 0.8). */
+  /** WAL MB/s over raw fdatasync'd MB/s at 1 MiB, 1 and 256 appenders (target ≥ 0.8): medians of slices. */
   walOverRaw1MiB: { appenders1: number | undefined; appenders256: number | undefined };
+  /** The spread behind those medians (absent in results from before it was measured). */
+  spread?: {
+    groupCommitSpeedup1KiB: RatioSpread | undefined;
+    walOverRaw1MiB1: RatioSpread | undefined;
+    walOverRaw1MiB256: RatioSpread | undefined;
+  };
+  manyLogs?: ManyLogsResult;
 }
 
 const KIB = 1024;
@@ -97,7 +130,7 @@ async function walLoop(dir: string, entryBytes: number, appenders: number, durat
   return row('wal', entryBytes, appenders, ops, seconds);
 }
 
-async function scratch(parent: string, fn: (dir: string) => Promise<WalBenchRow>): Promise<WalBenchRow> {
+async function scratch<T>(parent: string, fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(parent, 'chronik-walbench-'));
   try {
     return await fn(dir);
@@ -107,42 +140,68 @@ async function scratch(parent: string, fn: (dir: string) => Promise<WalBenchRow>
 }
 
 /**
- * Each configuration runs in `slices` short slices, interleaved (raw, wal×1, wal×256, raw, …), and
- * the slices are summed: a shared or noisy disk then slows every configuration alike instead of
- * skewing the ratios.
+ * Each configuration runs in `slices` short slices, interleaved (raw, wal×1, wal×256, raw, …). The
+ * rows sum the slices; the target ratios are the medians of per-slice ratios, whose spread is
+ * reported too: a shared, noisy disk then slows the two sides of a ratio alike within a slice, and
+ * one bad slice cannot move the median.
  */
 export async function runWalBench(opts: WalBenchOptions = {}): Promise<WalBenchResult> {
   const parent = opts.dir ?? tmpdir();
   const durationMs = opts.durationMs ?? 2000;
   const sizes = opts.entrySizes ?? [KIB, 64 * KIB, MIB];
   const appenders = opts.appenders ?? [1, 256];
-  const slices = Math.max(1, opts.slices ?? 4);
+  const slices = Math.max(1, opts.slices ?? 6);
   const sliceMs = durationMs / slices;
   const maxBytes = (opts.maxBytesPerRun ?? 4096 * MIB) / slices;
   const rows: WalBenchRow[] = [];
+  const sliceRows: WalBenchRow[][] = Array.from({ length: slices }, () => []);
   for (const size of sizes) {
     const runs: Array<() => Promise<WalBenchRow>> = [
       () => scratch(parent, (d) => rawLoop(d, size, sliceMs, maxBytes)),
       ...appenders.map((n) => () => scratch(parent, (d) => walLoop(d, size, n, sliceMs, maxBytes))),
     ];
-    const sums: WalBenchRow[][] = runs.map(() => []);
+    const parts: WalBenchRow[][] = runs.map(() => []);
     for (let s = 0; s < slices; s++) {
-      for (let i = 0; i < runs.length; i++) sums[i]?.push(await (runs[i] as () => Promise<WalBenchRow>)());
+      for (let i = 0; i < runs.length; i++) {
+        const r = await (runs[i] as () => Promise<WalBenchRow>)();
+        parts[i]?.push(r);
+        sliceRows[s]?.push(r);
+      }
     }
-    for (const parts of sums) rows.push(merge(parts));
+    for (const p of parts) rows.push(merge(p));
   }
-  const find = (kind: 'wal' | 'raw', size: number, n: number): WalBenchRow | undefined =>
-    rows.find((r) => r.kind === kind && r.entryBytes === size && r.appenders === n);
-  const ratio = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined || b === 0 ? undefined : a / b);
+  const speedup = spreadOf(sliceRows.map((r) => ratio(find(r, 'wal', KIB, 256)?.opsPerSec, find(r, 'wal', KIB, 1)?.opsPerSec)));
+  const raw1 = spreadOf(sliceRows.map((r) => ratio(find(r, 'wal', MIB, 1)?.mbPerSec, find(r, 'raw', MIB, 1)?.mbPerSec)));
+  const raw256 = spreadOf(sliceRows.map((r) => ratio(find(r, 'wal', MIB, 256)?.mbPerSec, find(r, 'raw', MIB, 1)?.mbPerSec)));
+  const manyLogs = appenders.length > 0 && (opts.manyLogs ?? 100) > 0 ? await scratch(parent, (d) => manyLogsRound(d, opts.manyLogs ?? 100, durationMs)) : undefined;
   return {
     durationMs,
     rows,
-    groupCommitSpeedup1KiB: ratio(find('wal', KIB, 256)?.opsPerSec, find('wal', KIB, 1)?.opsPerSec),
-    walOverRaw1MiB: {
-      appenders1: ratio(find('wal', MIB, 1)?.mbPerSec, find('raw', MIB, 1)?.mbPerSec),
-      appenders256: ratio(find('wal', MIB, 256)?.mbPerSec, find('raw', MIB, 1)?.mbPerSec),
-    },
+    groupCommitSpeedup1KiB: speedup?.median,
+    walOverRaw1MiB: { appenders1: raw1?.median, appenders256: raw256?.median },
+    spread: { groupCommitSpeedup1KiB: speedup, walOverRaw1MiB1: raw1, walOverRaw1MiB256: raw256 },
+    ...(manyLogs === undefined ? {} : { manyLogs }),
   };
+}
+
+function find(rows: WalBenchRow[], kind: 'wal' | 'raw', size: number, n: number): WalBenchRow | undefined {
+  return rows.find((r) => r.kind === kind && r.entryBytes === size && r.appenders === n);
+}
+
+function ratio(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || b === undefined || b === 0 ? undefined : a / b;
+}
+
+function median(sorted: number[]): number {
+  const mid = sorted.length >> 1;
+  const hi = sorted[mid] ?? NaN;
+  return sorted.length % 2 === 1 ? hi : ((sorted[mid - 1] ?? NaN) + hi) / 2;
+}
+
+function spreadOf(values: Array<number | undefined>): RatioSpread | undefined {
+  const v = values.filter((x): x is number => x !== undefined && Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return undefined;
+  return { min: v[0] ?? NaN, median: median(v), max: v[v.length - 1] ?? NaN, slices: v.length };
 }
 
 function merge(parts: WalBenchRow[]): WalBenchRow {
@@ -151,6 +210,38 @@ function merge(parts: WalBenchRow[]): WalBenchRow {
   const ops = parts.reduce((a, p) => a + p.ops, 0);
   const seconds = parts.reduce((a, p) => a + p.seconds, 0);
   return row(first.kind, first.entryBytes, first.appenders, ops, seconds);
+}
+
+/** Rounds measured per many-logs run, at most (each is a few fdatasyncs). */
+const MANY_LOGS_MAX_ROUNDS = 200;
+
+/**
+ * A node hosting many Raft groups: one 1 KiB entry to each of `logs` logs, appended together, is one
+ * sync round with one fdatasync per log (run concurrently). Interleaved with single-log rounds, so
+ * the cost of a many-logs round reads against one fdatasync on the same disk at the same moment.
+ */
+async function manyLogsRound(dir: string, logs: number, durationMs: number): Promise<ManyLogsResult> {
+  const store = await WalStore.open({ dir, logger: pino({ level: 'silent' }) });
+  try {
+    const all = await Promise.all(Array.from({ length: logs }, (_, i) => store.openLog(`p.bench.${i}`)));
+    const data = Buffer.alloc(KIB, 0x3c);
+    const one: number[] = [];
+    const many: number[] = [];
+    const append = (l: WalLog): Promise<void> => l.append([{ index: l.lastIndex + 1, term: 1, type: 0, data }]);
+    const start = performance.now();
+    while (many.length < MANY_LOGS_MAX_ROUNDS && performance.now() - start < durationMs) {
+      let t = performance.now();
+      await append(all[0] as WalLog);
+      one.push(performance.now() - t);
+      t = performance.now();
+      await Promise.all(all.map(append));
+      many.push(performance.now() - t);
+    }
+    const oneLogMedianMs = median(one.sort((a, b) => a - b));
+    return { logs, rounds: many.length, oneLogMedianMs, manyLogsMedianMs: median(many.sort((a, b) => a - b)), serialEstimateMs: oneLogMedianMs * logs };
+  } finally {
+    await store.close();
+  }
 }
 
 function sizeLabel(bytes: number): string {
@@ -167,9 +258,18 @@ export function formatWalBench(r: WalBenchResult): string {
     );
   }
   const f = (n: number | undefined, d = 2): string => (n === undefined ? 'n/a' : n.toFixed(d));
+  const range = (x: RatioSpread | undefined, d = 2): string =>
+    x === undefined ? '' : ` (min ${f(x.min, d)}, max ${f(x.max, d)} over ${x.slices} slices)`;
   lines.push('');
-  lines.push(`group commit speed-up at 1 KiB (256 vs 1 appender): ${f(r.groupCommitSpeedup1KiB, 1)}x (target >= 50x)`);
-  lines.push(`WAL / raw fdatasync at 1 MiB: ${f(r.walOverRaw1MiB.appenders1)} with 1 appender, ${f(r.walOverRaw1MiB.appenders256)} with 256 (target >= 0.80)`);
+  lines.push(`group commit speed-up at 1 KiB (256 vs 1 appender): median ${f(r.groupCommitSpeedup1KiB, 1)}x${range(r.spread?.groupCommitSpeedup1KiB, 1)} (target >= 50x)`);
+  lines.push(`WAL / raw fdatasync at 1 MiB, 1 appender: median ${f(r.walOverRaw1MiB.appenders1)}${range(r.spread?.walOverRaw1MiB1)} (target >= 0.80)`);
+  lines.push(`WAL / raw fdatasync at 1 MiB, 256 appenders: median ${f(r.walOverRaw1MiB.appenders256)}${range(r.spread?.walOverRaw1MiB256)} (target >= 0.80)`);
+  const m = r.manyLogs;
+  if (m !== undefined) {
+    lines.push(
+      `${m.logs}-log round (1 KiB to each, together): median ${f(m.manyLogsMedianMs, 1)} ms vs ${f(m.oneLogMedianMs, 2)} ms for one log (${m.logs} one-log rounds back to back: ~${f(m.serialEstimateMs, 0)} ms; ${m.rounds} rounds)`,
+    );
+  }
   return lines.join('\n');
 }
 
@@ -182,7 +282,9 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const argv = process.argv.slice(2);
   const dir = flag(argv, '--dir');
   const durationMs = Number(flag(argv, '--duration-ms') ?? 2000);
-  runWalBench({ ...(dir === undefined ? {} : { dir }), durationMs })
+  const slices = Number(flag(argv, '--slices') ?? 6);
+  const sizes = flag(argv, '--sizes-kib')?.split(',').map((k) => Number(k) * KIB);
+  runWalBench({ ...(dir === undefined ? {} : { dir }), ...(sizes === undefined ? {} : { entrySizes: sizes }), durationMs, slices })
     .then((r) => process.stdout.write(`${formatWalBench(r)}\n`))
     .catch((err: unknown) => {
       process.stderr.write(`wal bench failed: ${String(err)}\n`);
