@@ -1,7 +1,8 @@
 /**
  * The metadata-first transfer's failure table, on a real 3-node cluster in this process: a target
  * that never receives TimeoutNow (every frame from the old leader to it is dropped) makes the old
- * leader re-aim at the other follower, which takes over and settles the provisional metadata.
+ * leader re-aim at the other follower, which takes over and settles the provisional metadata; and
+ * a LeaderTransferred that commits with nobody waiting for it (its proposal timed out) is finished.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChronik, type EmbeddedCluster } from '../../src/index.js';
@@ -54,4 +55,30 @@ describe('leadership transfer failures', () => {
     expect(cluster.node(other)?.partitions.replica(topic, 0)?.serving?.epoch).toBe(epoch + 1);
     expect(node.partitions.replica(topic, 0)?.serving).toBeUndefined();
   }, 90_000);
+
+  it('a LeaderTransferred that commits after its proposal was reported failed is finished, not left dangling', async () => {
+    const topic = 'adopt';
+    await cluster.createTopic(topic, { partitions: 1, replicationFactor: 3 });
+    const old = cluster.leaderOf(topic, 0) as number;
+    const node = cluster.node(old);
+    const replica = node?.partitions.replica(topic, 0);
+    if (node === undefined || replica === undefined) throw new Error('no leader replica');
+    const epoch = replica.serving?.epoch ?? -1;
+    const topicId = replica.opts.topicId;
+    await cluster.waitFor((img) => partition0(img, topic)?.leaderEpoch === epoch || undefined, { timeoutMs: 10_000 });
+    const to = [0, 1, 2].find((id) => id !== old) as number;
+    // What a timed-out transfer proposal looks like once it commits anyway: nobody on the old
+    // leader is waiting for it.
+    await node.meta.propose([{ type: 'LeaderTransferred', v: 1, topicId, partition: 0, fromLeaderId: old, fromEpoch: epoch, toLeaderId: to }], 10_000);
+    const settled = await cluster.waitFor(
+      (img) => {
+        const p = partition0(img, topic);
+        return p !== undefined && p.transferredFrom === -1 && p.leaderEpoch > epoch ? p : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
+    expect(settled).toMatchObject({ leader: to, leaderEpoch: epoch + 1 });
+    expect(replica.serving).toBeUndefined();
+    expect(cluster.node(to)?.partitions.replica(topic, 0)?.serving?.epoch).toBe(epoch + 1);
+  }, 60_000);
 });

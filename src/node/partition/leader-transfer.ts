@@ -46,20 +46,52 @@ export interface LeaderTransferDeps {
   readonly stopServing: (replica: PartitionReplica, epoch: number) => void;
   /** Last resort: give up leadership of the group's current term and campaign for a new one. */
   readonly reelect: (replica: PartitionReplica) => Promise<void>;
+  /** Groups with a transfer running on this node (owned by the caller; at most one per group). */
+  readonly inProgress: Set<string>;
 }
 
 export async function transferLeadershipMetadataFirst(d: LeaderTransferDeps, replica: PartitionReplica, to: number, timeoutMs: number): Promise<void> {
-  const log = d.logger.child({ module: 'leader-transfer', topic: replica.opts.topic, partition: replica.opts.partition });
-  const deadline = performance.now() + timeoutMs;
-  const left = (): number => Math.max(1, deadline - performance.now());
+  const groupId = replica.opts.groupId;
   const epoch = replica.serving?.epoch;
-  if (epoch === undefined) throw new NotLeaderError(`not the leader of ${replica.opts.topic}-${replica.opts.partition}`, d.raft.status(replica.opts.groupId).leader);
-  // A transfer from T applies only once our own LeaderElected(T) is; it is normally moments away.
-  await d.meta.state.waiters.waitFor((image) => (namesLeader(image, replica, d.nodeId, epoch, -1) ? true : undefined), {
-    timeoutMs: Math.min(OWN_ANNOUNCEMENT_WAIT_MS, left()),
-    what: `LeaderElected of ${replica.opts.topic}-${replica.opts.partition} at epoch ${epoch}`,
-  });
-  await announce(d, replica, epoch, to, left());
+  if (epoch === undefined) throw new NotLeaderError(`not the leader of ${replica.opts.topic}-${replica.opts.partition}`, d.raft.status(groupId).leader);
+  if (d.inProgress.has(groupId)) throw new KafkaError(ErrorCode.REASSIGNMENT_IN_PROGRESS, `a leadership transfer of ${replica.opts.topic}-${replica.opts.partition} is running`);
+  d.inProgress.add(groupId);
+  try {
+    const deadline = performance.now() + timeoutMs;
+    const left = (): number => Math.max(1, deadline - performance.now());
+    // A transfer from T applies only once our own LeaderElected(T) is; it is normally moments away.
+    await d.meta.state.waiters.waitFor((image) => (namesLeader(image, replica, d.nodeId, epoch, -1) ? true : undefined), {
+      timeoutMs: Math.min(OWN_ANNOUNCEMENT_WAIT_MS, left()),
+      what: `LeaderElected of ${replica.opts.topic}-${replica.opts.partition} at epoch ${epoch}`,
+    });
+    await announce(d, replica, epoch, to, left());
+    await handOver(d, replica, epoch, to, deadline);
+  } finally {
+    d.inProgress.delete(groupId);
+  }
+}
+
+/**
+ * A LeaderTransferred from this node was applied while no transfer of that group runs here: its
+ * proposal was reported failed (a timeout) but committed after all. The metadata has moved, so the
+ * hand-over must finish (or this node re-elect), or clients would be sent to a leader-to-be that
+ * never campaigns while this node keeps serving.
+ */
+export function adoptCommittedTransfer(d: LeaderTransferDeps, replica: PartitionReplica, epoch: number, to: number, timeoutMs: number): void {
+  const groupId = replica.opts.groupId;
+  if (d.inProgress.has(groupId) || replica.serving?.epoch !== epoch || !namesLeader(d.meta.image, replica, to, epoch + 1, d.nodeId)) return;
+  d.inProgress.add(groupId);
+  d.logger.warn({ topic: replica.opts.topic, partition: replica.opts.partition, epoch, to }, 'finishing a leadership transfer committed after its proposal was reported failed');
+  d.stopServing(replica, epoch);
+  void handOver(d, replica, epoch, to, performance.now() + timeoutMs)
+    .catch((err: unknown) => d.logger.error({ err, groupId }, 'adopted leadership transfer failed'))
+    .finally(() => d.inProgress.delete(groupId));
+}
+
+/** Metadata names `to` and this replica has stopped serving `epoch`: make Raft follow, or re-elect. */
+async function handOver(d: LeaderTransferDeps, replica: PartitionReplica, epoch: number, to: number, deadline: number): Promise<void> {
+  const log = d.logger.child({ module: 'leader-transfer', topic: replica.opts.topic, partition: replica.opts.partition });
+  const left = (): number => Math.max(1, deadline - performance.now());
   const tried = [to];
   let target = to;
   for (;;) {
@@ -104,8 +136,15 @@ async function announce(d: LeaderTransferDeps, replica: PartitionReplica, epoch:
     fromEpoch: epoch,
     toLeaderId: to,
   };
-  const index = await d.meta.propose([event], timeoutMs);
-  await d.meta.state.waiters.waitForApplied(index, timeoutMs);
+  let index: number;
+  try {
+    index = await d.meta.propose([event], timeoutMs);
+    await d.meta.state.waiters.waitForApplied(index, timeoutMs);
+  } catch (err) {
+    // The outcome may be unknown (a timeout): if it did commit and apply meanwhile, carry on.
+    if (!namesLeader(d.meta.image, replica, to, epoch + 1, d.nodeId)) throw err;
+    index = d.meta.image.appliedIndex;
+  }
   if (!namesLeader(d.meta.image, replica, to, epoch + 1, d.nodeId)) {
     throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `metadata moved on; leadership of ${replica.opts.topic}-${replica.opts.partition} was not handed to ${to}`);
   }

@@ -1,16 +1,18 @@
 import type { RaftHost } from '../../raft/driver/index.js';
-import { topicById, topicByName, type LeaderElected, type MetadataImage, type TopicImage } from '../../state/index.js';
+import { topicById, topicByName, type LeaderElected, type MetadataImage, type MetaEvent, type TopicImage } from '../../state/index.js';
 import type { WalStore } from '../../wal/index.js';
 import type { Logger } from '../../util/logger.js';
 import type { MetaService } from '../meta-service.js';
 import { IsrTracker } from './isr-tracker.js';
 import { LeaderBalancer } from './leader-balancer.js';
-import { transferLeadershipMetadataFirst, type LeaderTransferDeps } from './leader-transfer.js';
+import { adoptCommittedTransfer, transferLeadershipMetadataFirst, type LeaderTransferDeps } from './leader-transfer.js';
 import { PartitionReplica } from './replica.js';
 
 const LEADER_ELECTED_TIMEOUT_MS = 10_000;
 const LEADER_ELECTED_ATTEMPTS = 5;
 const OPEN_CONCURRENCY = 64;
+/** Bound on finishing a transfer whose LeaderTransferred committed after its proposal was reported failed. */
+const ADOPTED_TRANSFER_TIMEOUT_MS = 15_000;
 
 export interface PartitionManagerOptions {
   readonly nodeId: number;
@@ -67,7 +69,10 @@ export class PartitionManager {
       replica.onLeaderChange(term, leader);
       if (wasServing && replica.serving === undefined) this.emitServing(replica, false);
     });
-    opts.meta.onApplied((image) => this.schedule(image));
+    opts.meta.onApplied((image, events) => {
+      this.schedule(image);
+      this.adoptTransfers(events);
+    });
     this.isr = new IsrTracker({
       raft: opts.raft,
       logger: opts.logger,
@@ -85,6 +90,7 @@ export class PartitionManager {
         if (replica.stopServingForTransfer(epoch)) this.emitServing(replica, false);
       },
       reelect: (replica) => this.reelect(replica),
+      inProgress: new Set(),
     };
     this.balancer =
       opts.leaderBalanceIntervalMs === undefined || opts.isPeerUp === undefined
@@ -187,6 +193,15 @@ export class PartitionManager {
     });
     // A just-created partition elects its designated leader at once instead of after a timeout.
     if (brandNew && replicas[0] === this.opts.nodeId) this.opts.raft.campaign(groupId);
+  }
+
+  /** LeaderTransferred events from this node that no running transfer is waiting for (leader-transfer.ts). */
+  private adoptTransfers(events: readonly MetaEvent[]): void {
+    for (const e of events) {
+      if (e.type !== 'LeaderTransferred' || e.fromLeaderId !== this.opts.nodeId) continue;
+      const replica = this.replicas.get(partitionGroupId(e.topicId, e.partition));
+      if (replica !== undefined) adoptCommittedTransfer(this.transferDeps, replica, e.fromEpoch, e.toLeaderId, ADOPTED_TRANSFER_TIMEOUT_MS);
+    }
   }
 
   /**
