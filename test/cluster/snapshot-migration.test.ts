@@ -16,6 +16,7 @@ import { loadLocalSnapshot } from '../../src/raft/driver/snapshot-store.js';
 import { digest } from '../../src/state/index.js';
 import { FORMAT_KEY, MIGRATION_KEY } from '../../src/wal/keys.js';
 import { metaCommand } from '../../tools/inspect/meta.js';
+import { raftCommand } from '../../tools/inspect/raft.js';
 import { META, startMetaNode, stopMetaNode, type MetaNode } from './meta-host.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/v1-meta-snapshot-file', import.meta.url));
@@ -29,6 +30,15 @@ async function inspectMetaJson(dir: string): Promise<{ digest: string; snapshotI
   const code = await metaCommand([dir, '--json'], { stdout, stderr: new PassThrough(), progress: false, now: () => 0 });
   expect(code).toBe(0);
   return JSON.parse(Buffer.concat(chunks).toString('utf8')) as { digest: string; snapshotIndex: number; image: { appliedIndex: number } };
+}
+
+async function inspectRaftJson(dir: string): Promise<{ logs: Array<{ logId: string; firstIndex: number | null; localSnapshot: unknown }> }> {
+  const stdout = new PassThrough();
+  const chunks: Buffer[] = [];
+  stdout.on('data', (c: Buffer) => chunks.push(c));
+  const code = await raftCommand([dir, '--json'], { stdout, stderr: new PassThrough(), progress: false, now: () => 0 });
+  expect(code).toBe(0);
+  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as { logs: Array<{ logId: string; firstIndex: number | null; localSnapshot: unknown }> };
 }
 
 async function snapFiles(dir: string): Promise<string[]> {
@@ -56,6 +66,8 @@ describe('migration 0002: local snapshots move from side files into LevelDB', ()
     const out = await inspectMetaJson(dir);
     expect(out.snapshotIndex).toBe(16);
     expect(out.digest).toBe(FIXTURE_DIGEST);
+    const raft = await inspectRaftJson(dir);
+    expect(raft.logs.find((l) => l.logId === META)).toMatchObject({ firstIndex: 15, localSnapshot: { index: 16, term: 1, source: 'side-file' } });
   });
 
   it('moves the snapshot, the node rebuilds the same image, and inspect reads it from LevelDB', async () => {
@@ -75,6 +87,8 @@ describe('migration 0002: local snapshots move from side files into LevelDB', ()
     const out = await inspectMetaJson(dir);
     expect(out.snapshotIndex).toBe(16);
     expect(out.digest).toBe(FIXTURE_DIGEST);
+    const raft = await inspectRaftJson(dir);
+    expect(raft.logs.find((l) => l.logId === META)).toMatchObject({ firstIndex: 15, localSnapshot: { index: 16, term: 1, source: 'leveldb' } });
   });
 
   it('is idempotent: re-run after a crash between the LevelDB write and the unlink, same outcome', async () => {
