@@ -7,8 +7,9 @@ import { ProcessCluster } from '../helpers/process-cluster.js';
 import { adminPort, httpGet, sigterm } from './helpers.js';
 
 /**
- * A rolling restart under acks=all load: each node in turn gets SIGTERM (graceful: it hands its
- * leaderships to in-sync followers, then exits 0 within the bound), restarts, and is back in every
+ * A rolling restart under acks=all load: each node in turn gets SIGTERM (graceful: it stops
+ * accepting, hands its leaderships to in-sync followers, answers the requests in flight on its
+ * connections, then exits 0 within the bound), restarts, and is back in every
  * ISR before the next one goes. Idempotent kafkajs and librdkafka producers with retries run
  * throughout: no send may fail, and every acknowledged message must be consumed back exactly once.
  */
@@ -121,6 +122,10 @@ describe('rolling restart', () => {
       expect(elapsedMs).toBeLessThan(STOP_BOUND_MS);
       const handOff = cluster.nodes[id]?.lines.find((l) => l.msg === 'leadership hand-off done');
       expect(handOff).toMatchObject({ failed: 0 });
+      // The producers' connections were drained: every request admitted before the drain answered.
+      const drained = cluster.nodes[id]?.lines.find((l) => l.msg === 'kafka listener drained');
+      expect(drained).toMatchObject({ forced: 0 });
+      expect(drained?.connections).toBeGreaterThan(0);
       await cluster.restart(id, 45_000).catch((err: unknown) => {
         throw new Error(`node ${id} did not restart: ${String(err)}; its last output: ${JSON.stringify(cluster.nodes[id]?.lines.slice(-15))}`);
       });
