@@ -4,7 +4,7 @@
  */
 import type { FileHandle, FileIO } from './file-io.js';
 import type { Entry } from './entry.js';
-import type { Segment } from './segment.js';
+import { nearestPoint, type Segment } from './segment.js';
 import { computeFrameCrc, decodeFrameHeader, FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES } from './frame.js';
 import { WalCorruptionError } from './errors.js';
 
@@ -14,8 +14,10 @@ export interface ReadRequest {
   length: number;
 }
 
-/** Big enough that small entries come in one read, small enough not to over-read for one entry. */
-const CHUNK_BYTES = 256 * 1024;
+/** The smallest read: a scan over small frames is one read, not one per frame. */
+const MIN_READ_BYTES = 64 * 1024;
+/** The largest read (one allocation), whatever the caller's budget. */
+const MAX_READ_BYTES = 16 * 1024 * 1024;
 
 export interface ReadState {
   logId: string;
@@ -37,8 +39,11 @@ export function* readSegments(
   start: { segIdx: number; index: number; position: number },
 ): Generator<ReadRequest, boolean, Uint8Array> {
   let { segIdx, index, position } = start;
-  let need = CHUNK_BYTES;
+  /** Bytes of a frame that did not fit the last read (0: none). */
+  let need = 0;
   while (index < state.hi) {
+    // Past the budget, no further frame (not even an empty one) can be taken: spare the read.
+    if (state.out.length > 0 && state.bytes > state.maxBytes) return false;
     const seg = state.segments[segIdx];
     if (seg === undefined) return true;
     if (index > seg.lastIndex) {
@@ -46,9 +51,9 @@ export function* readSegments(
       position = SEGMENT_HEADER_BYTES;
       continue;
     }
-    const requested = need;
+    const requested = readLength(state, seg, position, need);
     const buf = yield { fd: seg.fd, position, length: requested };
-    need = CHUNK_BYTES;
+    need = 0;
     let off = 0;
     while (index <= seg.lastIndex && index < state.hi) {
       const h = decodeFrameHeader(buf, off);
@@ -58,7 +63,7 @@ export function* readSegments(
       if (index >= state.lo) {
         if (off + frameBytes > buf.byteLength) {
           if (buf.byteLength < requested) throw corrupt(state, seg, position + off, 'frame runs past the end of the segment');
-          need = Math.max(CHUNK_BYTES, frameBytes);
+          need = frameBytes;
           break;
         }
         if (state.out.length > 0 && state.bytes + h.length > state.maxBytes) return false;
@@ -73,9 +78,26 @@ export function* readSegments(
       if (off > buf.byteLength) break;
     }
     position += off;
-    if (off === 0 && need === CHUNK_BYTES) throw corrupt(state, seg, position, 'short read inside the durable part of a segment');
+    if (off === 0 && need === 0) throw corrupt(state, seg, position, 'short read inside the durable part of a segment');
   }
   return true;
+}
+
+/**
+ * How much to read at `position`: the frames before `hi` (the sparse index point at or before `hi`
+ * bounds where they end) within the caller's remaining byte budget, so a fetch of many frames is
+ * one read (one thread-pool hop, one buffer) instead of one per fixed-size chunk. Never less than
+ * a frame known not to fit the last read; bounded above so one allocation stays bounded.
+ */
+function readLength(state: ReadState, seg: Segment, position: number, need: number): number {
+  const end = state.hi > seg.lastIndex ? seg.sizeBytes : pointAtOrBefore(seg, state.hi) + MIN_READ_BYTES;
+  // Slack for frame headers and the frames between `position` and `lo`.
+  const budget = state.maxBytes - state.bytes + MIN_READ_BYTES;
+  return Math.max(need, MIN_READ_BYTES, Math.min(end - position, budget, MAX_READ_BYTES));
+}
+
+function pointAtOrBefore(seg: Segment, index: number): number {
+  return nearestPoint(seg, index, SEGMENT_HEADER_BYTES).position;
 }
 
 function corrupt(

@@ -13,6 +13,8 @@ import type { ApiHandler, RequestContext } from '../server/index.js';
 import type { BrokerContext } from './context.js';
 
 const MAX_WAIT_CAP_MS = 30_000;
+/** Partitions of one fetch read at the same time (each read holds its bytes until the response is sent). */
+const MAX_CONCURRENT_READS = 8;
 /** Clients expect an empty record set, not a null one, when there is nothing to return. */
 const NO_RECORDS = Buffer.alloc(0);
 
@@ -56,16 +58,40 @@ async function handleFetch(broker: BrokerContext, request: FetchRequest, ctx: Re
   return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses, nodeEndpoints: [] };
 }
 
+/**
+ * Reads the partitions in request order, a window of them at a time, concurrently: a window's
+ * limits together fit what is left of max_bytes (each partition assumed to fill its limit), so
+ * no read overshoots what the response may carry, and a catch-up fetch over several partitions
+ * overlaps their disk reads instead of queueing them one after another.
+ */
 async function readAll(broker: BrokerContext, slots: Slot[], maxBytes: number): Promise<number> {
   let remaining = Math.max(maxBytes, 1);
   let total = 0;
-  for (const slot of slots) {
-    const limit = Math.min(slot.request.partitionMaxBytes, remaining);
-    slot.result = await readOne(broker, slot, total === 0 ? Math.max(limit, 1) : limit);
-    total += slot.bytes;
-    remaining = Math.max(0, remaining - slot.bytes);
+  for (let next = 0; next < slots.length; ) {
+    const window = takeWindow(slots, next, remaining, total === 0);
+    await Promise.all(window.map(async ([slot, limit]) => void (slot.result = await readOne(broker, slot, limit))));
+    for (const [slot] of window) {
+      total += slot.bytes;
+      remaining = Math.max(0, remaining - slot.bytes);
+    }
+    next += window.length;
   }
   return total;
+}
+
+/** Slots from `from` on whose limits fit `remaining` together (at least one slot). */
+function takeWindow(slots: Slot[], from: number, remaining: number, nothingYet: boolean): Array<[Slot, number]> {
+  const window: Array<[Slot, number]> = [];
+  let left = remaining;
+  for (let i = from; i < slots.length && window.length < MAX_CONCURRENT_READS; i++) {
+    if (window.length > 0 && left <= 0) break;
+    const slot = slots[i] as Slot;
+    const limit = Math.max(0, Math.min(slot.request.partitionMaxBytes, left));
+    // Nothing read yet: the first partition may return one batch larger than its limit (Kafka's rule).
+    window.push([slot, nothingYet && window.length === 0 ? Math.max(limit, 1) : limit]);
+    left -= limit;
+  }
+  return window;
 }
 
 async function readOne(broker: BrokerContext, slot: Slot, maxBytes: number): Promise<PartitionData> {

@@ -1,5 +1,7 @@
-import { EntryType } from '../../wal/index.js';
+import { readBatchHeader } from '../../kafka/record-batch/index.js';
+import { EntryType, type Entry } from '../../wal/index.js';
 import { ErrorCode, KafkaError } from '../../util/errors.js';
+import { asBuffer } from './bytes.js';
 import type { PartitionReplica } from './replica.js';
 
 export interface FetchSlice {
@@ -24,17 +26,32 @@ export async function readCommitted(replica: PartitionReplica, offset: number, m
   }
   const empty: FetchSlice = { highWatermark: hw, logStartOffset, batches: [], bytes: 0 };
   if (offset === hw) return empty;
-  const first = await replica.wal.findOffset(offset);
+  const first = await startIndex(replica, offset);
   const lastCommitted = replica.appliedEntryIndex;
   if (first === undefined || first > lastCommitted) return empty;
   const entries = await replica.wal.read(first, lastCommitted + 1, Math.max(1, maxBytes));
   const batches: Uint8Array[] = [];
   let bytes = 0;
+  let last: Entry | undefined;
   for (const entry of entries) {
     if (entry.type !== EntryType.KAFKA_BATCH) continue;
     if (batches.length > 0 && bytes + entry.data.byteLength > maxBytes) break;
     batches.push(entry.data);
     bytes += entry.data.byteLength;
+    last = entry;
   }
+  if (last !== undefined) replica.fetchHints.remember(nextOffsetAfter(last.data), last.index);
   return { highWatermark: hw, logStartOffset, batches, bytes };
+}
+
+/** The entry holding `offset`: where the last read of a sequential reader ended, else a lookup. */
+async function startIndex(replica: PartitionReplica, offset: number): Promise<number | undefined> {
+  const hinted = replica.fetchHints.get(offset);
+  if (hinted !== undefined && hinted >= replica.wal.firstIndex) return hinted;
+  return replica.wal.findOffset(offset);
+}
+
+function nextOffsetAfter(batch: Uint8Array): number {
+  const header = readBatchHeader(asBuffer(batch));
+  return header.baseOffset + header.lastOffsetDelta + 1;
 }

@@ -6,6 +6,7 @@ import { EntryType, type WalLog, type WalStore } from '../../wal/index.js';
 import { ErrorCode, KafkaError, NotLeaderError } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
 import { asBuffer } from './bytes.js';
+import { FetchHints } from './fetch-hints.js';
 import { recoverTail } from './log-tail.js';
 import { WatermarkWaiters } from './watermark-waiters.js';
 
@@ -52,6 +53,8 @@ export interface LeaderTerm {
  */
 export class PartitionReplica implements GroupStateMachine {
   readonly waiters = new WatermarkWaiters();
+  /** Where sequential readers' next fetches start (skips an index seek per fetch). */
+  readonly fetchHints = new FetchHints();
   readonly log: Logger;
   private applied = 0;
   private appliedTerm = 0;
@@ -130,6 +133,7 @@ export class PartitionReplica implements GroupStateMachine {
     this.appliedTerm = term;
     this.hw = Math.max(this.hw, this.wal.nextOffset);
     this.committedProducers.clear();
+    this.fetchHints.clear();
   }
 
   // ---- leadership ----
