@@ -1,5 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { checkHistory, type CheckReport } from './checker.js';
+import { checkHistory, type CheckReport, type ReplicaDivergence } from './checker.js';
 import { committedOffsets, compareCluster, readAll } from './collect.js';
 import { metaLeader, raftGroups, waitReady } from './admin-client.js';
 import type { Workload } from './workload.js';
@@ -102,6 +102,8 @@ export interface FinishOptions {
   /** Every node must hold the whole committed log (all nodes are running and were waited in sync). */
   readonly requireComplete: boolean;
   readonly inSyncTimeoutMs?: number;
+  /** More topics with their own workloads, checked in the same run (producer names must differ). */
+  readonly also?: readonly { readonly workload: Workload; readonly topic: string; readonly partitions: number }[];
 }
 
 /**
@@ -109,19 +111,21 @@ export interface FinishOptions {
  * SIGKILLs every node and compares their logs on disk. Returns the checker's report.
  */
 export async function finishAndCheck(c: FaultCluster, workload: Workload, o: FinishOptions): Promise<CheckReport> {
-  await workload.stop();
+  const runs = [{ workload, topic: o.topic, partitions: o.partitions }, ...(o.also ?? [])];
+  await Promise.all(runs.map((r) => r.workload.stop()));
   await waitAllInSync(c, o.inSyncTimeoutMs ?? 60_000);
-  if (o.requireComplete) await waitConverged(c, o.topic, o.inSyncTimeoutMs ?? 60_000);
+  if (o.requireComplete) for (const r of runs) await waitConverged(c, r.topic, o.inSyncTimeoutMs ?? 60_000);
   const live = runningNodes(c).map((id) => c.broker(id));
-  const read = await readAll(live, o.topic);
+  const read = (await Promise.all(runs.map((r) => readAll(live, r.topic)))).flat();
   const final = o.groupId === undefined ? undefined : await committedOffsets(live, o.groupId, o.topic);
   for (const n of c.nodes) await c.kill(n.id);
-  const replicas = await compareCluster(o.cli, c.nodes.map((n) => n.dataDir), o.topic, o.partitions, o.requireComplete);
+  const divergence: ReplicaDivergence[] = [];
+  for (const r of runs) divergence.push(...(await compareCluster(o.cli, c.nodes.map((n) => n.dataDir), r.topic, r.partitions, o.requireComplete)).divergence);
   const commits = workload.consumers.flatMap((m) => m.commits);
   return checkHistory({
-    acked: workload.acked,
+    acked: runs.flatMap((r) => r.workload.acked),
     read,
-    replicas: replicas.divergence,
+    replicas: divergence,
     ...(final === undefined ? {} : { groups: { acked: commits, final } }),
   });
 }

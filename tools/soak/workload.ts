@@ -21,6 +21,8 @@ export interface WorkloadOptions {
   readonly maxMessagesPerProducer: number;
   readonly consumers: number;
   readonly groupId?: string;
+  /** Prefix of the producers' names, so two workloads checked together never share a producer id. */
+  readonly namePrefix?: string;
 }
 
 interface AckWaiter {
@@ -42,8 +44,9 @@ export class Workload {
     const common = { brokers: o.brokers, topic: o.topic, partitions: all, padBytes: o.padBytes, maxMessages: o.maxMessagesPerProducer };
     const onAck = (writes: readonly AckedWrite[], sentAtMs: number): void => this.onAck(writes, sentAtMs);
     const onError = (err: unknown): void => this.onError(err);
-    for (let i = 0; i < o.kafkajsProducers; i++) this.producers.push(new KafkajsProducerLoop({ ...common, name: `kjs${i}`, batchSize: o.batchSize, onAck, onError }));
-    for (let i = 0; i < o.confluentProducers; i++) this.producers.push(new ConfluentProducer({ ...common, name: `rdk${i}`, onAck, onError }));
+    const prefix = o.namePrefix ?? '';
+    for (let i = 0; i < o.kafkajsProducers; i++) this.producers.push(new KafkajsProducerLoop({ ...common, name: `${prefix}kjs${i}`, batchSize: o.batchSize, onAck, onError }));
+    for (let i = 0; i < o.confluentProducers; i++) this.producers.push(new ConfluentProducer({ ...common, name: `${prefix}rdk${i}`, onAck, onError }));
     for (let i = 0; i < o.consumers; i++) {
       this.consumers.push(new GroupConsumer({
         name: `consumer${i}`, brokers: o.brokers, groupId: o.groupId ?? 'faults', topic: o.topic,
