@@ -8,9 +8,17 @@
  *   - 1,000 idle groups: CPU per node process over an idle period (process.cpuUsage).
  *
  *   node dist/tools/bench/raft.js [--seconds N] [--fsync always|never] [--idle-groups N]
+ *        [--only single,multi,idle] [--slices N] [--cpu-prof DIR]
+ *
+ * --slices N repeats the one-outstanding latency phase N times, each slice next to its own RTT and
+ * fdatasync probe, and reports the range of the ratio to the target: on a shared machine the
+ * floor moves from second to second, so only same-moment ratios mean anything.
+ * --cpu-prof DIR writes one V8 CPU profile per node and load/idle phase (only that phase's
+ * samples, taken with the inspector in the node process) and prints each profile's top frames.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +28,7 @@ import { EntryType } from '../../src/raft/core/index.js';
 import { LatencyReservoir, RaftHost, type GroupStateMachine } from '../../src/raft/driver/index.js';
 import { NodeTransport, type PeerAddress } from '../../src/raft/transport/index.js';
 import { WalStore } from '../../src/wal/index.js';
+import { summariseProfileFile } from './report/cpuprofile.js';
 
 export interface RaftBenchOptions {
   /** Seconds per load phase. Default 3. */
@@ -33,6 +42,21 @@ export interface RaftBenchOptions {
   groupWindow?: number;
   idleGroups?: number;
   idleSeconds?: number;
+  /** Phases to run. Default all three. */
+  phases?: Phase[];
+  /** One-outstanding latency slices, each with its own floor probe. Default 1. */
+  slices?: number;
+  /** Directory for per-phase CPU profiles of the node processes; none when absent. */
+  cpuProfDir?: string;
+}
+
+export type Phase = 'single' | 'multi' | 'idle';
+
+/** Driver counters per committed entry on the busiest node (how much work batching saved). */
+export interface PerEntry {
+  drains: number;
+  fsyncRounds: number;
+  framesSent: number;
 }
 
 export interface LatencySummary {
@@ -41,21 +65,32 @@ export interface LatencySummary {
   p99Ms: number;
 }
 
+/** One latency slice: commit p50 next to the floor measured just before it. */
+export interface LatencySlice {
+  rttP50Ms: number;
+  fdatasyncP50Ms: number;
+  commitP50Ms: number;
+  /** commit p50 / (2 × (RTT + fdatasync)): at most 1 meets the target. */
+  ratio: number;
+}
+
 export interface RaftBenchResult {
   processes: 3;
   fsync: 'always' | 'never';
   entryBytes: number;
   loopbackRtt: LatencySummary;
   fdatasync: LatencySummary;
-  single: { latency: LatencySummary; committedPerSec: number; windowLatency: LatencySummary; window: number };
-  multi: { groups: number; window: number; committedPerSec: number; latency: LatencySummary };
-  idle: { groups: number; seconds: number; cpuPercentPerNode: number[] };
+  single?: { latency: LatencySummary; committedPerSec: number; windowLatency: LatencySummary; window: number; slices: LatencySlice[]; perEntry: PerEntry };
+  multi?: { groups: number; window: number; committedPerSec: number; latency: LatencySummary; perEntry: PerEntry };
+  idle?: { groups: number; seconds: number; cpuPercentPerNode: number[] };
+  /** Top frames of each CPU profile written (--cpu-prof). */
+  profiles?: string[];
 }
 
 // ---- IPC protocol between the driver (this process) and the three node workers ----
 
 type Command =
-  | { type: 'init'; nodeId: number; dir: string; fsync: 'always' | 'never' }
+  | { type: 'init'; nodeId: number; dir: string; fsync: 'always' | 'never'; cpuProfDir: string | undefined }
   | { type: 'peers'; addresses: Array<[number, PeerAddress]> }
   | { type: 'add'; groups: string[] }
   | { type: 'campaign'; groups: string[] }
@@ -68,12 +103,18 @@ type Command =
 type Reply =
   | { type: 'listening'; port: number }
   | { type: 'ok' }
-  | { type: 'loaded'; committed: number; elapsedMs: number; p50Ms: number; p99Ms: number; samples: number }
-  | { type: 'idled'; cpuPercent: number }
+  | { type: 'loaded'; committed: number; elapsedMs: number; p50Ms: number; p99Ms: number; samples: number; counters: Counters; profile: string | undefined }
+  | { type: 'idled'; cpuPercent: number; profile: string | undefined }
   | { type: 'echoing'; port: number }
   | { type: 'error'; message: string };
 
 const PHASE_TIMEOUT_MS = 120_000;
+
+interface Counters {
+  drains: number;
+  fsyncRounds: number;
+  frames: number;
+}
 
 /** Applies nothing: the benchmark measures replication, not a state machine. */
 class NullMachine implements GroupStateMachine {
@@ -101,6 +142,38 @@ interface Worker {
   transport: NodeTransport;
   host: RaftHost;
   echo: Server | undefined;
+  cpuProfDir: string | undefined;
+}
+
+function counters(host: RaftHost): Counters {
+  const frames = Object.values(host.stats.peers).reduce((sum, p) => sum + p.frames, 0);
+  return { drains: host.stats.drains, fsyncRounds: host.stats.fsyncRounds, frames };
+}
+
+function countersSince(before: Counters, host: RaftHost): Counters {
+  const now = counters(host);
+  return { drains: now.drains - before.drains, fsyncRounds: now.fsyncRounds - before.fsyncRounds, frames: now.frames - before.frames };
+}
+
+/**
+ * Samples this process's CPU while `run` runs (inspector, so only the phase is in the profile);
+ * writes the profile to `dir` and returns its path. Without a dir it just runs.
+ */
+async function profiled<T>(dir: string | undefined, name: string, run: () => Promise<T>): Promise<{ result: T; profile: string | undefined }> {
+  if (dir === undefined) return { result: await run(), profile: undefined };
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    const result = await run();
+    const { profile } = await session.post('Profiler.stop');
+    const path = join(dir, `${name}.cpuprofile`);
+    await writeFile(path, JSON.stringify(profile));
+    return { result, profile: path };
+  } finally {
+    session.disconnect();
+  }
 }
 
 async function workerInit(cmd: Extract<Command, { type: 'init' }>): Promise<{ w: Worker; port: number }> {
@@ -109,7 +182,7 @@ async function workerInit(cmd: Extract<Command, { type: 'init' }>): Promise<{ w:
   const transport = new NodeTransport({ nodeId: cmd.nodeId, clusterId: 'bench', listen: { host: '127.0.0.1', port: 0 }, peers: new Map(), logger });
   const address = await transport.start();
   const host = new RaftHost({ transport, wal, dataDir: join(cmd.dir, 'raft'), logger, tickMs: 100 });
-  return { w: { nodeId: cmd.nodeId, wal, transport, host, echo: undefined }, port: address.port };
+  return { w: { nodeId: cmd.nodeId, wal, transport, host, echo: undefined, cpuProfDir: cmd.cpuProfDir }, port: address.port };
 }
 
 /**
@@ -149,21 +222,29 @@ async function workerLoad(w: Worker, cmd: Extract<Command, { type: 'load' }>): P
       committed++;
     }
   };
-  const pumps: Array<Promise<void>> = [];
+  const before = counters(w.host);
   const led = cmd.groups.filter((g) => w.host.status(g).role === 'leader');
-  for (const g of led) for (let i = 0; i < cmd.window; i++) pumps.push(pump(g));
-  await Promise.all(pumps);
+  const name = `load-${cmd.groups.length}g-w${cmd.window}-node${w.nodeId}-${Date.now()}`;
+  const { profile } = await profiled(w.cpuProfDir, name, async () => {
+    const pumps: Array<Promise<void>> = [];
+    for (const g of led) for (let i = 0; i < cmd.window; i++) pumps.push(pump(g));
+    // A node that leads nothing still follows for the whole phase: its counters and profile cover it.
+    if (pumps.length === 0) pumps.push(new Promise((resolve) => setTimeout(resolve, end - performance.now())));
+    await Promise.all(pumps);
+  });
   const elapsedMs = performance.now() - start;
-  return { type: 'loaded', committed, elapsedMs, p50Ms: latencies.quantile(0.5), p99Ms: latencies.quantile(0.99), samples: latencies.count };
+  const c = countersSince(before, w.host);
+  return { type: 'loaded', committed, elapsedMs, p50Ms: latencies.quantile(0.5), p99Ms: latencies.quantile(0.99), samples: latencies.count, counters: c, profile };
 }
 
-async function workerIdle(seconds: number): Promise<Reply> {
+async function workerIdle(w: Worker, seconds: number): Promise<Reply> {
   const before = process.cpuUsage();
   const t0 = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  // The profiler's own sampling costs CPU: a profiled idle figure reads high.
+  const { profile } = await profiled(w.cpuProfDir, `idle-node${w.nodeId}`, () => new Promise((resolve) => setTimeout(resolve, seconds * 1000)));
   const used = process.cpuUsage(before);
   const wallUs = (performance.now() - t0) * 1000;
-  return { type: 'idled', cpuPercent: (100 * (used.user + used.system)) / wallUs };
+  return { type: 'idled', cpuPercent: (100 * (used.user + used.system)) / wallUs, profile };
 }
 
 async function workerEcho(w: Worker): Promise<Reply> {
@@ -201,7 +282,7 @@ async function workerHandle(state: { w?: Worker }, cmd: Command): Promise<Reply>
       for (const g of cmd.groups) await w.host.removeGroup(g);
       return { type: 'ok' };
     case 'idle':
-      return workerIdle(cmd.seconds);
+      return workerIdle(w, cmd.seconds);
     case 'echo':
       return workerEcho(w);
     case 'stop':
@@ -313,12 +394,15 @@ function loaded(r: Reply): Extract<Reply, { type: 'loaded' }> {
   return r;
 }
 
-async function startNodes(dir: string, fsync: 'always' | 'never'): Promise<NodeProc[]> {
+type Options = Required<Omit<RaftBenchOptions, 'cpuProfDir'>> & { cpuProfDir: string | undefined };
+type Loaded = Extract<Reply, { type: 'loaded' }>;
+
+async function startNodes(dir: string, o: Options): Promise<NodeProc[]> {
   const script = fileURLToPath(import.meta.url);
   const nodes = [0, 1, 2].map(() => new NodeProc(fork(script, ['--worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })));
   const addresses: Array<[number, PeerAddress]> = [];
   for (const [id, n] of nodes.entries()) {
-    const r = await n.call({ type: 'init', nodeId: id, dir: join(dir, `node-${id}`), fsync });
+    const r = await n.call({ type: 'init', nodeId: id, dir: join(dir, `node-${id}`), fsync: o.fsync, cpuProfDir: o.cpuProfDir });
     if (r.type !== 'listening') throw new Error('worker did not start');
     addresses.push([id, { host: '127.0.0.1', port: r.port }]);
   }
@@ -334,48 +418,94 @@ async function createGroups(nodes: NodeProc[], groups: string[]): Promise<void> 
   await Promise.all(nodes.map((n, i) => n.call({ type: 'campaign', groups: byLeader[i] ?? [] })));
 }
 
-/** Loads `groups` on every node (each pumps the groups it leads); returns the busiest node's result. */
-async function loadEverywhere(nodes: NodeProc[], groups: string[], o: Required<RaftBenchOptions>, window: number): Promise<Array<Extract<Reply, { type: 'loaded' }>>> {
-  const rs = await Promise.all(nodes.map((n) => n.call({ type: 'load', groups, seconds: o.seconds, entryBytes: o.entryBytes, window })));
+/** Loads `groups` on every node (each pumps the groups it leads). */
+async function loadEverywhere(nodes: NodeProc[], groups: string[], o: Options, window: number, seconds = o.seconds): Promise<Loaded[]> {
+  const rs = await Promise.all(nodes.map((n) => n.call({ type: 'load', groups, seconds, entryBytes: o.entryBytes, window })));
   return rs.map(loaded);
 }
 
-function busiest(rs: Array<Extract<Reply, { type: 'loaded' }>>): Extract<Reply, { type: 'loaded' }> {
+function busiest(rs: Loaded[]): Loaded {
   return rs.reduce((a, b) => (b.committed > a.committed ? b : a));
 }
 
-async function singleGroup(nodes: NodeProc[], o: Required<RaftBenchOptions>): Promise<RaftBenchResult['single']> {
+/** Driver work per committed entry, summed over the three nodes. */
+function perEntry(rs: Loaded[]): PerEntry {
+  const committed = Math.max(1, rs.reduce((sum, r) => sum + r.committed, 0));
+  const total = (pick: (c: Counters) => number): number => round(rs.reduce((sum, r) => sum + pick(r.counters), 0) / committed);
+  return { drains: total((c) => c.drains), fsyncRounds: total((c) => c.fsyncRounds), framesSent: total((c) => c.frames) };
+}
+
+function profilesOf(rs: Array<{ profile: string | undefined }>): string[] {
+  return rs.flatMap((r) => (r.profile === undefined ? [] : [r.profile]));
+}
+
+interface Floor {
+  echoPort: number;
+  dir: string;
+}
+
+/** One latency slice: the floor probed now, then one proposal at a time for `seconds`. */
+async function latencySlice(nodes: NodeProc[], o: Options, floor: Floor): Promise<{ slice: LatencySlice; seq: Loaded; all: Loaded[] }> {
+  const rtt = await measureRtt(floor.echoPort, 500);
+  const sync = await measureFdatasync(floor.dir, 100, o.entryBytes);
+  const all = await loadEverywhere(nodes, ['single'], o, 1);
+  const seq = busiest(all);
+  const target = 2 * (rtt.p50Ms + sync.p50Ms);
+  return { slice: { rttP50Ms: rtt.p50Ms, fdatasyncP50Ms: sync.p50Ms, commitP50Ms: round(seq.p50Ms), ratio: round(seq.p50Ms / target) }, seq, all };
+}
+
+async function singleGroup(nodes: NodeProc[], o: Options, floor: Floor, profiles: string[]): Promise<NonNullable<RaftBenchResult['single']>> {
   await createGroups(nodes, ['single']);
-  const seq = busiest(await loadEverywhere(nodes, ['single'], o, 1));
-  const win = busiest(await loadEverywhere(nodes, ['single'], o, o.singleWindow));
+  const runs: Array<{ slice: LatencySlice; seq: Loaded }> = [];
+  for (let i = 0; i < o.slices; i++) {
+    const run = await latencySlice(nodes, o, floor);
+    runs.push(run);
+    profiles.push(...profilesOf(run.all));
+  }
+  // The slice with the median ratio stands for the phase; `slices` has them all.
+  const median = [...runs].sort((a, b) => a.slice.ratio - b.slice.ratio)[Math.floor(runs.length / 2)];
+  if (median === undefined) throw new Error('no latency slice ran');
+  const all = await loadEverywhere(nodes, ['single'], o, o.singleWindow);
+  profiles.push(...profilesOf(all));
+  const win = busiest(all);
   await Promise.all(nodes.map((n) => n.call({ type: 'remove', groups: ['single'] })));
   return {
-    latency: { samples: seq.samples, p50Ms: round(seq.p50Ms), p99Ms: round(seq.p99Ms) },
+    latency: { samples: median.seq.samples, p50Ms: round(median.seq.p50Ms), p99Ms: round(median.seq.p99Ms) },
     committedPerSec: Math.round((win.committed * 1000) / win.elapsedMs),
     windowLatency: { samples: win.samples, p50Ms: round(win.p50Ms), p99Ms: round(win.p99Ms) },
     window: o.singleWindow,
+    slices: runs.map((r) => r.slice),
+    perEntry: perEntry(all),
   };
 }
 
-async function multiGroup(nodes: NodeProc[], o: Required<RaftBenchOptions>): Promise<RaftBenchResult['multi']> {
+async function multiGroup(nodes: NodeProc[], o: Options, profiles: string[]): Promise<NonNullable<RaftBenchResult['multi']>> {
   const groups = Array.from({ length: o.groups }, (_, i) => `multi-${i}`);
   await createGroups(nodes, groups);
   const results = await loadEverywhere(nodes, groups, o, o.groupWindow);
+  profiles.push(...profilesOf(results));
   await Promise.all(nodes.map((n) => n.call({ type: 'remove', groups })));
   const perSec = results.reduce((sum, r) => sum + (r.committed * 1000) / r.elapsedMs, 0);
   const worst = results.reduce((a, b) => (b.p50Ms > a.p50Ms ? b : a));
-  return { groups: o.groups, window: o.groupWindow, committedPerSec: Math.round(perSec), latency: { samples: worst.samples, p50Ms: round(worst.p50Ms), p99Ms: round(worst.p99Ms) } };
+  return {
+    groups: o.groups,
+    window: o.groupWindow,
+    committedPerSec: Math.round(perSec),
+    latency: { samples: worst.samples, p50Ms: round(worst.p50Ms), p99Ms: round(worst.p99Ms) },
+    perEntry: perEntry(results),
+  };
 }
 
-async function idleGroups(nodes: NodeProc[], o: Required<RaftBenchOptions>): Promise<RaftBenchResult['idle']> {
+async function idleGroups(nodes: NodeProc[], o: Options, profiles: string[]): Promise<NonNullable<RaftBenchResult['idle']>> {
   const groups = Array.from({ length: o.idleGroups }, (_, i) => `idle-${i}`);
   await createGroups(nodes, groups);
   const results = await Promise.all(nodes.map((n) => n.call({ type: 'idle', seconds: o.idleSeconds })));
   const cpu = results.map((r) => (r.type === 'idled' ? round(r.cpuPercent) : Number.NaN));
+  profiles.push(...profilesOf(results.map((r) => (r.type === 'idled' ? r : { profile: undefined }))));
   return { groups: o.idleGroups, seconds: o.idleSeconds, cpuPercentPerNode: cpu };
 }
 
-function resolveOptions(opts: RaftBenchOptions): Required<RaftBenchOptions> {
+function resolveOptions(opts: RaftBenchOptions): Options {
   return {
     seconds: opts.seconds ?? 3,
     fsync: opts.fsync ?? 'always',
@@ -385,39 +515,61 @@ function resolveOptions(opts: RaftBenchOptions): Required<RaftBenchOptions> {
     groupWindow: opts.groupWindow ?? 32,
     idleGroups: opts.idleGroups ?? 1000,
     idleSeconds: opts.idleSeconds ?? 5,
+    phases: opts.phases ?? ['single', 'multi', 'idle'],
+    slices: Math.max(1, opts.slices ?? 1),
+    cpuProfDir: opts.cpuProfDir,
   };
 }
 
 export async function runRaftBench(opts: RaftBenchOptions = {}): Promise<RaftBenchResult> {
   const o = resolveOptions(opts);
   const dir = await mkdtemp(join(tmpdir(), 'chronik-raft-bench-'));
-  const nodes = await startNodes(dir, o.fsync);
+  if (o.cpuProfDir !== undefined) await mkdir(o.cpuProfDir, { recursive: true });
+  const nodes = await startNodes(dir, o);
+  const profiles: string[] = [];
   try {
     const echo = await (nodes[1] as NodeProc).call({ type: 'echo' });
     if (echo.type !== 'echoing') throw new Error('no echo server');
     const loopbackRtt = await measureRtt(echo.port, 2000);
     const fdatasync = await measureFdatasync(dir, 200, o.entryBytes);
-    const single = await singleGroup(nodes, o);
-    const multi = await multiGroup(nodes, o);
-    const idle = await idleGroups(nodes, o);
-    return { processes: 3, fsync: o.fsync, entryBytes: o.entryBytes, loopbackRtt, fdatasync, single, multi, idle };
+    const r: RaftBenchResult = { processes: 3, fsync: o.fsync, entryBytes: o.entryBytes, loopbackRtt, fdatasync };
+    if (o.phases.includes('single')) r.single = await singleGroup(nodes, o, { echoPort: echo.port, dir }, profiles);
+    if (o.phases.includes('multi')) r.multi = await multiGroup(nodes, o, profiles);
+    if (o.phases.includes('idle')) r.idle = await idleGroups(nodes, o, profiles);
+    if (profiles.length > 0) r.profiles = await Promise.all(profiles.map((p) => summariseProfileFile(p, 15)));
+    return r;
   } finally {
     await Promise.all(nodes.map((n) => n.call({ type: 'stop' }, 30_000).catch(() => n.child.kill('SIGKILL'))));
     await rm(dir, { recursive: true, force: true });
   }
 }
 
+function formatPerEntry(p: PerEntry): string {
+  return `per committed entry (3 nodes): ${p.drains} drains, ${p.fsyncRounds} fsync rounds, ${p.framesSent} frames`;
+}
+
 export function formatRaftBench(r: RaftBenchResult): string {
   const floor = r.loopbackRtt.p50Ms + r.fdatasync.p50Ms;
-  return [
+  const lines = [
     `raft bench: 3 node processes on loopback, fsync ${r.fsync}, ${r.entryBytes}-byte entries`,
     `loopback RTT (64 B, process to process): p50 ${r.loopbackRtt.p50Ms} ms, p99 ${r.loopbackRtt.p99Ms} ms`,
     `fdatasync (${r.entryBytes} B append):          p50 ${r.fdatasync.p50Ms} ms, p99 ${r.fdatasync.p99Ms} ms`,
-    `1 group, 1 outstanding:    commit p50 ${r.single.latency.p50Ms} ms, p99 ${r.single.latency.p99Ms} ms (target p50 <= ${round(2 * floor)} ms = 2 x (RTT + fdatasync))`,
-    `1 group, ${r.single.window} outstanding:  ${r.single.committedPerSec} committed/s, commit p50 ${r.single.windowLatency.p50Ms} ms, p99 ${r.single.windowLatency.p99Ms} ms`,
-    `${r.multi.groups} groups, ${r.multi.window} outstanding each: ${r.multi.committedPerSec} committed/s aggregate (target >= 50000), worst node p50 ${r.multi.latency.p50Ms} ms, p99 ${r.multi.latency.p99Ms} ms`,
-    `${r.idle.groups} idle groups: CPU per node ${r.idle.cpuPercentPerNode.map((c) => `${c}%`).join(', ')} of one core over ${r.idle.seconds} s (target < 5%)`,
-  ].join('\n');
+  ];
+  const { single, multi, idle } = r;
+  if (single !== undefined) {
+    lines.push(`1 group, 1 outstanding:    commit p50 ${single.latency.p50Ms} ms, p99 ${single.latency.p99Ms} ms (target p50 <= ${round(2 * floor)} ms = 2 x (RTT + fdatasync))`);
+    const ratios = (single.slices ?? []).map((x) => x.ratio).sort((a, b) => a - b);
+    if (ratios.length > 1) lines.push(`  ${ratios.length} slices, commit p50 / (2 x (RTT + fdatasync)) measured next to each: ${ratios.join(', ')} (<= 1 meets the target)`);
+    lines.push(`1 group, ${single.window} outstanding:  ${single.committedPerSec} committed/s, commit p50 ${single.windowLatency.p50Ms} ms, p99 ${single.windowLatency.p99Ms} ms`);
+    if (single.perEntry !== undefined) lines.push(`  ${formatPerEntry(single.perEntry)}`);
+  }
+  if (multi !== undefined) {
+    lines.push(`${multi.groups} groups, ${multi.window} outstanding each: ${multi.committedPerSec} committed/s aggregate (target >= 50000), worst node p50 ${multi.latency.p50Ms} ms, p99 ${multi.latency.p99Ms} ms`);
+    if (multi.perEntry !== undefined) lines.push(`  ${formatPerEntry(multi.perEntry)}`);
+  }
+  if (idle !== undefined) lines.push(`${idle.groups} idle groups: CPU per node ${idle.cpuPercentPerNode.map((c) => `${c}%`).join(', ')} of one core over ${idle.seconds} s (target < 5%)`);
+  for (const p of r.profiles ?? []) lines.push(p);
+  return lines.join('\n');
 }
 
 function flag(argv: string[], name: string): string | undefined {
@@ -436,6 +588,12 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     if (seconds !== undefined) opts.seconds = Number(seconds);
     const idle = flag(argv, '--idle-groups');
     if (idle !== undefined) opts.idleGroups = Number(idle);
+    const only = flag(argv, '--only');
+    if (only !== undefined) opts.phases = only.split(',').filter((p): p is Phase => p === 'single' || p === 'multi' || p === 'idle');
+    const slices = flag(argv, '--slices');
+    if (slices !== undefined) opts.slices = Number(slices);
+    const prof = flag(argv, '--cpu-prof');
+    if (prof !== undefined) opts.cpuProfDir = prof;
     runRaftBench(opts).then(
       (r) => process.stdout.write(`${formatRaftBench(r)}\n${JSON.stringify(r)}\n`),
       (err: unknown) => {

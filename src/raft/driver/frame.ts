@@ -1,4 +1,5 @@
 import { decodeMessage, encodeMessage, encodedSize, message, MessageType, RaftCodecError, type Message } from '../core/index.js';
+import { Packer } from './packer.js';
 
 /**
  * One node-to-node payload carries every Raft message one drain (or one tick) produced for one peer:
@@ -10,8 +11,8 @@ import { decodeMessage, encodeMessage, encodedSize, message, MessageType, RaftCo
  *
  * Integers are big-endian; u64 is limited to 2^53. `from` and `to` are not repeated: the transport
  * authenticated the sender and we are the receiver. Heartbeats (the only periodic traffic) get the
- * compact 27-byte-plus-group form; every other message is the core's encoding, whose entry payloads
- * are passed through as buffer views, never copied.
+ * compact 27-byte-plus-group form; every other message is the core's encoding. Small pieces are
+ * packed into shared chunks; large entry payloads are passed through as views, never copied.
  */
 export const FRAME_VERSION = 1;
 const HEADER_BYTES = 10;
@@ -19,11 +20,6 @@ const HEARTBEAT_BODY_BYTES = 1 + 8 + 8 + 8;
 const TWO_32 = 0x1_0000_0000;
 const MAX_HI = 0x1f_ffff;
 export const MAX_GROUP_ID_BYTES = 1024;
-
-function putU64(view: DataView, at: number, n: number): void {
-  view.setUint32(at, Math.floor(n / TWO_32));
-  view.setUint32(at + 4, n >>> 0);
-}
 
 /** A heartbeat whose every field the compact form carries (the core's always are): lossless. */
 export function isCompactHeartbeat(m: Message): boolean {
@@ -39,10 +35,10 @@ export function isCompactHeartbeat(m: Message): boolean {
   );
 }
 
-/** Accumulates one peer's frame. */
+/** Accumulates one peer's frame; small pieces are packed together (packer.ts). */
 export class FrameBuilder {
-  private readonly heartbeatParts: Uint8Array[] = [];
-  private readonly messageParts: Uint8Array[] = [];
+  private readonly heartbeatPart = new Packer();
+  private readonly messagePart = new Packer();
   heartbeats = 0;
   messages = 0;
 
@@ -55,40 +51,50 @@ export class FrameBuilder {
     return this.heartbeats + this.messages === 0;
   }
 
+  /** Payload bytes so far (without the 10-byte header). */
+  get bytes(): number {
+    return this.heartbeatPart.bytes + this.messagePart.bytes;
+  }
+
   private addHeartbeat(groupId: Uint8Array, m: Message): void {
-    const item = new Uint8Array(2 + groupId.byteLength + HEARTBEAT_BODY_BYTES);
-    const v = new DataView(item.buffer);
-    v.setUint16(0, groupId.byteLength);
-    item.set(groupId, 2);
-    const at = 2 + groupId.byteLength;
-    v.setUint8(at, m.type);
-    putU64(v, at + 1, m.term);
-    putU64(v, at + 9, m.commit);
-    putU64(v, at + 17, m.context);
-    this.heartbeatParts.push(item);
+    const p = this.heartbeatPart;
+    const at = p.reserve(2 + groupId.byteLength + HEARTBEAT_BODY_BYTES);
+    const buf = p.buf;
+    buf.writeUInt16BE(groupId.byteLength, at);
+    buf.set(groupId, at + 2);
+    const body = at + 2 + groupId.byteLength;
+    buf[body] = m.type;
+    writeU64(buf, body + 1, m.term);
+    writeU64(buf, body + 9, m.commit);
+    writeU64(buf, body + 17, m.context);
     this.heartbeats++;
   }
 
   private addMessage(groupId: Uint8Array, m: Message): void {
     const body = encodeMessage(m);
-    const head = new Uint8Array(2 + groupId.byteLength + 4);
-    const v = new DataView(head.buffer);
-    v.setUint16(0, groupId.byteLength);
-    head.set(groupId, 2);
-    v.setUint32(2 + groupId.byteLength, encodedSize(body));
-    this.messageParts.push(head);
-    for (const b of body) this.messageParts.push(b);
+    const p = this.messagePart;
+    const at = p.reserve(2 + groupId.byteLength + 4);
+    const buf = p.buf;
+    buf.writeUInt16BE(groupId.byteLength, at);
+    buf.set(groupId, at + 2);
+    buf.writeUInt32BE(encodedSize(body), at + 2 + groupId.byteLength);
+    for (const b of body) p.put(b);
     this.messages++;
   }
 
   build(): Uint8Array[] {
-    const header = new Uint8Array(HEADER_BYTES);
-    const v = new DataView(header.buffer);
-    v.setUint8(0, FRAME_VERSION);
-    v.setUint32(2, this.heartbeats);
-    v.setUint32(6, this.messages);
-    return [header, ...this.heartbeatParts, ...this.messageParts];
+    const header = Buffer.allocUnsafe(HEADER_BYTES);
+    header[0] = FRAME_VERSION;
+    header[1] = 0;
+    header.writeUInt32BE(this.heartbeats, 2);
+    header.writeUInt32BE(this.messages, 6);
+    return [header, ...this.heartbeatPart.finish(), ...this.messagePart.finish()];
   }
+}
+
+function writeU64(buf: Buffer, at: number, n: number): void {
+  buf.writeUInt32BE(Math.floor(n / TWO_32), at);
+  buf.writeUInt32BE(n >>> 0, at + 4);
 }
 
 export interface FrameItem {

@@ -5,8 +5,17 @@ import type { RaftGroup } from './group.js';
 import { toNodeId, toRaftId } from './ids.js';
 import { peerTraffic, type RaftHostStats } from './stats.js';
 
+/**
+ * A peer's messages of one drain are split into frames of about this size, far below the
+ * transport's maxFrameBytes (a frame over it would be dropped whole), so one busy drain of many
+ * groups never becomes one oversized frame.
+ */
+export const FRAME_SPLIT_BYTES = 4 * 1024 * 1024;
+
 interface PeerBatch {
   frame: FrameBuilder;
+  /** Frames already full (FRAME_SPLIT_BYTES), sent before `frame`. */
+  full: FrameBuilder[];
   /** Groups with a message in this frame, told when it could not be sent. */
   groups: Set<RaftGroup>;
   snapshots: Array<{ group: RaftGroup; to: number }>;
@@ -25,10 +34,14 @@ export class Outbox {
       if (to === undefined) continue;
       let batch = this.peers.get(to);
       if (batch === undefined) {
-        batch = { frame: new FrameBuilder(), groups: new Set(), snapshots: [] };
+        batch = { frame: new FrameBuilder(), full: [], groups: new Set(), snapshots: [] };
         this.peers.set(to, batch);
       }
       batch.frame.add(group.idBytes, m);
+      if (batch.frame.bytes >= FRAME_SPLIT_BYTES) {
+        batch.full.push(batch.frame);
+        batch.frame = new FrameBuilder();
+      }
       batch.groups.add(group);
       if (m.type === MessageType.SNAPSHOT) batch.snapshots.push({ group, to: m.to });
     }
@@ -46,11 +59,15 @@ export class Outbox {
   flush(transport: NodeTransport, stats: RaftHostStats): Set<RaftGroup> {
     const touched = new Set<RaftGroup>();
     for (const [peer, batch] of this.peers) {
-      const ok = transport.send(peer, batch.frame.build());
+      let ok = true;
       const t = peerTraffic(stats, peer);
-      t.frames++;
-      t.messages += batch.frame.messages;
-      t.heartbeats += batch.frame.heartbeats;
+      for (const frame of [...batch.full, batch.frame]) {
+        if (frame.empty) continue;
+        ok = transport.send(peer, frame.build()) && ok;
+        t.frames++;
+        t.messages += frame.messages;
+        t.heartbeats += frame.heartbeats;
+      }
       for (const s of batch.snapshots) {
         if (s.group.failed !== undefined || s.group.removed) continue;
         s.group.node.reportSnapshot(s.to, ok);

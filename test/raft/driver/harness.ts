@@ -92,6 +92,8 @@ export interface ClusterOptions {
   fsync: 'always' | 'never';
   host: HostTuning;
   logger?: Logger;
+  /** The transport's bound on one frame (its default otherwise). */
+  maxFrameBytes?: number;
 }
 
 export class Cluster {
@@ -124,7 +126,8 @@ export class Cluster {
   private async startNode(id: number, port: number): Promise<TestNode> {
     const dir = join(this.root, `node-${id}`);
     const wal = await WalStore.open({ dir: join(dir, 'wal'), logger: this.logger, fsync: this.opts.fsync });
-    const transport = new NodeTransport({ nodeId: id, clusterId: 'driver-test', listen: { host: '127.0.0.1', port }, peers: this.addresses, logger: this.logger });
+    const limits = this.opts.maxFrameBytes === undefined ? {} : { maxFrameBytes: this.opts.maxFrameBytes };
+    const transport = new NodeTransport({ nodeId: id, clusterId: 'driver-test', listen: { host: '127.0.0.1', port }, peers: this.addresses, logger: this.logger, ...limits });
     const address = await transport.start();
     this.addresses.set(id, address);
     const host = new RaftHost({ transport, wal, dataDir: join(dir, 'raft'), logger: this.logger, ...this.opts.host });
