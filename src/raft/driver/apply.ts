@@ -31,7 +31,7 @@ export function applyReady(g: RaftGroup, rd: Ready, stats: RaftHostStats): Promi
 }
 
 function afterRestore(g: RaftGroup, rd: Ready): Promise<void> | undefined {
-  if (rd.snapshot !== undefined) g.applied = Math.max(g.applied, rd.snapshot.metadata.index);
+  if (rd.snapshot !== undefined) markApplied(g, Math.max(g.applied, rd.snapshot.metadata.index));
   if (rd.confState !== undefined) {
     g.members = rd.confState;
     g.sm.onConfChange?.(membersOf(rd.confState));
@@ -40,12 +40,16 @@ function afterRestore(g: RaftGroup, rd: Ready): Promise<void> | undefined {
   if (last === undefined) return undefined;
   const pending = g.sm.apply(rd.committedEntries);
   if (pending === undefined) {
-    g.applied = last.index;
+    markApplied(g, last.index);
     return undefined;
   }
-  return pending.then(() => {
-    g.applied = last.index;
-  });
+  return pending.then(() => markApplied(g, last.index));
+}
+
+/** The entry cache keeps entries until they are applied; from here on it may let them go. */
+function markApplied(g: RaftGroup, index: number): void {
+  g.applied = index;
+  g.cache.applied(index);
 }
 
 /** After advance(): the core knows what was applied, so waiters may act on it (propose the next conf change). */

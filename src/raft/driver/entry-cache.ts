@@ -1,20 +1,35 @@
 import { entrySize } from '../core/storage.js';
 import type { Entry } from '../core/index.js';
 
+/** How far past its bounds the cache may grow to keep entries not yet applied. */
+export const UNAPPLIED_HEADROOM = 32;
+
 /**
- * The most recent entries of one group, so that replicating to up-to-date followers never reads the
- * disk. Contiguous, bounded by bytes and count (oldest evicted first).
+ * The most recent entries of one group, so that replicating to up-to-date followers and applying
+ * committed entries never read the disk. Contiguous, bounded by bytes and count (oldest evicted
+ * first). Once told what the state machine applied (`applied`), entries not yet applied are kept
+ * past those bounds, up to UNAPPLIED_HEADROOM times them: one large produce batch is often bigger
+ * than the whole budget, and evicting it between its write and its apply meant reading it back
+ * from disk (positional reads and a CRC pass on the event loop) only to apply it.
  */
 export class EntryCache {
   private items: Entry[] = [];
   /** Index into `items` of the oldest live entry (evicting by moving it keeps eviction O(1)). */
   private head = 0;
   private bytes = 0;
+  /** Last applied index, once the state machine reported one; entries after it are kept. */
+  private appliedIndex: number | undefined;
 
   constructor(
     private readonly maxBytes: number,
     private readonly maxEntries: number,
   ) {}
+
+  /** The state machine applied everything up to `index`: those entries need not be kept any more. */
+  applied(index: number): void {
+    this.appliedIndex = Math.max(this.appliedIndex ?? 0, index);
+    this.evict();
+  }
 
   get firstIndex(): number | undefined {
     return this.items[this.head]?.index;
@@ -78,7 +93,7 @@ export class EntryCache {
   }
 
   private evict(): void {
-    while (this.size > 0 && (this.bytes > this.maxBytes || this.size > this.maxEntries)) {
+    while (this.size > 0 && this.overBounds()) {
       const e = this.items[this.head] as Entry;
       this.items[this.head] = undefined as unknown as Entry;
       this.head++;
@@ -89,5 +104,12 @@ export class EntryCache {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }
+  }
+
+  private overBounds(): boolean {
+    if (this.bytes > this.maxBytes * UNAPPLIED_HEADROOM || this.size > this.maxEntries * UNAPPLIED_HEADROOM) return true;
+    if (this.bytes <= this.maxBytes && this.size <= this.maxEntries) return false;
+    const oldest = this.firstIndex;
+    return this.appliedIndex === undefined || (oldest !== undefined && oldest <= this.appliedIndex);
   }
 }
