@@ -1,6 +1,6 @@
 import { appendFile, readdir, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatReport } from '../../tools/soak/checker.js';
 import { createTopic, finishAndCheck, partitionLeader } from '../../tools/soak/harness.js';
 import { partitionLogDir, readReplicaLog } from '../../tools/soak/replicas.js';
@@ -23,11 +23,12 @@ const PARTITIONS = 2;
 
 let cluster: ProcessCluster;
 
-beforeAll(async () => {
+// A cluster per test: each ends with finishAndCheck, which SIGKILLs every node.
+beforeEach(async () => {
   cluster = await startFaultCluster(3);
 }, 120_000);
 
-afterAll(async () => {
+afterEach(async () => {
   debugDump(cluster);
   await cluster?.stop();
 });
@@ -62,11 +63,10 @@ describe('fault: torn segment tail on a stopped follower', () => {
     await runScenario(tornNextFrame);
   }, 180_000);
 
-  // Root cause: src/raft/core/progress.ts maybeDecrTo never lets `next` fall to or below `match`
-  // (lines 84 and 89), so a follower that lost entries it had acknowledged rejects every append
-  // and the leader ignores the rejections until leadership changes. Raft assumes acknowledged
-  // entries are durable; the fix is for the leader to reset match to the follower's hint.
-  it.skip('BUG (raft progress ignores rejections at or below match): a follower whose acknowledged last frame was truncated mid-frame never catches up under the same leader', async () => {
+  // Was a bug: the leader's progress never let `next` fall to `match`, so a follower that lost
+  // entries it had acknowledged rejected every probe and was never repaired under the same leader.
+  // Now a rejected probe at match makes the leader forget match (src/raft/core/progress.ts).
+  it('a follower whose acknowledged last frame was truncated mid-frame (fsynced data lost) is repaired by the same leader', async () => {
     await runScenario(truncatedAckedFrame);
   }, 180_000);
 });

@@ -86,9 +86,26 @@ export class Progress {
       return true;
     }
     if (this.next - 1 !== rejected) return false;
+    if (rejected <= this.match) this.forgetMatch();
     this.next = Math.max(Math.min(rejected, hint + 1), this.match + 1, 1);
     this.probeSent = false;
     return true;
+  }
+
+  /**
+   * The follower refused the probe at `match` itself: it no longer holds an entry it acknowledged
+   * as durable. Raft assumes stable storage survives a restart (the thesis keeps matchIndex
+   * "increasing monotonically" on that ground, and etcd's progress never lets `next` fall to
+   * `match`), so such a follower would be probed at `match` forever. A disk that lost fsynced
+   * writes (or an operator restoring an old copy) breaks that assumption; the repair is to stop
+   * trusting `match` and search for the follower's real end, as for a new follower. Lowering
+   * match is always safe (commits only ever count it; a lower count commits later, never wrongly),
+   * so a duplicated or late rejection costs a re-probe, not correctness. Entries the follower lost
+   * that counted towards a commit are a durability loss this cannot undo: the other replicas still
+   * hold them, and the follower gets them back from the leader.
+   */
+  private forgetMatch(): void {
+    this.match = 0;
   }
 
   isPaused(): boolean {
