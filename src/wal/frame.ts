@@ -85,23 +85,32 @@ export function segmentHeaderValid(h: SegmentHeader): boolean {
 
 /**
  * Fills `out[at..at+28]` with a frame header for `payload`. The payload is not copied: writers put
- * this header and the payload side by side in a writev list.
+ * this header and the payload side by side in a writev list. Plain byte stores, no DataView: this
+ * runs once per appended entry.
  */
 export function encodeFrameHeaderInto(
   out: Uint8Array,
   at: number,
   entry: { index: number; term: number; type: number; data: Uint8Array },
 ): void {
-  const view = new DataView(out.buffer, out.byteOffset + at, FRAME_HEADER_BYTES);
-  view.setUint8(0, FRAME_MAGIC);
-  view.setUint8(1, FORMAT_VERSION);
-  view.setUint8(2, entry.type);
-  view.setUint8(3, 0);
-  view.setUint32(4, entry.data.byteLength);
-  writeU64(out, at + 8, entry.index);
-  writeU64(out, at + 16, entry.term);
+  out[at] = FRAME_MAGIC;
+  out[at + 1] = FORMAT_VERSION;
+  out[at + 2] = entry.type;
+  out[at + 3] = 0;
+  putU32(out, at + 4, entry.data.byteLength);
+  putU32(out, at + 8, Math.floor(entry.index / TWO_32));
+  putU32(out, at + 12, entry.index >>> 0);
+  putU32(out, at + 16, Math.floor(entry.term / TWO_32));
+  putU32(out, at + 20, entry.term >>> 0);
   const headerCrc = crc32c(out.subarray(at, at + 24));
-  view.setUint32(24, crc32c(entry.data, headerCrc));
+  putU32(out, at + 24, crc32c(entry.data, headerCrc));
+}
+
+function putU32(out: Uint8Array, at: number, v: number): void {
+  out[at] = v >>> 24;
+  out[at + 1] = v >>> 16;
+  out[at + 2] = v >>> 8;
+  out[at + 3] = v;
 }
 
 export function encodeFrameHeader(entry: { index: number; term: number; type: number; data: Uint8Array }): Uint8Array {

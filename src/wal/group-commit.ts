@@ -92,7 +92,10 @@ export class GroupCommit {
     return Promise.all(
       logs.map(async (log) => {
         try {
-          return { log, round: await log.writeRound() };
+          const round = await log.writeRound();
+          // A backlog beyond this round's bound: its next round is written while this one syncs.
+          if (log.hasUnwritten()) this.dirty.add(log);
+          return { log, round };
         } catch (err) {
           log.fail(err);
           return { log, round: undefined };

@@ -8,6 +8,7 @@ import type { LogState } from './log-state.js';
 import { LogKeys, readU64At } from './keys.js';
 import { decodeHardState, decodeMeta, defaultMeta, encodeMeta } from './meta.js';
 import { TermRuns } from './terms.js';
+import { FrameStage } from './frame-stage.js';
 import { createSegment, removeSegment } from './segment-files.js';
 import { newSegment, type Segment } from './segment.js';
 import {
@@ -69,7 +70,8 @@ export async function openLogState(ctx: StoreContext, logId: string, dir: string
     durableLastIndex: 0,
     lastIndex: 0,
     tail: [],
-    tailHeaders: [],
+    tailFrames: [],
+    stage: new FrameStage(),
     tailBytes: 0,
     maxPendingBytes: opts.maxPendingBytes,
     maxRoundBytes: opts.maxRoundBytes,

@@ -8,6 +8,7 @@ import type { LogMeta } from './meta.js';
 import type { StoreContext } from './context.js';
 import type { IndexTarget } from './indexer.js';
 import type { WalBatchOp } from './context.js';
+import type { FrameStage } from './frame-stage.js';
 
 export interface Waiter {
   lastIndex: number;
@@ -32,10 +33,11 @@ export interface LogState extends IndexTarget {
   /** Accepted but not yet durable entries, contiguous from durableLastIndex + 1. */
   tail: Entry[];
   /**
-   * Frame headers (CRC included) of `tail`, computed at append time: with many appenders the CRC
-   * work for the next round overlaps the current round's fdatasync instead of following it.
+   * The staged frames of `tail` (see frame-stage.ts), built at append time: with many appenders the
+   * header and CRC work for the next round overlaps the rounds in flight instead of following them.
    */
-  tailHeaders: Uint8Array[];
+  tailFrames: Uint8Array[];
+  stage: FrameStage;
   /** Payload bytes in `tail`, bounded by `maxPendingBytes`. */
   tailBytes: number;
   maxPendingBytes: number;

@@ -1,17 +1,18 @@
 /**
  * One log's share of a group-commit round, in two phases so that the store can pipeline rounds:
- * `writeRound` writes the pending entries' frames (headers made at append time, payloads as-is,
- * never copied; one positional writev per segment), and `syncRound` fdatasyncs them and derives
+ * `writeRound` writes the pending entries' frames (staged at append time, see frame-stage.ts; one
+ * positional writev per segment), and `syncRound` fdatasyncs them and derives
  * their index ops. Round N+1's writes may run while round N's fdatasync is in flight; syncs and
  * completions stay in round order, so the index is always derived in log order.
  */
-import type { LogState } from './log-state.js';
+import type { LogState, Waiter } from './log-state.js';
 import type { WalBatchOp } from './context.js';
 import type { Entry } from './entry.js';
 import type { Segment } from './segment.js';
 import { FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES } from './frame.js';
 import { indexFrame, markerOp } from './indexer.js';
 import { createSegment } from './segment-files.js';
+import { frameBuffers } from './frame-stage.js';
 import { WalFailedError } from './errors.js';
 import { assert } from '../util/assert.js';
 
@@ -49,32 +50,30 @@ export async function writeRound(state: LogState): Promise<WrittenRound | undefi
   if (n === 0) return undefined;
   assert(state.inFlight + n <= state.tail.length);
   const entries = state.tail.slice(state.inFlight, state.inFlight + n);
-  const headers = state.tailHeaders.slice(state.inFlight, state.inFlight + n);
+  const staged = state.tailFrames.slice(state.inFlight, state.inFlight + n);
   // With no round in flight the write cursor is the durable end; otherwise it follows that round.
   if (state.inFlight === 0) state.writeEnd = lastSegment(state).sizeBytes;
   state.inFlight += n;
   const groups: Group[] = [];
   let group: Group = { seg: lastSegment(state), position: state.writeEnd, entries: [] };
-  let buffers: Uint8Array[] = [];
+  let from = 0;
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];
-    const header = headers[i];
-    assert(e !== undefined && header !== undefined);
+    assert(e !== undefined);
     const frameBytes = FRAME_HEADER_BYTES + e.data.byteLength;
     if (state.writeEnd > SEGMENT_HEADER_BYTES && state.writeEnd + frameBytes > state.segmentBytes) {
       if (group.entries.length > 0) groups.push(group);
-      await writeGroup(state, group, buffers, true);
+      await writeGroup(state, group, staged.slice(from, i), true);
+      from = i;
       const seg = await createSegment(state.ctx.io, state.dir, e.index, state.ctx.fsync === 'always');
       state.segments.push(seg);
       state.writeEnd = seg.sizeBytes;
       group = { seg, position: seg.sizeBytes, entries: [] };
-      buffers = [];
     }
-    buffers.push(header, e.data);
     group.entries.push(e);
     state.writeEnd += frameBytes;
   }
-  await writeGroup(state, group, buffers, false);
+  await writeGroup(state, group, staged.slice(from), false);
   groups.push(group);
   return { taken: n, groups };
 }
@@ -100,8 +99,9 @@ function lastSegment(state: LogState): Segment {
 }
 
 /** Writes one segment's frames; a segment that is being left behind is also fdatasync'd now. */
-async function writeGroup(state: LogState, group: Group, buffers: Uint8Array[], closing: boolean): Promise<void> {
+async function writeGroup(state: LogState, group: Group, staged: Uint8Array[], closing: boolean): Promise<void> {
   if (group.entries.length === 0) return;
+  const buffers = frameBuffers(staged, group.entries.map((e) => e.data));
   await state.ctx.io.write(group.seg.fd, buffers, group.position);
   if (closing && state.ctx.fsync === 'always') await state.ctx.io.datasync(group.seg.fd);
 }
@@ -143,11 +143,12 @@ export async function syncRound(state: LogState, round: WrittenRound): Promise<R
  */
 export function completeRound(state: LogState, result: RoundResult): void {
   const done = state.tail.splice(0, result.taken);
-  state.tailHeaders.splice(0, result.taken);
+  state.tailFrames.splice(0, result.taken);
   for (const e of done) state.tailBytes -= e.data.byteLength;
   for (const op of result.ops) state.pendingIndexOps.push(op);
   state.inFlight -= result.taken;
   assert(state.inFlight >= 0);
+  if (state.tail.length === 0) state.stage.reset();
   const last = done[done.length - 1];
   if (last !== undefined) state.durableLastIndex = last.index;
   state.durableNextOffset = Math.max(state.durableNextOffset, result.nextOffset);
@@ -155,12 +156,12 @@ export function completeRound(state: LogState, result: RoundResult): void {
 
 /** Resolves every append whose entries are durable. */
 export function wakeDurable(state: LogState): void {
-  while (state.waiters.length > 0) {
-    const w = state.waiters[0];
-    if (w === undefined || w.lastIndex > state.durableLastIndex) break;
-    state.waiters.shift();
-    w.resolve();
-  }
+  const waiters = state.waiters;
+  let n = 0;
+  while (n < waiters.length && (waiters[n] as Waiter).lastIndex <= state.durableLastIndex) n++;
+  if (n === 0) return;
+  // One splice, not a shift per waiter: a round of many appenders wakes hundreds at once.
+  for (const w of waiters.splice(0, n)) w.resolve();
 }
 
 /** Hands the pending index ops to the store's flush; returns what they cover once written. */

@@ -6,7 +6,7 @@ import type { LogState } from './log-state.js';
 import type { WalBatchOp } from './context.js';
 import type { Entry, HardState, SegmentInfo, Snapshot } from './entry.js';
 import { EntryType } from './entry.js';
-import { encodeFrameHeader, MAX_FRAME_PAYLOAD_BYTES } from './frame.js';
+import { MAX_FRAME_PAYLOAD_BYTES } from './frame.js';
 import { readBatchFields } from './kafka-batch.js';
 import { completeRound, failLog, indexFlushed, syncRound, takeIndexOps, wakeDurable, writeRound } from './log-write.js';
 import type { RoundResult, WrittenRound } from './log-write.js';
@@ -107,7 +107,7 @@ export class WalLog {
     for (const e of entries) {
       s.terms.push(e.index, e.term);
       s.tail.push(e);
-      s.tailHeaders.push(encodeFrameHeader(e));
+      s.tailFrames.push(s.stage.stage(e));
     }
     s.lastIndex += entries.length;
     s.tailBytes += bytes;
