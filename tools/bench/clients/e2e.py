@@ -1,6 +1,11 @@
 """End-to-end latency: a paced librdkafka producer (linger.ms=0, acks=all) and a consumer in one
 process; each payload starts with the send time, the consumer subtracts it on receipt.
 
+Both ends use the settings a user picks for latency: no linger, Nagle off (librdkafka leaves it on
+by default), and a consumer that takes each message as it arrives. `consume(num_messages=N,
+timeout=T)` would not do: it waits until N messages or T have passed, so at 2,000 msg/s it holds
+every message for up to T before the clock is read.
+
 argv[1] is JSON: bootstrap, topic, partitions, messageBytes, rate, durationS, warmupS.
 """
 import struct
@@ -21,21 +26,24 @@ def consume(a, stop, out, ready):
         "enable.auto.commit": False,
         "fetch.wait.max.ms": 100,
         "fetch.min.bytes": 1,
+        "socket.nagle.disable": True,
     })
     consumer.assign([TopicPartition(a["topic"], p, OFFSET_BEGINNING) for p in range(a["partitions"])])
     while not stop.is_set():
-        for msg in consumer.consume(num_messages=1000, timeout=0.1):
-            now = time.monotonic_ns()
-            if msg.error() is None and msg.value() == PROBE:
-                ready.set()
-                continue
-            if msg.error() is not None or len(msg.value()) < 8:
-                out["errors"] += 1
-                continue
-            sent = struct.unpack(">q", msg.value()[:8])[0]
-            if len(out["lats"]) < MAX_SAMPLES:
-                out["lats"].append((now - sent) / 1e6)
-                out["times"].append(sent / 1e9)
+        msg = consumer.poll(0.1)
+        if msg is None:
+            continue
+        now = time.monotonic_ns()
+        if msg.error() is None and msg.value() == PROBE:
+            ready.set()
+            continue
+        if msg.error() is not None or len(msg.value()) < 8:
+            out["errors"] += 1
+            continue
+        sent = struct.unpack(">q", msg.value()[:8])[0]
+        if len(out["lats"]) < MAX_SAMPLES:
+            out["lats"].append((now - sent) / 1e6)
+            out["times"].append(sent / 1e9)
     consumer.close()
 
 
@@ -46,7 +54,13 @@ def main():
     ready = threading.Event()
     thread = threading.Thread(target=consume, args=(a, stop, out, ready))
     thread.start()
-    producer = Producer({"bootstrap.servers": a["bootstrap"], "acks": "all", "linger.ms": 0, "compression.type": "none"})
+    producer = Producer({"bootstrap.servers": a["bootstrap"], "acks": "all", "linger.ms": 0, "compression.type": "none", "socket.nagle.disable": True})
+    acks = []
+
+    def on_delivery(err, msg):
+        # Produce -> acks=all acknowledgement, the broker's share of the end-to-end time.
+        if err is None and len(acks) < MAX_SAMPLES:
+            acks.append(msg.latency() * 1000.0)
     # The consumer's start-up (metadata, offsets, first fetch) is not end-to-end latency: the paced
     # run starts only once a probe message has made the full trip (bounded wait).
     probe_start = time.monotonic()
@@ -66,7 +80,7 @@ def main():
             producer.poll(min(due - now, 0.005))
             continue
         try:
-            producer.produce(a["topic"], struct.pack(">q", time.monotonic_ns()) + pad)
+            producer.produce(a["topic"], struct.pack(">q", time.monotonic_ns()) + pad, on_delivery=on_delivery)
             sent += 1
         except BufferError:
             producer.poll(0.005)
@@ -89,6 +103,7 @@ def main():
         "consumerReadyS": probe_s,
         "consumerReady": ready.is_set(),
         "latency": summary(lats),
+        "ackLatency": summary(acks[int(a["warmupS"] * rate):]),
         "overTime": buckets([t for t, _ in pairs], lats),
     })
 
