@@ -2,14 +2,17 @@ import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ApiKey,
+  FetchRequestCodec,
+  FetchResponseCodec,
   HeartbeatRequestCodec,
   HeartbeatResponseCodec,
   ListOffsetsRequestCodec,
   ListOffsetsResponseCodec,
+  type FetchResponse,
   type HeartbeatResponse,
   type ListOffsetsResponse,
 } from '../../src/kafka/protocol/index.js';
-import { startKafkaServer, type KafkaServer } from '../../src/kafka/server/index.js';
+import { noopMetrics, startKafkaServer, type KafkaServer } from '../../src/kafka/server/index.js';
 import { capturingLogger, deferred, registryWithApiVersions, requestFrame, responseOf } from '../kafka/server/harness.js';
 import { RawClient } from '../kafka/server/raw-client.js';
 
@@ -146,9 +149,71 @@ describe('KafkaServer.drain', () => {
     expect(await server.drain(10)).toBe(report);
   });
 
+  it('waits for a slow reader to take every response before the FIN', async () => {
+    const registry = registryWithApiVersions();
+    const records = Buffer.alloc(4 * 1024 * 1024, 7);
+    // All three are admitted (their handlers wait), then answered at once: 12 MiB the client does
+    // not read yet fill the socket buffers.
+    const admitted = deferred<void>();
+    const release = deferred<void>();
+    let started = 0;
+    registry.register({
+      apiKey: ApiKey.Fetch,
+      minVersion: 4,
+      maxVersion: 11,
+      handle: async (): Promise<FetchResponse> => {
+        if (++started === 3) admitted.resolve();
+        await release.promise;
+        return fetchResponse(records);
+      },
+    });
+    const blocked = deferred<void>();
+    const metrics = { ...noopMetrics, writeBackpressure: (isBlocked: boolean) => isBlocked && blocked.resolve() };
+    const { logger } = capturingLogger();
+    const server = await startKafkaServer({ host: '127.0.0.1', port: 0, logger, registry, metrics });
+    cleanups.push(() => server.close());
+    const c = await client(server);
+    const ended = watchEnd(c);
+    c.socket.pause();
+    c.send(Buffer.concat([0, 1, 2].map((id) => requestFrame(FetchRequestCodec, ApiKey.Fetch, 11, id, FetchRequestCodec.defaults()))));
+    await admitted.promise;
+    release.resolve();
+    await blocked.promise;
+    // Responses are stuck in the socket buffers: the drain must wait for the reader, not cut it off.
+    const draining = server.drain(20_000);
+    c.socket.resume();
+    const report = await draining;
+    await c.waitClosed();
+    expect(report).toMatchObject({ connections: 1, forced: 0 });
+    expect(c.frames.map((f) => f.readInt32BE(0))).toEqual([0, 1, 2]);
+    // Every byte arrived (compared as buffers: a deep toEqual over 4 MiB would take minutes).
+    for (const f of c.frames) {
+      const got = responseOf(FetchResponseCodec, ApiKey.Fetch, 11, f).body.responses[0]?.partitions[0]?.records;
+      expect(Buffer.isBuffer(got) && got.equals(records)).toBe(true);
+    }
+    expect(ended).toEqual({ fin: true, error: undefined });
+  });
+
   it('drains a server with no connections at once', async () => {
     const { server } = await start();
     expect(await server.drain(10_000)).toMatchObject({ connections: 0, forced: 0 });
     expect(await refused(server.address.port)).toBe(true);
   });
 });
+
+function fetchResponse(records: Buffer): FetchResponse {
+  const partition = {
+    partitionIndex: 0,
+    errorCode: 0,
+    highWatermark: 1,
+    lastStableOffset: 1,
+    logStartOffset: 0,
+    divergingEpoch: { epoch: -1, endOffset: -1 },
+    currentLeader: { leaderId: -1, leaderEpoch: -1 },
+    snapshotId: { endOffset: -1, epoch: -1 },
+    abortedTransactions: null,
+    preferredReadReplica: -1,
+    records,
+  };
+  return { ...FetchResponseCodec.defaults(), responses: [{ topic: 't', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitions: [partition] }] };
+}
