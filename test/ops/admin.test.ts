@@ -102,6 +102,9 @@ describe('admin endpoints', () => {
     expect(sum(after, 'chronik_partition_high_watermark', { topic: TOPIC })).toBe(500);
     expect(sum(after, 'chronik_partitions_led')).toBeGreaterThanOrEqual(3);
     expect(sum(after, 'chronik_meta_is_leader')).toBe(1);
+    // __meta and the three partitions each have a leader somewhere; every node reports each role.
+    expect(sum(after, 'chronik_raft_groups', { role: 'leader' })).toBeGreaterThanOrEqual(4);
+    for (const families of after) expect(new Set(families.get('chronik_raft_groups')?.samples.map((s) => s.labels.role))).toEqual(new Set(['leader', 'follower', 'candidate', 'pre-candidate']));
     // The example dashboard only queries families a node exports.
     const dashboard = readFileSync(resolve(import.meta.dirname, '../../tools/grafana/chronik-dashboard.json'), 'utf8');
     const used = new Set((dashboard.match(/chronik_[a-z_]+/g) ?? []).map((n) => n.replace(/_(bucket|count|sum)$/, '')));

@@ -54,6 +54,28 @@ export function registerRaftMetrics(registry: Registry, s: MetricSources): void 
   registerCommitLatency(registry, s.raft.stats);
   registerMetaGauges(registry, s);
   registerFollowerLag(registry, s);
+  registerRoles(registry, s);
+}
+
+/**
+ * Raft groups hosted here by role (4 values). Groups stuck as candidates mean elections that do not
+ * conclude; a node leading nothing after a restart is what leader balancing should fix.
+ */
+function registerRoles(registry: Registry, s: MetricSources): void {
+  new Gauge({
+    name: 'chronik_raft_groups',
+    help: 'Raft groups hosted on this node (__meta and partitions), by role.',
+    labelNames: ['role'],
+    registers: [registry],
+    collect(this: Gauge<'role'>) {
+      const counts = new Map<string, number>(Object.values(Role).map((role) => [role, 0]));
+      for (const groupId of s.raft.groupIds()) {
+        const role = s.raft.status(groupId).role;
+        counts.set(role, (counts.get(role) ?? 0) + 1);
+      }
+      for (const [role, n] of counts) this.set({ role }, n);
+    },
+  });
 }
 
 function metaStatus(s: MetricSources): GroupStatus | undefined {
