@@ -33,7 +33,7 @@ function fixture(): BenchReport {
       scenario('produce-1n', { nodes: 1, mbPerSec: 50, latency: lat(3, 9), latencyOverTime: [{ tMs: 0, count: 5, p50Ms: 2, p99Ms: 8 }, { tMs: 1000, count: 5, p50Ms: 3, p99Ms: 9 }] }),
       scenario('produce-3n', { mbPerSec: 30 }),
       scenario('consume-3n', { mbPerSec: 400 }),
-      scenario('e2e-3n', { latency: lat(4, 12) }),
+      scenario('e2e-3n', { latency: lat(4, 12), extra: { sent: 100, ackLatency: lat(3, 10) } }),
       scenario('create-3n', { client: 'kafkajs', latency: lat(80, 200) }),
       scenario('failover-3n', { client: 'kafkajs', latency: lat(400, 2000), error: 'boom <script>' }),
     ],
@@ -61,6 +61,8 @@ describe('bench report', () => {
     const text = renderText(r);
     expect(text).toMatch(/produce-1n\s+librdkafka\s+1\s+1000\s+50\.0\s+3\.00\s+9\.00/);
     expect(text).toContain('MISS  3 nodes RF 3 acks=all, 1 KiB: 30.0 MB/s (target >= 40.0 MB/s; ratio 0.750');
+    // End to end shows how much of the latency the produce acknowledgement already took.
+    expect(text).toMatch(/e2e-3n .* produce ack p50 3\.0 \/ p99 10\.0 ms/);
     const html = renderHtml(r);
     expect(html).not.toMatch(/<script|<link|src=|href=/i);
     // Throughput, latency percentiles, one latency-over-time chart, six server charts.

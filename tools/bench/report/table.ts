@@ -19,7 +19,14 @@ function note(s: ScenarioResult): string {
   const sent = s.extra?.sent;
   // A paced run that received clearly less than it offered did not keep up with the offered rate.
   if (s.name.startsWith('e2e') && typeof sent === 'number' && s.messages < sent * 0.95) return `fell behind: ${s.messages} of ${sent} received`;
-  return '';
+  return ackNote(s.extra?.ackLatency);
+}
+
+/** End to end: how much of it the broker's acks=all acknowledgement already took. */
+function ackNote(ack: unknown): string {
+  if (typeof ack !== 'object' || ack === null) return '';
+  const { p50Ms, p99Ms } = ack as { p50Ms?: unknown; p99Ms?: unknown };
+  return typeof p50Ms === 'number' && typeof p99Ms === 'number' ? `produce ack p50 ${p50Ms.toFixed(1)} / p99 ${p99Ms.toFixed(1)} ms` : '';
 }
 
 export function scenarioTable(scenarios: readonly ScenarioResult[]): string {
