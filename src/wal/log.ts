@@ -85,8 +85,9 @@ export class WalLog {
 
   /**
    * Appends contiguous entries (entries[0].index === lastIndex + 1). Resolves once they are durable;
-   * rejects (and poisons the log) if the write or fsync fails. Zero-copy: the log keeps and writes
-   * `data` as given (its CRC is taken now), so the caller must not modify it afterwards.
+   * rejects (and poisons the log) if the write or fsync fails. The frame and its CRC are built now;
+   * payloads over 4 KiB are written as given (zero-copy), and the log keeps every `data` to serve
+   * reads before it is durable, so the caller must not modify it afterwards.
    */
   append(entries: readonly Entry[]): Promise<void> {
     const s = this.state;
