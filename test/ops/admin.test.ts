@@ -89,9 +89,12 @@ describe('admin endpoints', () => {
       expect(total(families, 'chronik_wal_segments', { log: 'meta' })).toBeGreaterThanOrEqual(1);
       expect(new Set(families.get('chronik_wal_bytes')?.samples.map((s) => s.labels.log))).toEqual(new Set(['meta', 'offsets', 'partitions']));
     }
-    // Each acknowledged record was appended once, in batches the histograms saw (idempotent retries
-    // are answered as duplicates and not appended again).
-    expect(sum(after, 'chronik_produce_batch_records_sum') - sum(before, 'chronik_produce_batch_records_sum')).toBe(500);
+    // Each acknowledged record was appended, in batches the histograms saw; exactly once unless a
+    // leader changed under load (a batch lost with its uncommitted tail is appended again on retry;
+    // otherwise idempotent retries are answered as duplicates and not appended again).
+    const appended = sum(after, 'chronik_produce_batch_records_sum') - sum(before, 'chronik_produce_batch_records_sum');
+    expect(appended).toBeGreaterThanOrEqual(500);
+    if (sum(after, 'chronik_raft_leader_changes_total') === sum(before, 'chronik_raft_leader_changes_total')) expect(appended).toBe(500);
     expect(sum(after, 'chronik_produce_batch_records_count') - sum(before, 'chronik_produce_batch_records_count')).toBeGreaterThanOrEqual(10);
     expect(sum(after, 'chronik_produce_batch_size_bytes_count')).toBe(sum(after, 'chronik_produce_batch_records_count'));
     expect(sum(after, 'chronik_produce_batch_size_bytes_sum') - sum(before, 'chronik_produce_batch_size_bytes_sum')).toBeGreaterThan(500 * 6);
