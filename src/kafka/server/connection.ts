@@ -82,8 +82,8 @@ export class Connection {
   }
 
   /**
-   * Graceful close: admits no further request (frames not yet admitted are dropped, as a closing
-   * Kafka broker drops them: the client retries them elsewhere), fires the handlers' AbortSignal so
+   * Graceful close: admits no further request (frames not yet admitted are dropped: the client
+   * sees the connection close and retries them on another broker), fires the handlers' AbortSignal so
    * long waits (a Fetch long-poll) answer now with what they have, writes every admitted request's
    * response, then ends the socket. The caller bounds it and closes the connection if it takes too long.
    */
