@@ -1,4 +1,4 @@
-import { decodeMessage, encodeMessage, encodedSize, message, MessageType, RaftCodecError, type Message } from '../core/index.js';
+import { decodeMessage, encodeMessage, encodedSize, MessageType, RaftCodecError, type Message } from '../core/index.js';
 import { Packer } from './packer.js';
 
 /**
@@ -105,31 +105,36 @@ export interface FrameItem {
 /** Bounds-checked cursor; every overrun throws RaftCodecError. */
 class Cursor {
   at = 0;
-  private readonly view: DataView;
-  constructor(readonly bytes: Uint8Array) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  readonly buf: Buffer;
+  /** The length, read once: this runs per field of every item of every frame. */
+  private readonly end: number;
+  constructor(bytes: Uint8Array) {
+    this.buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.end = this.buf.byteLength;
   }
   remaining(): number {
-    return this.bytes.byteLength - this.at;
+    return this.end - this.at;
   }
   need(n: number, what: string): void {
-    if (this.remaining() < n) throw new RaftCodecError(`truncated frame reading ${what}`);
+    if (this.end - this.at < n) throw new RaftCodecError(`truncated frame reading ${what}`);
   }
   u8(what: string): number {
     this.need(1, what);
-    return this.view.getUint8(this.at++);
+    return this.buf[this.at++] as number;
   }
   u16(what: string): number {
     this.need(2, what);
-    const n = this.view.getUint16(this.at);
+    const b = this.buf;
+    const at = this.at;
     this.at += 2;
-    return n;
+    return ((b[at] as number) << 8) | (b[at + 1] as number);
   }
   u32(what: string): number {
     this.need(4, what);
-    const n = this.view.getUint32(this.at);
+    const b = this.buf;
+    const at = this.at;
     this.at += 4;
-    return n;
+    return (b[at] as number) * 0x100_0000 + (((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number));
   }
   u64(what: string): number {
     const hi = this.u32(what);
@@ -139,7 +144,7 @@ class Cursor {
   }
   view8(n: number, what: string): Uint8Array {
     this.need(n, what);
-    const out = this.bytes.subarray(this.at, this.at + n);
+    const out = this.buf.subarray(this.at, this.at + n);
     this.at += n;
     return out;
   }
@@ -150,11 +155,22 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 function readGroupId(c: Cursor): string {
   const n = c.u16('group id length');
   if (n === 0 || n > MAX_GROUP_ID_BYTES) throw new RaftCodecError(`group id length ${n}`);
+  c.need(n, 'group id');
+  const start = c.at;
+  c.at += n;
+  // Group ids are nearly always ASCII, which decodes the same as Latin-1 and needs no validation;
+  // anything else goes through the strict UTF-8 decoder.
+  if (isAscii(c.buf, start, start + n)) return c.buf.toString('latin1', start, start + n);
   try {
-    return decoder.decode(c.view8(n, 'group id'));
+    return decoder.decode(c.buf.subarray(start, start + n));
   } catch (err) {
     throw new RaftCodecError('group id is not UTF-8', { cause: err });
   }
+}
+
+function isAscii(buf: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if ((buf[i] as number) >= 0x80) return false;
+  return true;
 }
 
 function readHeartbeat(c: Cursor, from: number, to: number): FrameItem {
@@ -164,7 +180,9 @@ function readHeartbeat(c: Cursor, from: number, to: number): FrameItem {
   const term = c.u64('term');
   const commit = c.u64('commit');
   const context = c.u64('context');
-  return { groupId, message: message({ type, from, to, term, commit, context }) };
+  // Every field spelled out (what message() fills in): one object shape for all heartbeats.
+  const m: Message = { type, from, to, term, logTerm: 0, index: 0, commit, reject: false, rejectHint: 0, context, entries: [], snapshot: undefined, readContext: undefined };
+  return { groupId, message: m };
 }
 
 function readMessage(c: Cursor, from: number, to: number): FrameItem {

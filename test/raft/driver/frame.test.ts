@@ -8,7 +8,8 @@ const SEED = Number(process.env['FC_SEED'] ?? 20261127);
 const FROM = 3;
 const TO = 7;
 
-const arbGroup = fc.string({ minLength: 1, maxLength: 40 });
+// ASCII ids take the decoder's fast path, the others its strict UTF-8 path: both must round-trip.
+const arbGroup = fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }));
 const arbMessage: fc.Arbitrary<Message> = fc
   .record({
     type: fc.constantFrom(MessageType.APPEND, MessageType.APPEND_RESP, MessageType.HEARTBEAT, MessageType.HEARTBEAT_RESP, MessageType.VOTE),
@@ -94,6 +95,14 @@ describe('driver frame codec', () => {
       }),
       { seed: SEED, numRuns: 300 },
     );
+  });
+
+  it('refuses a group id that is not UTF-8, and keeps non-ASCII ids intact', () => {
+    const hb = message({ type: MessageType.HEARTBEAT, from: FROM, to: TO, term: 1 });
+    const bad = new FrameBuilder();
+    bad.add(new Uint8Array([0x61, 0xff, 0x62]), hb);
+    expect(() => decodeFrame(concatBuffers(bad.build()), FROM, TO)).toThrow(RaftCodecError);
+    expect(decodeFrame(build([['tópico-é', hb]]), FROM, TO)[0]?.groupId).toBe('tópico-é');
   });
 
   it('refuses messages whose addressing does not match the authenticated link', () => {
