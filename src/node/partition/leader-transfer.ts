@@ -8,6 +8,8 @@
  * Failure table (docs/meta-events.md, "Leadership transfer"):
  * - the LeaderTransferred does not apply (metadata moved on: L's own election not announced yet, a
  *   newer leader) or cannot be committed → nothing changed; L keeps serving; the call rejects;
+ * - it commits after its proposal was reported failed (a timeout) → the manager sees it applied
+ *   with no transfer running and adopts it (`adoptCommittedTransfer`): stop serving, hand over;
  * - X wins T+1 → done; its LeaderElected(T+1) confirms the provisional leader;
  * - someone else wins T+1 or later → done; its LeaderElected settles the epoch (equal or higher);
  * - L is still leader at T when the transfer times out (X never campaigned) → re-aim at another
