@@ -60,15 +60,17 @@ offset and timestamp keys agree with the frames and batches. Needs <datadir>/ind
 ${EXIT_CODES}`,
   raft: `Usage: chronik inspect raft <datadir|logdir> [--json]
 
-For each log: hard state (term, vote, commit), first and last index, last term, snapshot
-(index, term) and index epoch, from a LevelDB copy plus the segments.
+For each log: hard state (term, vote, commit), first and last index, last term, the snapshot
+installed from a leader (index, term), the group's own local snapshot (LevelDB; "(file)" when a
+data directory not migrated yet still has it in raft/) and index epoch, from a LevelDB copy plus
+the segments.
 ${EXIT_CODES}`,
   meta: `Usage: chronik inspect meta <datadir> [--json]
 
 The committed __meta events (BrokerRegistered, TopicCreated, LeaderElected, ...) with their Raft
 index and term, then the metadata image they replay to (brokers, topics, partition leaders and
-epochs, ISR) and its digest. Replay starts from the node's local __meta snapshot when there is
-one. Entries past the saved commit index are listed as uncommitted and not applied.
+epochs, ISR) and its digest. Replay starts from the newest __meta snapshot the node would load
+(its local one in LevelDB, or one installed from a leader), when there is one. Entries past the saved commit index are listed as uncommitted and not applied.
 ${EXIT_CODES}`,
   groups: `Usage: chronik inspect groups <datadir> [--group G] [--json]
 
