@@ -1,7 +1,6 @@
 export { apiVersionsHandler, API_VERSIONS_MAX, API_VERSIONS_MIN } from './api-versions.js';
 export { FrameTooLargeError, UnsupportedRequestError } from './errors.js';
 export { noopMetrics, type KafkaServerMetrics } from './metrics.js';
-export { promKafkaServerMetrics } from './prom-metrics.js';
 export {
   HandlerRegistry,
   type ApiHandler,
