@@ -2,13 +2,14 @@ import { entrySize } from '../core/storage.js';
 import type { Entry } from '../core/index.js';
 
 /** How far past its bounds the cache may grow to keep entries not yet applied. */
-export const UNAPPLIED_HEADROOM = 32;
+export const UNAPPLIED_HEADROOM = 8;
 
 /**
  * The most recent entries of one group, so that replicating to up-to-date followers and applying
  * committed entries never read the disk. Contiguous, bounded by bytes and count (oldest evicted
  * first). Once told what the state machine applied (`applied`), entries not yet applied are kept
- * past those bounds, up to UNAPPLIED_HEADROOM times them: one large produce batch is often bigger
+ * past those bounds, up to UNAPPLIED_HEADROOM times them (bounded per group: a group that cannot
+ * commit, its followers gone, holds at most that much): one large produce batch is often bigger
  * than the whole budget, and evicting it between its write and its apply meant reading it back
  * from disk (positional reads and a CRC pass on the event loop) only to apply it.
  */
