@@ -52,12 +52,13 @@ function key(e: Entry): string {
 /** The fence of the running incarnation: killed at every crash so the old store cannot write on. */
 let fence = new Fence();
 
-async function open(io: FaultyFileIO, db: WalDb): Promise<{ store: WalStore; log: WalLog }> {
+/** `maxRoundBytes` small: every append step becomes a pipeline of rounds, crashed at any point. */
+async function open(io: FaultyFileIO, db: WalDb, maxRoundBytes: number): Promise<{ store: WalStore; log: WalLog }> {
   fence.kill();
   fence = new Fence();
   const fileIO = new FencedFileIO(io, fence);
   const fencedDb = new FencedDb(db, fence);
-  const store = await WalStore.open({ dir: '/node', logger, fileIO, db: fencedDb, segmentBytes: SEGMENT_BYTES, indexIntervalBytes: 64 });
+  const store = await WalStore.open({ dir: '/node', logger, fileIO, db: fencedDb, segmentBytes: SEGMENT_BYTES, indexIntervalBytes: 64, maxRoundBytes });
   return { store, log: await store.openLog(LOG, { kind: 'partition' }) };
 }
 
@@ -111,13 +112,20 @@ async function entriesOf(log: WalLog): Promise<Entry[]> {
 }
 
 /** Reopens after a crash and checks the recovered log against the model; returns the new model. */
-async function checkRecovered(io: FaultyFileIO, db: WalDb, m: Model, acked: number, before: Map<number, Entry>): Promise<{ store: WalStore; log: WalLog }> {
+async function checkRecovered(
+  io: FaultyFileIO,
+  db: WalDb,
+  m: Model,
+  acked: number,
+  before: Map<number, Entry>,
+  maxRoundBytes: number,
+): Promise<{ store: WalStore; log: WalLog }> {
   // The index must agree with the segments: a rebuild from an empty LevelDB gives the same log.
-  const rebuilt = await open(io, memoryDb());
+  const rebuilt = await open(io, memoryDb(), maxRoundBytes);
   const rebuiltEntries = await entriesOf(rebuilt.log);
   const rebuiltNext = rebuilt.log.nextOffset;
   await rebuilt.store.close();
-  const { store, log } = await open(io, db);
+  const { store, log } = await open(io, db, maxRoundBytes);
   const got = await entriesOf(log);
   expect(log.lastIndex).toBeGreaterThanOrEqual(acked);
   expect(log.lastIndex).toBe(rebuilt.log.lastIndex);
@@ -154,19 +162,19 @@ describe('WAL property: crash anywhere, recover a prefix holding every acknowled
     const seed = requested === 'random' ? Date.now() % 2147483647 : Number(requested ?? 20261127);
     console.log(`wal property seed=${seed} (rerun with WAL_PROP_SEED=${seed})`);
     await fc.assert(
-      fc.asyncProperty(fc.array(stepArb, { minLength: 5, maxLength: 25 }), fc.integer({ min: 1, max: 1 << 30 }), async (steps, ioSeed) => {
+      fc.asyncProperty(fc.array(stepArb, { minLength: 5, maxLength: 25 }), fc.integer({ min: 1, max: 1 << 30 }), fc.constantFrom(100, 8 << 20), async (steps, ioSeed, roundBytes) => {
         const io = new FaultyFileIO({ seed: ioSeed });
         const db = memoryDb();
-        let { store, log } = await open(io, db);
+        let { store, log } = await open(io, db, roundBytes);
         const m: Model = { entries: new Map(), first: 1, last: 0, term: 1, nextOffset: 0 };
         for (const step of steps) {
           const { acked, before } = await runStep(log, m, step, io);
           if (step.kind !== 'crash') continue;
           io.crash(); // no-op for files if the countdown already fired; makes sure the crash happened
-          ({ store, log } = await checkRecovered(io, db, m, acked, before));
+          ({ store, log } = await checkRecovered(io, db, m, acked, before, roundBytes));
         }
         io.crash();
-        await checkRecovered(io, db, m, 0, new Map());
+        await checkRecovered(io, db, m, 0, new Map(), roundBytes);
         void store;
       }),
       { seed, numRuns: 40 },
