@@ -71,6 +71,8 @@ export class Raft {
 
   private readonly trk: ProgressTracker;
   private electionElapsed = 0;
+  /** The last pre-vote ignored because our leader's lease held (see answerIgnoredPreVote). */
+  private ignoredPreVote: Message | undefined = undefined;
   private heartbeatElapsed = 0;
   private randomizedElectionTimeout = 0;
   private readonly random: RandomSource;
@@ -192,12 +194,25 @@ export class Raft {
     }
     if (this.role !== Role.FOLLOWER || peer === NONE || this.lead !== peer) return false;
     this.lead = NONE;
+    this.answerIgnoredPreVote(peer);
     const delay = peerDownCampaignTicks(this.trk.voterIds, this.id, peer, this.term, this.cfg.peerDownStrideTicks);
     // Campaign when the election clock reaches its timeout: move the clock instead of the timeout,
     // so a leader heard from again (which zeroes the clock) restores the normal timeout by itself.
     if (delay !== undefined) this.electionElapsed = Math.max(this.electionElapsed, this.randomizedElectionTimeout - delay);
     this.logger?.debug({ term: this.term, peer, delayTicks: delay }, 'leader connection lost; forgot the leader');
     return true;
+  }
+
+  /**
+   * A survivor that saw the disconnect before us may have sent its pre-vote while our lease still
+   * held, and we ignored it. Answering it now, as we would have a moment later, lets it win at
+   * once instead of waiting for the next survivor's turn. Only a pre-vote for the very next term:
+   * it changes nothing here, and the candidate's real vote is still judged on its own.
+   */
+  private answerIgnoredPreVote(deadLeader: number): void {
+    const m = this.ignoredPreVote;
+    this.ignoredPreVote = undefined;
+    if (m !== undefined && m.term === this.term + 1 && m.from !== deadLeader) this.handleVoteRequest(m);
   }
 
   reportSnapshot(id: number, ok: boolean): void {
@@ -286,7 +301,11 @@ export class Raft {
       // rejoining or removed server cannot disrupt a healthy group.
       const force = m.context === 1;
       const inLease = this.cfg.checkQuorum && this.lead !== NONE && this.electionElapsed < this.cfg.electionTick;
-      if (!force && inLease) return false;
+      if (!force && inLease) {
+        // Kept (the latest only) so that peerDown can answer it if the leader turns out dead.
+        if (m.type === MessageType.PRE_VOTE) this.ignoredPreVote = m;
+        return false;
+      }
     }
     if (m.type === MessageType.PRE_VOTE) return true; // a pre-vote never changes our term
     if (m.type === MessageType.PRE_VOTE_RESP && !m.reject) return true; // carries the term we would campaign in
@@ -780,6 +799,7 @@ export class Raft {
     this.lead = NONE;
     this.electionElapsed = 0;
     this.heartbeatElapsed = 0;
+    this.ignoredPreVote = undefined;
     this.randomizedElectionTimeout = this.cfg.electionTick + this.random.nextInt(this.cfg.electionTick);
     this.leadTransferee = NONE;
     this.trk.resetVotes();

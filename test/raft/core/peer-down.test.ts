@@ -4,7 +4,7 @@ import { ConfChangeType } from '../../../src/raft/core/conf-change.js';
 import { MemoryStorage } from '../../../src/raft/core/memory-storage.js';
 import { peerDownCampaignTicks } from '../../../src/raft/core/peer-down.js';
 import { ProgressState } from '../../../src/raft/core/progress.js';
-import { MessageType, NONE, Role } from '../../../src/raft/core/types.js';
+import { MessageType, NONE, Role, message } from '../../../src/raft/core/types.js';
 import { Cluster, text } from './harness.js';
 
 /** A cluster led by `leader` in term 1, with everyone having heard from it. */
@@ -104,7 +104,7 @@ describe('raft core: peerDown (the leader connection dropped)', () => {
     expect(c.node(3).applied.map(text)).toContain('x');
   });
 
-  it('a reporter whose peers have not noticed yet is ignored (their lease holds); the next reporter wins', () => {
+  it('a reporter whose peers have not noticed yet is ignored (their lease holds), then answered as soon as they notice', () => {
     const c = ledCluster([1, 2, 3], 1);
     c.kill(1);
     c.node(3).node.peerDown(1);
@@ -113,10 +113,29 @@ describe('raft core: peerDown (the leader connection dropped)', () => {
     expect(c.node(3).role).toBe(Role.PRE_CANDIDATE);
     expect(c.node(2).node.status().leaderId).toBe(1);
     expect(c.node(2).node.status().term).toBe(1);
+    // Node 2 notices: it grants the pre-vote it ignored, and node 3 wins without another tick.
     c.node(2).node.peerDown(1);
-    expect(ticksUntilLeader(c, 4)).toBe(3);
-    expect(c.leaders()).toEqual([2]);
-    expect(c.node(2).node.status().term).toBe(2);
+    c.settle();
+    expect(c.leaders()).toEqual([3]);
+    expect(c.node(3).node.status().term).toBe(2);
+    expect(c.node(2).node.status().leaderId).toBe(3);
+  });
+
+  it('an ignored pre-vote is not answered after a term change, nor on behalf of the dead leader', () => {
+    const c = ledCluster([1, 2, 3], 1);
+    c.kill(1);
+    c.node(3).node.peerDown(1);
+    c.tickAll(1); // node 2 ignores node 3's pre-vote
+    const before = c.delivered.length;
+    // Node 2 learns of a newer term first (a heartbeat of term 5 from node 3 as leader):
+    // the ignored pre-vote for term 2 is stale and must not be answered later.
+    c.node(2).node.step(message({ type: MessageType.HEARTBEAT, from: 3, to: 2, term: 5 }));
+    c.settle();
+    expect(c.node(2).node.status().term).toBe(5);
+    c.node(2).node.peerDown(3);
+    c.settle();
+    const answers = c.delivered.slice(before).filter((m) => m.type === MessageType.PRE_VOTE_RESP && m.from === 2 && m.term === 2);
+    expect(answers).toHaveLength(0);
   });
 
   it('a wrong report about a live leader disrupts nothing: pre-vote refused, the leader stays, terms stay', () => {
