@@ -1,4 +1,4 @@
-import CRC32C from 'crc-32/crc32c.js';
+import { crc32c } from '../../wal/crc32c.js';
 import { CorruptRecordBatchError, UnsupportedMessageFormatError } from './errors.js';
 import { readInt64 } from './int64.js';
 import * as L from './layout.js';
@@ -63,8 +63,13 @@ export function readBatchHeader(batch: Buffer): RecordBatchHeader {
   };
 }
 
+/**
+ * The batch CRC over attributes..end. Checked on every produced batch, so it goes through the
+ * native CRC-32C the WAL uses (pure JavaScript for small inputs or where it does not load): with
+ * the JavaScript table it was 12–13% of a single-node broker's CPU under produce load.
+ */
 export function computeBatchCrc(batch: Buffer): number {
-  return CRC32C.buf(batch.subarray(L.ATTRIBUTES)) >>> 0;
+  return crc32c(batch.subarray(L.ATTRIBUTES));
 }
 
 /** Throws CorruptRecordBatchError (CORRUPT_MESSAGE) unless the stored CRC-32C matches. */
