@@ -61,7 +61,7 @@ export class RaftHost {
       onGroupFailed: (g, err) => this.groupFailed(g, err),
     });
     this.unsubscribe.push(transport.onFrame((from, payload) => this.receive(from, payload)));
-    this.unsubscribe.push(transport.onPeerDown((peer) => onPeerDown({ groups: this.groups, logger: this.log, markDirty: (g) => this.loop.markDirty(g) }, peer)));
+    this.unsubscribe.push(transport.onPeerConnectionLost((peer) => onPeerDown({ groups: this.groups, logger: this.log, markDirty: (g) => this.loop.markDirty(g) }, peer)));
     const tickMs = opts.tickMs ?? 100;
     this.timer = tickMs > 0 ? setInterval(() => this.tick(), tickMs) : undefined;
   }

@@ -9,8 +9,8 @@ export interface PeerDownContext {
 }
 
 /**
- * The transport lost its connection to `peer` (EOF, reset, refused: a SIGKILLed process's sockets
- * close at once). Every group here that `peer` leads forgets it and elects a successor within a
+ * The transport lost a connection with `peer` (EOF or reset on the one we dialed or the one it
+ * dialed: a SIGKILLed process's sockets close at once). Every group here that `peer` leads forgets it and elects a successor within a
  * few ticks instead of an election timeout; groups led from here stop pipelining to it. The core
  * makes a wrong report harmless (pre-vote; see RawNode.peerDown). Rare, so one pass over every
  * group is fine even with thousands of them.

@@ -49,6 +49,7 @@ export class NodeTransport {
   private readonly frameListeners = new Set<FrameListener>();
   private readonly upListeners = new Set<PeerListener>();
   private readonly downListeners = new Set<PeerListener>();
+  private readonly lostListeners = new Set<PeerListener>();
   private readonly counters = { unknownPeerDrops: 0, oversizeDrops: 0, refusedConnections: 0, badFrameCloses: 0 };
   private readonly refusalLogs: LogBudget;
   private server: Server | undefined;
@@ -144,6 +145,15 @@ export class NodeTransport {
     return subscribe(this.downListeners, listener);
   }
 
+  /**
+   * Some connection with the peer closed: our outbound one went down (as onPeerDown), or the one
+   * it dialed to us did. A failure detector's hint (a killed process closes both at once; seeing
+   * either is enough), not a state: the peer may be back already. Fires once per closed socket.
+   */
+  onPeerConnectionLost(listener: PeerListener): () => void {
+    return subscribe(this.lostListeners, listener);
+  }
+
   isPeerUp(id: number): boolean {
     return this.peers.get(id)?.link.isUp ?? false;
   }
@@ -227,7 +237,10 @@ export class NodeTransport {
       stats,
       track: (socket) => this.track(socket),
       onUp: (peerId) => emit(this.upListeners, peerId),
-      onDown: (peerId) => emit(this.downListeners, peerId),
+      onDown: (peerId) => {
+        emit(this.downListeners, peerId);
+        emit(this.lostListeners, peerId);
+      },
       onBadFrame: () => (this.counters.badFrameCloses += 1),
     });
     this.peers.set(id, { link, stats, outDelay: new DelayLine(limits), inDelay: new DelayLine(limits) });
@@ -312,6 +325,9 @@ export class NodeTransport {
     if (id !== undefined && this.inbound.get(id) === connection) {
       this.inbound.delete(id);
       this.log.info({ peer: id, reason }, 'inbound connection closed');
+      // Our own dial to the peer may not be up (still in backoff after a restart), so this close
+      // can be the only sign that the peer died.
+      if (this.state === 'started') emit(this.lostListeners, id);
     }
     if (badFrame) this.counters.badFrameCloses += 1;
   }
