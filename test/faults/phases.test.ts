@@ -13,7 +13,7 @@ describe('failoverPhases (where a failover went, from node logs)', () => {
       { time: 1_095, group: 'p/t1/1', module: 'raft', msg: 'became leader', term: 2 }, // another partition
     ];
     const node2 = [
-      { time: 1_008, msg: 'peer down', peer: 0 },
+      { time: 1_008, msg: 'inbound connection closed', peer: 0 },
       { time: 1_009, msg: 'peer down', peer: 1 }, // another peer
       { time: 1_100, group: 'p/t1/0', module: 'raft', msg: 'became leader', term: 2 },
       { time: 1_104, module: 'partition', topic: 't', partition: 0, msg: 'serving as leader' },

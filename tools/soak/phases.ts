@@ -23,8 +23,8 @@ export type PhaseTimes = Partial<Record<Phase, number>>;
 type Matcher = (l: LogLine, q: PhaseQuery) => boolean;
 
 const MATCHERS: Record<Phase, Matcher> = {
-  // The transport lost its connection to the killed node.
-  detected: (l, q) => l.msg === 'peer down' && l.peer === q.killed,
+  // The transport lost a connection with the killed node (our dial, or the one it dialed to us).
+  detected: (l, q) => (l.msg === 'peer down' || l.msg === 'inbound connection closed') && l.peer === q.killed,
   // The driver made the killed node's groups forget it (info, one line per node).
   forgot: (l, q) => typeof l.msg === 'string' && l.msg.startsWith('lost the connection to the leader') && l.peer === q.killed,
   // The Raft core of the partition group (debug).
