@@ -10,9 +10,12 @@ import { encodeFrameHeaderInto, FRAME_HEADER_BYTES } from './frame.js';
 
 /** Payloads up to this size are copied behind their header; larger ones are written in place. */
 export const COPY_MAX_BYTES = 4096;
-/** Chunks start small (an idle or single-appender log keeps a few KiB) and double up to this. */
+/**
+ * Chunks start small and double up to this. A log keeps its current chunk between rounds, so this
+ * bounds what an idle log holds (64 KiB × 1000 partitions = 64 MiB at worst, after a burst).
+ */
 const FIRST_CHUNK_BYTES = 4096;
-const MAX_CHUNK_BYTES = 256 * 1024;
+const MAX_CHUNK_BYTES = 64 * 1024;
 
 export interface StagedEntry {
   index: number;
@@ -51,8 +54,12 @@ export class FrameStage {
     return chunk.subarray(at, at + bytes);
   }
 
-  /** Every staged frame has been written and completed: their bytes may be overwritten. */
+  /**
+   * Every staged frame has been written and completed: their bytes may be overwritten. A chunk
+   * that this cycle barely used is dropped, so a log whose burst is over shrinks back.
+   */
   reset(): void {
+    if (this.chunk !== undefined && this.chunk.byteLength > FIRST_CHUNK_BYTES && this.used < this.chunk.byteLength / 4) this.chunk = undefined;
     this.used = 0;
   }
 }

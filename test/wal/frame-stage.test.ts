@@ -43,7 +43,7 @@ describe('frame stage', () => {
     const small = Array.from({ length: 300 }, (_, i) => ({ index: i + 1, term: 1, type: 0, data: payload(i, 1000) }));
     const staged = small.map((e) => stage.stage(e));
     const buffers = frameBuffers(staged, small.map((e) => e.data));
-    // ~300 KiB of frames in chunks that start at 4 KiB and double: a handful of buffers, not 600.
+    // ~300 KiB of frames in chunks that start at 4 KiB and double to 64 KiB: a handful of buffers, not 600.
     expect(buffers.length).toBeLessThan(12);
     expect(written(buffers).equals(reference(small))).toBe(true);
   });
@@ -61,5 +61,23 @@ describe('frame stage', () => {
     expect(second.byteOffset).toBe(first.byteOffset);
     expect(Buffer.from(second).equals(reference([b]))).toBe(true);
     expect(copyOfFirst.equals(reference([a]))).toBe(true);
+  });
+
+  it('drops a grown chunk that a cycle barely used, so an idle log does not keep a burst-sized chunk', () => {
+    const stage = new FrameStage();
+    let last = stage.stage({ index: 1, term: 1, type: 0, data: payload(1, 1000) });
+    // Stage until a 64 KiB chunk is more than half full (bounded: ~120 frames get there).
+    for (let i = 2; i < 1000 && !(last.buffer.byteLength === 64 * 1024 && last.byteOffset > 32 * 1024); i++) {
+      last = stage.stage({ index: i, term: 1, type: 0, data: payload(i, 1000) });
+    }
+    const grown = last.buffer;
+    expect(grown.byteLength).toBe(64 * 1024);
+    stage.reset(); // the burst filled it: kept
+    const next = stage.stage({ index: 201, term: 1, type: 0, data: payload(201, 100) });
+    expect(next.buffer).toBe(grown);
+    stage.reset(); // this cycle used 128 bytes of 64 KiB: dropped
+    const small = stage.stage({ index: 202, term: 1, type: 0, data: payload(202, 100) });
+    expect(small.buffer).not.toBe(grown);
+    expect(small.buffer.byteLength).toBe(4096);
   });
 });
