@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
-import { WalStore, type WalLog } from '../../src/wal/index.js';
+import { crc32cImplementation, WalStore, type WalLog } from '../../src/wal/index.js';
 
 export interface WalBenchOptions {
   /** Parent directory for the scratch files; default the OS temp dir. */
@@ -77,6 +77,8 @@ export interface WalBenchResult {
     walOverRaw1MiB256: RatioSpread | undefined;
   };
   manyLogs?: ManyLogsResult;
+  /** Which CRC-32C the WAL's frames used for large payloads in this run. */
+  crc32c?: 'native' | 'js';
 }
 
 const KIB = 1024;
@@ -192,6 +194,7 @@ export async function runWalBench(opts: WalBenchOptions = {}): Promise<WalBenchR
     walOverRaw1MiB: { appenders1: raw1?.median, appenders256: raw256?.median },
     spread: { groupCommitSpeedup1KiB: speedup, walOverRaw1MiB1: raw1, walOverRaw1MiB256: raw256 },
     ...(manyLogs === undefined ? {} : { manyLogs }),
+    crc32c: crc32cImplementation,
   };
 }
 
@@ -275,6 +278,7 @@ export function formatWalBench(r: WalBenchResult): string {
   lines.push(`group commit speed-up at 1 KiB (256 vs 1 appender): median ${f(r.groupCommitSpeedup1KiB, 1)}x${range(r.spread?.groupCommitSpeedup1KiB, 1)} (target >= 50x)`);
   lines.push(`WAL / raw fdatasync at 1 MiB, 1 appender: median ${f(r.walOverRaw1MiB.appenders1)}${range(r.spread?.walOverRaw1MiB1)} (target >= 0.80)`);
   lines.push(`WAL / raw fdatasync at 1 MiB, 256 appenders: median ${f(r.walOverRaw1MiB.appenders256)}${range(r.spread?.walOverRaw1MiB256)} (target >= 0.80)`);
+  if (r.crc32c !== undefined) lines.push(`frame CRC-32C for large payloads: ${r.crc32c}`);
   const m = r.manyLogs;
   if (m !== undefined) {
     lines.push(
