@@ -31,6 +31,7 @@ function fixture(): BenchReport {
     physical: { dataDir: '/tmp', disk: [{ entryBytes: 1024, opsPerSec: 1000, mbPerSec: 1 }, { entryBytes: 1048576, opsPerSec: 100, mbPerSec: 100 }], tcpMbPerSec: 2000, tcpRttP50Us: 20, tcpRttP99Us: 50, net: {} },
     scenarios: [
       scenario('produce-1n', { nodes: 1, mbPerSec: 50, latency: lat(3, 9), latencyOverTime: [{ tMs: 0, count: 5, p50Ms: 2, p99Ms: 8 }, { tMs: 1000, count: 5, p50Ms: 3, p99Ms: 9 }] }),
+      scenario('produce-1n-acks0', { nodes: 1, mbPerSec: 80, servers: [{ node: 0, cpuPercentAvg: 90, cpuPercentMax: 100, rssMbMax: 340, samples: [{ tMs: 0, cpuPercent: 90, rssMb: 300 }, { tMs: 500, cpuPercent: 90, rssMb: 340 }] }] }),
       scenario('produce-3n', { mbPerSec: 30 }),
       scenario('consume-3n', { mbPerSec: 400 }),
       scenario('e2e-3n', { latency: lat(4, 12), extra: { sent: 100, ackLatency: lat(3, 10) } }),
@@ -50,6 +51,7 @@ describe('bench report', () => {
     expect(verdicts['3 nodes RF 3 acks=all, 1 KiB']).toEqual([false, 0.75]);
     expect(verdicts['e2e p99 at 2,000 msg/s on 3 nodes']?.[0]).toBe(false);
     expect(verdicts['consume-3n: single consumer catch-up']).toEqual([true, 1.333]);
+    // The acks=0 reference run (340 MB here) is shown but not judged: the scenarios' max is 120 MB.
     expect(verdicts['RSS per node (max over all scenarios)']).toEqual([true, 2.5]);
     expect(verdicts['topic create -> first produce, median']).toEqual([true, 1.25]);
     // A failed scenario yields no figure and so no verdict on it.
@@ -61,12 +63,15 @@ describe('bench report', () => {
     const text = renderText(r);
     expect(text).toMatch(/produce-1n\s+librdkafka\s+1\s+1000\s+50\.0\s+3\.00\s+9\.00/);
     expect(text).toContain('MISS  3 nodes RF 3 acks=all, 1 KiB: 30.0 MB/s (target >= 40.0 MB/s; ratio 0.750');
+    // The single-node target names the same client's acks=0 rate: the ceiling of the load generator.
+    expect(text).toContain('the same client at acks=0 80.0 MB/s (acks=all is 0.63 of it)');
+    expect(text).toContain('not counted: produce-1n-acks0 340 MB');
     // End to end shows how much of the latency the produce acknowledgement already took.
     expect(text).toMatch(/e2e-3n .* produce ack p50 3\.0 \/ p99 10\.0 ms/);
     const html = renderHtml(r);
     expect(html).not.toMatch(/<script|<link|src=|href=/i);
-    // Throughput, latency percentiles, one latency-over-time chart, six server charts.
-    expect(html.match(/<svg /g)?.length).toBe(9);
+    // Throughput, latency percentiles, one latency-over-time chart, seven server charts (one per scenario).
+    expect(html.match(/<svg /g)?.length).toBe(10);
     expect(html).toContain('boom &lt;script&gt;');
   });
 

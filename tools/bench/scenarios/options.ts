@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { BenchError } from './errors.js';
 
 export const SCENARIOS = [
-  'physical', 'produce-1n', 'produce-1n-kafkajs', 'consume-1n',
+  'physical', 'produce-1n', 'produce-1n-kafkajs', 'consume-1n', 'produce-1n-acks0',
   'produce-3n', 'consume-3n', 'e2e-3n', 'create-3n', 'failover-3n',
-  'wal', 'raft', 'embedded',
+  'wal', 'raft', 'embedded', 'scale-3n', 'restart-catchup-3n',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
+/** Run only when named in --only: filling and catching up 1 GB would stretch the default run past its budget. */
+export const OPT_IN: ReadonlySet<ScenarioName> = new Set<ScenarioName>(['restart-catchup-3n']);
 
 export interface BenchOptions {
   only: ReadonlySet<ScenarioName>;
@@ -20,6 +22,10 @@ export interface BenchOptions {
   e2eRate: number;
   topics: number;
   failovers: number;
+  /** MiB produced while the follower is down in restart-catchup-3n. */
+  catchupMib: number;
+  /** Idle CPU window of scale-3n. */
+  idleS: number;
   diskMs: number;
   netMs: number;
   walMs: number;
@@ -35,7 +41,7 @@ export const USAGE = `Usage: chronik bench [options]
 Starts its own brokers (1 node, then 3 nodes) as real processes on loopback and drives them with
 librdkafka (/usr/bin/python3 confluent-kafka) and kafkajs. Writes bench-results/<timestamp>.json/.html.
 
-  --only a,b          scenarios (default all): ${SCENARIOS.join(', ')}
+  --only a,b          scenarios (default all but ${[...OPT_IN].join(', ')}): ${SCENARIOS.join(', ')}
   --dir DIR           parent of the scratch data directories (default the OS temp dir)
   --out DIR           results folder (default bench-results)
   --quick             short durations (about a quarter), for a sanity check
@@ -43,6 +49,7 @@ librdkafka (/usr/bin/python3 confluent-kafka) and kafkajs. Writes bench-results/
   --e2e-rate N        offered rate of the e2e scenario in msg/s (default 2000)
   --topics N          topics in create-3n (default 50)
   --failovers N       rounds of failover-3n (default 10)
+  --catchup-mib N     MiB produced while a follower is down, restart-catchup-3n (default 1024)
   --disk-ms N, --net-ms N, --wal-ms N
                       per-measurement durations of the physical limits and the WAL micro-benchmark
   --cpu-prof          run brokers under node --cpu-prof (profiles next to the results)
@@ -64,7 +71,7 @@ function positive(text: string, name: string): number {
 export function parseOptions(argv: readonly string[]): BenchOptions {
   const quick = argv.includes('--quick');
   const o: BenchOptions = {
-    only: new Set(SCENARIOS),
+    only: new Set(SCENARIOS.filter((s) => !OPT_IN.has(s))),
     dir: tmpdir(),
     outDir: 'bench-results',
     produceS: quick ? 4 : 15,
@@ -73,6 +80,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     e2eRate: 2000,
     topics: quick ? 10 : 50,
     failovers: quick ? 3 : 10,
+    catchupMib: quick ? 256 : 1024,
+    idleS: quick ? 5 : 10,
     diskMs: quick ? 500 : 2000,
     netMs: quick ? 300 : 1000,
     walMs: quick ? 500 : 1000,
@@ -90,6 +99,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     else if (a === '--e2e-rate') o.e2eRate = positive(value(argv, i, a), a);
     else if (a === '--topics') o.topics = Math.ceil(positive(value(argv, i, a), a));
     else if (a === '--failovers') o.failovers = Math.ceil(positive(value(argv, i, a), a));
+    else if (a === '--catchup-mib') o.catchupMib = Math.ceil(positive(value(argv, i, a), a));
     else if (a === '--wal-ms') o.walMs = positive(value(argv, i, a), a);
     else if (a === '--disk-ms') o.diskMs = positive(value(argv, i, a), a);
     else if (a === '--net-ms') o.netMs = positive(value(argv, i, a), a);

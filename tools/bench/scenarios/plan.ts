@@ -5,6 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { restartCatchup } from './catchup.js';
 import { BenchCluster } from './cluster.js';
 import { consumeLibrdkafka } from './consume.js';
 import { topicCreateToProduce } from './create.js';
@@ -13,6 +14,7 @@ import { leaderFailover } from './failover.js';
 import { createTopic, kafkaClient } from './kafka.js';
 import type { BenchOptions, ScenarioName } from './options.js';
 import { produceKafkajs, produceLibrdkafka } from './produce.js';
+import { scaleSettle } from './scale.js';
 import type { ScenarioResult } from './types.js';
 import { KIB } from './types.js';
 
@@ -35,8 +37,7 @@ function wants(ctx: PlanContext, ...names: ScenarioName[]): boolean {
   return names.some((n) => ctx.opts.only.has(n));
 }
 
-async function withCluster(ctx: PlanContext, nodes: number, fn: (c: BenchCluster) => Promise<void>): Promise<void> {
-  const label = `${nodes}n`;
+async function withCluster(ctx: PlanContext, nodes: number, fn: (c: BenchCluster) => Promise<void>, label = `${nodes}n`): Promise<void> {
   const nodeFlags: string[] = [];
   if (ctx.opts.cpuProf) {
     const dir = join(ctx.profileDir, label);
@@ -61,7 +62,7 @@ async function step(ctx: PlanContext, name: string, fn: () => Promise<ScenarioRe
 }
 
 export async function runSingleNode(ctx: PlanContext): Promise<void> {
-  if (!wants(ctx, 'produce-1n', 'produce-1n-kafkajs', 'consume-1n')) return;
+  if (!wants(ctx, 'produce-1n', 'produce-1n-kafkajs', 'consume-1n', 'produce-1n-acks0')) return;
   const o = ctx.opts;
   await withCluster(ctx, 1, async (cluster) => {
     const kafka = kafkaClient(cluster.brokers, 'chronik-bench-admin');
@@ -74,6 +75,15 @@ export async function runSingleNode(ctx: PlanContext): Promise<void> {
     if (wants(ctx, 'consume-1n')) {
       await step(ctx, 'consume-1n', () => consumeLibrdkafka(cluster, { name: 'consume-1n', title: 'catch-up consume from the start, 1 node', topic: 'bench-1n', partitions: PARTITIONS, expected: producedCount(ctx, 'produce-1n'), timeoutS: 180 }));
     }
+    if (wants(ctx, 'produce-1n-acks0')) {
+      // The same client without waiting for the broker: what this client reaches on this machine
+      // at all, so produce-1n can be read against it (a Python producer of 1 KiB messages is
+      // CPU-bound in the interpreter long before a broker is).
+      await createTopic(kafka, 'bench-1n-acks0', PARTITIONS, 1);
+      await step(ctx, 'produce-1n-acks0', () => produceLibrdkafka(cluster, {
+        name: 'produce-1n-acks0', title: 'client ceiling: produce, 1 node, acks=0, 1 KiB, 6 partitions', topic: 'bench-1n-acks0', messageBytes: KIB, durationS: o.produceS, acks: 0, lingerMs: LINGER_MS,
+      }));
+    }
     if (wants(ctx, 'produce-1n-kafkajs')) {
       await createTopic(kafka, 'bench-1n-kafkajs', PARTITIONS, 1);
       await step(ctx, 'produce-1n-kafkajs', () => produceKafkajs(cluster, {
@@ -84,6 +94,23 @@ export async function runSingleNode(ctx: PlanContext): Promise<void> {
 }
 
 export async function runThreeNode(ctx: PlanContext): Promise<void> {
+  await runSharedThreeNode(ctx);
+  // Each on a fresh cluster of its own: 1,000 partitions, or 1 GB in one partition, would change
+  // what the scenarios above measure, and both kill a node.
+  if (wants(ctx, 'scale-3n')) {
+    await withCluster(ctx, 3, (c) => step(ctx, 'scale-3n', () => scaleSettle(c, {
+      name: 'scale-3n', title: 'scale: 1,000 partitions RF 3 (100 topics x 10): settle, idle CPU, Metadata latency', topics: 100, partitionsPerTopic: 10, prefix: 'bench-scale', idleS: ctx.opts.idleS, metadataRequests: 50, settleTimeoutMs: 120_000,
+    })), '3n-scale');
+  }
+  if (wants(ctx, 'restart-catchup-3n')) {
+    await withCluster(ctx, 3, async (c) => {
+      await createTopic(kafkaClient(c.brokers, 'chronik-bench-admin'), 'bench-catchup', 1, 3);
+      await step(ctx, 'restart-catchup-3n', () => restartCatchup(c, { name: 'restart-catchup-3n', title: `follower restart -> caught up on ${ctx.opts.catchupMib} MiB, 1 partition RF 3`, topic: 'bench-catchup', mib: ctx.opts.catchupMib, timeoutS: 600 }));
+    }, '3n-catchup');
+  }
+}
+
+async function runSharedThreeNode(ctx: PlanContext): Promise<void> {
   if (!wants(ctx, 'produce-3n', 'consume-3n', 'e2e-3n', 'create-3n', 'failover-3n')) return;
   const o = ctx.opts;
   await withCluster(ctx, 3, async (cluster) => {
