@@ -34,7 +34,10 @@ type Planned =
  * not serve throws NOT_LEADER_OR_FOLLOWER at once. Batches are validated, checked for idempotence,
  * given offsets by patching their headers in place (no copy, no CRC recompute unless LogAppendTime)
  * and proposed to the partition's Raft group, one entry per batch. acks=all resolves on commit
- * (fsynced on a majority), acks=1 on the leader's own fsync, acks=0 at once.
+ * (fsynced on a majority), acks=1 and acks=0 on the leader's own fsync. acks=0 gets no response,
+ * but its request stays in flight on the connection until then, as Kafka's request queue holds
+ * it until the append: otherwise nothing slowed a producer that never waits, and the broker
+ * queued its batches in memory (351 MB RSS under a librdkafka acks=0 run against 180 at acks=all).
  */
 export async function produce(replica: PartitionReplica, records: Buffer, policy: ProducePolicy): Promise<ProduceOutcome> {
   const term = replica.requireLeader();
@@ -59,10 +62,9 @@ export async function produce(replica: PartitionReplica, records: Buffer, policy
     policy.onBatchAppended?.(step.batch.byteLength, step.header.recordCount);
     if (baseOffset < 0) baseOffset = offset.baseOffset;
     if (policy.acks === -1) waits.push(offset.committed);
-    else if (policy.acks === 1) waits.push(offset.durable);
     else {
+      waits.push(offset.durable);
       offset.committed.catch(() => undefined);
-      offset.durable.catch(() => undefined);
     }
   }
   await withTimeout(Promise.all(waits), policy.timeoutMs);
