@@ -49,7 +49,10 @@ export const SETTINGS = {
   'group.max.session.timeout.ms': { type: 'int', defaultValue: '1800000', min: 1, doc: 'Largest session timeout a member may ask for.' },
   'raft.tick.ms': { type: 'int', defaultValue: '100', min: 1, max: 10_000, doc: 'Raft tick interval.' },
   'raft.election.ticks': { type: 'int', defaultValue: '10', min: 2, max: 1000, doc: 'Election timeout in ticks (randomised up to twice this).' },
-  'raft.heartbeat.ticks': { type: 'int', defaultValue: '1', min: 1, max: 100, doc: 'Heartbeat interval in ticks.' },
+  // 3 (300 ms with 100 ms ticks): three heartbeats per minimum election timeout. Commits travel with
+  // the appends sent on commit, and failover is set by peer-down or the election timeout, not by
+  // this; what it sets is the idle cost (docs/raft-driver.md) and how soon a lost append is resent.
+  'raft.heartbeat.ticks': { type: 'int', defaultValue: '3', min: 1, max: 100, doc: 'Heartbeat interval in ticks.' },
   'wal.fsync': { type: 'bool', defaultValue: 'true', doc: 'fdatasync before acknowledging. Turning it off is for benchmarks and tests only.' },
   'request.timeout.max.ms': { type: 'int', defaultValue: '30000', min: 1, doc: 'Upper bound on any server-side wait of a request.' },
   'auto.leader.rebalance.enable': { type: 'bool', defaultValue: 'true', doc: 'Move partition leadership back to preferred leaders in the background.' },

@@ -8,7 +8,7 @@
  *   - 1,000 idle groups: CPU per node process over an idle period (process.cpuUsage).
  *
  *   node dist/tools/bench/raft.js [--seconds N] [--fsync always|never] [--idle-groups N]
- *        [--only single,multi,idle] [--slices N] [--cpu-prof DIR]
+ *        [--only single,multi,idle] [--slices N] [--cpu-prof DIR] [--heartbeat-ticks N]
  *
  * --slices N repeats the one-outstanding latency phase N times, each slice next to its own RTT and
  * fdatasync probe, and reports the range of the ratio to the target: on a shared machine the
@@ -48,6 +48,8 @@ export interface RaftBenchOptions {
   slices?: number;
   /** Directory for per-phase CPU profiles of the node processes; none when absent. */
   cpuProfDir?: string;
+  /** Leaders' heartbeat period in ticks of 100 ms. Default 3, the node's (`raft.heartbeat.ticks`). */
+  heartbeatTicks?: number;
 }
 
 export type Phase = 'single' | 'multi' | 'idle';
@@ -78,6 +80,8 @@ export interface RaftBenchResult {
   processes: 3;
   fsync: 'always' | 'never';
   entryBytes: number;
+  /** Absent in results recorded before the option existed (they ran 2). */
+  heartbeatTicks?: number;
   loopbackRtt: LatencySummary;
   fdatasync: LatencySummary;
   single?: { latency: LatencySummary; committedPerSec: number; windowLatency: LatencySummary; window: number; slices: LatencySlice[]; perEntry: PerEntry };
@@ -90,7 +94,7 @@ export interface RaftBenchResult {
 // ---- IPC protocol between the driver (this process) and the three node workers ----
 
 type Command =
-  | { type: 'init'; nodeId: number; dir: string; fsync: 'always' | 'never'; cpuProfDir: string | undefined }
+  | { type: 'init'; nodeId: number; dir: string; fsync: 'always' | 'never'; cpuProfDir: string | undefined; heartbeatTicks: number }
   | { type: 'peers'; addresses: Array<[number, PeerAddress]> }
   | { type: 'add'; groups: string[] }
   | { type: 'campaign'; groups: string[] }
@@ -181,7 +185,7 @@ async function workerInit(cmd: Extract<Command, { type: 'init' }>): Promise<{ w:
   const wal = await WalStore.open({ dir: join(cmd.dir, 'wal'), logger, fsync: cmd.fsync });
   const transport = new NodeTransport({ nodeId: cmd.nodeId, clusterId: 'bench', listen: { host: '127.0.0.1', port: 0 }, peers: new Map(), logger });
   const address = await transport.start();
-  const host = new RaftHost({ transport, wal, dataDir: join(cmd.dir, 'raft'), logger, tickMs: 100 });
+  const host = new RaftHost({ transport, wal, dataDir: join(cmd.dir, 'raft'), logger, tickMs: 100, heartbeatTicks: cmd.heartbeatTicks });
   return { w: { nodeId: cmd.nodeId, wal, transport, host, echo: undefined, cpuProfDir: cmd.cpuProfDir }, port: address.port };
 }
 
@@ -402,7 +406,7 @@ async function startNodes(dir: string, o: Options): Promise<NodeProc[]> {
   const nodes = [0, 1, 2].map(() => new NodeProc(fork(script, ['--worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })));
   const addresses: Array<[number, PeerAddress]> = [];
   for (const [id, n] of nodes.entries()) {
-    const r = await n.call({ type: 'init', nodeId: id, dir: join(dir, `node-${id}`), fsync: o.fsync, cpuProfDir: o.cpuProfDir });
+    const r = await n.call({ type: 'init', nodeId: id, dir: join(dir, `node-${id}`), fsync: o.fsync, cpuProfDir: o.cpuProfDir, heartbeatTicks: o.heartbeatTicks });
     if (r.type !== 'listening') throw new Error('worker did not start');
     addresses.push([id, { host: '127.0.0.1', port: r.port }]);
   }
@@ -518,6 +522,7 @@ function resolveOptions(opts: RaftBenchOptions): Options {
     phases: opts.phases ?? ['single', 'multi', 'idle'],
     slices: Math.max(1, opts.slices ?? 1),
     cpuProfDir: opts.cpuProfDir,
+    heartbeatTicks: opts.heartbeatTicks ?? 3,
   };
 }
 
@@ -532,7 +537,7 @@ export async function runRaftBench(opts: RaftBenchOptions = {}): Promise<RaftBen
     if (echo.type !== 'echoing') throw new Error('no echo server');
     const loopbackRtt = await measureRtt(echo.port, 2000);
     const fdatasync = await measureFdatasync(dir, 200, o.entryBytes);
-    const r: RaftBenchResult = { processes: 3, fsync: o.fsync, entryBytes: o.entryBytes, loopbackRtt, fdatasync };
+    const r: RaftBenchResult = { processes: 3, fsync: o.fsync, entryBytes: o.entryBytes, heartbeatTicks: o.heartbeatTicks, loopbackRtt, fdatasync };
     if (o.phases.includes('single')) r.single = await singleGroup(nodes, o, { echoPort: echo.port, dir }, profiles);
     if (o.phases.includes('multi')) r.multi = await multiGroup(nodes, o, profiles);
     if (o.phases.includes('idle')) r.idle = await idleGroups(nodes, o, profiles);
@@ -567,7 +572,7 @@ export function formatRaftBench(r: RaftBenchResult): string {
     lines.push(`${multi.groups} groups, ${multi.window} outstanding each: ${multi.committedPerSec} committed/s aggregate (target >= 50000), worst node p50 ${multi.latency.p50Ms} ms, p99 ${multi.latency.p99Ms} ms`);
     if (multi.perEntry !== undefined) lines.push(`  ${formatPerEntry(multi.perEntry)}`);
   }
-  if (idle !== undefined) lines.push(`${idle.groups} idle groups: CPU per node ${idle.cpuPercentPerNode.map((c) => `${c}%`).join(', ')} of one core over ${idle.seconds} s (target < 5%)`);
+  if (idle !== undefined) lines.push(`${idle.groups} idle groups (heartbeat ${r.heartbeatTicks ?? 2} ticks): CPU per node ${idle.cpuPercentPerNode.map((c) => `${c}%`).join(', ')} of one core over ${idle.seconds} s (target < 5%)`);
   for (const p of r.profiles ?? []) lines.push(p);
   return lines.join('\n');
 }
@@ -594,6 +599,8 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     if (slices !== undefined) opts.slices = Number(slices);
     const prof = flag(argv, '--cpu-prof');
     if (prof !== undefined) opts.cpuProfDir = prof;
+    const hb = flag(argv, '--heartbeat-ticks');
+    if (hb !== undefined) opts.heartbeatTicks = Number(hb);
     runRaftBench(opts).then(
       (r) => process.stdout.write(`${formatRaftBench(r)}\n${JSON.stringify(r)}\n`),
       (err: unknown) => {

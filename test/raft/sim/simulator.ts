@@ -416,7 +416,8 @@ export class Simulator {
       id: n.id,
       storage: n.storage,
       electionTick: 10,
-      heartbeatTick: 2,
+      // 1-3 ticks: the node's default (3) and shorter, so both are exercised across seeds.
+      heartbeatTick: 1 + (this.o.seed % 3),
       random: new SeededRandom(this.o.seed * 7919 + n.id * 104729 + n.incarnation),
       applied: n.sm.index,
       maxSizePerMsg: this.o.maxSizePerMsg,
