@@ -19,7 +19,7 @@ import { assert, AssertionError } from '../util/assert.js';
 /** What a log needs from its store: to join the next sync round, and to share hard-state syncs. */
 export interface LogHost {
   markDirty(log: WalLog): void;
-  saveHardState(log: WalLog, key: Buffer, hs: HardState): Promise<void>;
+  saveHardState(log: WalLog, key: Buffer, hs: HardState, sync: boolean): Promise<void>;
   /** Writes every log's pending index ops to LevelDB now. */
   flushIndex(): Promise<void>;
   forget(log: WalLog): void;
@@ -188,11 +188,16 @@ export class WalLog {
   }
 
   /** Durable once resolved; saves of many logs in the same tick share one synced LevelDB batch. */
-  saveHardState(hs: HardState): Promise<void> {
+  /**
+   * Writes the hard state in the store's next LevelDB batch. `sync: false` is for a hint that may
+   * lag after a power loss but survives a process crash (a commit index alone: Raft re-learns it);
+   * a term or vote must be synced.
+   */
+  saveHardState(hs: HardState, opts: { sync?: boolean } = {}): Promise<void> {
     const refused = this.refusal();
     if (refused !== undefined) return Promise.reject(refused);
     this.state.hardState = { ...hs };
-    return this.host.saveHardState(this, this.state.keys.hard, hs);
+    return this.host.saveHardState(this, this.state.keys.hard, hs, opts.sync ?? true);
   }
 
   truncateSuffix(afterIndex: number): Promise<void> {

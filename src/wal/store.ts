@@ -64,6 +64,8 @@ export class WalStore implements LogHost {
   private pendingHard = new Map<string, HardStateWrite>();
   private hardWaiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
   private hardScheduled = false;
+  /** Whether any write of the pending batch must be synced (a term or vote). */
+  private hardSync = false;
   private hardFlush: Promise<void> | undefined;
   private closed = false;
   /** Small atomic, synced values beside each log's state (see blobs.ts). */
@@ -168,8 +170,9 @@ export class WalStore implements LogHost {
     return this.commits.flushIndex();
   }
 
-  saveHardState(_log: WalLog, key: Buffer, hs: HardState): Promise<void> {
+  saveHardState(_log: WalLog, key: Buffer, hs: HardState, sync: boolean): Promise<void> {
     this.pendingHard.set(key.toString('latin1'), { key, value: encodeHardState(hs) });
+    if (sync) this.hardSync = true;
     const done = new Promise<void>((resolve, reject) => this.hardWaiters.push({ resolve, reject }));
     if (!this.hardScheduled) {
       this.hardScheduled = true;
@@ -178,18 +181,22 @@ export class WalStore implements LogHost {
     return done;
   }
 
-  /** One synced LevelDB batch for every hard state saved in this turn, however many logs. */
+  /**
+   * One LevelDB batch for every hard state saved in this turn, however many logs: synced when any
+   * of them asked for it, else a plain write (in the OS page cache: it survives a process crash).
+   */
   private async flushHardStates(): Promise<void> {
     this.hardScheduled = false;
     const writes = [...this.pendingHard.values()];
     const waiters = this.hardWaiters;
+    const sync = this.hardSync;
     this.pendingHard = new Map();
     this.hardWaiters = [];
+    this.hardSync = false;
     try {
-      await batchDurable(
-        this.ctx,
-        writes.map((w) => ({ type: 'put' as const, key: w.key, value: w.value })),
-      );
+      const ops = writes.map((w) => ({ type: 'put' as const, key: w.key, value: w.value }));
+      if (sync) await batchDurable(this.ctx, ops);
+      else await this.ctx.db.batch(ops);
       for (const w of waiters) w.resolve();
     } catch (err) {
       for (const w of waiters) w.reject(err instanceof Error ? err : new Error(String(err)));

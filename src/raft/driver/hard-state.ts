@@ -7,11 +7,14 @@ import type { RaftGroup } from './group.js';
  * - A new term or vote is a promise to other nodes (a vote, or a term that refuses an old leader):
  *   `saveNow` writes it at once and the Ready loop sends nothing of that Ready until it is durable.
  * - A change of the commit index alone is a hint: after a restart it is clamped to the durable log
- *   and re-learned from the leader (Raft §5.3 needs no durable commit index). Writing it in every
- *   drain put one synced LevelDB write next to every WAL fsync on every node, doubling the
- *   disk's work per commit. `defer` keeps only the newest per group; the host's tick writes them
- *   (`flushDeferred`: one batch for all groups, at the tick's pace), and a group's log is never
- *   closed before its last one is written (`settle`).
+ *   and re-learned from the leader (Raft §5.3 needs no durable commit index). Writing it synced in
+ *   every drain put one synced LevelDB write next to every WAL fsync on every node, doubling the
+ *   disk's work per commit. `defer` keeps only the newest per group and `flushDeferred` writes
+ *   them in the next turn of the event loop, unsynced (one LevelDB batch for all groups, no
+ *   fsync): a process crash keeps it, a power loss may roll it back, which Raft tolerates. Offline
+ *   readers (`chronik inspect`) thus see the commit index of the moment of a SIGKILL. The host's
+ *   tick retries groups whose previous save was still in flight, and a group's log is never closed
+ *   before its last one is written (`settle`).
  *
  * Saves of one group never overlap: LevelDB does not promise that two concurrent writes land in the
  * order they were issued, and an older hard state landing last could take back a vote.
@@ -24,11 +27,20 @@ export class HardStateSaver {
   /** Durable once resolved; supersedes any deferred commit of the group (hs carries the newest). */
   saveNow(g: RaftGroup, hs: HardState): Promise<void> {
     this.deferred.delete(g);
-    return this.enqueue(g, hs);
+    return this.enqueue(g, hs, true);
   }
+
+  /** Whether a flush is scheduled for the next turn. */
+  private scheduled = false;
 
   defer(g: RaftGroup, hs: HardState): void {
     this.deferred.set(g, hs);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flushDeferred();
+    });
   }
 
   get pending(): number {
@@ -36,14 +48,14 @@ export class HardStateSaver {
   }
 
   /**
-   * The tick: writes each group's newest deferred hard state. A group whose previous save is still
+   * Writes each group's newest deferred hard state (next turn, and at every tick). A group whose previous save is still
    * in flight keeps its newest for the next tick, so a stalled disk costs one waiter per group.
    */
   flushDeferred(): void {
     for (const [g, hs] of this.deferred) {
       if (this.chains.has(g)) continue;
       this.deferred.delete(g);
-      this.enqueue(g, hs).catch((err: unknown) => g.logger.warn({ err }, 'saving the commit index failed'));
+      this.enqueue(g, hs, false).catch((err: unknown) => g.logger.warn({ err }, 'saving the commit index failed'));
     }
   }
 
@@ -53,14 +65,15 @@ export class HardStateSaver {
     const hs = this.deferred.get(g);
     this.deferred.delete(g);
     if (hs === undefined || g.failed !== undefined) return;
-    await this.enqueue(g, hs).catch((err: unknown) => g.logger.warn({ err }, 'saving the commit index failed'));
+    await this.enqueue(g, hs, false).catch((err: unknown) => g.logger.warn({ err }, 'saving the commit index failed'));
   }
 
-  private enqueue(g: RaftGroup, hs: HardState): Promise<void> {
+  private enqueue(g: RaftGroup, hs: HardState, sync: boolean): Promise<void> {
     const prev = this.chains.get(g);
     // With nothing in flight the save is issued in this turn, so saves of many groups made in
-    // the same turn share one synced LevelDB batch.
-    const run = prev === undefined ? g.log.saveHardState(hs) : prev.then(() => g.log.saveHardState(hs));
+    // the same turn share one LevelDB batch.
+    const save = (): Promise<void> => g.log.saveHardState(hs, { sync });
+    const run = prev === undefined ? save() : prev.then(save);
     const tail: Promise<void> = run.then(
       () => this.release(g, tail),
       () => this.release(g, tail),
