@@ -22,7 +22,7 @@ import {
   segmentHeaderValid,
 } from './frame.js';
 import { indexFrame, markerOp } from './indexer.js';
-import { scanFrames } from './recovery.js';
+import { scanFrames, type TailCut } from './recovery.js';
 import { WalCorruptionError, WalVersionError } from './errors.js';
 
 /** Index ops are committed in batches of this many during a rebuild, to bound memory. */
@@ -40,6 +40,11 @@ interface ScanStart {
   position: number;
   expectedIndex: number;
   prevTerm: number;
+  /**
+   * The scan starts at the index marker (the durable mark: every frame before it was covered by a
+   * completed fdatasync), so rows 12–13 of the recovery table apply. False when rebuilding.
+   */
+  fromMark: boolean;
 }
 
 export async function openLogState(ctx: StoreContext, logId: string, dir: string, opts: OpenOptions): Promise<LogState> {
@@ -148,13 +153,13 @@ async function loadIndex(state: LogState): Promise<ScanStart> {
     if (seg !== undefined && (await markerAgrees(state, seg, position, lastIndex + 1))) {
       await loadDerived(state);
       seg.lastIndex = lastIndex;
-      return { segIdx, position, expectedIndex: lastIndex + 1, prevTerm: state.terms.lastTerm() };
+      return { segIdx, position, expectedIndex: lastIndex + 1, prevTerm: state.terms.lastTerm(), fromMark: true };
     }
     state.log.warn({ segBase, position, lastIndex }, 'index marker disagrees with the segments; rebuilding the index');
   }
   if (marker !== undefined || state.epoch > 0) await bumpEpoch(state);
   const first = state.segments[0];
-  return { segIdx: 0, position: SEGMENT_HEADER_BYTES, expectedIndex: first?.baseIndex ?? 1, prevTerm: 0 };
+  return { segIdx: 0, position: SEGMENT_HEADER_BYTES, expectedIndex: first?.baseIndex ?? 1, prevTerm: 0, fromMark: false };
 }
 
 async function markerAgrees(state: LogState, seg: Segment, position: number, nextIndex: number): Promise<boolean> {
@@ -220,6 +225,8 @@ async function catchUp(state: LogState, start: ScanStart): Promise<number | unde
     const bytes = Buffer.allocUnsafe(seg.sizeBytes - from);
     const n = await state.ctx.io.read(seg.fd, bytes, from);
     let end = from;
+    // Scanned bytes start at the mark (or in a later segment): all of them lie beyond it.
+    const tail = { markPosition: start.fromMark ? 0 : undefined, maxRoundBytes: state.maxRoundBytes };
     const result = scanFrames(bytes.subarray(0, n), 0, expectedIndex, prevTerm, isLast, (f) => {
       const data = bytes.subarray(f.position + FRAME_HEADER_BYTES, f.position + FRAME_HEADER_BYTES + f.header.length);
       const frame = { ...f.header, position: from + f.position, data, prevTerm: state.terms.lastTerm() };
@@ -231,12 +238,15 @@ async function catchUp(state: LogState, start: ScanStart): Promise<number | unde
       }
       end = frame.position + FRAME_HEADER_BYTES + f.header.length;
       dirty = true;
-    });
+    }, tail);
     if (result.kind === 'corrupt') {
       const { kind: _k, position, ...rest } = result;
       throw new WalCorruptionError({ logId: state.logId, segment: seg.path, position: from + position, ...rest });
     }
-    if (result.cut !== undefined) await cutTail(state, seg, end, result.cut.bytes);
+    if (result.cut !== undefined) await cutTail(state, seg, end, result.cut);
+    // The marker below claims these frames durable; they may only be in the page cache (the
+    // process died, the machine did not), and a marker must never run ahead of an fdatasync.
+    else if (end > from && state.ctx.fsync === 'always') await state.ctx.io.datasync(seg.fd);
     seg.sizeBytes = end;
     expectedIndex = seg.lastIndex + 1;
     prevTerm = state.terms.lastTerm();
@@ -265,8 +275,15 @@ async function segmentHeaderOk(state: LogState, seg: Segment, isLast: boolean, e
   return true;
 }
 
-async function cutTail(state: LogState, seg: Segment, position: number, bytesCut: number): Promise<void> {
-  state.log.warn({ segment: seg.path, position, bytesCut }, 'cut a torn tail');
+async function cutTail(state: LogState, seg: Segment, position: number, cut: TailCut): Promise<void> {
+  const bytesCut = cut.bytes;
+  const d = cut.discarded;
+  if (d === undefined) state.log.warn({ segment: seg.path, position, bytesCut, row: cut.row }, 'cut a torn tail');
+  else {
+    // Row 13: pages written back out of order; the frames after the torn one were never acknowledged.
+    const discarded = { discardedFrames: d.frames, discardedFirstIndex: d.firstIndex, discardedLastIndex: d.lastIndex };
+    state.log.warn({ segment: seg.path, position, bytesCut, row: cut.row, ...discarded }, 'cut a torn tail past the durable mark, discarding valid but unacknowledged frames');
+  }
   await state.ctx.io.truncate(seg.fd, position);
   if (state.ctx.fsync === 'always') await state.ctx.io.datasync(seg.fd);
 }

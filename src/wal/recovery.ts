@@ -3,22 +3,35 @@
  * code. Pure: it gets the segment's bytes and reports frames, a cut, or corruption.
  */
 import { checkFrame, FRAME_HEADER_BYTES, FRAME_MAGIC, type FrameHeader } from './frame.js';
+import { declaredPayloadBytes, tornTailWindowBytes, validFramesAfter, type DiscardedFrames } from './torn-tail.js';
 
-/** What to do with a bad frame, by where it is (rows 2–7 of the table). */
+/** What to do with a bad frame, by where it is (rows 2–7, 12 and 13 of the table). */
 export type RecoveryDecision = 'accept' | 'cut-tail' | 'corrupt';
+
+/**
+ * Where a frame lies relative to the durable mark (the index marker: everything before it was
+ * covered by a completed fdatasync). 'none' when there is no mark (index missing or rebuilt).
+ */
+export type MarkRelation = 'none' | 'before' | 'beyond';
 
 export interface DecisionInput {
   frameOk: boolean;
   continuous: boolean;
   lastSegment: boolean;
   validFrameAfter: boolean;
+  /** 'beyond' includes a frame starting exactly at the mark. */
+  durableMark: MarkRelation;
+  /** The bad frame starts within tornTailWindowBytes of the end of the segment. */
+  withinTornWindow: boolean;
 }
 
-/** The decision table. Keep in sync with docs/wal-format.md. */
+/** The decision table, in evaluation order. Keep in sync with docs/wal-format.md. */
 export const RECOVERY_TABLE: ReadonlyArray<{ when: (i: DecisionInput) => boolean; decision: RecoveryDecision; row: string }> = [
   { row: '1', when: (i) => i.frameOk && i.continuous, decision: 'accept' },
   { row: '7', when: (i) => i.frameOk && !i.continuous, decision: 'corrupt' },
   { row: '6', when: (i) => !i.lastSegment, decision: 'corrupt' },
+  { row: '12', when: (i) => i.durableMark === 'before', decision: 'corrupt' },
+  { row: '13', when: (i) => i.validFrameAfter && i.durableMark === 'beyond' && i.withinTornWindow, decision: 'cut-tail' },
   { row: '5', when: (i) => i.validFrameAfter, decision: 'corrupt' },
   { row: '2-4', when: () => true, decision: 'cut-tail' },
 ];
@@ -33,8 +46,31 @@ export interface ScanFrame {
   header: FrameHeader;
 }
 
+/** What scanning needs to know about the tail beyond the frames themselves. */
+export interface TailContext {
+  /**
+   * Position in the scanned bytes of the durable mark: frames before it are acknowledged, frames
+   * at or after it may never have been. undefined: no mark (the strict rules apply).
+   */
+  markPosition: number | undefined;
+  /** The store's per-log round bound (sizes the torn-tail window). */
+  maxRoundBytes: number;
+}
+
+/** No mark: rows 12 and 13 never apply (a rebuilt index, or a caller that knows no mark). */
+export const NO_MARK: TailContext = { markPosition: undefined, maxRoundBytes: 0 };
+
+export interface TailCut {
+  position: number;
+  bytes: number;
+  /** The table row that decided the cut ('2-4' or '13'). */
+  row: string;
+  /** Row 13: the CRC-valid but never acknowledged frames the cut discards. */
+  discarded: DiscardedFrames | undefined;
+}
+
 export type ScanResult =
-  | { kind: 'ok'; endPosition: number; cut: { position: number; bytes: number } | undefined }
+  | { kind: 'ok'; endPosition: number; cut: TailCut | undefined }
   | {
       kind: 'corrupt';
       position: number;
@@ -54,6 +90,32 @@ export function findValidFrameAfter(bytes: Uint8Array, from: number): number | u
   return undefined;
 }
 
+/** The inputs of rows 2–6, 12 and 13 for a bad frame at `at`, and what they are based on. */
+interface BadFrameJudgement {
+  decision: RecoveryDecision;
+  row: string;
+  discarded: DiscardedFrames | undefined;
+  /** Why it is corruption rather than a torn tail, beyond the frame's own fault ('' when obvious). */
+  why: string;
+}
+
+export function judgeBadFrame(bytes: Uint8Array, at: number, check: ReturnType<typeof checkFrame>, lastSegment: boolean, tail: TailContext): BadFrameJudgement {
+  // Only the last segment can hold a torn write; earlier ones were fdatasync'd before it was created.
+  const discarded = lastSegment ? validFramesAfter(bytes, at + 1) : undefined;
+  const mark = tail.markPosition;
+  const durableMark: MarkRelation = mark === undefined ? 'none' : at < mark ? 'before' : 'beyond';
+  const largest = Math.max(declaredPayloadBytes(check), discarded?.largestPayloadBytes ?? 0);
+  const window = tornTailWindowBytes(tail.maxRoundBytes, largest);
+  const distance = bytes.byteLength - at;
+  const withinTornWindow = distance <= window;
+  const validFrameAfter = discarded !== undefined;
+  const { decision, row } = decide({ frameOk: false, continuous: false, lastSegment, validFrameAfter, durableMark, withinTornWindow });
+  let why = '';
+  if (row === '12') why = ` before the durable mark at byte ${mark ?? 0} (acknowledged data is damaged)`;
+  else if (row === '5' && durableMark === 'beyond') why = ` with valid frames after it, ${distance} bytes from the end: farther than the torn-tail window of ${window} bytes`;
+  return { decision, row, discarded: row === '13' ? discarded : undefined, why };
+}
+
 /**
  * Scans frames in `bytes` (a segment's contents from byte 0) starting at `start`, expecting entry
  * `expectedIndex` first and terms ≥ `prevTerm`. Calls `onFrame` for each accepted frame.
@@ -65,30 +127,32 @@ export function scanFrames(
   prevTerm: number,
   lastSegment: boolean,
   onFrame: (frame: ScanFrame) => void,
+  tail: TailContext = NO_MARK,
 ): ScanResult {
   let at = start;
   let next = expectedIndex;
   let term = prevTerm;
   while (at < bytes.byteLength) {
     const check = checkFrame(bytes, at);
-    const frameOk = check.kind === 'ok';
-    const continuous = frameOk && check.header.index === next && check.header.term >= term;
-    const validFrameAfter = !frameOk && lastSegment && findValidFrameAfter(bytes, at + 1) !== undefined;
-    const { decision } = decide({ frameOk, continuous, lastSegment, validFrameAfter });
-    if (decision === 'accept' && check.kind === 'ok') {
+    if (check.kind === 'ok') {
+      const continuous = check.header.index === next && check.header.term >= term;
+      if (decide({ frameOk: true, continuous, lastSegment, validFrameAfter: false, durableMark: 'none', withinTornWindow: false }).decision !== 'accept') {
+        return corruption(check, at, next, term, '');
+      }
       onFrame({ position: at, header: check.header });
       next = check.header.index + 1;
       term = check.header.term;
       at += FRAME_HEADER_BYTES + check.header.length;
       continue;
     }
-    if (decision === 'cut-tail') return { kind: 'ok', endPosition: at, cut: { position: at, bytes: bytes.byteLength - at } };
-    return corruption(check, at, next, term);
+    const j = judgeBadFrame(bytes, at, check, lastSegment, tail);
+    if (j.decision === 'cut-tail') return { kind: 'ok', endPosition: at, cut: { position: at, bytes: bytes.byteLength - at, row: j.row, discarded: j.discarded } };
+    return corruption(check, at, next, term, j.why);
   }
   return { kind: 'ok', endPosition: at, cut: undefined };
 }
 
-function corruption(check: ReturnType<typeof checkFrame>, at: number, next: number, term: number): ScanResult {
+function corruption(check: ReturnType<typeof checkFrame>, at: number, next: number, term: number, why: string): ScanResult {
   switch (check.kind) {
     case 'ok':
       return {
@@ -101,15 +165,15 @@ function corruption(check: ReturnType<typeof checkFrame>, at: number, next: numb
       return {
         kind: 'corrupt',
         position: at,
-        reason: 'CRC mismatch',
+        reason: `CRC mismatch${why}`,
         expectedCrc: check.header.crc,
         actualCrc: check.actualCrc,
         index: check.header.index,
       };
     case 'bad-header':
-      return { kind: 'corrupt', position: at, reason: 'bad frame header', index: next };
+      return { kind: 'corrupt', position: at, reason: `bad frame header${why}`, index: next };
     case 'short-header':
     case 'short-payload':
-      return { kind: 'corrupt', position: at, reason: `truncated frame (${check.kind})`, index: next };
+      return { kind: 'corrupt', position: at, reason: `truncated frame (${check.kind})${why}`, index: next };
   }
 }

@@ -57,7 +57,7 @@ async function poke(path: string, position: number, bytes: Uint8Array): Promise<
 
 describe('recovery decision table', () => {
   it('decides by frame validity, position and what follows', () => {
-    const base = { frameOk: false, continuous: false, lastSegment: true, validFrameAfter: false };
+    const base = { frameOk: false, continuous: false, lastSegment: true, validFrameAfter: false, durableMark: 'none' as const, withinTornWindow: true };
     expect(decide({ ...base, frameOk: true, continuous: true }).decision).toBe('accept');
     expect(decide({ ...base, frameOk: true }).decision).toBe('corrupt');
     expect(decide(base).decision).toBe('cut-tail');
@@ -140,20 +140,27 @@ describe('recovery on open', () => {
     await expect(reopen(dir)).rejects.toMatchObject({ name: 'WalCorruptionError', detail: { position: frameAt(20) } });
   });
 
-  it('validates the unindexed tail even when the index is intact', async () => {
+  it('validates the unindexed tail even when the index is intact (past the torn-tail window: refused)', async () => {
     const { dir, cleanup } = await tempDir();
     cleanups.push(cleanup);
-    const store = await WalStore.open({ dir, logger });
+    // A tiny round bound shrinks the torn-tail window (row 13) below the 68 bytes after frame 11.
+    const store = await WalStore.open({ dir, logger, maxRoundBytes: 8 });
     const log = await store.openLog('r');
     await log.append(entries(1, 10, 1, 40));
     const seg = log.segments()[0]?.file ?? '';
     await store.close();
-    // Frames 11..12 appended behind the index's back, then 11 corrupted: 12 is valid after it.
+    // Frames 11..15 appended behind the index's back, then 11 corrupted: 12..15 are valid after it,
+    // 340 bytes in all, more than the window (2 × (40 × 5/4 + 28) = 156 bytes).
     const fh = await open(seg, 'a');
-    for (const e of entries(11, 2, 1, 40)) await fh.write(Buffer.concat([encodeFrameHeader(e), e.data]));
+    for (const e of entries(11, 5, 1, 40)) await fh.write(Buffer.concat([encodeFrameHeader(e), e.data]));
     await fh.close();
     await poke(seg, frameAt(11) + FRAME_HEADER_BYTES, Buffer.from([0x99]));
-    await expect(reopen(dir)).rejects.toBeInstanceOf(WalCorruptionError);
+    const reopened = WalStore.open({ dir, logger, maxRoundBytes: 8 }).then(async (s) => {
+      cleanups.push(() => s.close());
+      return s.openLog('r');
+    });
+    await expect(reopened).rejects.toMatchObject({ name: 'WalCorruptionError', detail: { position: frameAt(11), index: 11 } });
+    await expect(reopened).rejects.toThrow(/farther than the torn-tail window/);
   });
 });
 

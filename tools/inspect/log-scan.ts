@@ -5,7 +5,9 @@
  * rest is corruption. Memory is bounded by one segment's bytes.
  */
 import { EntryType } from '../../src/wal/entry.js';
-import { FRAME_HEADER_BYTES } from '../../src/wal/frame.js';
+import { checkFrame, FRAME_HEADER_BYTES } from '../../src/wal/frame.js';
+import { judgeBadFrame, type TailContext } from '../../src/wal/recovery.js';
+import { DEFAULT_MAX_ROUND_BYTES } from '../../src/wal/store.js';
 import { checkSegmentHeader } from './segment-check.js';
 import { summariseBatch } from './kafka.js';
 import type { Findings } from './findings.js';
@@ -37,6 +39,11 @@ export interface LogScanOptions {
   onFrame?: (seg: SegmentFile, f: WalkedFrame) => void;
   /** Called when damage (not a torn tail) is found: frames may be missing from onFrame's view. */
   onDamage?: () => void;
+  /**
+   * The index marker (the durable mark): frames before it were acknowledged, so damage there is
+   * corruption; a torn frame after it may be followed by valid, never acknowledged ones (row 13).
+   */
+  durableMark?: { segmentBase: number; position: number };
 }
 
 export interface LogScan {
@@ -175,20 +182,34 @@ const REASONS: Readonly<Record<Damage['reason'], string>> = {
   truncated: 'frame payload runs past the end of the file',
 };
 
-/** Rows 2–6 of the recovery table: a torn tail of the last segment is cut; anything else refuses. */
+/**
+ * The mark as the WAL's recovery sees this segment: its position here, 0 when the segment comes
+ * after the mark's, past the end when before it. The broker runs with the default round bound.
+ */
+function tailContext(input: SegmentScanInput): TailContext {
+  const mark = input.opts.durableMark;
+  const base = input.seg.baseIndex;
+  const markPosition = mark === undefined ? undefined : base === mark.segmentBase ? mark.position : base > mark.segmentBase ? 0 : input.bytes.byteLength + 1;
+  return { markPosition, maxRoundBytes: DEFAULT_MAX_ROUND_BYTES };
+}
+
+/** Rows 2–6, 12 and 13 of the recovery table (the WAL's own judgement): a torn tail is cut; anything else refuses. */
 function onDamage(input: SegmentScanInput, stats: SegmentStats, d: Damage): boolean {
   const { log, seg, bytes, isLast, cursor, findings } = input;
   const index = d.header?.index ?? cursor.expectedIndex;
   const crc = d.reason === 'bad-crc' ? { expectedCrc: d.header?.crc ?? 0, actualCrc: d.actualCrc ?? 0 } : {};
   const at = { logId: log.logId, segment: seg.path, position: d.position, ...(index === undefined ? {} : { index }), ...crc };
-  if (isLast && !d.validFrameAfter) {
+  const judged = judgeBadFrame(bytes, d.position, checkFrame(bytes, d.position), isLast, tailContext(input));
+  if (judged.decision === 'cut-tail') {
     stats.tornTailBytes = bytes.byteLength - d.position;
-    findings.add({ severity: 'warning', ...at, message: `torn tail: would be cut on open (${REASONS[d.reason]}; ${stats.tornTailBytes} bytes)` });
+    const x = judged.discarded;
+    const dropped = x === undefined ? '' : `, past the durable mark; discards ${x.frames} valid but unacknowledged frames (entries ${x.firstIndex}–${x.lastIndex})`;
+    findings.add({ severity: 'warning', ...at, message: `torn tail: would be cut on open (${REASONS[d.reason]}; ${stats.tornTailBytes} bytes${dropped})` });
     return false;
   }
   stats.damaged++;
   input.opts.onDamage?.();
-  const where = isLast ? 'with a valid frame after it' : 'in a segment that is not the last';
+  const where = !isLast ? 'in a segment that is not the last' : d.validFrameAfter ? `with a valid frame after it${judged.why}` : judged.why.trim();
   findings.add({ severity: 'corruption', ...at, message: `${REASONS[d.reason]} ${where}` });
   // Frames after a damaged region may be fine; resynchronise instead of reporting each as a gap.
   if (d.reason !== 'bad-crc' || d.resumeAt !== d.position + FRAME_HEADER_BYTES + (d.header?.length ?? 0)) cursor.expectedIndex = undefined;

@@ -36,9 +36,11 @@ async function verifyLog(log: LogTarget, db: IndexDb | undefined, findings: Find
   const checker = db === undefined ? undefined : new IndexChecker(db, log.logId);
   await checker?.prepare();
   const firstIndex = checker?.metaFirstIndex;
+  const marker = checker?.logState?.meta?.pendingReset === false ? checker.logState.marker : undefined;
   const scan = await scanLog(log, findings, {
     checkBatches: true,
     ...(firstIndex === undefined ? {} : { firstIndex }),
+    ...(marker === undefined ? {} : { durableMark: { segmentBase: marker.segmentBase, position: marker.endPosition } }),
     onBytes: (n) => progress.add(n),
     ...(checker === undefined ? {} : { onFrame: checker.onFrame.bind(checker), onDamage: checker.noteDamage.bind(checker) }),
   });

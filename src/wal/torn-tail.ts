@@ -1,0 +1,71 @@
+/**
+ * The torn-tail window (recovery table row 13): how far from the end of the last segment a bad
+ * frame may lie and still be a write that no fdatasync covered.
+ *
+ * Why a window exists at all: the store pipelines sync rounds, so round N+1 is written while round
+ * N's fdatasync runs, and each round may span many pages. On power loss the kernel may have written
+ * back any subset of those unsynced pages, in any order, so the tail can hold a zeroed or torn frame
+ * FOLLOWED by CRC-valid frames. Every byte of that region lies in the last two rounds (at most two
+ * are unsynced at once, and a round that rolls to a new segment fdatasyncs the old one first), so a
+ * bad frame farther from the end than two rounds was covered by a completed fdatasync: that is
+ * corruption, never a torn write, whatever the index marker says.
+ */
+import { checkFrame, FRAME_HEADER_BYTES, FRAME_MAGIC, frameHeaderSane, type FrameCheck } from './frame.js';
+
+/**
+ * A round takes `maxRoundBytes` of PAYLOAD (or one larger entry); frame headers come on top.
+ * A quarter on top covers the headers of entries of 112 bytes and more (28-byte header each);
+ * rounds of tinier entries can exceed it, and are then refused as corruption (the safe direction).
+ */
+const HEADER_SLACK_NUM = 5;
+const HEADER_SLACK_DEN = 4;
+
+/** Bytes from a bad frame to the end of the segment within which it may be a torn write. */
+export function tornTailWindowBytes(maxRoundBytes: number, largestPayloadBytes: number): number {
+  const round = Math.max(maxRoundBytes, largestPayloadBytes);
+  return 2 * (Math.ceil((round * HEADER_SLACK_NUM) / HEADER_SLACK_DEN) + FRAME_HEADER_BYTES);
+}
+
+/** CRC-valid frames found after a bad one: they were never acknowledged if the tail is cut there. */
+export interface DiscardedFrames {
+  frames: number;
+  firstIndex: number;
+  lastIndex: number;
+  /** Largest payload among them (sizes the window: one entry larger than a round is its own round). */
+  largestPayloadBytes: number;
+}
+
+/**
+ * Walks every CRC-valid frame in `bytes` after `from` (resynchronising byte by byte over damage,
+ * as findValidFrameAfter does). Bounded by the bytes: each step moves forward.
+ */
+export function validFramesAfter(bytes: Uint8Array, from: number): DiscardedFrames | undefined {
+  let found: DiscardedFrames | undefined;
+  const lastStart = bytes.byteLength - FRAME_HEADER_BYTES;
+  let p = from;
+  while (p <= lastStart) {
+    const check = bytes[p] === FRAME_MAGIC ? checkFrame(bytes, p) : undefined;
+    if (check?.kind !== 'ok') {
+      p++;
+      continue;
+    }
+    const h = check.header;
+    found =
+      found === undefined
+        ? { frames: 1, firstIndex: h.index, lastIndex: h.index, largestPayloadBytes: h.length }
+        : {
+            frames: found.frames + 1,
+            firstIndex: Math.min(found.firstIndex, h.index),
+            lastIndex: Math.max(found.lastIndex, h.index),
+            largestPayloadBytes: Math.max(found.largestPayloadBytes, h.length),
+          };
+    p += FRAME_HEADER_BYTES + h.length;
+  }
+  return found;
+}
+
+/** The payload length a bad frame's own header declares, when that header is sane (0 otherwise). */
+export function declaredPayloadBytes(check: FrameCheck): number {
+  if (check.kind === 'short-header' || check.kind === 'bad-header') return 0;
+  return frameHeaderSane(check.header) ? check.header.length : 0;
+}
