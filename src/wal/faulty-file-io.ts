@@ -4,8 +4,11 @@
  * the last one torn at a (seeded) random or chosen byte. Files whose directory entry was never made
  * durable (syncDir) disappear. Without faults it doubles as the file layer of the in-memory mode.
  *
- * Simplification, on purpose: unlink and rmdir are durable at once, and unsynced writes persist in
- * order (a prefix), not as arbitrary pages.
+ * With `tear: 'reorder'` the crash instead keeps a random SUBSET of the unsynced writes' pages
+ * (`pageBytes`), as a kernel writing back dirty pages in any order would: a zeroed page can then sit
+ * before pages that did reach the disk (recovery table row 13).
+ *
+ * Simplification, on purpose: unlink and rmdir are durable at once.
  */
 import type { FileHandle, FileIO, FileStat } from './file-io.js';
 import { assert } from '../util/assert.js';
@@ -21,8 +24,13 @@ interface MemFile {
 }
 
 export interface CrashOptions {
-  /** 'none' loses every unsynced op; 'random' (default) keeps a random prefix, tearing the last. */
-  tear?: 'none' | 'random';
+  /**
+   * 'none' loses every unsynced op; 'random' (default) keeps a random prefix, tearing the last;
+   * 'reorder' keeps each unsynced page (and each unsynced truncate) with probability 1/2.
+   */
+  tear?: 'none' | 'random' | 'reorder';
+  /** Page size for 'reorder' (default 4096; tests use small pages so that frames span several). */
+  pageBytes?: number;
 }
 
 class FaultError extends Error {
@@ -108,7 +116,8 @@ export class FaultyFileIO implements FileIO {
       file.data = file.durable.slice();
       file.length = file.durable.byteLength;
       file.unsynced = [];
-      if (opts.tear !== 'none' && ops.length > 0) this.replayPrefix(file, ops);
+      if (opts.tear === 'reorder') this.replaySubset(file, ops, opts.pageBytes ?? 4096);
+      else if (opts.tear !== 'none' && ops.length > 0) this.replayPrefix(file, ops);
       file.durable = file.data.slice(0, file.length);
     }
     this.fds.clear();
@@ -124,6 +133,28 @@ export class FaultyFileIO implements FileIO {
       else {
         const cut = last ? Math.floor(this.random() * (op.bytes.byteLength + 1)) : op.bytes.byteLength;
         this.applyWrite(file, op.position, op.bytes.subarray(0, cut));
+      }
+    }
+  }
+
+  /**
+   * Out-of-order write-back: every page-aligned piece of every unsynced write persists or not, on
+   * its own. A page that never made it reads as zeros when a later one extended the file. Bounded:
+   * pieces ≤ unsynced bytes / pageBytes + ops.
+   */
+  private replaySubset(file: MemFile, ops: Op[], pageBytes: number): void {
+    assert(pageBytes > 0);
+    for (const op of ops) {
+      if (op.kind === 'truncate') {
+        if (this.random() < 0.5) this.applyTruncate(file, op.sizeBytes);
+        continue;
+      }
+      let p = op.position;
+      const end = op.position + op.bytes.byteLength;
+      while (p < end) {
+        const pageEnd = Math.min(end, (Math.floor(p / pageBytes) + 1) * pageBytes);
+        if (this.random() < 0.5) this.applyWrite(file, p, op.bytes.subarray(p - op.position, pageEnd - op.position));
+        p = pageEnd;
       }
     }
   }

@@ -14,11 +14,12 @@ import { checkFrame, FRAME_HEADER_BYTES, FRAME_MAGIC, frameHeaderSane, type Fram
 
 /**
  * A round takes `maxRoundBytes` of PAYLOAD (or one larger entry); frame headers come on top.
- * A quarter on top covers the headers of entries of 112 bytes and more (28-byte header each);
- * rounds of tinier entries can exceed it, and are then refused as corruption (the safe direction).
+ * Doubling covers the 28-byte headers of entries of 28 bytes and more (a Kafka record batch is at
+ * least 61); a saturated round of tinier entries can exceed it, and is then refused as corruption
+ * (the safe direction). Counting header bytes in the round bound would make this exact.
  */
-const HEADER_SLACK_NUM = 5;
-const HEADER_SLACK_DEN = 4;
+const HEADER_SLACK_NUM = 2;
+const HEADER_SLACK_DEN = 1;
 
 /** Bytes from a bad frame to the end of the segment within which it may be a torn write. */
 export function tornTailWindowBytes(maxRoundBytes: number, largestPayloadBytes: number): number {

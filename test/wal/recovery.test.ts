@@ -149,10 +149,10 @@ describe('recovery on open', () => {
     await log.append(entries(1, 10, 1, 40));
     const seg = log.segments()[0]?.file ?? '';
     await store.close();
-    // Frames 11..15 appended behind the index's back, then 11 corrupted: 12..15 are valid after it,
-    // 340 bytes in all, more than the window (2 × (40 × 5/4 + 28) = 156 bytes).
+    // Frames 11..16 appended behind the index's back, then 11 corrupted: 12..16 are valid after it,
+    // 408 bytes in all, more than the window (2 × (40 × 2 + 28) = 216 bytes).
     const fh = await open(seg, 'a');
-    for (const e of entries(11, 5, 1, 40)) await fh.write(Buffer.concat([encodeFrameHeader(e), e.data]));
+    for (const e of entries(11, 6, 1, 40)) await fh.write(Buffer.concat([encodeFrameHeader(e), e.data]));
     await fh.close();
     await poke(seg, frameAt(11) + FRAME_HEADER_BYTES, Buffer.from([0x99]));
     const reopened = WalStore.open({ dir, logger, maxRoundBytes: 8 }).then(async (s) => {

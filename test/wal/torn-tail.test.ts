@@ -115,8 +115,8 @@ describe('recovery decision table: the durable mark (rows 12 and 13)', () => {
   });
 
   it('the window is two rounds with header slack; one entry larger than a round widens it', () => {
-    expect(tornTailWindowBytes(8 << 20, 1024)).toBe(2 * (10 << 20) + 2 * FRAME_HEADER_BYTES);
-    expect(tornTailWindowBytes(100, 1000)).toBe(2 * (1250 + FRAME_HEADER_BYTES));
+    expect(tornTailWindowBytes(8 << 20, 1024)).toBe(2 * (16 << 20) + 2 * FRAME_HEADER_BYTES);
+    expect(tornTailWindowBytes(100, 1000)).toBe(2 * (2000 + FRAME_HEADER_BYTES));
   });
 
   it('scanFrames cuts past the mark and counts the discarded frames; before the mark it refuses', () => {
