@@ -8,11 +8,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { open, readFile, rm, stat } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES, WalCorruptionError, WalStore, type Entry } from '../../src/wal/index.js';
+import { FaultyFileIO, FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES, WalCorruptionError, WalStore, type Entry } from '../../src/wal/index.js';
+import { Fence, FencedDb, FencedFileIO } from '../../src/wal/testing/fenced.js';
 import { decide, RECOVERY_TABLE, scanFrames, type DecisionInput, type MarkRelation } from '../../src/wal/recovery.js';
 import { tornTailWindowBytes, validFramesAfter } from '../../src/wal/torn-tail.js';
 import { encodeFrameHeader } from '../../src/wal/frame.js';
-import { entries, logger, tempDir } from './helpers.js';
+import { entries, logger, memoryDb, tempDir } from './helpers.js';
 import { inspect } from '../inspect/io.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -194,5 +195,34 @@ describe('recovery on open: a tail torn by out-of-order write-back (real disk)',
     const w = out.warnings.find((x) => x.position === frameAt(21));
     expect(w?.message).toContain('discards 9 valid but unacknowledged frames (entries 22–30)');
     expect((await (await reopen(dir)).openLog('r')).lastIndex).toBe(20);
+  });
+});
+
+describe('the durable mark never runs ahead of an fdatasync', () => {
+  it('opening fdatasyncs a caught-up tail before the marker covers it (process crash, then power loss)', async () => {
+    const io = new FaultyFileIO({ seed: 7 });
+    const db = memoryDb();
+    const { lines, log: l } = capturingLogger();
+    const openStore = (fence: Fence): Promise<WalStore> =>
+      WalStore.open({ dir: '/n', logger: l, fileIO: new FencedFileIO(io, fence), db: new FencedDb(db, fence) });
+    const first = await openStore(new Fence());
+    await (await first.openLog('r')).append(entries(1, 5, 1, SIZE));
+    await first.close();
+    // A writer died with entries 6..8 written but not yet fdatasync'd: they sit in the page cache.
+    const path = '/n/logs/r/00000000000000000001.log';
+    const fd = await io.open(path, { create: false });
+    await io.write(fd, [frameBytes(entries(6, 3, 1, SIZE))], frameAt(6));
+    // The restarted node catches the index up over them (its marker reaches LevelDB)…
+    const fence = new Fence();
+    const second = await openStore(fence);
+    expect((await second.openLog('r')).lastIndex).toBe(8);
+    await second.close();
+    // …then the machine loses power: nothing unsynced survives. The marker must still agree.
+    io.crash({ tear: 'none' });
+    fence.kill();
+    const third = await openStore(new Fence());
+    expect((await third.openLog('r')).lastIndex).toBe(8);
+    expect(lines.filter((x) => String(x.msg).includes('disagrees'))).toEqual([]);
+    await third.close();
   });
 });
