@@ -100,15 +100,18 @@ interface BadFrameJudgement {
 }
 
 export function judgeBadFrame(bytes: Uint8Array, at: number, check: ReturnType<typeof checkFrame>, lastSegment: boolean, tail: TailContext): BadFrameJudgement {
-  // Only the last segment can hold a torn write; earlier ones were fdatasync'd before it was created.
-  const discarded = lastSegment ? validFramesAfter(bytes, at + 1) : undefined;
   const mark = tail.markPosition;
   const durableMark: MarkRelation = mark === undefined ? 'none' : at < mark ? 'before' : 'beyond';
+  // Only the last segment can hold a torn write (earlier ones were fdatasync'd before it was
+  // created). Only row 13 needs every valid frame after (to size the window and report the
+  // discarded ones); otherwise the first one decides, which keeps a scan over much damage linear.
+  const row13Possible = lastSegment && durableMark === 'beyond';
+  const discarded = row13Possible ? validFramesAfter(bytes, at + 1) : undefined;
+  const validFrameAfter = row13Possible ? discarded !== undefined : lastSegment && findValidFrameAfter(bytes, at + 1) !== undefined;
   const largest = Math.max(declaredPayloadBytes(check), discarded?.largestPayloadBytes ?? 0);
   const window = tornTailWindowBytes(tail.maxRoundBytes, largest);
   const distance = bytes.byteLength - at;
   const withinTornWindow = distance <= window;
-  const validFrameAfter = discarded !== undefined;
   const { decision, row } = decide({ frameOk: false, continuous: false, lastSegment, validFrameAfter, durableMark, withinTornWindow });
   let why = '';
   if (row === '12') why = ` before the durable mark at byte ${mark ?? 0} (acknowledged data is damaged)`;
