@@ -35,6 +35,8 @@ interface GroupView {
   topic?: string;
   partition?: number;
   role: string;
+  term: number;
+  leader: number | null;
   lastIndex: number;
   commit: number;
   firstIndex: number;
@@ -65,14 +67,24 @@ export function mbPerSec(bytes: number, ms: number): number {
   return ms > 0 ? round3(bytes / MIB / (ms / 1000)) : 0;
 }
 
-async function waitCaughtUp(cluster: BenchCluster, node: number, topic: string, targetIndex: number, timeoutMs: number): Promise<{ ms: number; firstSeenMs: number | undefined; view: GroupView }> {
+interface CatchupProgress {
+  ms: number;
+  firstSeen: GroupView | undefined;
+  /** Distinct leaders the follower followed while catching up: more than one means elections. */
+  leaders: number[];
+  view: GroupView;
+}
+
+async function waitCaughtUp(cluster: BenchCluster, node: number, topic: string, targetIndex: number, timeoutMs: number): Promise<CatchupProgress> {
   const t0 = performance.now();
-  let firstSeenMs: number | undefined;
+  let firstSeen: GroupView | undefined;
+  const leaders = new Set<number>();
   let last: GroupView | undefined;
   while (performance.now() - t0 < timeoutMs) {
     last = await groupOn(cluster, node, topic).catch(() => undefined);
-    if (last !== undefined && firstSeenMs === undefined) firstSeenMs = performance.now() - t0;
-    if (last !== undefined && caughtUp(last, targetIndex)) return { ms: performance.now() - t0, firstSeenMs, view: last };
+    firstSeen ??= last;
+    if (last?.leader !== undefined && last.leader !== null) leaders.add(last.leader);
+    if (last !== undefined && caughtUp(last, targetIndex)) return { ms: performance.now() - t0, firstSeen, leaders: [...leaders], view: last };
     // Back-off between admin polls (a timer for backoff; there is no catch-up event to wait on).
     await new Promise((r) => setTimeout(r, POLL_BACKOFF_MS));
   }
@@ -120,6 +132,8 @@ export function restartCatchup(cluster: BenchCluster, o: CatchupOptions): Promis
         restartToCaughtUpMs: round3(totalMs), processStartMs: round3(processStartMs),
         startedToCaughtUpMs: round3(done.ms), catchupMbPerSec: mbPerSec(bytes, totalMs), catchupMbPerSecAfterStart: mbPerSec(bytes, done.ms),
         followerFirstIndex: done.view.firstIndex,
+        // Terms seen by the follower from its first view to caught up: a rise means elections during the catch-up.
+        termAtFirstView: done.firstSeen?.term ?? null, termAtCaughtUp: done.view.term, leadersFollowed: done.leaders,
       },
     };
   });
