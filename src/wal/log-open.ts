@@ -12,6 +12,7 @@ import { FrameStage } from './frame-stage.js';
 import { createSegment, removeSegment } from './segment-files.js';
 import { newSegment, type Segment } from './segment.js';
 import {
+  checkFrame,
   decodeFrameHeader,
   decodeSegmentHeader,
   FORMAT_VERSION,
@@ -168,8 +169,19 @@ async function markerAgrees(state: LogState, seg: Segment, position: number, nex
   const buf = Buffer.alloc(FRAME_HEADER_BYTES);
   const n = await state.ctx.io.read(seg.fd, buf, position);
   const h = decodeFrameHeader(buf.subarray(0, n), 0);
-  // A torn header right at the marker is still "agreeing": recovery will cut it.
-  return h === undefined || !frameHeaderSane(h) || h.index === nextIndex;
+  // A torn frame right at the marker is still "agreeing": recovery judges it (rows 2–4, 13). Torn
+  // by pages, its header may be half there (magic and length sane, index zeroed), so only a
+  // CRC-valid frame with another index disagrees.
+  if (h === undefined || !frameHeaderSane(h) || h.index === nextIndex) return true;
+  return !(await frameCrcOk(state, seg, position, h.length));
+}
+
+/** Whether the frame at `position` is complete and CRC-valid (bounded: its length is ≤ 256 MiB and fits the file). */
+async function frameCrcOk(state: LogState, seg: Segment, position: number, length: number): Promise<boolean> {
+  if (position + FRAME_HEADER_BYTES + length > seg.sizeBytes) return false;
+  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
+  const n = await state.ctx.io.read(seg.fd, frame, position);
+  return checkFrame(frame.subarray(0, n), 0).kind === 'ok';
 }
 
 async function bumpEpoch(state: LogState): Promise<void> {

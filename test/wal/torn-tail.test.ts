@@ -158,6 +158,16 @@ describe('recovery on open: a tail torn by out-of-order write-back (real disk)',
     expect(log.readSync(21, 25, 1 << 20).map((e) => e.index)).toEqual([21, 22, 23, 24]);
   });
 
+  it('a frame at the mark torn by pages (magic and length there, index and CRC zeroed) is judged, not taken as a disagreeing marker', async () => {
+    const { dir, seg } = await buildTail(20, 30);
+    await writeAt(seg, frameAt(21) + 8, Buffer.alloc(FRAME_HEADER_BYTES - 8));
+    const { lines, log: l } = capturingLogger();
+    const log = await (await reopen(dir, l)).openLog('r');
+    expect(log.lastIndex).toBe(20);
+    expect(lines.find((x) => x.row === '13')).toMatchObject({ position: frameAt(21), discardedFrames: 9 });
+    expect(lines.filter((x) => String(x.msg).includes('disagrees'))).toEqual([]);
+  });
+
   it('without the mark (index lost) the same tail is refused, precisely (row 5)', async () => {
     const { dir, seg } = await buildTail(20, 30);
     await writeAt(seg, frameAt(21), Buffer.alloc(FRAME));
