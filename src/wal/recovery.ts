@@ -99,6 +99,10 @@ interface BadFrameJudgement {
   why: string;
 }
 
+/**
+ * Rows 2–6, 12 and 13 for the bad frame at `at` (positions relative to `bytes`, which end where the
+ * segment ends). Shared by opening (scanFrames) and `chronik inspect verify`, so they agree.
+ */
 export function judgeBadFrame(bytes: Uint8Array, at: number, check: ReturnType<typeof checkFrame>, lastSegment: boolean, tail: TailContext): BadFrameJudgement {
   const mark = tail.markPosition;
   const durableMark: MarkRelation = mark === undefined ? 'none' : at < mark ? 'before' : 'beyond';
