@@ -3,7 +3,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { encodeResponsePrefix, MetadataResponseCodec, type MetadataResponse } from '../../src/kafka/protocol/index.js';
 import { evaluateTargets } from '../../tools/bench/report/targets.js';
-import { caughtUp, mbPerSec } from '../../tools/bench/scenarios/catchup.js';
+import { caughtUp, mbPerSec, sumCounter } from '../../tools/bench/scenarios/catchup.js';
 import { OPT_IN, parseOptions, SCENARIOS } from '../../tools/bench/scenarios/options.js';
 import { countPartitions, idleCpuMax, MetadataProbe } from '../../tools/bench/scenarios/scale.js';
 import type { BenchReport, ScenarioResult } from '../../tools/bench/scenarios/types.js';
@@ -69,6 +69,21 @@ describe('restart-catchup-3n helpers', () => {
     expect(caughtUp(undefined, 10)).toBe(false);
     expect(caughtUp({ lastIndex: 9 }, 10)).toBe(false);
     expect(caughtUp({ lastIndex: 10 }, 10)).toBe(true);
+  });
+
+  it('sums a Prometheus counter over the samples with the given labels', () => {
+    const text = [
+      '# HELP chronik_transport_sent_bytes_total bytes',
+      '# TYPE chronik_transport_sent_bytes_total counter',
+      'chronik_transport_sent_bytes_total{peer="1",node_id="0"} 408',
+      'chronik_transport_sent_bytes_total{peer="2",node_id="0"} 272584550',
+      'chronik_transport_sent_bytes_total_other{peer="1"} 5',
+      'chronik_transport_received_bytes_total{peer="1",node_id="0"} 99',
+    ].join('\n');
+    expect(sumCounter(text, 'chronik_transport_sent_bytes_total', { peer: '2' })).toBe(272584550);
+    expect(sumCounter(text, 'chronik_transport_sent_bytes_total', {})).toBe(272584958);
+    expect(sumCounter(text, 'chronik_transport_sent_bytes_total', { peer: '7' })).toBe(0);
+    expect(sumCounter('plain_total 3\n', 'plain_total', {})).toBe(3);
   });
 
   it('computes MB/s of a transfer', () => {

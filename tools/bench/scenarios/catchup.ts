@@ -57,6 +57,34 @@ async function groupOn(cluster: BenchCluster, node: number, topic: string): Prom
   return undefined;
 }
 
+/**
+ * Sum of a Prometheus counter's samples whose labels include every `labels` pair (text format,
+ * one sample a line); 0 when there is none.
+ */
+export function sumCounter(text: string, name: string, labels: Record<string, string>): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    const close = line.lastIndexOf('}');
+    const labelText = close < 0 ? '' : line.slice(name.length + 1, close);
+    if (!Object.entries(labels).every(([k, v]) => labelText.includes(`${k}="${v}"`))) continue;
+    const value = Number(line.slice(close < 0 ? name.length : close + 1).trim());
+    if (Number.isFinite(value)) sum += value;
+  }
+  return sum;
+}
+
+/** Bytes the other nodes' Raft transports have sent to `peer` so far (their counters; none restarts here). */
+async function bytesSentTo(cluster: BenchCluster, peer: number): Promise<number> {
+  let sum = 0;
+  for (const n of cluster.nodes) {
+    if (n.id === peer || n.admin === undefined) continue;
+    const res = await fetch(`http://${n.admin.host}:${n.admin.port}/metrics`, { signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
+    sum += sumCounter(await res.text(), 'chronik_transport_sent_bytes_total', { peer: String(peer) });
+  }
+  return sum;
+}
+
 /** True once a follower's view has reached the target log end. */
 export function caughtUp(view: { lastIndex: number } | undefined, targetIndex: number): boolean {
   return view !== undefined && view.lastIndex >= targetIndex;
@@ -119,11 +147,14 @@ export function restartCatchup(cluster: BenchCluster, o: CatchupOptions): Promis
     const leaderView = await groupOn(cluster, leader, o.topic);
     if (leaderView === undefined) throw new BenchError(`leader ${leader} has no group for ${o.topic}-0`);
     const bytes = filled.acked * MESSAGE_BYTES;
+    const sentBefore = await bytesSentTo(cluster, follower);
     const t0 = performance.now();
     await cluster.restart(follower, o.timeoutS * 1000);
     const processStartMs = performance.now() - t0;
     const done = await waitCaughtUp(cluster, follower, o.topic, leaderView.lastIndex, o.timeoutS * 1000);
     const totalMs = processStartMs + done.ms;
+    // Raft bytes sent to the follower while it caught up, per byte of data: ~1 when nothing is sent twice.
+    const sentToFollower = (await bytesSentTo(cluster, follower)) - sentBefore;
     return {
       client: 'librdkafka fill, admin /v1/raft', params, messages: filled.acked, bytes, seconds: round3(totalMs / 1000), ...rates(filled.acked, bytes, totalMs / 1000),
       extra: {
@@ -132,6 +163,7 @@ export function restartCatchup(cluster: BenchCluster, o: CatchupOptions): Promis
         restartToCaughtUpMs: round3(totalMs), processStartMs: round3(processStartMs),
         startedToCaughtUpMs: round3(done.ms), catchupMbPerSec: mbPerSec(bytes, totalMs), catchupMbPerSecAfterStart: mbPerSec(bytes, done.ms),
         followerFirstIndex: done.view.firstIndex,
+        raftBytesSentToFollower: sentToFollower, raftBytesPerDataByte: round3(sentToFollower / bytes),
         // Terms seen by the follower from its first view to caught up: a rise means elections during the catch-up.
         termAtFirstView: done.firstSeen?.term ?? null, termAtCaughtUp: done.view.term, leadersFollowed: done.leaders,
       },
