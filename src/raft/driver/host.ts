@@ -16,7 +16,7 @@ import { ReadyLoop } from './ready-loop.js';
 import { membersOf } from './apply.js';
 import { removeSideFiles } from './side-file.js';
 import { newStats, type RaftHostStats } from './stats.js';
-import type { AddGroupOptions, GroupStatus, LeaderChangeListener, ProposeResult, RaftHostOptions } from './types.js';
+import { DEFAULT_MAX_INFLIGHT_BYTES, type AddGroupOptions, type GroupStatus, type LeaderChangeListener, type ProposeResult, type RaftHostOptions } from './types.js';
 
 /**
  * One per node: hosts every Raft group of the node over one WAL store and one node transport, with
@@ -71,6 +71,7 @@ export class RaftHost {
     const core: OpenGroupContext['core'] = {};
     if (o.maxSizePerMsg !== undefined) core.maxSizePerMsg = o.maxSizePerMsg;
     if (o.maxInflightMsgs !== undefined) core.maxInflightMsgs = o.maxInflightMsgs;
+    core.maxInflightBytes = o.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES;
     if (o.maxUncommittedBytes !== undefined) core.maxUncommittedBytes = o.maxUncommittedBytes;
     return {
       wal: o.wal,
