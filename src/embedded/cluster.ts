@@ -267,7 +267,7 @@ export class EmbeddedCluster {
     return node;
   }
 
-  /** Running nodes on the same side of any network partition as anyLive(): those that can agree. */
+  /** Running nodes on the same side of a network partition as the node anyLive() returns: those that can agree. */
   private reachable(): ChronikNode[] {
     const cut = this.partitionState;
     const view = this.anyLive();

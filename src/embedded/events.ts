@@ -1,6 +1,6 @@
 import { NO_LEADER, topicByName, type MetadataImage } from '../state/index.js';
 
-/** A condition on the metadata image: any value but undefined, null or false means "now". */
+/** A condition on the metadata image: a value other than undefined, null or false means "now". */
 export type ClusterPredicate<T> = (image: MetadataImage) => T | undefined | null | false;
 
 /** Named conditions for `cluster.waitFor`, each evaluated on the metadata image of live nodes. */

@@ -2,7 +2,7 @@
  * The on-disk byte layout of WAL segments (see docs/wal-format.md). Pure functions only: the log,
  * recovery and `chronik inspect` all decode through here, so the format has one definition.
  */
-import { crc32c } from './crc32c.js';
+import { crc32c } from '../util/crc32c.js';
 
 export { crc32c };
 

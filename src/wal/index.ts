@@ -1,7 +1,7 @@
 /** The WAL storage engine: public API. */
 export { WalStore, DEFAULT_SEGMENT_BYTES, DEFAULT_INDEX_INTERVAL_BYTES, DEFAULT_MAX_PENDING_BYTES, DEFAULT_MAX_ROUND_BYTES } from './store.js';
 // CRC-32C with the native fast path (see crc32c.ts), for any hot path that checksums large buffers.
-export { crc32c, crc32cImplementation } from './crc32c.js';
+export { crc32c, crc32cImplementation } from '../util/crc32c.js';
 export type { WalStoreOptions, OpenLogOptions } from './store.js';
 export { WalLog } from './log.js';
 export { EntryType } from './entry.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import CRC32C from 'crc-32/crc32c.js';
-import { crc32c, crc32cImplementation, crc32cNative, NATIVE_MIN_BYTES } from '../../src/wal/crc32c.js';
+import { crc32c, crc32cImplementation, crc32cNative, NATIVE_MIN_BYTES } from '../../src/util/crc32c.js';
 
 /** crc-32/crc32c is the reference every other implementation must agree with. */
 function reference(data: Uint8Array, seed?: number): number {

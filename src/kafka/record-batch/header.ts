@@ -1,4 +1,4 @@
-import { crc32c } from '../../wal/crc32c.js';
+import { crc32c } from '../../util/crc32c.js';
 import { CorruptRecordBatchError, UnsupportedMessageFormatError } from './errors.js';
 import { readInt64 } from './int64.js';
 import * as L from './layout.js';

@@ -1,31 +1,15 @@
 import { Gauge, Histogram, type Registry } from 'prom-client';
 import { Role } from '../../raft/core/index.js';
-import { LatencyReservoir, type GroupStatus, type RaftHostStats } from '../../raft/driver/index.js';
+import type { GroupStatus, RaftHostStats } from '../../raft/driver/index.js';
 import { pulledCounter } from './pulled-counter.js';
 import type { MetricSources } from './sources.js';
 
 /** Propose → applied on the leader: one fsync round plus one replication round trip, up to stalls of seconds. */
 const COMMIT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-/** The Raft host's own reservoir size (its quantiles stay available to whoever reads them). */
-const RESERVOIR_CAPACITY = 4096;
-
-/** The host's commit-latency reservoir, also feeding a histogram: one bucket increment per commit. */
-class ObservedReservoir extends LatencyReservoir {
-  constructor(private readonly observe: (seconds: number) => void) {
-    super(RESERVOIR_CAPACITY);
-  }
-
-  override add(ms: number): void {
-    super.add(ms);
-    this.observe(ms / 1000);
-  }
-}
-
 /**
- * Commit latency as a histogram (aggregatable across nodes, unlike quantiles). The Raft host records
- * each commit into `stats.commitLatencyMs`, a plain field of its stats object; swapping in a
- * reservoir that also observes the histogram gets every sample without the driver knowing about
- * metrics. Samples taken before the swap (the node's first moments) are not in the histogram.
+ * Commit latency as a histogram (aggregatable across nodes, unlike quantiles), fed by the Raft
+ * host's commit-latency reservoir's sample listener, so the driver knows nothing of metrics.
+ * Samples taken before the metrics are registered (the node's first moments) are not in it.
  */
 function registerCommitLatency(registry: Registry, stats: RaftHostStats): void {
   const histogram = new Histogram({
@@ -34,7 +18,7 @@ function registerCommitLatency(registry: Registry, stats: RaftHostStats): void {
     buckets: COMMIT_BUCKETS,
     registers: [registry],
   });
-  stats.commitLatencyMs = new ObservedReservoir((seconds) => histogram.observe(seconds));
+  stats.commitLatencyMs.onSample((ms) => histogram.observe(ms / 1000));
 }
 
 /** Raft host counters, the `__meta` group's position and per-follower lag aggregated over groups. */

@@ -15,7 +15,7 @@ export function envelopeOf(snap: Snapshot, logger: Logger): SnapshotEnvelope {
   }
 }
 
-/** Whether the Ready has anything to make durable before its messages go out. */
+/** Whether the Ready has something to make durable before its messages go out. */
 export function needsPersist(g: RaftGroup, rd: Ready): boolean {
   return rd.snapshot !== undefined || rd.entries.length > 0 || rd.confState !== undefined || termOrVoteChanged(g, rd.hardState);
 }

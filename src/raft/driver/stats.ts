@@ -31,13 +31,21 @@ export interface RaftHostStats {
 export class LatencyReservoir {
   private readonly samples: number[] = [];
   private seen = 0;
+  /** One optional subscriber told of every sample (the node's metrics histogram). */
+  private listener: ((value: number) => void) | undefined;
 
   constructor(
     private readonly capacity: number,
     private readonly random: () => number = Math.random,
   ) {}
 
+  /** Calls `listener` with every later sample; one subscriber at most (a second replaces it). */
+  onSample(listener: ((value: number) => void) | undefined): void {
+    this.listener = listener;
+  }
+
   add(value: number): void {
+    this.listener?.(value);
     this.seen++;
     if (this.samples.length < this.capacity) {
       this.samples.push(value);

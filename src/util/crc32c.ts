@@ -1,5 +1,5 @@
 /**
- * CRC-32C (Castagnoli) for WAL frames. crc-32's pure-JavaScript crc32c is the reference; at 1 MiB
+ * CRC-32C (Castagnoli) for WAL frames and the Kafka record-batch check. crc-32's pure-JavaScript crc32c is the reference; at 1 MiB
  * entries it costs about a quarter of a `write + fdatasync` on our disks, all of it on the event
  * loop, so large inputs go to @node-rs/crc32's native crc32c (several GB/s) when it loads and
  * passes a self-check. Both give the same value (test/wal/crc32c.test.ts checks them against each
