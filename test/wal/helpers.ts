@@ -1,6 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { MemoryLevel } from 'memory-level';
 import type { Entry, WalDb } from '../../src/wal/index.js';
 import { silentLogger } from '../../src/util/logger.js';
@@ -37,4 +39,16 @@ export function recordBatch(baseOffset: number, count: number, maxTimestamp: num
   b.writeBigInt64BE(BigInt(maxTimestamp), 27);
   b.writeBigInt64BE(BigInt(maxTimestamp), 35);
   return b;
+}
+
+/** A pino logger at warn level whose lines are parsed into `lines`, for asserting logged decisions. */
+export function capturingLogger(): { lines: Array<Record<string, unknown>>; log: pino.Logger } {
+  const lines: Array<Record<string, unknown>> = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      cb();
+    },
+  });
+  return { lines, log: pino({ level: 'warn' }, stream) };
 }

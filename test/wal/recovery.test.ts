@@ -1,7 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { open, stat, truncate } from 'node:fs/promises';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import {
   FRAME_HEADER_BYTES,
   SEGMENT_HEADER_BYTES,
@@ -11,23 +9,12 @@ import {
 } from '../../src/wal/index.js';
 import { decide, scanFrames } from '../../src/wal/recovery.js';
 import { encodeFrameHeader, encodeSegmentHeader } from '../../src/wal/frame.js';
-import { entries, logger, tempDir } from './helpers.js';
+import { capturingLogger, entries, logger, tempDir } from './helpers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-function capturingLogger(): { lines: Array<Record<string, unknown>>; log: pino.Logger } {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      cb();
-    },
-  });
-  return { lines, log: pino({ level: 'warn' }, stream) };
-}
 
 /** 30 entries of 40 bytes in one segment: frame i (1-based) starts at 24 + (i-1)*68. */
 async function writeLog(): Promise<{ dir: string; seg: string }> {

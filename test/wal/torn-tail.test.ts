@@ -6,14 +6,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { open, readFile, rm, stat } from 'node:fs/promises';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { FaultyFileIO, FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES, WalCorruptionError, WalStore, type Entry } from '../../src/wal/index.js';
 import { Fence, FencedDb, FencedFileIO } from '../../src/wal/testing/fenced.js';
 import { decide, RECOVERY_TABLE, scanFrames, type DecisionInput, type MarkRelation } from '../../src/wal/recovery.js';
 import { tornTailWindowBytes, validFramesAfter } from '../../src/wal/torn-tail.js';
 import { encodeFrameHeader } from '../../src/wal/frame.js';
-import { entries, logger, memoryDb, tempDir } from './helpers.js';
+import { capturingLogger, entries, logger, memoryDb, tempDir } from './helpers.js';
 import { inspect } from '../inspect/io.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -25,17 +23,6 @@ const SIZE = 40;
 const FRAME = FRAME_HEADER_BYTES + SIZE;
 /** Frame i (1-based) of a one-segment log of SIZE-byte entries. */
 const frameAt = (i: number): number => SEGMENT_HEADER_BYTES + (i - 1) * FRAME;
-
-function capturingLogger(): { lines: Array<Record<string, unknown>>; log: pino.Logger } {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      cb();
-    },
-  });
-  return { lines, log: pino({ level: 'warn' }, stream) };
-}
 
 function frameBytes(es: Entry[]): Buffer {
   return Buffer.concat(es.flatMap((e) => [encodeFrameHeader(e), Buffer.from(e.data)]));
