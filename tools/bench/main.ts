@@ -14,6 +14,7 @@ import { loadAverage, machine, versions } from './report/meta.js';
 import { renderText } from './report/table.js';
 import { evaluateTargets } from './report/targets.js';
 import { stamp, writeReport } from './report/write.js';
+import { generatorChooser } from './scenarios/cproducer.js';
 import { BenchError } from './scenarios/errors.js';
 import { embeddedMicro, raftMicro, walMicro } from './scenarios/micro.js';
 import { parseOptions, USAGE, type BenchOptions } from './scenarios/options.js';
@@ -69,7 +70,8 @@ export async function runBench(argv: string[], opts: BenchOptions, log: Logger):
   };
   const scratch = await mkdtemp(join(opts.dir, 'chronik-bench-'));
   const profileDir = join(opts.outDir, `${stamp(startedAt)}-profiles`);
-  const ctx: PlanContext = { opts, scratch, profileDir, log, progress: progressWriter(), record: (s) => report.scenarios.push(s), results: report.scenarios };
+  const generator = generatorChooser(opts.producer, join(scratch, 'bin'));
+  const ctx: PlanContext = { opts, scratch, profileDir, log, progress: progressWriter(), record: (s) => report.scenarios.push(s), results: report.scenarios, generator };
   try {
     if (opts.only.has('physical')) {
       await phase(report, log, 'physical', async () => {

@@ -19,6 +19,8 @@ function note(s: ScenarioResult): string {
   const sent = s.extra?.sent;
   // A paced run that received clearly less than it offered did not keep up with the offered rate.
   if (s.name.startsWith('e2e') && typeof sent === 'number' && s.messages < sent * 0.95) return `fell behind: ${s.messages} of ${sent} received`;
+  const fallback = s.extra?.generatorFallback;
+  if (typeof fallback === 'string') return `Python producer (${fallback})`;
   return ackNote(s.extra?.ackLatency);
 }
 

@@ -28,9 +28,10 @@ function referenceRss(report: BenchReport): string {
 
 /** The same client at acks=0 in the same run: how close acks=all came to what the client does at all. */
 function clientCeiling(report: BenchReport, acksAllMbPerSec: number): string {
-  const ceiling = find(report, 'produce-1n-acks0')?.mbPerSec;
-  if (ceiling === undefined || !(ceiling > 0)) return '';
-  return `; the same client at acks=0 ${ceiling.toFixed(1)} MB/s (acks=all is ${(acksAllMbPerSec / ceiling).toFixed(2)} of it)`;
+  const acks0 = find(report, 'produce-1n-acks0');
+  const ceiling = acks0?.mbPerSec;
+  if (acks0 === undefined || ceiling === undefined || !(ceiling > 0)) return '';
+  return `; the same client at acks=0 ${ceiling.toFixed(1)} MB/s (acks=all is ${(acksAllMbPerSec / ceiling).toFixed(2)} of it); load generator ${acks0.client}`;
 }
 
 function extraNumber(s: ScenarioResult, key: string): number | undefined {

@@ -32,6 +32,8 @@ export interface BenchOptions {
   raftS: number;
   cpuProf: boolean;
   keep: boolean;
+  /** Load generator of the librdkafka produce scenarios: the C producer (falls back to Python when it cannot be built) or Python. */
+  producer: 'c' | 'python';
 }
 
 export const USAGE = `Usage: chronik bench [options]
@@ -39,7 +41,7 @@ export const USAGE = `Usage: chronik bench [options]
        chronik bench --profile-summary FILE.cpuprofile
 
 Starts its own brokers (1 node, then 3 nodes) as real processes on loopback and drives them with
-librdkafka (/usr/bin/python3 confluent-kafka) and kafkajs. Writes bench-results/<timestamp>.json/.html.
+librdkafka (a C producer, /usr/bin/python3 confluent-kafka) and kafkajs. Writes bench-results/<timestamp>.json/.html.
 
   --only a,b          scenarios (default all but ${[...OPT_IN].join(', ')}): ${SCENARIOS.join(', ')}
   --dir DIR           parent of the scratch data directories (default the OS temp dir)
@@ -52,6 +54,8 @@ librdkafka (/usr/bin/python3 confluent-kafka) and kafkajs. Writes bench-results/
   --catchup-mib N     MiB produced while a follower is down, restart-catchup-3n (default 1024)
   --disk-ms N, --net-ms N, --wal-ms N
                       per-measurement durations of the physical limits and the WAL micro-benchmark
+  --producer c|python librdkafka load generator of the produce scenarios (default c: a C producer
+                      compiled with gcc against librdkafka-dev; falls back to Python, and says so)
   --cpu-prof          run brokers under node --cpu-prof (profiles next to the results)
   --keep              keep the scratch data directories
 `;
@@ -88,6 +92,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     raftS: quick ? 1 : 2,
     cpuProf: argv.includes('--cpu-prof'),
     keep: argv.includes('--keep'),
+    producer: 'c',
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -103,10 +108,16 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     else if (a === '--wal-ms') o.walMs = positive(value(argv, i, a), a);
     else if (a === '--disk-ms') o.diskMs = positive(value(argv, i, a), a);
     else if (a === '--net-ms') o.netMs = positive(value(argv, i, a), a);
+    else if (a === '--producer') o.producer = producerKind(value(argv, i, a));
     else throw new BenchError(`unknown option ${String(a)}`);
     i++;
   }
   return o;
+}
+
+function producerKind(v: string): 'c' | 'python' {
+  if (v === 'c' || v === 'python') return v;
+  throw new BenchError(`--producer: c or python, not ${v}`);
 }
 
 function parseOnly(list: string): Set<ScenarioName> {

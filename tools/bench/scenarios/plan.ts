@@ -16,6 +16,7 @@ import type { BenchOptions, ScenarioName } from './options.js';
 import { produceKafkajs, produceLibrdkafka } from './produce.js';
 import { scaleSettle } from './scale.js';
 import type { ScenarioResult } from './types.js';
+import type { LoadGenerator } from './cproducer.js';
 import { KIB } from './types.js';
 
 export interface PlanContext {
@@ -27,6 +28,8 @@ export interface PlanContext {
   progress: (text: string) => void;
   record: (s: ScenarioResult) => void;
   results: readonly ScenarioResult[];
+  /** The librdkafka load generator of the produce scenarios, built on first use. */
+  generator: () => Promise<LoadGenerator>;
 }
 
 const PARTITIONS = 6;
@@ -68,9 +71,9 @@ export async function runSingleNode(ctx: PlanContext): Promise<void> {
     const kafka = kafkaClient(cluster.brokers, 'chronik-bench-admin');
     await createTopic(kafka, 'bench-1n', PARTITIONS, 1);
     if (wants(ctx, 'produce-1n', 'consume-1n')) {
-      await step(ctx, 'produce-1n', () => produceLibrdkafka(cluster, {
-        name: 'produce-1n', title: 'produce, 1 node, acks=all, 1 KiB, 6 partitions', topic: 'bench-1n', messageBytes: KIB, durationS: o.produceS, acks: 'all', lingerMs: LINGER_MS,
-      }));
+      await step(ctx, 'produce-1n', async () => produceLibrdkafka(cluster, {
+        name: 'produce-1n', title: 'produce, 1 node, acks=all, 1 KiB, 6 partitions', topic: 'bench-1n', partitions: PARTITIONS, messageBytes: KIB, durationS: o.produceS, acks: 'all', lingerMs: LINGER_MS,
+      }, await ctx.generator()));
     }
     if (wants(ctx, 'consume-1n')) {
       await step(ctx, 'consume-1n', () => consumeLibrdkafka(cluster, { name: 'consume-1n', title: 'catch-up consume from the start, 1 node', topic: 'bench-1n', partitions: PARTITIONS, expected: producedCount(ctx, 'produce-1n'), timeoutS: 180 }));
@@ -87,9 +90,9 @@ export async function runSingleNode(ctx: PlanContext): Promise<void> {
       // CPU-bound in the interpreter long before a broker is). Last on this cluster: the RSS an
       // acks=0 flood leaves behind would otherwise show in the scenarios after it.
       await createTopic(kafka, 'bench-1n-acks0', PARTITIONS, 1);
-      await step(ctx, 'produce-1n-acks0', () => produceLibrdkafka(cluster, {
-        name: 'produce-1n-acks0', title: 'client ceiling: produce, 1 node, acks=0, 1 KiB, 6 partitions', topic: 'bench-1n-acks0', messageBytes: KIB, durationS: o.produceS, acks: 0, lingerMs: LINGER_MS,
-      }));
+      await step(ctx, 'produce-1n-acks0', async () => produceLibrdkafka(cluster, {
+        name: 'produce-1n-acks0', title: 'client ceiling: produce, 1 node, acks=0, 1 KiB, 6 partitions', topic: 'bench-1n-acks0', partitions: PARTITIONS, messageBytes: KIB, durationS: o.produceS, acks: 0, lingerMs: LINGER_MS,
+      }, await ctx.generator()));
     }
   });
 }
@@ -118,9 +121,9 @@ async function runSharedThreeNode(ctx: PlanContext): Promise<void> {
     const kafka = kafkaClient(cluster.brokers, 'chronik-bench-admin');
     if (wants(ctx, 'produce-3n', 'consume-3n')) {
       await createTopic(kafka, 'bench-3n', PARTITIONS, 3);
-      await step(ctx, 'produce-3n', () => produceLibrdkafka(cluster, {
-        name: 'produce-3n', title: 'produce, 3 nodes RF 3, acks=all, 1 KiB, 6 partitions', topic: 'bench-3n', messageBytes: KIB, durationS: o.produceS, acks: 'all', lingerMs: LINGER_MS,
-      }));
+      await step(ctx, 'produce-3n', async () => produceLibrdkafka(cluster, {
+        name: 'produce-3n', title: 'produce, 3 nodes RF 3, acks=all, 1 KiB, 6 partitions', topic: 'bench-3n', partitions: PARTITIONS, messageBytes: KIB, durationS: o.produceS, acks: 'all', lingerMs: LINGER_MS,
+      }, await ctx.generator()));
     }
     if (wants(ctx, 'consume-3n')) {
       await step(ctx, 'consume-3n', () => consumeLibrdkafka(cluster, { name: 'consume-3n', title: 'catch-up consume from the start, 3 nodes', topic: 'bench-3n', partitions: PARTITIONS, expected: producedCount(ctx, 'produce-3n'), timeoutS: 180 }));
