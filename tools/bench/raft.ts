@@ -59,6 +59,12 @@ export interface PerEntry {
   drains: number;
   fsyncRounds: number;
   framesSent: number;
+  /**
+   * CPU of the three node processes (process.cpuUsage: every thread, user + system) over the load
+   * phase, in microseconds per committed entry. Throughput on a shared machine moves with everyone
+   * else's load; CPU per entry much less, so before/after comparisons use it.
+   */
+  cpuUs?: number;
 }
 
 export interface LatencySummary {
@@ -107,7 +113,7 @@ type Command =
 type Reply =
   | { type: 'listening'; port: number }
   | { type: 'ok' }
-  | { type: 'loaded'; committed: number; elapsedMs: number; p50Ms: number; p99Ms: number; samples: number; counters: Counters; profile: string | undefined }
+  | { type: 'loaded'; committed: number; elapsedMs: number; p50Ms: number; p99Ms: number; samples: number; counters: Counters; cpuUs: number; profile: string | undefined }
   | { type: 'idled'; cpuPercent: number; profile: string | undefined }
   | { type: 'echoing'; port: number }
   | { type: 'error'; message: string };
@@ -227,6 +233,7 @@ async function workerLoad(w: Worker, cmd: Extract<Command, { type: 'load' }>): P
     }
   };
   const before = counters(w.host);
+  const cpuBefore = process.cpuUsage();
   const led = cmd.groups.filter((g) => w.host.status(g).role === 'leader');
   const name = `load-${cmd.groups.length}g-w${cmd.window}-node${w.nodeId}-${Date.now()}`;
   const { profile } = await profiled(w.cpuProfDir, name, async () => {
@@ -237,8 +244,9 @@ async function workerLoad(w: Worker, cmd: Extract<Command, { type: 'load' }>): P
     await Promise.all(pumps);
   });
   const elapsedMs = performance.now() - start;
+  const cpu = process.cpuUsage(cpuBefore);
   const c = countersSince(before, w.host);
-  return { type: 'loaded', committed, elapsedMs, p50Ms: latencies.quantile(0.5), p99Ms: latencies.quantile(0.99), samples: latencies.count, counters: c, profile };
+  return { type: 'loaded', committed, elapsedMs, p50Ms: latencies.quantile(0.5), p99Ms: latencies.quantile(0.99), samples: latencies.count, counters: c, cpuUs: cpu.user + cpu.system, profile };
 }
 
 async function workerIdle(w: Worker, seconds: number): Promise<Reply> {
@@ -436,7 +444,8 @@ function busiest(rs: Loaded[]): Loaded {
 function perEntry(rs: Loaded[]): PerEntry {
   const committed = Math.max(1, rs.reduce((sum, r) => sum + r.committed, 0));
   const total = (pick: (c: Counters) => number): number => round(rs.reduce((sum, r) => sum + pick(r.counters), 0) / committed);
-  return { drains: total((c) => c.drains), fsyncRounds: total((c) => c.fsyncRounds), framesSent: total((c) => c.frames) };
+  const cpuUs = round(rs.reduce((sum, r) => sum + r.cpuUs, 0) / committed);
+  return { drains: total((c) => c.drains), fsyncRounds: total((c) => c.fsyncRounds), framesSent: total((c) => c.frames), cpuUs };
 }
 
 function profilesOf(rs: Array<{ profile: string | undefined }>): string[] {
@@ -550,7 +559,8 @@ export async function runRaftBench(opts: RaftBenchOptions = {}): Promise<RaftBen
 }
 
 function formatPerEntry(p: PerEntry): string {
-  return `per committed entry (3 nodes): ${p.drains} drains, ${p.fsyncRounds} fsync rounds, ${p.framesSent} frames`;
+  const cpu = p.cpuUs === undefined ? '' : `, ${p.cpuUs} us CPU`;
+  return `per committed entry (3 nodes): ${p.drains} drains, ${p.fsyncRounds} fsync rounds, ${p.framesSent} frames${cpu}`;
 }
 
 export function formatRaftBench(r: RaftBenchResult): string {

@@ -17,7 +17,7 @@
  * only a frame that straddles chunks is gathered into one fresh buffer. Chunks are never reused, so
  * views stay valid for as long as the receiver keeps them.
  */
-import CRC32C from 'crc-32/crc32c.js';
+import { crc32c } from '../../util/crc32c.js';
 import { FrameError } from './errors.js';
 
 export const FRAME_HEADER_BYTES = 9;
@@ -41,11 +41,24 @@ export const FrameKind = {
 export type FrameKindValue = (typeof FrameKind)[keyof typeof FrameKind];
 
 
-/** CRC-32C over the kind byte and the payload parts, computed incrementally (no concatenation). */
+/** The CRC-32C of each possible kind byte alone: every frame's CRC starts from one of these. */
+const KIND_CRCS: readonly number[] = Array.from({ length: 256 }, (_, kind) => crc32c(Uint8Array.of(kind)));
+
+/**
+ * CRC-32C over the kind byte and the payload parts, computed incrementally (no concatenation).
+ * Through src/util/crc32c.ts: parts of 256 bytes and more (packed chunks of a Raft frame, entries)
+ * go to the native implementation; pure-JavaScript CRC of every frame on send and on receive was
+ * 6–8 % of a node's CPU under replication load.
+ */
 export function frameCrc(kind: number, parts: readonly Uint8Array[]): number {
-  let crc = CRC32C.buf([kind]);
-  for (const part of parts) crc = CRC32C.buf(part, crc);
-  return crc >>> 0;
+  let crc = KIND_CRCS[kind & 0xff] as number;
+  for (const part of parts) crc = crc32c(part, crc);
+  return crc;
+}
+
+/** frameCrc of a single payload buffer (the receive path), without a parts array. */
+export function payloadCrc(kind: number, payload: Uint8Array): number {
+  return crc32c(payload, KIND_CRCS[kind & 0xff] as number);
 }
 
 export function payloadBytes(parts: readonly Uint8Array[]): number {

@@ -1,5 +1,5 @@
 import { assert } from '../../util/assert.js';
-import { FRAME_HEADER_BYTES, FrameKind, frameCrc, type FrameKindValue, type FrameSink } from './codec.js';
+import { FRAME_HEADER_BYTES, FrameKind, payloadCrc, type FrameKindValue, type FrameSink } from './codec.js';
 import { FrameError } from './errors.js';
 
 const KNOWN_KINDS: ReadonlySet<number> = new Set(Object.values(FrameKind));
@@ -51,7 +51,7 @@ export class FrameDecoder {
       const kind = header.readUInt8(8);
       this.skip(FRAME_HEADER_BYTES);
       const payload = this.take(length);
-      if (frameCrc(kind, [payload]) !== crc) throw new FrameError('crc', `CRC-32C mismatch on a ${length}-byte frame`);
+      if (payloadCrc(kind, payload) !== crc) throw new FrameError('crc', `CRC-32C mismatch on a ${length}-byte frame`);
       if (!KNOWN_KINDS.has(kind)) throw new FrameError('malformed', `unknown frame kind ${kind}`);
       sink(kind as FrameKindValue, payload);
     }
