@@ -18,6 +18,7 @@
  */
 #include <librdkafka/rdkafka.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,7 @@ typedef struct {
   rd_kafka_t *rk;
   rd_kafka_topic_t *topic;
   long long sent, acked, errors, unflushed;
+  double blocked_s; /* time waiting for room in the full local queue: the broker, not this process, was behind */
   char first_error[256];
   histogram_t all;
   histogram_t *per_second; /* seconds + 1 histograms, by send time */
@@ -186,8 +188,11 @@ static void produce_loop(worker_t *w, rd_kafka_topic_t *t) {
         break;
       }
       /* The local queue is full: wait (bounded) for delivery reports to make room. */
+      double t0 = now_s();
       rd_kafka_poll(w->rk, 10);
-      if (now_s() >= w->deadline) break;
+      double t1 = now_s();
+      w->blocked_s += t1 - t0;
+      if (t1 >= w->deadline) break;
       continue;
     }
     w->sent++;
@@ -245,14 +250,21 @@ static void print_histogram(const histogram_t *h) {
          quantile_ms(h, 0.5), quantile_ms(h, 0.99), quantile_ms(h, 0.999), (double)h->max_us / 1000.0);
 }
 
-static void print_json(worker_t *ws, const options_t *o, double start, double end) {
+static double cpu_seconds(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+static void print_json(worker_t *ws, const options_t *o, double start, double end, double cpu_s) {
   long long sent = 0, acked = 0, errors = 0, unflushed = 0;
-  double send_end = start;
+  double send_end = start, blocked = 0;
   const char *first = "";
   histogram_t *all = calloc(1, sizeof *all);
   int seconds = ws[0].seconds;
   for (int i = 0; i < o->instances; i++) {
     sent += ws[i].sent, acked += ws[i].acked, errors += ws[i].errors, unflushed += ws[i].unflushed;
+    blocked += ws[i].blocked_s / o->instances;
     if (ws[i].send_end > send_end) send_end = ws[i].send_end;
     if (!*first && ws[i].first_error[0]) first = ws[i].first_error;
     merge(all, &ws[i].all);
@@ -261,7 +273,8 @@ static void print_json(worker_t *ws, const options_t *o, double start, double en
          rd_kafka_version_str(), o->instances, sent, acked, errors);
   if (*first) printf("\"firstError\":\"%s\",", first); /* librdkafka's error strings have no quotes */
   else printf("\"firstError\":null,");
-  printf("\"unflushed\":%lld,\"seconds\":%.6f,\"sendSeconds\":%.6f,\"latency\":", unflushed, end - start, send_end - start);
+  printf("\"unflushed\":%lld,\"seconds\":%.6f,\"sendSeconds\":%.6f,\"blockedSeconds\":%.6f,\"cpuSeconds\":%.6f,\"latency\":",
+         unflushed, end - start, send_end - start, blocked, cpu_s);
   print_histogram(all);
   printf(",\"overTime\":[");
   int comma = 0;
@@ -302,11 +315,11 @@ int main(int argc, char **argv) {
     failed = prepare(&ws[i]) != 0;
   }
   if (!failed) {
-    double start = now_s();
+    double start = now_s(), cpu0 = cpu_seconds();
     for (int i = 0; i < o.instances; i++) ws[i].start = start, ws[i].deadline = start + o.duration_s;
     for (int i = 0; i < o.instances; i++) pthread_create(&threads[i], NULL, run_worker, &ws[i]);
     for (int i = 0; i < o.instances; i++) pthread_join(threads[i], NULL);
-    print_json(ws, &o, start, now_s());
+    print_json(ws, &o, start, now_s(), cpu_seconds() - cpu0);
   }
   for (int i = 0; i < o.instances; i++) destroy(&ws[i]);
   free(ws);

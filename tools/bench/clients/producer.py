@@ -4,11 +4,17 @@ argv[1] is JSON: bootstrap, topic, messageBytes, durationS, maxMessages, rate (0
 acks, lingerMs, batchBytes, batchMessages. Latency is produce() -> delivery report (msg.latency()).
 """
 import os
+import resource
 import time
 
 from confluent_kafka import Producer
 
 from common import MAX_SAMPLES, args, buckets, emit, summary
+
+
+def cpu_seconds():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def main():
@@ -49,6 +55,9 @@ def main():
     deadline = start + a["durationS"]
     rate = a["rate"]
     sent = 0
+    # Time spent waiting for room in the full local queue: the broker, not this script, was behind.
+    blocked = 0.0
+    cpu0 = cpu_seconds()
     while sent < a["maxMessages"]:
         now = time.monotonic()
         if now >= deadline:
@@ -63,7 +72,9 @@ def main():
             producer.produce(a["topic"], payload, on_delivery=on_delivery)
             sent += 1
         except BufferError:
+            t0 = time.monotonic()
             producer.poll(0.01)
+            blocked += time.monotonic() - t0
             continue
         producer.poll(0)
     send_end = time.monotonic()
@@ -77,6 +88,8 @@ def main():
         "unflushed": remaining,
         "seconds": end - start,
         "sendSeconds": send_end - start,
+        "blockedSeconds": blocked,
+        "cpuSeconds": cpu_seconds() - cpu0,
         "latency": summary(lats),
         "overTime": buckets(times, lats),
     })

@@ -20,8 +20,22 @@ function note(s: ScenarioResult): string {
   // A paced run that received clearly less than it offered did not keep up with the offered rate.
   if (s.name.startsWith('e2e') && typeof sent === 'number' && s.messages < sent * 0.95) return `fell behind: ${s.messages} of ${sent} received`;
   const fallback = s.extra?.generatorFallback;
-  if (typeof fallback === 'string') return `Python producer (${fallback})`;
-  return ackNote(s.extra?.ackLatency);
+  return [typeof fallback === 'string' ? `Python producer (${fallback})` : '', clientNote(s.extra), cpuPerMb(s), ackNote(s.extra?.ackLatency)].filter((x) => x !== '').join('; ');
+}
+
+/** Broker CPU time per MB moved (all nodes): less sensitive to a busy machine than MB/s. */
+function cpuPerMb(s: ScenarioResult): string {
+  if (!s.name.startsWith('produce') || !(s.mbPerSec > 0) || s.servers.length === 0) return '';
+  const cores = s.servers.reduce((sum, x) => sum + x.cpuPercentAvg, 0) / 100;
+  return `broker ${((cores * 1000) / s.mbPerSec).toFixed(1)} ms CPU per MB`;
+}
+
+/** A producer's own CPU and how long it waited for the broker: says which side was the limit. */
+function clientNote(extra: Record<string, unknown> | undefined): string {
+  const cpuPercent = extra?.clientCpuPercent;
+  const blocked = extra?.clientBlockedPercent;
+  if (typeof cpuPercent !== 'number' || typeof blocked !== 'number') return '';
+  return `client CPU ${cpuPercent.toFixed(0)}%, waited for the broker ${blocked.toFixed(0)}% of the time`;
 }
 
 /** End to end: how much of it the broker's acks=all acknowledgement already took. */

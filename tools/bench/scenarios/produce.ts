@@ -33,6 +33,10 @@ interface ProducerOutput {
   unflushed: number;
   seconds: number;
   sendSeconds: number;
+  /** Time the producer waited for room in its full local queue (the broker was behind it). */
+  blockedSeconds?: number;
+  /** CPU time of the producer process over the window (all its threads). */
+  cpuSeconds?: number;
   latency: LatencyPercentiles;
   overTime: LatencyBucket[];
   /** The C producer only: its librdkafka clients (each with its own connection and thread). */
@@ -54,6 +58,15 @@ function runProducer(cluster: BenchCluster, o: ProduceOptions, generator: LoadGe
   if (generator.kind === 'python') return runPythonClient<ProducerOutput>('producer.py', { ...settings, maxMessages: 50_000_000, rate: 0 }, timeoutMs);
   const argv = Object.entries({ ...settings, partitions: o.partitions, instances: C_INSTANCES }).map(([k, v]) => `${k}=${String(v)}`);
   return runJsonProcess<ProducerOutput>(generator.binary, argv, dirname(generator.binary), 'producer.c', timeoutMs);
+}
+
+/**
+ * Is the client the bottleneck? Its CPU in % of one core, and the share of its sending time spent
+ * waiting for the broker to drain its full local queue (near 100%: the broker is the limit).
+ */
+function clientLoad(out: ProducerOutput): Record<string, number> {
+  if (out.cpuSeconds === undefined || out.blockedSeconds === undefined || !(out.seconds > 0) || !(out.sendSeconds > 0)) return {};
+  return { clientCpuPercent: round3((out.cpuSeconds / out.seconds) * 100), clientBlockedPercent: round3((out.blockedSeconds / out.sendSeconds) * 100) };
 }
 
 /** Sum of the partitions' high watermarks: what the log holds as committed. */
@@ -83,7 +96,7 @@ export function produceLibrdkafka(cluster: BenchCluster, o: ProduceOptions, gene
       client, params, messages, bytes, seconds: round3(out.seconds), ...rates(messages, bytes, out.seconds),
       latency: out.latency, latencyOverTime: out.overTime,
       extra: {
-        sent: out.sent, errors: out.errors, firstError: out.firstError, unflushed: out.unflushed, logMessages,
+        sent: out.sent, errors: out.errors, firstError: out.firstError, unflushed: out.unflushed, logMessages, ...clientLoad(out),
         ...(out.instances === undefined ? {} : { instances: out.instances, librdkafka: out.librdkafka }),
         ...(generator.kind === 'python' ? { generatorFallback: generator.reason } : {}),
       },
