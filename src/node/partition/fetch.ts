@@ -26,6 +26,12 @@ export async function readCommitted(replica: PartitionReplica, offset: number, m
   }
   const empty: FetchSlice = { highWatermark: hw, logStartOffset, batches: [], bytes: 0 };
   if (offset === hw) return empty;
+  // A reader at the tail (a long-poll just woken by the batch it waits for) is served from memory.
+  const recent = replica.recent.read(offset, Math.max(1, maxBytes));
+  if (recent !== undefined) {
+    replica.fetchHints.remember(recent.nextOffset, recent.lastIndex);
+    return { highWatermark: hw, logStartOffset, batches: recent.batches, bytes: recent.bytes };
+  }
   const first = await startIndex(replica, offset);
   const lastCommitted = replica.appliedEntryIndex;
   if (first === undefined || first > lastCommitted) return empty;

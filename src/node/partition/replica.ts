@@ -8,6 +8,7 @@ import type { Logger } from '../../util/logger.js';
 import { asBuffer } from './bytes.js';
 import { FetchHints } from './fetch-hints.js';
 import { recoverTail } from './log-tail.js';
+import { RecentBatches } from './recent-batches.js';
 import { WatermarkWaiters } from './watermark-waiters.js';
 
 export interface PartitionId {
@@ -55,6 +56,8 @@ export class PartitionReplica implements GroupStateMachine {
   readonly waiters = new WatermarkWaiters();
   /** Where sequential readers' next fetches start (skips an index seek per fetch). */
   readonly fetchHints = new FetchHints();
+  /** The last committed batches while this replica serves as leader: tail readers skip the disk. */
+  readonly recent = new RecentBatches();
   readonly log: Logger;
   private applied = 0;
   private appliedTerm = 0;
@@ -113,6 +116,7 @@ export class PartitionReplica implements GroupStateMachine {
       if (entry.type !== EntryType.KAFKA_BATCH) continue;
       const header = readBatchHeader(asBuffer(entry.data));
       this.hw = header.baseOffset + header.lastOffsetDelta + 1;
+      if (this.leaderTerm !== undefined) this.recent.push(entry.index, header.baseOffset, this.hw, entry.data);
       if (header.producerId >= 0) this.committedProducers.onAppended(header, header.baseOffset, header.maxTimestamp);
     }
     this.waiters.advance(this.hw);
@@ -134,6 +138,7 @@ export class PartitionReplica implements GroupStateMachine {
     this.hw = Math.max(this.hw, this.wal.nextOffset);
     this.committedProducers.clear();
     this.fetchHints.clear();
+    this.recent.clear();
   }
 
   // ---- leadership ----
@@ -143,6 +148,7 @@ export class PartitionReplica implements GroupStateMachine {
     if (leader !== this.opts.nodeId || (this.leaderTerm !== undefined && this.leaderTerm.epoch !== term)) {
       if (this.leaderTerm !== undefined) this.log.debug({ term, leader }, 'stopped serving');
       this.leaderTerm = undefined;
+      this.recent.clear();
       this.waiters.wakeAll();
     }
     if (leader === this.opts.nodeId) this.maybeStartServing();
@@ -160,6 +166,8 @@ export class PartitionReplica implements GroupStateMachine {
     const producers = this.newProducerState();
     producers.restore(this.committedProducers.snapshot());
     this.leaderTerm = { epoch: status.term, nextOffset: this.hw, producers, inFlight: new Map() };
+    // The ring must end at the high watermark with no gap: it starts empty with the term.
+    this.recent.clear();
     this.log.debug({ epoch: status.term, hw: this.hw }, 'serving as leader');
     this.opts.onServing(this, status.term);
   }
@@ -179,6 +187,7 @@ export class PartitionReplica implements GroupStateMachine {
     if (this.leaderTerm?.epoch !== epoch) return false;
     this.handingOverEpoch = epoch;
     this.leaderTerm = undefined;
+    this.recent.clear();
     this.waiters.wakeAll();
     this.log.debug({ epoch }, 'stopped serving: handing leadership over');
     return true;
@@ -204,6 +213,7 @@ export class PartitionReplica implements GroupStateMachine {
 
   close(): void {
     this.leaderTerm = undefined;
+    this.recent.clear();
     this.waiters.wakeAll();
   }
 

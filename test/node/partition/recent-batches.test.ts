@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { RecentBatches } from '../../../src/node/partition/recent-batches.js';
+
+/** A fake batch of `bytes` bytes whose first byte tells which one it is. */
+function batch(tag: number, bytes = 100): Buffer {
+  return Buffer.alloc(bytes, tag);
+}
+
+/** Pushes batches of `records` offsets each, from offset `from`, entry indexes from 10. */
+function filled(count: number, opts: { records?: number; bytes?: number; maxBytes?: number; maxCount?: number } = {}): RecentBatches {
+  const ring = new RecentBatches(opts.maxBytes, opts.maxCount);
+  const records = opts.records ?? 5;
+  for (let i = 0; i < count; i++) ring.push(10 + i, i * records, (i + 1) * records, batch(i, opts.bytes));
+  return ring;
+}
+
+describe('RecentBatches', () => {
+  it('serves the batch holding an offset and those after it, at least one, within maxBytes', () => {
+    const ring = filled(4);
+    const slice = ring.read(7, 250);
+    expect(slice?.batches.map((b) => b[0])).toEqual([1, 2]);
+    expect(slice).toMatchObject({ bytes: 200, lastIndex: 12, nextOffset: 15 });
+    // A budget smaller than one batch still returns one, as Kafka does.
+    expect(ring.read(0, 1)?.batches.map((b) => b[0])).toEqual([0]);
+    expect(ring.read(19, 10_000)?.batches.map((b) => b[0])).toEqual([3]);
+  });
+
+  it('covers nothing past its end or before its start', () => {
+    const ring = filled(4);
+    expect(ring.read(20, 1000)).toBeUndefined();
+    expect(new RecentBatches().read(0, 1000)).toBeUndefined();
+  });
+
+  it('drops the oldest batches beyond its byte and count bounds, and the rest stay readable', () => {
+    const byBytes = filled(10, { bytes: 100, maxBytes: 350 });
+    expect(byBytes.size).toBe(3);
+    expect(byBytes.byteSize).toBe(300);
+    expect(byBytes.read(34, 1000)).toBeUndefined();
+    expect(byBytes.read(35, 1000)?.batches.map((b) => b[0])).toEqual([7, 8, 9]);
+    const byCount = filled(200, { maxCount: 16 });
+    expect(byCount.size).toBe(16);
+    expect(byCount.read(184 * 5, 1 << 20)?.batches.map((b) => b[0])).toEqual(Array.from({ length: 16 }, (_, i) => (184 + i) & 0xff));
+  });
+
+  it('empties on a batch larger than its budget, and on a gap, rather than serve around them', () => {
+    const ring = filled(3, { maxBytes: 1000 });
+    ring.push(13, 15, 20, batch(9, 2000));
+    expect(ring.size).toBe(0);
+    ring.push(14, 20, 25, batch(10));
+    expect(ring.read(20, 1000)?.batches.map((b) => b[0])).toEqual([10]);
+    // 25 is missing: the ring restarts at 30 and offset 25 is not claimed to be covered.
+    ring.push(16, 30, 35, batch(11));
+    expect(ring.size).toBe(1);
+    expect(ring.read(25, 1000)).toBeUndefined();
+    expect(ring.read(30, 1000)?.batches.map((b) => b[0])).toEqual([11]);
+  });
+
+  it('copies a view of a larger buffer, so a cached batch does not keep a whole request alive', () => {
+    const request = Buffer.alloc(64 * 1024, 7);
+    const ring = new RecentBatches();
+    ring.push(1, 0, 1, request.subarray(100, 200));
+    const [cached] = ring.read(0, 1000)?.batches ?? [];
+    expect(cached?.byteLength).toBe(100);
+    expect(cached?.buffer.byteLength).toBe(100);
+    expect(cached?.[0]).toBe(7);
+    const own = new Uint8Array(50);
+    ring.push(2, 1, 2, own);
+    expect(ring.read(1, 1000)?.batches[0]).toBe(own);
+  });
+
+  it('stays bounded and contiguous over a long run (the consumed front is compacted)', () => {
+    const ring = filled(5000, { maxCount: 100 });
+    expect(ring.size).toBe(100);
+    for (let offset = 4900 * 5; offset < 5000 * 5; offset += 7) {
+      const slice = ring.read(offset, 1);
+      expect(slice?.nextOffset).toBe((Math.floor(offset / 5) + 1) * 5);
+    }
+    ring.clear();
+    expect(ring.size).toBe(0);
+    expect(ring.byteSize).toBe(0);
+  });
+});
