@@ -8,9 +8,15 @@
  * (`pageBytes`), as a kernel writing back dirty pages in any order would: a zeroed page can then sit
  * before pages that did reach the disk (recovery table row 13).
  *
+ * A handle opened with `dsync` models O_DSYNC: a write that resolves has made its own bytes and the
+ * file's current size durable (earlier unsynced writes elsewhere in the file stay unsynced, earlier
+ * truncates become durable with the size). A dsync write in flight at a crash is an unsynced write
+ * (torn or lost like one), and `failNextDatasync` fails the sync part of a dsync write: its bytes
+ * stay in the "page cache", the call rejects.
+ *
  * Simplification, on purpose: unlink and rmdir are durable at once.
  */
-import type { FileHandle, FileIO, FileStat } from './file-io.js';
+import type { FileHandle, FileIO, FileStat, OpenOptions } from './file-io.js';
 import { assert } from '../util/assert.js';
 
 type Op = { kind: 'write'; position: number; bytes: Uint8Array } | { kind: 'truncate'; sizeBytes: number };
@@ -62,6 +68,7 @@ export class FaultyFileIO implements FileIO {
   private readonly files = new Map<string, MemFile>();
   private readonly dirs = new Set<string>(['/']);
   private readonly fds = new Map<FileHandle, string>();
+  private readonly dsyncFds = new Set<FileHandle>();
   private nextFd = 3;
   private failDatasyncs = 0;
   private failWrites = 0;
@@ -71,6 +78,8 @@ export class FaultyFileIO implements FileIO {
   /** Counters, for tests that prove batching. */
   datasyncCalls = 0;
   writeCalls = 0;
+  /** Writes on dsync handles that became durable. */
+  dsyncWrites = 0;
 
   constructor(opts: { seed?: number } = {}) {
     this.random = prng(opts.seed ?? 1);
@@ -91,10 +100,19 @@ export class FaultyFileIO implements FileIO {
   }
 
   private maybeCrash(): void {
-    if (this.crashCountdown === undefined) return;
+    if (this.crashDue()) this.crashNow();
+  }
+
+  /** Counts one mutating call; true when the injected crash happens at this one. */
+  private crashDue(): boolean {
+    if (this.crashCountdown === undefined) return false;
     this.crashCountdown--;
-    if (this.crashCountdown > 0) return;
+    if (this.crashCountdown > 0) return false;
     this.crashCountdown = undefined;
+    return true;
+  }
+
+  private crashNow(): never {
     this.crash(this.crashOptions);
     throw new FaultError('EIO', 'injected crash');
   }
@@ -121,6 +139,7 @@ export class FaultyFileIO implements FileIO {
       file.durable = file.data.slice(0, file.length);
     }
     this.fds.clear();
+    this.dsyncFds.clear();
   }
 
   private replayPrefix(file: MemFile, ops: Op[]): void {
@@ -173,7 +192,7 @@ export class FaultyFileIO implements FileIO {
     f.durable = f.data.slice(0, f.length);
   }
 
-  async open(path: string, opts: { create: boolean }): Promise<FileHandle> {
+  async open(path: string, opts: OpenOptions): Promise<FileHandle> {
     if (!this.files.has(path)) {
       if (!opts.create) throw new FaultError('ENOENT', path);
       this.maybeCrash();
@@ -182,6 +201,7 @@ export class FaultyFileIO implements FileIO {
     }
     const fd = this.nextFd++;
     this.fds.set(fd, path);
+    if (opts.dsync === true) this.dsyncFds.add(fd);
     return fd;
   }
 
@@ -204,20 +224,42 @@ export class FaultyFileIO implements FileIO {
   }
 
   async write(fd: FileHandle, buffers: readonly Uint8Array[], position: number): Promise<void> {
-    this.maybeCrash();
+    const dsync = this.dsyncFds.has(fd);
+    // A plain write at the crash point never started; a dsync write is in flight: torn or lost.
+    const crashing = this.crashDue();
+    if (crashing && !dsync) this.crashNow();
     const f = this.file(fd);
     this.writeCalls++;
     if (this.failWrites > 0) {
       this.failWrites--;
       throw new FaultError('EIO', 'injected write failure');
     }
+    const ops: Op[] = [];
     let pos = position;
     for (const b of buffers) {
       const copy = b.slice();
       this.applyWrite(f, pos, copy);
-      f.unsynced.push({ kind: 'write', position: pos, bytes: copy });
+      ops.push({ kind: 'write', position: pos, bytes: copy });
       pos += b.byteLength;
     }
+    f.unsynced.push(...ops);
+    if (crashing) this.crashNow();
+    if (dsync) this.syncWritten(f, ops);
+  }
+
+  /** The O_DSYNC part of a write: its bytes, earlier truncates and the current size become durable. */
+  private syncWritten(f: MemFile, ops: readonly Op[]): void {
+    if (this.failDatasyncs > 0) {
+      this.failDatasyncs--;
+      throw new FaultError('EIO', 'injected O_DSYNC write-back failure');
+    }
+    this.dsyncWrites++;
+    const image: MemFile = { data: f.durable.slice(), length: f.durable.byteLength, durable: f.durable, unsynced: [], entryDurable: true };
+    for (const op of f.unsynced) if (op.kind === 'truncate') this.applyTruncate(image, op.sizeBytes);
+    for (const op of ops) if (op.kind === 'write') this.applyWrite(image, op.position, op.bytes);
+    this.applyTruncate(image, f.length);
+    f.durable = image.data.slice(0, image.length);
+    f.unsynced = f.unsynced.filter((op) => op.kind === 'write' && !ops.includes(op));
   }
 
   private applyWrite(f: MemFile, position: number, bytes: Uint8Array): void {
@@ -259,6 +301,7 @@ export class FaultyFileIO implements FileIO {
   async close(fd: FileHandle): Promise<void> {
     this.file(fd);
     this.fds.delete(fd);
+    this.dsyncFds.delete(fd);
   }
 
   async size(fd: FileHandle): Promise<number> {

@@ -11,14 +11,26 @@ export interface FileStat {
   isDirectory: boolean;
 }
 
+export interface OpenOptions {
+  /** Make the file if it is missing (never truncates). */
+  create: boolean;
+  /**
+   * Every `write` on this handle resolves only once its bytes, and the file size needed to read
+   * them back, are durable (O_DSYNC: the write carries its own fdatasync of the range it wrote).
+   * Truncates are not covered: they still need `datasync`.
+   */
+  dsync?: boolean;
+}
+
 export interface FileIO {
-  /** Opens for read and write; `create` makes it if missing (never truncates). */
-  open(path: string, opts: { create: boolean }): Promise<FileHandle>;
+  /** Opens for read and write. */
+  open(path: string, opts: OpenOptions): Promise<FileHandle>;
   /** Reads up to `length` bytes at `position`; returns how many were read (fewer at end of file). */
   read(fd: FileHandle, into: Uint8Array, position: number): Promise<number>;
   readSync(fd: FileHandle, into: Uint8Array, position: number): number;
   /** Writes every buffer, in order, starting at `position` (positional writev; loops on short writes). */
   write(fd: FileHandle, buffers: readonly Uint8Array[], position: number): Promise<void>;
+  /** Makes every byte written (and every truncate) before the call durable. */
   datasync(fd: FileHandle): Promise<void>;
   truncate(fd: FileHandle, sizeBytes: number): Promise<void>;
   close(fd: FileHandle): Promise<void>;

@@ -1,4 +1,4 @@
-import type { FileHandle, FileIO, FileStat } from './file-io.js';
+import type { FileHandle, FileIO, FileStat, OpenOptions } from './file-io.js';
 
 /**
  * A FileIO that forwards every call to another one. Wrappers that observe the file layer (fsync
@@ -7,7 +7,7 @@ import type { FileHandle, FileIO, FileStat } from './file-io.js';
 export class ForwardingFileIO implements FileIO {
   constructor(protected readonly inner: FileIO) {}
 
-  open(path: string, opts: { create: boolean }): Promise<FileHandle> {
+  open(path: string, opts: OpenOptions): Promise<FileHandle> {
     return this.inner.open(path, opts);
   }
   read(fd: FileHandle, into: Uint8Array, position: number): Promise<number> {

@@ -1,12 +1,12 @@
 /** The WAL storage engine: public API. */
-export { WalStore, DEFAULT_SEGMENT_BYTES, DEFAULT_INDEX_INTERVAL_BYTES, DEFAULT_MAX_PENDING_BYTES, DEFAULT_MAX_ROUND_BYTES } from './store.js';
+export { WalStore, DEFAULT_SYNC_MODE, DEFAULT_SEGMENT_BYTES, DEFAULT_INDEX_INTERVAL_BYTES, DEFAULT_MAX_PENDING_BYTES, DEFAULT_MAX_ROUND_BYTES } from './store.js';
 // CRC-32C with the native fast path (see crc32c.ts), for any hot path that checksums large buffers.
 export { crc32c, crc32cImplementation } from '../util/crc32c.js';
-export type { WalStoreOptions, OpenLogOptions } from './store.js';
+export type { WalStoreOptions, OpenLogOptions, SyncMode } from './store.js';
 export { WalLog } from './log.js';
 export { EntryType } from './entry.js';
 export type { Entry, HardState, Snapshot, SegmentInfo } from './entry.js';
-export type { FileIO, FileHandle, FileStat } from './file-io.js';
+export type { FileIO, FileHandle, FileStat, OpenOptions as FileOpenOptions } from './file-io.js';
 export { NodeFileIO } from './node-file-io.js';
 export { ForwardingFileIO } from './forwarding-file-io.js';
 export { FaultyFileIO } from './faulty-file-io.js';

@@ -55,11 +55,10 @@ export async function openLogState(ctx: StoreContext, logId: string, dir: string
   const hardBuf = await ctx.db.get(keys.hard);
   const snapBuf = meta.snapshotIndex > 0 ? await ctx.db.get(keys.snap) : undefined;
   await ctx.io.mkdir(dir);
-  const sync = ctx.fsync === 'always';
   let segments = await openSegmentFiles(ctx, dir);
   if (meta.pendingReset) segments = await removeAll(ctx, segments);
   segments = await dropBelowFirst(ctx, segments, meta.firstIndex);
-  if (segments.length === 0) segments.push(await createSegment(ctx.io, dir, meta.firstIndex, sync));
+  if (segments.length === 0) segments.push(await createSegment(ctx, dir, meta.firstIndex));
   const state: LogState = {
     logId,
     dir,
@@ -116,7 +115,7 @@ async function openSegmentFiles(ctx: StoreContext, dir: string): Promise<Segment
   const segments: Segment[] = [];
   for (const base of bases) {
     const path = `${dir}/${String(base).padStart(20, '0')}.log`;
-    const fd = await ctx.io.open(path, { create: false });
+    const fd = await ctx.io.open(path, { create: false, dsync: ctx.dsync });
     const seg = newSegment(base, path, fd, await ctx.io.size(fd));
     segments.push(seg);
   }
@@ -156,11 +155,28 @@ async function loadIndex(state: LogState): Promise<ScanStart> {
       seg.lastIndex = lastIndex;
       return { segIdx, position, expectedIndex: lastIndex + 1, prevTerm: state.terms.lastTerm(), fromMark: true };
     }
+    if (seg === undefined && markedBelow(state, segBase, lastIndex)) {
+      // The marked segment lay wholly before the first index (prefix deletion, row 10): the mark
+      // moves to the start of the first segment left. The index is rebuilt, but row 13 still
+      // applies to its tail, as it would have without the prefix deletion.
+      await bumpEpoch(state);
+      return { ...rebuildStart(state), fromMark: true };
+    }
     state.log.warn({ segBase, position, lastIndex }, 'index marker disagrees with the segments; rebuilding the index');
   }
   if (marker !== undefined || state.epoch > 0) await bumpEpoch(state);
+  return rebuildStart(state);
+}
+
+function rebuildStart(state: LogState): ScanStart {
   const first = state.segments[0];
   return { segIdx: 0, position: SEGMENT_HEADER_BYTES, expectedIndex: first?.baseIndex ?? 1, prevTerm: 0, fromMark: false };
+}
+
+/** Whether a marker names a segment that ended before every remaining segment begins. */
+function markedBelow(state: LogState, segBase: number, lastIndex: number): boolean {
+  const first = state.segments[0];
+  return first !== undefined && segBase < first.baseIndex && lastIndex < first.baseIndex;
 }
 
 async function markerAgrees(state: LogState, seg: Segment, position: number, nextIndex: number): Promise<boolean> {
@@ -231,7 +247,7 @@ async function catchUp(state: LogState, start: ScanStart): Promise<number | unde
       await removeSegment(state.ctx.io, seg);
       state.segments.pop();
       state.log.warn({ segment: seg.path }, 'removed a last segment whose header was torn');
-      if (state.segments.length === 0) state.segments.push(await createSegment(state.ctx.io, state.dir, expectedIndex, state.ctx.fsync === 'always'));
+      if (state.segments.length === 0) state.segments.push(await createSegment(state.ctx, state.dir, expectedIndex));
       break;
     }
     const bytes = Buffer.allocUnsafe(seg.sizeBytes - from);

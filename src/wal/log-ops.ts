@@ -185,7 +185,7 @@ export async function installSnapshot(state: LogState, s: Snapshot): Promise<voi
   ops.push({ ...markerOp({ ...state, epoch }, { ...emptySegmentLike(fresh) }, SEGMENT_HEADER_BYTES) });
   await batchDurable(state.ctx, ops);
   for (const seg of state.segments.splice(0)) await removeSegment(state.ctx.io, seg);
-  state.segments.push(await createSegment(state.ctx.io, state.dir, s.index + 1, state.ctx.fsync === 'always'));
+  state.segments.push(await createSegment(state.ctx, state.dir, s.index + 1));
   state.meta = { ...state.meta, pendingReset: false };
   await putDurable(state.ctx, state.keys.meta, encodeMeta(state.meta));
   await state.ctx.db.clear(state.keys.epochsBelow(epoch));

@@ -65,7 +65,7 @@ export async function writeRound(state: LogState): Promise<WrittenRound | undefi
       if (group.entries.length > 0) groups.push(group);
       await writeGroup(state, group, staged.slice(from, i), true);
       from = i;
-      const seg = await createSegment(state.ctx.io, state.dir, e.index, state.ctx.fsync === 'always');
+      const seg = await createSegment(state.ctx, state.dir, e.index);
       state.segments.push(seg);
       state.writeEnd = seg.sizeBytes;
       group = { seg, position: seg.sizeBytes, entries: [] };
@@ -98,12 +98,17 @@ function lastSegment(state: LogState): Segment {
   return seg;
 }
 
+/** Segment writes are durable on their own with O_DSYNC (see StoreContext.dsync); else a round fdatasyncs. */
+function needsDatasync(state: LogState): boolean {
+  return state.ctx.fsync === 'always' && !state.ctx.dsync;
+}
+
 /** Writes one segment's frames; a segment that is being left behind is also fdatasync'd now. */
 async function writeGroup(state: LogState, group: Group, staged: Uint8Array[], closing: boolean): Promise<void> {
   if (group.entries.length === 0) return;
   const buffers = frameBuffers(staged, group.entries.map((e) => e.data));
   await state.ctx.io.write(group.seg.fd, buffers, group.position);
-  if (closing && state.ctx.fsync === 'always') await state.ctx.io.datasync(group.seg.fd);
+  if (closing && needsDatasync(state)) await state.ctx.io.datasync(group.seg.fd);
 }
 
 /**
@@ -114,7 +119,7 @@ async function writeGroup(state: LogState, group: Group, staged: Uint8Array[], c
 export async function syncRound(state: LogState, round: WrittenRound): Promise<RoundResult> {
   const last = round.groups[round.groups.length - 1];
   assert(last !== undefined && last.entries.length > 0, 'a written round has frames');
-  if (state.ctx.fsync === 'always') await state.ctx.io.datasync(last.seg.fd);
+  if (needsDatasync(state)) await state.ctx.io.datasync(last.seg.fd);
   const first = round.groups[0]?.entries[0];
   assert(first !== undefined);
   // The first entry of an empty log (new, or just after a snapshot) always gets a term key: the

@@ -1,7 +1,7 @@
-/** The real FileIO over node:fs: file descriptors, positional reads and writes, fdatasync. */
+/** The real FileIO over node:fs: file descriptors, positional reads and writes, fdatasync, O_DSYNC. */
 import * as fs from 'node:fs';
 import { promisify } from 'node:util';
-import type { FileHandle, FileIO, FileStat } from './file-io.js';
+import type { FileHandle, FileIO, FileStat, OpenOptions } from './file-io.js';
 
 const readAsync = promisify(fs.read);
 const writevAsync = promisify(fs.writev);
@@ -17,8 +17,9 @@ const MAX_IOV = 1024;
 const MAX_ZERO_WRITES = 3;
 
 export class NodeFileIO implements FileIO {
-  async open(path: string, opts: { create: boolean }): Promise<FileHandle> {
-    const flags = opts.create ? fs.constants.O_RDWR | fs.constants.O_CREAT : fs.constants.O_RDWR;
+  async open(path: string, opts: OpenOptions): Promise<FileHandle> {
+    const { O_RDWR, O_CREAT, O_DSYNC } = fs.constants;
+    const flags = O_RDWR | (opts.create ? O_CREAT : 0) | (opts.dsync === true ? O_DSYNC : 0);
     return openAsync(path, flags, 0o644);
   }
 

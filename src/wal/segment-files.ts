@@ -1,15 +1,19 @@
 /** Creating, opening and removing segment files (the only place that names them). */
 import type { FileIO } from './file-io.js';
+import type { StoreContext } from './context.js';
 import { encodeSegmentHeader, SEGMENT_HEADER_BYTES, segmentFileName } from './frame.js';
 import { newSegment, type Segment } from './segment.js';
 
 /**
  * A new segment is made durable (header fdatasync'd, directory fsync'd) before any frame goes in,
- * so recovery never sees frames in a file whose name may vanish.
+ * so recovery never sees frames in a file whose name may vanish. The fdatasync also covers the
+ * truncate, which O_DSYNC writes do not.
  */
-export async function createSegment(io: FileIO, dir: string, baseIndex: number, sync: boolean): Promise<Segment> {
+export async function createSegment(ctx: StoreContext, dir: string, baseIndex: number): Promise<Segment> {
+  const { io } = ctx;
+  const sync = ctx.fsync === 'always';
   const path = `${dir}/${segmentFileName(baseIndex)}`;
-  const fd = await io.open(path, { create: true });
+  const fd = await io.open(path, { create: true, dsync: ctx.dsync });
   await io.truncate(fd, 0);
   await io.write(fd, [encodeSegmentHeader(baseIndex)], 0);
   if (sync) {

@@ -31,6 +31,9 @@ export const DEFAULT_MAX_PENDING_BYTES = 512 * 1024 * 1024;
  */
 export const DEFAULT_MAX_ROUND_BYTES = 8 * 1024 * 1024;
 
+export type SyncMode = 'dsync' | 'fdatasync';
+export const DEFAULT_SYNC_MODE: SyncMode = 'fdatasync';
+
 export interface WalStoreOptions {
   dir: string;
   logger: Logger;
@@ -39,6 +42,12 @@ export interface WalStoreOptions {
   db?: WalDb;
   /** 'never' is for tests and benchmarks only. */
   fsync?: 'always' | 'never';
+  /**
+   * How a round's frames become durable (with fsync 'always'): 'dsync' opens segments O_DSYNC so
+   * the write itself is durable (one thread-pool trip per round), 'fdatasync' writes, then
+   * fdatasyncs. Default DEFAULT_SYNC_MODE.
+   */
+  syncMode?: SyncMode;
   segmentBytes?: number;
   indexIntervalBytes?: number;
   /** Per log bound on bytes waiting for the next sync (appends beyond it reject: WalOverloadedError). */
@@ -87,7 +96,8 @@ export class WalStore implements LogHost {
     const db: WalDb = opts.db ?? new ClassicLevel<Buffer, Buffer>(`${opts.dir}/index`, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
     if (db.status !== 'open') await db.open();
     const logger = opts.logger.child({ module: 'wal' });
-    const ctx: StoreContext = { db, io, logger, fsync: opts.fsync ?? 'always' };
+    const fsync = opts.fsync ?? 'always';
+    const ctx: StoreContext = { db, io, logger, fsync, dsync: fsync === 'always' && (opts.syncMode ?? DEFAULT_SYNC_MODE) === 'dsync' };
     try {
       await runMigrations({ db, io, dir: opts.dir, logger });
     } catch (err) {

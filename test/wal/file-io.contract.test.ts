@@ -35,6 +35,21 @@ function contract(name: string, make: () => Promise<{ io: FileIO; root: string; 
       expect(await io.stat(`${root}/nope`)).toBeUndefined();
     });
 
+    it('a dsync handle writes and reads like any other; a plain handle sees its bytes', async () => {
+      await io.mkdir(`${root}/s`);
+      const fd = await io.open(`${root}/s/f`, { create: true, dsync: true });
+      await io.write(fd, [Buffer.from('head'), Buffer.from('-tail')], 0);
+      await io.write(fd, [Buffer.from('!')], 9);
+      const other = await io.open(`${root}/s/f`, { create: false });
+      const buf = Buffer.alloc(16);
+      expect(buf.subarray(0, await io.read(other, buf, 0)).toString()).toBe('head-tail!');
+      await io.truncate(fd, 4);
+      await io.datasync(fd);
+      expect(await io.size(other)).toBe(4);
+      await io.close(other);
+      await io.close(fd);
+    });
+
     it('lists, renames, unlinks, removes directories, syncs directories', async () => {
       await io.mkdir(`${root}/d`);
       for (const f of ['y', 'x', 'z']) await io.close(await io.open(`${root}/d/${f}`, { create: true }));

@@ -32,7 +32,8 @@ describe('pipelined group commit', () => {
     const { dir, cleanup } = await tempDir();
     cleanups.push(cleanup);
     const io = new OverlapIO(new NodeFileIO());
-    const opts = { dir, logger, fileIO: io, maxRoundBytes: 128 * 1024, segmentBytes: 700 * 1024 };
+    // The fdatasync mode's pipeline: a round's write overlaps the previous round's fdatasync.
+    const opts = { dir, logger, fileIO: io, maxRoundBytes: 128 * 1024, segmentBytes: 700 * 1024, syncMode: 'fdatasync' as const };
     const store = await WalStore.open(opts);
     const log = await store.openLog('pipe');
     const n = 40;

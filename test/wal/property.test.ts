@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { FaultyFileIO, WalStore, type Entry, type WalDb, type WalLog } from '../../src/wal/index.js';
+import { FaultyFileIO, WalStore, type Entry, type SyncMode, type WalDb, type WalLog } from '../../src/wal/index.js';
 import type { CrashOptions } from '../../src/wal/faulty-file-io.js';
 import { logger, memoryDb, recordBatch } from './helpers.js';
 import { Fence, FencedDb, FencedFileIO } from '../../src/wal/testing/fenced.js';
@@ -65,6 +65,8 @@ function key(e: Entry): string {
 
 /** The fence of the running incarnation: killed at every crash so the old store cannot write on. */
 let fence = new Fence();
+/** The sync mode of the current run (O_DSYNC writes or write + fdatasync): both are exercised. */
+let syncMode: SyncMode = 'dsync';
 
 /** `maxRoundBytes` small: every append step becomes a pipeline of rounds, crashed at any point. */
 async function open(io: FaultyFileIO, db: WalDb, maxRoundBytes: number): Promise<{ store: WalStore; log: WalLog }> {
@@ -72,7 +74,7 @@ async function open(io: FaultyFileIO, db: WalDb, maxRoundBytes: number): Promise
   fence = new Fence();
   const fileIO = new FencedFileIO(io, fence);
   const fencedDb = new FencedDb(db, fence);
-  const store = await WalStore.open({ dir: '/node', logger: countingLogger, fileIO, db: fencedDb, segmentBytes: SEGMENT_BYTES, indexIntervalBytes: 64, maxRoundBytes });
+  const store = await WalStore.open({ dir: '/node', logger: countingLogger, fileIO, db: fencedDb, segmentBytes: SEGMENT_BYTES, indexIntervalBytes: 64, maxRoundBytes, syncMode });
   return { store, log: await store.openLog(LOG, { kind: 'partition' }) };
 }
 
@@ -175,7 +177,8 @@ async function checkRecovered(
 /** Runs random workloads with crashes of one kind; every reopen must hold the property. */
 async function runProperty(seed: number, roundBytesChoices: number[], crashOpts: () => fc.Arbitrary<CrashOptions>): Promise<void> {
   await fc.assert(
-    fc.asyncProperty(fc.array(stepArb, { minLength: 5, maxLength: 25 }), fc.integer({ min: 1, max: 1 << 30 }), fc.constantFrom(...roundBytesChoices), crashOpts(), async (steps, ioSeed, roundBytes, opts) => {
+    fc.asyncProperty(fc.array(stepArb, { minLength: 5, maxLength: 25 }), fc.integer({ min: 1, max: 1 << 30 }), fc.constantFrom(...roundBytesChoices), crashOpts(), fc.constantFrom<SyncMode>('dsync', 'fdatasync'), async (steps, ioSeed, roundBytes, opts, mode) => {
+      syncMode = mode;
       const io = new FaultyFileIO({ seed: ioSeed });
       const db = memoryDb();
       let { store, log } = await open(io, db, roundBytes);
@@ -196,8 +199,9 @@ async function runProperty(seed: number, roundBytesChoices: number[], crashOpts:
 
 function propertySeed(): number {
   // CI runs a fixed seed so a red run is reproducible; WAL_PROP_SEED=random explores new ones.
+  // (Re-picked when the sync mode joined the arbitrary: the fixed run must include row-13 cuts.)
   const requested = process.env.WAL_PROP_SEED;
-  const seed = requested === 'random' ? Date.now() % 2147483647 : Number(requested ?? 20261127);
+  const seed = requested === 'random' ? Date.now() % 2147483647 : Number(requested ?? 3);
   console.log(`wal property seed=${seed} (rerun with WAL_PROP_SEED=${seed})`);
   return seed;
 }

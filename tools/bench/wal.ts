@@ -4,8 +4,12 @@
  * disk so the figures are comparable; and the cost of a sync round that touches many logs. Not a
  * test: run it by hand.
  *
+ * The reference stays the raw `write + fdatasync` loop (issue 2). A raw loop of O_DSYNC writes
+ * (one syscall per append, no separate fdatasync) is measured beside it, so a reader sees how much
+ * of the WAL's figure is the cheaper sync primitive rather than the WAL itself.
+ *
  *   node dist/tools/bench/wal.js [--dir <dir on the data disk>] [--duration-ms 2000] [--slices 6]
- *                                [--sizes-kib 1,64,1024]
+ *                                [--sizes-kib 1,64,1024] [--sync-modes dsync,fdatasync]
  */
 import * as fs from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,7 +18,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
-import { crc32cImplementation, WalStore, type WalLog } from '../../src/wal/index.js';
+import { crc32cImplementation, DEFAULT_SYNC_MODE, WalStore, type SyncMode, type WalLog } from '../../src/wal/index.js';
 
 export interface WalBenchOptions {
   /** Parent directory for the scratch files; default the OS temp dir. */
@@ -29,10 +33,20 @@ export interface WalBenchOptions {
   manyLogs?: number;
   /** Cap on bytes written per measurement, so a fast disk cannot fill up. Default 4 GiB. */
   maxBytesPerRun?: number;
+  /**
+   * The WAL's sync modes to measure, each against the same raw loops; the targets are judged on the
+   * first. Default [DEFAULT_SYNC_MODE].
+   */
+  syncModes?: SyncMode[];
 }
 
+/** 'raw': write + fdatasync (the issue's reference); 'raw-dsync': O_DSYNC writes. */
+export type WalBenchKind = 'wal' | 'raw' | 'raw-dsync';
+
 export interface WalBenchRow {
-  kind: 'wal' | 'raw';
+  kind: WalBenchKind;
+  /** The WAL's sync mode (WAL rows only). */
+  syncMode?: SyncMode;
   entryBytes: number;
   appenders: number;
   ops: number;
@@ -79,6 +93,8 @@ export interface WalBenchResult {
   manyLogs?: ManyLogsResult;
   /** Which CRC-32C the WAL's frames used for large payloads in this run. */
   crc32c?: 'native' | 'js';
+  /** The sync mode the target ratios were judged on (absent before sync modes existed). */
+  syncMode?: SyncMode;
 }
 
 const KIB = 1024;
@@ -89,12 +105,15 @@ const RAW_FILE_WRAP_BYTES = 256 * MIB;
 const writeAsync = promisify(fs.write);
 const fdatasyncAsync = promisify(fs.fdatasync);
 
-function row(kind: 'wal' | 'raw', entryBytes: number, appenders: number, ops: number, seconds: number): WalBenchRow {
-  return { kind, entryBytes, appenders, ops, seconds, opsPerSec: ops / seconds, mbPerSec: (ops * entryBytes) / MIB / seconds };
+function row(kind: WalBenchKind, entryBytes: number, appenders: number, ops: number, seconds: number, syncMode?: SyncMode): WalBenchRow {
+  const r = { kind, entryBytes, appenders, ops, seconds, opsPerSec: ops / seconds, mbPerSec: (ops * entryBytes) / MIB / seconds };
+  return syncMode === undefined ? r : { ...r, syncMode };
 }
 
-async function rawLoop(dir: string, entryBytes: number, durationMs: number, maxBytes: number): Promise<WalBenchRow> {
-  const fd = fs.openSync(join(dir, 'raw.dat'), 'w+');
+/** Appends `entryBytes` at a time to a fresh file, each made durable before the next is written. */
+async function rawLoop(dir: string, entryBytes: number, durationMs: number, maxBytes: number, dsync: boolean): Promise<WalBenchRow> {
+  const { O_RDWR, O_CREAT, O_TRUNC, O_DSYNC } = fs.constants;
+  const fd = fs.openSync(join(dir, 'raw.dat'), O_RDWR | O_CREAT | O_TRUNC | (dsync ? O_DSYNC : 0));
   const buf = Buffer.alloc(entryBytes, 0x5a);
   const start = performance.now();
   let ops = 0;
@@ -102,14 +121,14 @@ async function rawLoop(dir: string, entryBytes: number, durationMs: number, maxB
   try {
     while (performance.now() - start < durationMs && ops * entryBytes < maxBytes) {
       await writeAsync(fd, buf, 0, entryBytes, position);
-      await fdatasyncAsync(fd);
+      if (!dsync) await fdatasyncAsync(fd);
       ops++;
       position = position + entryBytes >= RAW_FILE_WRAP_BYTES ? 0 : position + entryBytes;
     }
   } finally {
     fs.closeSync(fd);
   }
-  return row('raw', entryBytes, 1, ops, (performance.now() - start) / 1000);
+  return row(dsync ? 'raw-dsync' : 'raw', entryBytes, 1, ops, (performance.now() - start) / 1000);
 }
 
 /**
@@ -118,8 +137,8 @@ async function rawLoop(dir: string, entryBytes: number, durationMs: number, maxB
  * 256 appenders of 1 MiB, up to 256 MiB is still in flight at the deadline, and draining it (not
  * counted) would otherwise stretch a short slice far past the raw loop's window beside it.
  */
-async function walLoop(dir: string, entryBytes: number, appenders: number, durationMs: number, maxBytes: number): Promise<WalBenchRow> {
-  const store = await WalStore.open({ dir, logger: pino({ level: 'silent' }) });
+async function walLoop(dir: string, entryBytes: number, appenders: number, durationMs: number, maxBytes: number, syncMode: SyncMode): Promise<WalBenchRow> {
+  const store = await WalStore.open({ dir, logger: pino({ level: 'silent' }), syncMode });
   const log = await store.openLog('bench');
   // One shared payload (never modified): entries over 4 KiB are written from it without a copy.
   const data = Buffer.alloc(entryBytes, 0xa5);
@@ -140,7 +159,7 @@ async function walLoop(dir: string, entryBytes: number, appenders: number, durat
   await Promise.all(Array.from({ length: appenders }, appender));
   const seconds = lastMs / 1000;
   await store.close();
-  return row('wal', entryBytes, appenders, ops, seconds);
+  return row('wal', entryBytes, appenders, ops, seconds, syncMode);
 }
 
 async function scratch<T>(parent: string, fn: (dir: string) => Promise<T>): Promise<T> {
@@ -166,12 +185,16 @@ export async function runWalBench(opts: WalBenchOptions = {}): Promise<WalBenchR
   const slices = Math.max(1, opts.slices ?? 6);
   const sliceMs = durationMs / slices;
   const maxBytes = (opts.maxBytesPerRun ?? 4096 * MIB) / slices;
+  const modes = opts.syncModes ?? [DEFAULT_SYNC_MODE];
+  const mode = modes[0] ?? DEFAULT_SYNC_MODE;
   const rows: WalBenchRow[] = [];
   const sliceRows: WalBenchRow[][] = Array.from({ length: slices }, () => []);
   for (const size of sizes) {
     const runs: Array<() => Promise<WalBenchRow>> = [
-      () => scratch(parent, (d) => rawLoop(d, size, sliceMs, maxBytes)),
-      ...appenders.map((n) => () => scratch(parent, (d) => walLoop(d, size, n, sliceMs, maxBytes))),
+      () => scratch(parent, (d) => rawLoop(d, size, sliceMs, maxBytes, false)),
+      // Only beside WAL rows: with appenders [] (the physical-limits probe) the reference alone runs.
+      ...(appenders.length > 0 ? [() => scratch(parent, (d) => rawLoop(d, size, sliceMs, maxBytes, true))] : []),
+      ...modes.flatMap((m) => appenders.map((n) => () => scratch(parent, (d) => walLoop(d, size, n, sliceMs, maxBytes, m)))),
     ];
     const parts: WalBenchRow[][] = runs.map(() => []);
     for (let s = 0; s < slices; s++) {
@@ -183,10 +206,11 @@ export async function runWalBench(opts: WalBenchOptions = {}): Promise<WalBenchR
     }
     for (const p of parts) rows.push(merge(p));
   }
-  const speedup = spreadOf(sliceRows.map((r) => ratio(find(r, 'wal', KIB, 256)?.opsPerSec, find(r, 'wal', KIB, 1)?.opsPerSec)));
-  const raw1 = spreadOf(sliceRows.map((r) => ratio(find(r, 'wal', MIB, 1)?.mbPerSec, find(r, 'raw', MIB, 1)?.mbPerSec)));
-  const raw256 = spreadOf(sliceRows.map((r) => ratio(find(r, 'wal', MIB, 256)?.mbPerSec, find(r, 'raw', MIB, 1)?.mbPerSec)));
-  const manyLogs = appenders.length > 0 && (opts.manyLogs ?? 100) > 0 ? await scratch(parent, (d) => manyLogsRound(d, opts.manyLogs ?? 100, durationMs)) : undefined;
+  const wal = (r: WalBenchRow[], size: number, n: number): WalBenchRow | undefined => find(r, 'wal', size, n, mode);
+  const speedup = spreadOf(sliceRows.map((r) => ratio(wal(r, KIB, 256)?.opsPerSec, wal(r, KIB, 1)?.opsPerSec)));
+  const raw1 = spreadOf(sliceRows.map((r) => ratio(wal(r, MIB, 1)?.mbPerSec, find(r, 'raw', MIB, 1)?.mbPerSec)));
+  const raw256 = spreadOf(sliceRows.map((r) => ratio(wal(r, MIB, 256)?.mbPerSec, find(r, 'raw', MIB, 1)?.mbPerSec)));
+  const manyLogs = appenders.length > 0 && (opts.manyLogs ?? 100) > 0 ? await scratch(parent, (d) => manyLogsRound(d, opts.manyLogs ?? 100, durationMs, mode)) : undefined;
   return {
     durationMs,
     rows,
@@ -195,11 +219,12 @@ export async function runWalBench(opts: WalBenchOptions = {}): Promise<WalBenchR
     spread: { groupCommitSpeedup1KiB: speedup, walOverRaw1MiB1: raw1, walOverRaw1MiB256: raw256 },
     ...(manyLogs === undefined ? {} : { manyLogs }),
     crc32c: crc32cImplementation,
+    syncMode: mode,
   };
 }
 
-function find(rows: WalBenchRow[], kind: 'wal' | 'raw', size: number, n: number): WalBenchRow | undefined {
-  return rows.find((r) => r.kind === kind && r.entryBytes === size && r.appenders === n);
+function find(rows: WalBenchRow[], kind: WalBenchKind, size: number, n: number, syncMode?: SyncMode): WalBenchRow | undefined {
+  return rows.find((r) => r.kind === kind && r.entryBytes === size && r.appenders === n && r.syncMode === syncMode);
 }
 
 function ratio(a: number | undefined, b: number | undefined): number | undefined {
@@ -223,7 +248,7 @@ function merge(parts: WalBenchRow[]): WalBenchRow {
   if (first === undefined) throw new Error('no slices');
   const ops = parts.reduce((a, p) => a + p.ops, 0);
   const seconds = parts.reduce((a, p) => a + p.seconds, 0);
-  return row(first.kind, first.entryBytes, first.appenders, ops, seconds);
+  return row(first.kind, first.entryBytes, first.appenders, ops, seconds, first.syncMode);
 }
 
 /** Rounds measured per many-logs run, at most (each is a few fdatasyncs). */
@@ -234,8 +259,8 @@ const MANY_LOGS_MAX_ROUNDS = 200;
  * sync round with one fdatasync per log (run concurrently). Interleaved with single-log rounds, so
  * the cost of a many-logs round reads against one fdatasync on the same disk at the same moment.
  */
-async function manyLogsRound(dir: string, logs: number, durationMs: number): Promise<ManyLogsResult> {
-  const store = await WalStore.open({ dir, logger: pino({ level: 'silent' }) });
+async function manyLogsRound(dir: string, logs: number, durationMs: number, syncMode: SyncMode): Promise<ManyLogsResult> {
+  const store = await WalStore.open({ dir, logger: pino({ level: 'silent' }), syncMode });
   try {
     const all = await Promise.all(Array.from({ length: logs }, (_, i) => store.openLog(`p.bench.${i}`)));
     const data = Buffer.alloc(KIB, 0x3c);
@@ -263,17 +288,20 @@ function sizeLabel(bytes: number): string {
 }
 
 export function formatWalBench(r: WalBenchResult): string {
-  const lines = ['kind  entry     appenders      ops/s       MB/s   vs raw MB/s'];
+  const lines = ['kind            entry     appenders      ops/s       MB/s   vs raw MB/s'];
   for (const x of r.rows) {
     const raw = r.rows.find((y) => y.kind === 'raw' && y.entryBytes === x.entryBytes);
     const vs = raw === undefined || raw.mbPerSec === 0 ? '' : (x.mbPerSec / raw.mbPerSec).toFixed(2);
+    const kind = x.syncMode === undefined ? x.kind : `${x.kind} (${x.syncMode})`;
     lines.push(
-      `${x.kind.padEnd(5)} ${sizeLabel(x.entryBytes).padEnd(9)} ${String(x.appenders).padStart(9)} ${x.opsPerSec.toFixed(0).padStart(10)} ${x.mbPerSec.toFixed(1).padStart(10)} ${vs.padStart(13)}`,
+      `${kind.padEnd(15)} ${sizeLabel(x.entryBytes).padEnd(9)} ${String(x.appenders).padStart(9)} ${x.opsPerSec.toFixed(0).padStart(10)} ${x.mbPerSec.toFixed(1).padStart(10)} ${vs.padStart(13)}`,
     );
   }
   const f = (n: number | undefined, d = 2): string => (n === undefined ? 'n/a' : n.toFixed(d));
   const range = (x: RatioSpread | undefined, d = 2): string =>
     x === undefined ? '' : ` (min ${f(x.min, d)}, max ${f(x.max, d)} over ${x.slices} slices)`;
+  lines.push('raw = write + fdatasync (the reference); raw-dsync = O_DSYNC writes, shown for comparison');
+  lines.push(`targets judged on the WAL in ${r.syncMode ?? 'fdatasync'} mode`);
   lines.push('');
   lines.push(`group commit speed-up at 1 KiB (256 vs 1 appender): median ${f(r.groupCommitSpeedup1KiB, 1)}x${range(r.spread?.groupCommitSpeedup1KiB, 1)} (target >= 50x)`);
   lines.push(`WAL / raw fdatasync at 1 MiB, 1 appender: median ${f(r.walOverRaw1MiB.appenders1)}${range(r.spread?.walOverRaw1MiB1)} (target >= 0.80)`);
@@ -288,6 +316,11 @@ export function formatWalBench(r: WalBenchResult): string {
   return lines.join('\n');
 }
 
+function parseSyncMode(s: string): SyncMode {
+  if (s === 'dsync' || s === 'fdatasync') return s;
+  throw new Error(`--sync-modes: unknown mode ${s} (dsync, fdatasync)`);
+}
+
 function flag(argv: string[], name: string): string | undefined {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : undefined;
@@ -299,7 +332,9 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const durationMs = Number(flag(argv, '--duration-ms') ?? 2000);
   const slices = Number(flag(argv, '--slices') ?? 6);
   const sizes = flag(argv, '--sizes-kib')?.split(',').map((k) => Number(k) * KIB);
-  runWalBench({ ...(dir === undefined ? {} : { dir }), ...(sizes === undefined ? {} : { entrySizes: sizes }), durationMs, slices })
+  const modes = flag(argv, '--sync-modes')?.split(',').map(parseSyncMode);
+  const sized = { ...(sizes === undefined ? {} : { entrySizes: sizes }), ...(modes === undefined ? {} : { syncModes: modes }) };
+  runWalBench({ ...(dir === undefined ? {} : { dir }), ...sized, durationMs, slices })
     .then((r) => process.stdout.write(`${formatWalBench(r)}\n`))
     .catch((err: unknown) => {
       process.stderr.write(`wal bench failed: ${String(err)}\n`);
