@@ -2,7 +2,7 @@
 import type { BenchReport, ScenarioResult } from '../scenarios/types.js';
 import { barChart, esc, groupedLogBars, lineChart, type RefLine } from './svg.js';
 import { renderMicro } from './micro.js';
-import { physicalLines, targetLines } from './table.js';
+import { physicalLines, scenarioNote, targetLines } from './table.js';
 
 const STYLE = `body{font-family:sans-serif;max-width:980px;margin:2em auto;color:#222}
 table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}
@@ -14,11 +14,11 @@ function cell(v: string | number | undefined): string {
 }
 
 function scenarioRows(scenarios: readonly ScenarioResult[]): string {
-  const head = '<tr><th>scenario</th><th>client</th><th>nodes</th><th>msgs/s</th><th>MB/s</th><th>p50 ms</th><th>p99 ms</th><th>p999 ms</th><th>CPU % avg per node</th><th>RSS MB max</th><th>load 1m</th><th>error</th></tr>';
+  const head = '<tr><th>scenario</th><th>client</th><th>nodes</th><th>msgs/s</th><th>MB/s</th><th>p50 ms</th><th>p99 ms</th><th>p999 ms</th><th>CPU % avg per node</th><th>RSS MB max</th><th>load 1m</th><th>note</th></tr>';
   const rows = scenarios.map((s) => `<tr>${[
     cell(`${s.name}: ${s.title}`), cell(s.client), cell(s.nodes), cell(s.msgsPerSec), cell(s.mbPerSec),
     cell(s.latency?.p50Ms), cell(s.latency?.p99Ms), cell(s.latency?.p999Ms),
-    cell(s.servers.map((x) => x.cpuPercentAvg).join(' / ')), cell(Math.max(0, ...s.servers.map((x) => x.rssMbMax))), cell(s.loadavg1m), cell(s.error ?? ''),
+    cell(s.servers.map((x) => x.cpuPercentAvg).join(' / ')), cell(Math.max(0, ...s.servers.map((x) => x.rssMbMax))), cell(s.loadavg1m), cell(s.error ?? scenarioNote(s)),
   ].join('')}</tr>`);
   return `<table>${head}${rows.join('')}</table>`;
 }

@@ -14,7 +14,8 @@ function rss(s: ScenarioResult): string {
   return s.servers.length === 0 ? '-' : Math.max(...s.servers.map((x) => x.rssMbMax)).toFixed(0);
 }
 
-function note(s: ScenarioResult): string {
+/** The table's last column: an error, or what to read the figures against (client load, broker CPU per MB, ack latency). */
+export function scenarioNote(s: ScenarioResult): string {
   if (s.error !== undefined) return `ERROR: ${s.error.split('\n')[0]?.slice(0, 80) ?? ''}`;
   const sent = s.extra?.sent;
   // A paced run that received clearly less than it offered did not keep up with the offered rate.
@@ -49,7 +50,7 @@ export function scenarioTable(scenarios: readonly ScenarioResult[]): string {
   const head = ['scenario', 'client', 'nodes', 'msgs/s', 'MB/s', 'p50 ms', 'p99 ms', 'p999 ms', 'CPU% avg/node', 'RSS MB max', 'load', 'note'];
   const rows = scenarios.map((s) => [
     s.name, s.client, String(s.nodes), s.msgsPerSec === 0 ? '-' : String(s.msgsPerSec), s.mbPerSec === 0 ? '-' : num(s.mbPerSec),
-    num(s.latency?.p50Ms, 2), num(s.latency?.p99Ms, 2), num(s.latency?.p999Ms, 2), cpu(s), rss(s), num(s.loadavg1m, 1), note(s),
+    num(s.latency?.p50Ms, 2), num(s.latency?.p99Ms, 2), num(s.latency?.p999Ms, 2), cpu(s), rss(s), num(s.loadavg1m, 1), scenarioNote(s),
   ]);
   return align([head, ...rows]);
 }
