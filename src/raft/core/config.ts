@@ -35,6 +35,13 @@ export interface RaftConfig {
    * campaign one after another, this many ticks apart (peer-down.ts). Default 2.
    */
   peerDownStrideTicks?: number;
+  /**
+   * Quiescence (docs/raft-driver.md): an idle leader whose followers are all caught up stops
+   * heartbeating and its followers stop their election clocks; any input wakes the group. The
+   * driver must then report lost connections (`peerDown`), which stand in for heartbeats.
+   * Default false (the core alone has no failure detector).
+   */
+  quiesce?: boolean;
   logger?: Logger;
 }
 
@@ -51,6 +58,7 @@ export interface ResolvedRaftConfig {
   preVote: boolean;
   checkQuorum: boolean;
   peerDownStrideTicks: number;
+  quiesce: boolean;
 }
 
 export function resolveConfig(c: RaftConfig): ResolvedRaftConfig {
@@ -67,5 +75,6 @@ export function resolveConfig(c: RaftConfig): ResolvedRaftConfig {
     preVote: c.preVote ?? true,
     checkQuorum: c.checkQuorum ?? true,
     peerDownStrideTicks: c.peerDownStrideTicks ?? 2,
+    quiesce: c.quiesce ?? false,
   };
 }

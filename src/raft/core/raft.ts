@@ -68,6 +68,12 @@ export class Raft {
    * proposals between two Readies travel in one append per follower (batching).
    */
   appendPending = false;
+  /**
+   * Quiesced (docs/raft-driver.md, "Quiescence"): an idle leader stopped heartbeating and its
+   * followers stopped their election clocks; no clock runs and tick() does nothing. Any input
+   * wakes the group (wake()); the driver's connection-loss reports stand in for heartbeats.
+   */
+  quiesced = false;
 
   private readonly trk: ProgressTracker;
   private electionElapsed = 0;
@@ -108,6 +114,7 @@ export class Raft {
 
   /** Returns whether the tick did anything beyond counting (so RawNode can skip hasReady work). */
   tick(): boolean {
+    if (this.quiesced) return false;
     return this.role === Role.LEADER ? this.tickLeader() : this.tickElection();
   }
 
@@ -118,6 +125,7 @@ export class Raft {
     if (this.uncommitted.bytes > 0 && this.uncommitted.bytes + size > this.cfg.maxUncommittedBytes) {
       throw new ProposalDroppedError(`too many uncommitted bytes (${this.uncommitted.bytes})`);
     }
+    this.wakeUp();
     const index = this.appendEntry(type, data);
     this.appendPending = true;
     return index;
@@ -135,6 +143,7 @@ export class Raft {
     if (cc.type === ConfChangeType.ADD_LEARNER && pr !== undefined && !pr.isLearner) {
       throw new ProposalDroppedError(`node ${cc.nodeId} is a voter; demotion is not supported`);
     }
+    this.wakeUp();
     // Everything before pendingConfIndex is applied, so our configuration is the latest one.
     const index = this.appendEntry(EntryType.CONF_CHANGE, encodeConfChange({ ...cc, result: applyChange(this.confState(), cc) }));
     this.pendingConfIndex = index;
@@ -144,6 +153,7 @@ export class Raft {
 
   /** Starts an election now, skipping pre-vote (a just-created group's designated leader). */
   campaign(): void {
+    this.wakeUp();
     this.hup(false, false);
   }
 
@@ -153,6 +163,7 @@ export class Raft {
     const pr = this.trk.prs.get(to);
     if (pr === undefined || pr.isLearner) throw new ProposalDroppedError(`node ${to} is not a voter`);
     if (this.leadTransferee === to) return;
+    this.wakeUp();
     // §3.10: the transfer must finish within an election timeout or it is abandoned.
     this.leadTransferee = to;
     this.electionElapsed = 0;
@@ -161,6 +172,7 @@ export class Raft {
   }
 
   readIndex(context: Uint8Array): void {
+    this.wakeUp();
     if (this.role === Role.LEADER) {
       this.leaderRead(this.id, context);
       return;
@@ -188,11 +200,15 @@ export class Raft {
    */
   peerDown(peer: number): boolean {
     if (this.role === Role.LEADER) {
-      // Stop streaming appends to a follower that cannot receive them; probe once it is back.
+      // Stop streaming appends to a follower that cannot receive them; probe once it is back. A
+      // quiesced leader wakes: without heartbeats it would never learn it lost its quorum, and
+      // check-quorum decides one election timeout from now.
       this.reportUnreachable(peer);
+      if (this.trk.prs.has(peer)) this.wakeUp();
       return false;
     }
     if (this.role !== Role.FOLLOWER || peer === NONE || this.lead !== peer) return false;
+    this.wake(false);
     this.lead = NONE;
     this.answerIgnoredPreVote(peer);
     const delay = peerDownCampaignTicks(this.trk.voterIds, this.id, peer, this.term, this.cfg.peerDownStrideTicks);
@@ -275,6 +291,14 @@ export class Raft {
   // ---- message handling ----
 
   step(m: Message): void {
+    // Any message wakes a quiesced group but late echoes of the time before it went quiet; a
+    // follower woken by someone other than its leader tells the leader, so that it heartbeats
+    // again (a pre-vote from a node that lost the leader must meet followers that hear from the
+    // leader, or it could win against a live, quiet one).
+    if (this.quiesced) {
+      if (this.stepQuiet(m)) return;
+      this.wake(m.from !== this.lead);
+    }
     if (m.term > this.term) {
       if (!this.acceptHigherTerm(m)) return;
     } else if (m.term < this.term) {
@@ -450,7 +474,14 @@ export class Raft {
   private handleHeartbeat(m: Message): void {
     // The leader sends min(commit, our match), so this never commits entries we might not share.
     this.log.commitTo(Math.min(m.commit, this.log.lastIndex()));
-    this.send(message({ type: MessageType.HEARTBEAT_RESP, from: this.id, to: m.from, term: this.term, context: m.context }));
+    // In step with the leader (its whole log, committed): go quiet with it. Not answering is what
+    // keeps the leader quiet; a follower out of step declines with a wake-up call (`reject`).
+    const inStep = this.log.committed === m.commit && this.log.lastIndex() === m.commit;
+    if (m.quiesce && inStep) {
+      this.quiesced = true;
+      return;
+    }
+    this.send(message({ type: MessageType.HEARTBEAT_RESP, from: this.id, to: m.from, term: this.term, context: m.context, reject: m.quiesce }));
   }
 
   private handleSnapshot(m: Message): void {
@@ -562,12 +593,12 @@ export class Raft {
     }
   }
 
-  private bcastHeartbeat(context: number): void {
+  private bcastHeartbeat(context: number, quiesce = false): void {
     for (const [id, pr] of this.trk.prs) {
       if (id === this.id) continue;
       // Never tell a follower a commit index beyond what it is known to share with us.
       const commit = Math.min(pr.match, this.log.committed);
-      this.send(message({ type: MessageType.HEARTBEAT, from: this.id, to: id, term: this.term, commit, context }));
+      this.send(message({ type: MessageType.HEARTBEAT, from: this.id, to: id, term: this.term, commit, context, quiesce }));
     }
   }
 
@@ -625,6 +656,15 @@ export class Raft {
     this.bcastHeartbeat(round);
   }
 
+  /**
+   * The newest read round while reads wait, else 0. Periodic heartbeats carry it so that a read
+   * whose own round was lost is still confirmed (they are sent after it arrived, which is all a
+   * confirmation needs); otherwise it waited for the next read, and blocked quiescence meanwhile.
+   */
+  private pendingReadRound(): number {
+    return this.readOnly.queue.length > 0 ? this.readOnly.round : 0;
+  }
+
   private releaseDeferredReads(): void {
     const deferred = this.readOnly.deferred;
     this.readOnly.deferred = [];
@@ -648,10 +688,28 @@ export class Raft {
 
   private tickElection(): boolean {
     // The common case (an idle follower) is one increment and one comparison.
-    if (++this.electionElapsed < this.randomizedElectionTimeout || !this.promotable()) return false;
+    if (++this.electionElapsed < this.randomizedElectionTimeout) return false;
+    if (!this.promotable()) return this.callQuietLeader();
     this.electionElapsed = 0;
     this.hup(this.cfg.preVote, false);
     return true;
+  }
+
+  /**
+   * A learner that has not heard from its leader for an election timeout cannot campaign; with
+   * quiescence its leader may have gone quiet while it was awake (woken by a message after the
+   * quiesce heartbeat): it sends a wake-up call, so the leader quiesces it too. Once per timeout.
+   */
+  private callQuietLeader(): boolean {
+    if (!this.cfg.quiesce || this.lead === NONE || this.role !== Role.FOLLOWER) return false;
+    this.electionElapsed = 0;
+    this.sendWakeUpCall();
+    return true;
+  }
+
+  /** A HEARTBEAT_RESP with `reject`: wakes a quiet leader (which takes a plain one for a late echo). */
+  private sendWakeUpCall(): void {
+    this.send(message({ type: MessageType.HEARTBEAT_RESP, from: this.id, to: this.lead, term: this.term, reject: true }));
   }
 
   private tickLeader(): boolean {
@@ -671,10 +729,73 @@ export class Raft {
     }
     if (this.heartbeatElapsed >= this.cfg.heartbeatTick) {
       this.heartbeatElapsed = 0;
-      this.bcastHeartbeat(0);
+      if (this.cfg.quiesce && this.canQuiesce()) this.quiesce();
+      else this.bcastHeartbeat(this.pendingReadRound());
       acted = true;
     }
     return acted;
+  }
+
+  // ---- quiescence (docs/raft-driver.md) ----
+
+  /**
+   * Nothing to do: the whole log durable, committed and applied here, on every member, which all
+   * answered lately; no append, read, transfer or configuration change pending. Checked only
+   * when a heartbeat is due, so an active group pays nothing per tick.
+   */
+  private canQuiesce(): boolean {
+    const last = this.log.lastIndex();
+    if (this.appendPending || this.log.committed !== last || this.log.applied !== last) return false;
+    if (this.log.unstable.entries.length > 0 || this.log.unstable.snapshot !== undefined) return false;
+    if (this.leadTransferee !== NONE || this.readOnly.queue.length > 0 || this.readOnly.deferred.length > 0) return false;
+    return this.trk.allCaughtUp(last);
+  }
+
+  /** The last heartbeat, flagged: followers in step with it stop their clocks and do not answer. */
+  private quiesce(): void {
+    this.quiesced = true;
+    this.bcastHeartbeat(0, true);
+    this.logger?.trace({ term: this.term, index: this.log.lastIndex() }, 'quiesced');
+  }
+
+  /**
+   * While quiet, a message that tells nothing new neither wakes the group nor changes it: on a
+   * leader, a late answer to a heartbeat or append it already counted; on a follower, a plain
+   * heartbeat of its leader with the commit index it has (answered, so an awake leader counts
+   * it, but its clock stays stopped). Without this, reordered or duplicated echoes of the last
+   * round woke the group again and again. Returns whether `m` was handled.
+   */
+  private stepQuiet(m: Message): boolean {
+    if (m.term !== this.term || m.reject) return false;
+    if (this.role === Role.LEADER) {
+      const pr = this.trk.prs.get(m.from);
+      return pr !== undefined && (m.type === MessageType.HEARTBEAT_RESP || (m.type === MessageType.APPEND_RESP && m.index <= pr.match));
+    }
+    if (m.type !== MessageType.HEARTBEAT || m.quiesce || m.from !== this.lead || m.context !== 0 || m.commit !== this.log.committed) return false;
+    this.send(message({ type: MessageType.HEARTBEAT_RESP, from: this.id, to: m.from, term: this.term }));
+    return true;
+  }
+
+  /** Wakes a quiesced group for a local request (proposal, read, transfer, campaign, peer down). */
+  private wakeUp(): void {
+    if (this.quiesced) this.wake(false);
+  }
+
+  /**
+   * Clocks restart from zero. A leader counts nobody as heard from until they answer (its
+   * information is as old as the quiet period), so check-quorum judges one full election
+   * timeout from now. A follower woken by anything but its leader tells the leader.
+   */
+  private wake(notifyLeader: boolean): void {
+    this.quiesced = false;
+    this.electionElapsed = 0;
+    this.heartbeatElapsed = 0;
+    if (this.role === Role.LEADER) {
+      this.trk.forgetActivity();
+    } else if (notifyLeader && this.lead !== NONE) {
+      this.sendWakeUpCall();
+    }
+    this.logger?.trace({ term: this.term, role: this.role }, 'woke');
   }
 
   /** A snapshot neither acknowledged nor reported within two election timeouts is retried. */
@@ -800,6 +921,7 @@ export class Raft {
     this.electionElapsed = 0;
     this.heartbeatElapsed = 0;
     this.ignoredPreVote = undefined;
+    this.quiesced = false;
     this.randomizedElectionTimeout = this.cfg.electionTick + this.random.nextInt(this.cfg.electionTick);
     this.leadTransferee = NONE;
     this.trk.resetVotes();

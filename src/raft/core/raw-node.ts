@@ -47,6 +47,15 @@ export class RawNode {
   }
 
   /**
+   * The group is quiet (docs/raft-driver.md, "Quiescence"): tick() does nothing until an input
+   * wakes it — a message, proposal, read, transfer, campaign, configuration change, or peerDown of
+   * the leader (on a follower) or of any peer (on a leader). A driver may skip ticking it.
+   */
+  get quiesced(): boolean {
+    return this.raft.quiesced;
+  }
+
+  /**
    * Feeds a message from a peer. A message addressed to another node is dropped (misrouted input).
    * Throws RaftProtocolError, leaving the state unchanged, for a message that contradicts committed
    * entries (a misbehaving peer): the driver drops it.
@@ -92,8 +101,8 @@ export class RawNode {
   /**
    * The connection to peer `id` dropped (the driver's failure detector). A follower led by `id`
    * forgets its leader and campaigns after a short delay instead of a full election timeout; a
-   * leader stops pipelining to `id`. Harmless when the peer is in fact alive. Returns whether a
-   * follower forgot its leader.
+   * leader stops pipelining to `id` (and wakes if quiesced). Harmless when the peer is in fact
+   * alive. Returns whether a follower forgot its leader.
    */
   peerDown(id: number): boolean {
     this.dirty = true;

@@ -1,4 +1,4 @@
-import { Progress } from './progress.js';
+import { Progress, ProgressState } from './progress.js';
 import type { ConfState } from './types.js';
 
 export const VoteResult = { PENDING: 0, WON: 1, LOST: 2 } as const;
@@ -101,8 +101,29 @@ export class ProgressTracker {
     for (const id of this.voterIds) {
       if (id === this.selfId || this.prs.get(id)?.recentActive === true) active++;
     }
-    for (const [id, pr] of this.prs) if (id !== this.selfId) pr.recentActive = false;
+    this.forgetActivity();
     return active >= this.quorum();
+  }
+
+  /**
+   * Quiescence: has every member (learners too) stored the whole log `last`, with nothing in
+   * flight, and answered during this election timeout? A member not heard from lately may be
+   * down, and a leader that went quiet could not notice it through check-quorum.
+   */
+  allCaughtUp(last: number): boolean {
+    for (const [id, pr] of this.prs) {
+      if (pr.match !== last) return false;
+      if (id === this.selfId) continue;
+      // Probing is fine (a follower back from a lost connection is probed until the next append,
+      // which an idle group never sends); a snapshot in flight is not.
+      if (!pr.recentActive || pr.state === ProgressState.SNAPSHOT || pr.inflights.size() !== 0) return false;
+    }
+    return true;
+  }
+
+  /** Wake-up of a quiesced leader: nobody counts as heard from until it answers again. */
+  forgetActivity(): void {
+    for (const [id, pr] of this.prs) if (id !== this.selfId) pr.recentActive = false;
   }
 
   /** ReadIndex: has a majority acknowledged heartbeat round `round` (or a later one)? */

@@ -86,7 +86,9 @@ export const MAX_MESSAGE_TYPE = 12;
  *   `reject`); on reject `rejectHint` and `logTerm` carry the conflict hint (§5.3).
  * - VOTE / PRE_VOTE: `index`/`logTerm` are the candidate's last entry; `context` 1 = leadership
  *   transfer (bypasses the leader lease).
- * - HEARTBEAT / HEARTBEAT_RESP: `commit`, and `context` is a ReadIndex round (0 = none).
+ * - HEARTBEAT / HEARTBEAT_RESP: `commit`, and `context` is a ReadIndex round (0 = none). A
+ *   HEARTBEAT with `quiesce` is a leader's last one before it goes quiet (docs/raft-driver.md);
+ *   HEARTBEAT_RESP with `reject` is a quiet follower, woken by another node, waking its leader.
  * - SNAPSHOT: `snapshot`.
  * - READ_INDEX / READ_INDEX_RESP: `readContext`; the response's `index` is the read point.
  */
@@ -104,6 +106,8 @@ export interface Message {
   entries: Entry[];
   snapshot: Snapshot | undefined;
   readContext: Uint8Array | undefined;
+  /** HEARTBEAT only: the leader quiesces; a follower in step with it stops its election clock. */
+  quiesce: boolean;
 }
 
 /** Builds a message with every field not given zeroed. */
@@ -118,6 +122,7 @@ export function message(fields: Partial<Message> & Pick<Message, 'type' | 'from'
     entries: [],
     snapshot: undefined,
     readContext: undefined,
+    quiesce: false,
     ...fields,
   };
 }

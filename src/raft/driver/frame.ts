@@ -5,8 +5,8 @@ import { Packer } from './packer.js';
  * One node-to-node payload carries every Raft message one drain (or one tick) produced for one peer:
  *
  *   header (10 bytes):  version u8 | 0 u8 | heartbeatCount u32 | messageCount u32
- *   heartbeat item:     groupLen u16 | group utf8 | type u8 (7 HEARTBEAT, 8 HEARTBEAT_RESP)
- *                       | term u64 | commit u64 | context u64
+ *   heartbeat item:     groupLen u16 | group utf8 | type u8 (7 HEARTBEAT, 8 HEARTBEAT_RESP,
+ *                       0x87 HEARTBEAT flagged quiesce) | term u64 | commit u64 | context u64
  *   message item:       groupLen u16 | group utf8 | length u32 | message (core codec)
  *
  * Integers are big-endian; u64 is limited to 2^53. `from` and `to` are not repeated: the transport
@@ -20,6 +20,8 @@ const HEARTBEAT_BODY_BYTES = 1 + 8 + 8 + 8;
 const TWO_32 = 0x1_0000_0000;
 const MAX_HI = 0x1f_ffff;
 export const MAX_GROUP_ID_BYTES = 1024;
+/** Item type of a leader's last heartbeat before it quiesces: HEARTBEAT with the high bit set. */
+export const QUIESCE_HEARTBEAT_ITEM = 0x80 | MessageType.HEARTBEAT;
 
 /** A heartbeat whose every field the compact form carries (the core's always are): lossless. */
 export function isCompactHeartbeat(m: Message): boolean {
@@ -31,7 +33,8 @@ export function isCompactHeartbeat(m: Message): boolean {
     m.rejectHint === 0 &&
     m.entries.length === 0 &&
     m.snapshot === undefined &&
-    m.readContext === undefined
+    m.readContext === undefined &&
+    (!m.quiesce || m.type === MessageType.HEARTBEAT)
   );
 }
 
@@ -63,7 +66,7 @@ export class FrameBuilder {
     buf.writeUInt16BE(groupId.byteLength, at);
     buf.set(groupId, at + 2);
     const body = at + 2 + groupId.byteLength;
-    buf[body] = m.type;
+    buf[body] = m.quiesce ? QUIESCE_HEARTBEAT_ITEM : m.type;
     writeU64(buf, body + 1, m.term);
     writeU64(buf, body + 9, m.commit);
     writeU64(buf, body + 17, m.context);
@@ -175,13 +178,15 @@ function isAscii(buf: Buffer, from: number, to: number): boolean {
 
 function readHeartbeat(c: Cursor, from: number, to: number): FrameItem {
   const groupId = readGroupId(c);
-  const type = c.u8('heartbeat type');
-  if (type !== MessageType.HEARTBEAT && type !== MessageType.HEARTBEAT_RESP) throw new RaftCodecError(`heartbeat type ${type}`);
+  const item = c.u8('heartbeat type');
+  const quiesce = item === QUIESCE_HEARTBEAT_ITEM;
+  const type = quiesce ? MessageType.HEARTBEAT : item;
+  if (type !== MessageType.HEARTBEAT && type !== MessageType.HEARTBEAT_RESP) throw new RaftCodecError(`heartbeat type ${item}`);
   const term = c.u64('term');
   const commit = c.u64('commit');
   const context = c.u64('context');
   // Every field spelled out (what message() fills in): one object shape for all heartbeats.
-  const m: Message = { type, from, to, term, logTerm: 0, index: 0, commit, reject: false, rejectHint: 0, context, entries: [], snapshot: undefined, readContext: undefined };
+  const m: Message = { type, from, to, term, logTerm: 0, index: 0, commit, reject: false, rejectHint: 0, context, entries: [], snapshot: undefined, readContext: undefined, quiesce };
   return { groupId, message: m };
 }
 

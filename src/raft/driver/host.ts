@@ -25,6 +25,12 @@ import { DEFAULT_MAX_INFLIGHT_BYTES, type AddGroupOptions, type GroupStatus, typ
 
 export class RaftHost {
   private readonly groups = new Map<string, RaftGroup>();
+  /**
+   * The groups the tick visits: every group whose core is not quiesced (and a quiesced one until
+   * the next tick drops it). Anything that gives a group input goes through wake(), so a quiet
+   * group costs the node-wide tick nothing (docs/raft-driver.md, "Quiescence").
+   */
+  private readonly awake = new Set<RaftGroup>();
   private readonly opening = new Set<string>();
   private readonly listeners = new Set<LeaderChangeListener>();
   private readonly log: Logger;
@@ -61,7 +67,7 @@ export class RaftHost {
       onGroupFailed: (g, err) => this.groupFailed(g, err),
     });
     this.unsubscribe.push(transport.onFrame((from, payload) => this.receive(from, payload)));
-    this.unsubscribe.push(transport.onPeerConnectionLost((peer) => onPeerDown({ groups: this.groups, logger: this.log, markDirty: (g) => this.loop.markDirty(g) }, peer)));
+    this.unsubscribe.push(transport.onPeerConnectionLost((peer) => onPeerDown({ groups: this.groups, logger: this.log, markDirty: (g) => this.wake(g) }, peer)));
     const tickMs = opts.tickMs ?? 100;
     this.timer = tickMs > 0 ? setInterval(() => this.tick(), tickMs) : undefined;
   }
@@ -72,6 +78,7 @@ export class RaftHost {
     if (o.maxSizePerMsg !== undefined) core.maxSizePerMsg = o.maxSizePerMsg;
     if (o.maxInflightMsgs !== undefined) core.maxInflightMsgs = o.maxInflightMsgs;
     core.maxInflightBytes = o.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES;
+    core.quiesce = o.quiesce ?? true;
     if (o.maxUncommittedBytes !== undefined) core.maxUncommittedBytes = o.maxUncommittedBytes;
     return {
       wal: o.wal,
@@ -102,7 +109,7 @@ export class RaftHost {
       }
       this.groups.set(groupId, g);
       for (const message of this.early.take(groupId)) stepInto(g, message, { stats: this.stats, logger: this.log });
-      this.loop.markDirty(g);
+      this.wake(g);
     } finally {
       this.opening.delete(groupId);
     }
@@ -113,6 +120,7 @@ export class RaftHost {
     const g = this.groups.get(groupId);
     if (g === undefined) return;
     this.groups.delete(groupId);
+    this.awake.delete(g);
     this.stopGroup(g, new RaftClosedError(`group ${groupId} was removed`));
     await this.loop.currentDrain();
     await this.loop.hardStates.settle(g);
@@ -138,7 +146,7 @@ export class RaftHost {
   campaign(groupId: string): void {
     const g = this.group(groupId);
     g.node.campaign();
-    this.loop.markDirty(g);
+    this.wake(g);
   }
 
   /**
@@ -156,7 +164,7 @@ export class RaftHost {
     const term = g.node.status().term;
     const waits = g.proposals.add(index, term, performance.now());
     this.stats.proposals++;
-    this.loop.markDirty(g);
+    this.wake(g);
     return { index, term, ...waits };
   }
 
@@ -175,7 +183,7 @@ export class RaftHost {
       throw this.translate(err);
     }
     const waits = g.proposals.add(index, g.node.status().term, performance.now());
-    this.loop.markDirty(g);
+    this.wake(g);
     return { index, term: g.node.status().term, ...waits };
   }
 
@@ -190,7 +198,7 @@ export class RaftHost {
       } catch (err) {
         g.reads.fail(r.id, this.translate(err));
       }
-      this.loop.markDirty(g);
+      this.wake(g);
       return r.promise;
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
@@ -203,7 +211,7 @@ export class RaftHost {
       const g = this.group(groupId);
       if (toNodeId(g.leader) === target) return Promise.resolve();
       g.node.transferLeadership(toRaftId(target));
-      this.loop.markDirty(g);
+      this.wake(g);
       const d = deferred<void>();
       const timer = setTimeout(() => {
         g.transfers = g.transfers.filter((t) => t.d !== d);
@@ -250,6 +258,7 @@ export class RaftHost {
       lastIndex: s.lastIndex,
       match,
       members: membersOf(g.members),
+      quiesced: g.node.quiesced,
     };
   }
 
@@ -260,18 +269,30 @@ export class RaftHost {
 
   // ---- tick and messages ----
 
-  /** One node-wide tick: every group ticks; only those with something to do are drained. */
+  /**
+   * One node-wide tick: every awake group ticks; only those with something to do are drained. A
+   * group that quiesced leaves the awake set (unless a deposed leader's proposals still wait for
+   * their deadline, which only the tick enforces).
+   */
   tick(): void {
     if (this.closed) return;
     this.ticks++;
     this.early.expire(this.ticks);
     this.loop.hardStates.flushDeferred();
-    for (const g of this.groups.values()) {
+    for (const g of this.awake) {
       if (g.failed !== undefined) continue;
       g.node.tick();
       if (g.lostDeadlineTick !== undefined && this.ticks >= g.lostDeadlineTick) this.expireProposals(g);
       if (g.node.hasReady()) this.loop.markDirty(g);
+      else if (g.node.quiesced && g.lostDeadlineTick === undefined) this.awake.delete(g);
     }
+    this.stats.quiescedGroups = this.groups.size - this.awake.size;
+  }
+
+  /** The group got input (which wakes a quiesced core): tick it again, and drain it. */
+  private wake(g: RaftGroup): void {
+    if (!g.removed) this.awake.add(g);
+    this.loop.markDirty(g);
   }
 
   private expireProposals(g: RaftGroup): void {
@@ -283,7 +304,7 @@ export class RaftHost {
   private receive(from: number, payload: Buffer): void {
     if (this.closed) return;
     dispatchFrame(
-      { nodeId: this.nodeId, groups: this.groups, early: this.early, stats: this.stats, logger: this.log, tick: this.ticks, markDirty: (g) => this.loop.markDirty(g) },
+      { nodeId: this.nodeId, groups: this.groups, early: this.early, stats: this.stats, logger: this.log, tick: this.ticks, markDirty: (g) => this.wake(g) },
       from,
       payload,
     );
@@ -330,6 +351,7 @@ export class RaftHost {
     await Promise.all([...this.groups.values()].map((g) => this.loop.hardStates.settle(g)));
     for (const g of this.groups.values()) await g.log.close();
     this.groups.clear();
+    this.awake.clear();
   }
 
   private checkOpen(): void {

@@ -23,7 +23,7 @@ export interface OpenGroupContext {
   entryCacheBytes: number;
   entryCacheEntries: number;
   maxPendingReads: number;
-  core: Pick<RaftConfig, 'maxSizePerMsg' | 'maxInflightMsgs' | 'maxInflightBytes' | 'maxUncommittedBytes'>;
+  core: Pick<RaftConfig, 'maxSizePerMsg' | 'maxInflightMsgs' | 'maxInflightBytes' | 'maxUncommittedBytes' | 'quiesce'>;
 }
 
 /** FNV-1a of the group id: each group gets its own election-timeout sequence. */

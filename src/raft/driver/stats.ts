@@ -23,6 +23,8 @@ export interface RaftHostStats {
   badFrames: number;
   badMessages: number;
   peers: Record<string, PeerTraffic>;
+  /** Groups hosted here that are quiesced (not ticked), as of the last tick. */
+  quiescedGroups: number;
   /** Commit latency samples (propose → committed and applied on the leader), milliseconds. */
   commitLatencyMs: LatencyReservoir;
 }
@@ -85,6 +87,7 @@ export function newStats(): RaftHostStats {
     badFrames: 0,
     badMessages: 0,
     peers: {},
+    quiescedGroups: 0,
     commitLatencyMs: new LatencyReservoir(4096),
   };
 }

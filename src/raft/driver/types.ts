@@ -74,6 +74,11 @@ export interface RaftHostOptions {
    */
   maxInflightBytes?: number;
   maxUncommittedBytes?: number;
+  /**
+   * Quiescence (docs/raft-driver.md): idle groups stop heartbeating and are no longer ticked; the
+   * transport's connection-loss reports stand in for heartbeats. Default true.
+   */
+  quiesce?: boolean;
   /** Seed of the election-timeout randomness (default: derived from the node id). */
   seed?: number;
 }
@@ -101,6 +106,8 @@ export interface GroupStatus {
   match: Map<number, number>;
   /** Current membership (Chronik node ids). */
   members: GroupMembers;
+  /** The group is quiet: no heartbeats, no clocks, not ticked (docs/raft-driver.md). */
+  quiesced: boolean;
 }
 
 export type LeaderChangeListener = (groupId: string, term: number, leader: number | undefined, isLocal: boolean) => void;

@@ -9,10 +9,12 @@ import { Cluster, text, type TestNode } from './harness.js';
  * line; `#` starts a comment; `*` as a node id means every node. Commands:
  *
  *   storage <id> term=<t> log=<t1,t2,...> [voters=<a,b,...>]   preset a node's durable state
- *   cluster <ids...> [preVote=false] [checkQuorum=false]       build the cluster (after storage lines)
+ *   cluster <ids...> [preVote=false] [checkQuorum=false] [quiesce=true]   build the cluster
  *   campaign <id> | tick <id|*> [n] | settle
  *   propose <id> <text> | read <id> <ctx> | transfer <from> <to> | compact <id>
  *   isolate <id> | cut <from> <to> | heal
+ *   peerdown <id> <peer>                         the driver reports peer's connection lost to id
+ *   mark                                         starts counting delivered messages afresh
  *   addnode <id>                                 a new empty node (joins via membership changes)
  *   conf <leader> add-learner|add-voter|remove <id>
  *   expect leader <id|none>                     exactly that leader among all nodes
@@ -22,9 +24,11 @@ import { Cluster, text, type TestNode } from './harness.js';
  *   expect reads <id> <ctx@index...>            the ReadStates the node received
  *   expect voters <id> <a,b,...> | expect learners <id> <a,b,...|->
  *   expect error <ErrorName> <command...>       the command throws that error
+ *   expect quiesced <id|*> <true|false>
+ *   expect messages <n>                         messages delivered since the last mark or such check
  */
 export function runScript(source: string, name: string): void {
-  const state: ScriptState = { cluster: undefined, storages: new Map() };
+  const state: ScriptState = { cluster: undefined, storages: new Map(), deliveredMark: 0 };
   const lines = source.split('\n');
   lines.forEach((raw, i) => {
     const line = raw.replace(/#.*/, '').trim();
@@ -41,6 +45,8 @@ export function runScript(source: string, name: string): void {
 interface ScriptState {
   cluster: Cluster | undefined;
   storages: Map<number, MemoryStorage>;
+  /** cluster.delivered.length at the last `expect messages`. */
+  deliveredMark: number;
 }
 
 function execute(st: ScriptState, words: string[]): void {
@@ -72,6 +78,12 @@ function execute(st: ScriptState, words: string[]): void {
       return c.cutLink(num(args[0]), num(args[1]));
     case 'heal':
       return c.heal();
+    case 'mark':
+      st.deliveredMark = c.delivered.length;
+      return;
+    case 'peerdown':
+      c.node(num(args[0])).node.peerDown(num(args[1]));
+      return;
     case 'addnode':
       c.add(num(args[0]), new MemoryStorage({ voters: [], learners: [] }));
       return;
@@ -101,6 +113,7 @@ function buildCluster(st: ScriptState, args: string[]): void {
   const extra: Partial<RaftConfig> = {};
   if (opts.get('preVote') === 'false') extra.preVote = false;
   if (opts.get('checkQuorum') === 'false') extra.checkQuorum = false;
+  if (opts.get('quiesce') === 'true') extra.quiesce = true;
   for (const [id, s] of st.storages) {
     if (s.initialState().confState.voters.length === 0) st.storages.set(id, withVoters(s, ids));
   }
@@ -168,6 +181,14 @@ function expectation(st: ScriptState, c: Cluster, args: string[]): void {
       return same([...c.node(num(target)).node.confState().learners], rest[0] === '-' ? [] : list(rest[0] ?? ''), 'learners');
     case 'error':
       return expectError(st, target ?? '', rest);
+    case 'quiesced':
+      for (const n of targets(c, target)) same(n.node.quiesced, rest[0] === 'true', `quiesced of ${n.id}`);
+      return;
+    case 'messages': {
+      const since = c.delivered.length - st.deliveredMark;
+      st.deliveredMark = c.delivered.length;
+      return same(since, num(target), 'messages delivered since the last check');
+    }
     default:
       throw new Error(`unknown expectation ${String(what)}`);
   }

@@ -18,6 +18,8 @@ const arbMessage: fc.Arbitrary<Message> = fc
     commit: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
     context: fc.integer({ min: 0, max: 1e6 }),
     reject: fc.boolean(),
+    // A quiesce HEARTBEAT takes the compact item 0x87; the flag on others, the core codec's bit 8.
+    quiesce: fc.boolean(),
     data: fc.array(fc.uint8Array({ maxLength: 32 }), { maxLength: 4 }),
   })
   .map((r) =>
@@ -30,6 +32,7 @@ const arbMessage: fc.Arbitrary<Message> = fc
       commit: r.commit,
       context: r.context,
       reject: r.reject,
+      quiesce: r.quiesce,
       entries: r.type === MessageType.APPEND ? r.data.map((data, i) => ({ index: r.index + 1 + i, term: r.term, type: 0, data })) : [],
     }),
   );
@@ -109,5 +112,19 @@ describe('driver frame codec', () => {
     const forged = build([['g', message({ type: MessageType.VOTE, from: FROM, to: TO, term: 3 })]]);
     expect(() => decodeFrame(forged, FROM + 1, TO)).toThrow(RaftCodecError);
     expect(() => decodeFrame(forged, FROM, TO + 1)).toThrow(RaftCodecError);
+  });
+});
+
+describe('frame: the quiesce heartbeat', () => {
+  it('is a compact item of type 0x87 that decodes back to a HEARTBEAT flagged quiesce', () => {
+    const hb = message({ type: MessageType.HEARTBEAT, from: FROM, to: TO, term: 5, commit: 42, quiesce: true });
+    expect(isCompactHeartbeat(hb)).toBe(true);
+    const bytes = build([['g', hb]]);
+    // header (10) | groupLen u16 | 'g' | item type
+    expect(bytes[13]).toBe(0x87);
+    const [item] = decodeFrame(bytes, FROM, TO);
+    expect(item?.message).toEqual(hb);
+    // A flagged answer is not a compact heartbeat: it travels in the core codec, flag bit 8.
+    expect(isCompactHeartbeat(message({ type: MessageType.HEARTBEAT_RESP, from: FROM, to: TO, term: 5, quiesce: true }))).toBe(false);
   });
 });

@@ -107,7 +107,7 @@ export class Cluster {
     private readonly root: string,
     private readonly opts: ClusterOptions,
   ) {
-    this.logger = opts.logger ?? pino({ level: 'silent' });
+    this.logger = opts.logger ?? pino({ level: process.env['RAFT_TEST_LOG'] ?? 'silent' });
   }
 
   static async start(opts: ClusterOptions): Promise<Cluster> {

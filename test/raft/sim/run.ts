@@ -25,6 +25,7 @@ export function simulationShard(shard: number, shards: number, count: number): v
   it(`${count} seeds (shard ${shard}/${shards}, scenarios ${Object.keys(SCENARIOS).length})`, () => {
     let elections = 0;
     let applies = 0;
+    let quiesces = 0;
     let seedsRun = 0;
     for (let seed = base; seedsRun < count; seed++) {
       if (Math.floor(seed / 5) % shards !== shard) continue;
@@ -33,11 +34,14 @@ export function simulationShard(shard: number, shards: number, count: number): v
       const r = runSimulation({ ...s, seed, trace: false });
       elections += r.elections;
       applies += r.applies;
+      quiesces += r.quiesces;
       seedsRun++;
     }
     expect(seedsRun).toBe(count);
     expect(elections).toBeGreaterThanOrEqual(count);
     expect(applies).toBeGreaterThan(count * 20);
+    // Every seed ends with its idle group quiet on all members; most quiesce during the chaos too.
+    expect(quiesces).toBeGreaterThan(count);
     // About 5 s of CPU per shard; generous so a loaded CI machine does not time it out.
   }, 300_000);
 }

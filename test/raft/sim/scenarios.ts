@@ -17,6 +17,10 @@ const BASE: Omit<SimOptions, 'seed'> = {
   diskDelayMs: 0,
   maxSizePerMsg: 200,
   peerDown: true,
+  // Quiescence on everywhere; the keepalive bound (3 minimum election timeouts here, ~5 in the
+  // node: 5 s idle timeout against 1 s) reports partitions that last longer as peer-down.
+  quiesce: true,
+  keepaliveMs: 300,
   trace: false,
 };
 

@@ -36,6 +36,12 @@ export interface SimOptions {
    * (RawNode.peerDown) a few ms later, and now and then a live peer is reported down wrongly.
    */
   peerDown: boolean;
+  /**
+   * Quiescence (docs/raft-driver.md): idle groups go quiet. The transport's keepalive then stands
+   * in for heartbeats: a link silent for `keepaliveMs` (a partition) is reported down at both ends.
+   */
+  quiesce: boolean;
+  keepaliveMs: number;
   trace: boolean;
 }
 
@@ -45,6 +51,8 @@ export interface SimResult {
   applies: number;
   crashes: number;
   maxApplied: number;
+  /** Times a leader quiesced. */
+  quiesces: number;
 }
 
 const TICK_MS = 10;
@@ -57,6 +65,7 @@ type SimEvent =
   | { time: number; seq: number; kind: 'chaos' | 'client' }
   | { time: number; seq: number; kind: 'restart'; node: number }
   | { time: number; seq: number; kind: 'peer-down'; node: number; peer: number }
+  | { time: number; seq: number; kind: 'link-timeout'; from: number; to: number; epoch: number }
   | { time: number; seq: number; kind: 'persisted'; node: number; incarnation: number };
 
 class SimNode {
@@ -92,6 +101,9 @@ export class Simulator {
   private crashes = 0;
   private proposals = 0;
   private healed = false;
+  private quiesces = 0;
+  /** Bumped by every new partition shape: a link timeout only fires if its cut still stands. */
+  private partitionEpoch = 0;
   private readonly trace: string[] = [];
 
   constructor(private readonly o: SimOptions) {
@@ -124,24 +136,37 @@ export class Simulator {
         { cause: err },
       );
     }
-    return { events: this.events, elections: this.checker.elections, applies: this.checker.applies, crashes: this.crashes, maxApplied: this.checker.maxApplied };
+    return {
+      events: this.events,
+      elections: this.checker.elections,
+      applies: this.checker.applies,
+      crashes: this.crashes,
+      maxApplied: this.checker.maxApplied,
+      quiesces: this.quiesces,
+    };
   }
 
   private loop(): void {
     const end = this.o.chaosMs + this.o.livenessMs;
     let finalText: string | undefined;
     let nextFinal = this.o.chaosMs;
+    let committedFinal = false;
     for (;;) {
       const ev = this.heap.pop();
       if (ev === undefined) this.checker.fail('event queue empty');
       this.now = ev.time;
       if (this.now >= this.o.chaosMs && !this.healed) this.heal();
-      if (this.healed && this.now >= nextFinal) {
+      if (this.healed && !committedFinal && this.now >= nextFinal) {
         finalText = this.proposeFinal(finalText);
         nextFinal = this.now + 50;
-        if (finalText !== undefined && this.allApplied(finalText)) break;
+        committedFinal = finalText !== undefined && this.allApplied(finalText);
       }
-      if (this.now > end) this.checker.fail(`liveness: no leader committed a proposal within ${this.o.livenessMs}ms after healing`);
+      // Then, with quiescence, the idle group must go quiet on every member (and stay correct).
+      if (committedFinal && (!this.o.quiesce || this.allQuiet())) break;
+      if (this.now > end) {
+        const what = committedFinal ? 'the idle group did not quiesce' : 'no leader committed a proposal';
+        this.checker.fail(`liveness: ${what} within ${this.o.livenessMs}ms after healing; ${this.describeNodes()}`);
+      }
       this.events++;
       this.handle(ev);
       if (this.events % 2000 === 0) this.checkLogs();
@@ -155,7 +180,9 @@ export class Simulator {
     switch (ev.kind) {
       case 'tick': {
         const n = this.node(ev.node);
+        const wasQuiet = n.raw?.quiesced ?? true;
         n.raw?.tick();
+        if (!wasQuiet && n.raw?.quiesced === true) this.quiesces++;
         this.drive(n);
         this.schedule(TICK_MS, { kind: 'tick', node: ev.node });
         return;
@@ -184,6 +211,9 @@ export class Simulator {
       }
       case 'persisted':
         this.onPersisted(this.node(ev.node), ev.incarnation);
+        return;
+      case 'link-timeout':
+        this.linkTimeout(ev.from, ev.to, ev.epoch);
         return;
     }
   }
@@ -346,6 +376,7 @@ export class Simulator {
 
   private partition(): void {
     this.blocked.clear();
+    this.partitionEpoch++;
     const ids = this.nodes.map((n) => n.id);
     const shape = this.rng.nextInt(4);
     if (shape === 0) {
@@ -370,8 +401,27 @@ export class Simulator {
   }
 
   private cut(a: number, b: number, both: boolean): void {
-    this.blocked.add(a * 1000 + b);
-    if (both) this.blocked.add(b * 1000 + a);
+    this.cutOne(a, b);
+    if (both) this.cutOne(b, a);
+  }
+
+  private cutOne(from: number, to: number): void {
+    this.blocked.add(from * 1000 + to);
+    if (!this.o.peerDown) return;
+    // The keepalive's idle timeout, give or take one keepalive period.
+    const epoch = this.partitionEpoch;
+    this.schedule(this.o.keepaliveMs + this.rng.nextInt(1 + Math.floor(this.o.keepaliveMs / 5)), { kind: 'link-timeout', from, to, epoch });
+  }
+
+  /**
+   * `to` heard nothing from `from` for the keepalive bound and closes the connection: both ends
+   * report the other down (`from` through the close or its own timeout, a moment later).
+   */
+  private linkTimeout(from: number, to: number, epoch: number): void {
+    if (epoch !== this.partitionEpoch || this.healed || !this.blocked.has(from * 1000 + to)) return;
+    this.log(`link n${from} -> n${to} silent for the keepalive bound`);
+    this.schedule(0, { kind: 'peer-down', node: to, peer: from });
+    this.schedule(1 + this.rng.nextInt(5), { kind: 'peer-down', node: from, peer: to });
   }
 
   private crashRandom(): void {
@@ -422,6 +472,7 @@ export class Simulator {
       applied: n.sm.index,
       maxSizePerMsg: this.o.maxSizePerMsg,
       maxInflightMsgs: 4,
+      quiesce: this.o.quiesce,
     });
   }
 
@@ -513,6 +564,24 @@ export class Simulator {
       if (this.node(id).sm.index < index) return false;
     }
     return true;
+  }
+
+  private describeNodes(): string {
+    return this.nodes
+      .map((n) => {
+        const st = n.raw?.status();
+        if (st === undefined) return `n${n.id} down`;
+        const quiet = n.raw?.quiesced === true ? ' quiet' : '';
+        return `n${n.id} ${st.role} t${st.term} lead${st.leaderId} c${st.commit} a${st.applied} l${st.lastIndex}${quiet}`;
+      })
+      .join(', ');
+  }
+
+  private allQuiet(): boolean {
+    const raw = this.leader()?.raw;
+    if (raw === undefined || !raw.quiesced) return false;
+    const cs = raw.confState();
+    return [...cs.voters, ...cs.learners].every((id) => this.node(id).raw?.quiesced === true);
   }
 
   // ---- helpers ----
