@@ -7,9 +7,11 @@
  * client (its own connection and I/O thread) and produces from a static payload without copying it
  * (librdkafka copies small messages into its request buffer once, as it does for every client).
  *
- * Arguments are key=value: bootstrap, topic, partitions, messageBytes, durationS, acks, lingerMs,
- * batchBytes, batchMessages, queueMessages (the bound on messages queued in the client, split over
- * the instances), instances. Prints one JSON line with the same fields as producer.py: acked counts
+ * Arguments are key=value: bootstrap, topic, messageBytes, durationS, acks, lingerMs, batchBytes,
+ * batchMessages, queueMessages (the bound on messages queued in the client, split over the
+ * instances), instances, partitions (0, the default: librdkafka's own partitioner, sticky for
+ * messages without a key, as the Python producer and most applications get; N: round robin over
+ * partitions 0..N-1 message by message, which makes smaller batches at low rates). Prints one JSON line with the same fields as producer.py: acked counts
  * only messages whose delivery report succeeded (at acks=all: written and fsynced by the broker);
  * latency is produce() -> delivery report (rd_kafka_message_latency), kept in log-linear
  * histograms (about 3% resolution) so memory stays bounded whatever the rate.
@@ -162,9 +164,13 @@ static rd_kafka_t *make_client(worker_t *w) {
   return rk;
 }
 
+static int32_t first_partition(const worker_t *w) {
+  return w->o->partitions > 0 ? w->index % w->o->partitions : RD_KAFKA_PARTITION_UA;
+}
+
 /* One message through the full path (metadata, connection), so the clock measures steady state. */
 static int warm_up(worker_t *w, rd_kafka_topic_t *t) {
-  if (rd_kafka_produce(t, w->index % w->o->partitions, 0, (void *)w->payload, (size_t)w->o->message_bytes, NULL, 0, NULL) != 0) return -1;
+  if (rd_kafka_produce(t, first_partition(w), 0, (void *)w->payload, (size_t)w->o->message_bytes, NULL, 0, NULL) != 0) return -1;
   rd_kafka_flush(w->rk, 30000);
   long long acked = w->acked;
   w->acked = 0;
@@ -176,7 +182,7 @@ static int warm_up(worker_t *w, rd_kafka_topic_t *t) {
 
 static void produce_loop(worker_t *w, rd_kafka_topic_t *t) {
   const options_t *o = w->o;
-  int partition = w->index % o->partitions;
+  int32_t partition = first_partition(w);
   for (;;) {
     if (w->sent % POLL_EVERY == 0) {
       rd_kafka_poll(w->rk, 0);
@@ -196,7 +202,7 @@ static void produce_loop(worker_t *w, rd_kafka_topic_t *t) {
       continue;
     }
     w->sent++;
-    partition = (partition + 1) % o->partitions;
+    if (o->partitions > 0) partition = (partition + 1) % o->partitions;
   }
 }
 
@@ -220,7 +226,7 @@ static void *run_worker(void *arg) {
 }
 
 static int parse(options_t *o, int argc, char **argv) {
-  *o = (options_t){.acks = "all", .partitions = 6, .message_bytes = 1024, .linger_ms = 10, .batch_bytes = 1000000,
+  *o = (options_t){.acks = "all", .partitions = 0, .message_bytes = 1024, .linger_ms = 10, .batch_bytes = 1000000,
                    .batch_messages = 10000, .queue_messages = 20000, .instances = 1, .duration_s = 10};
   for (int i = 1; i < argc; i++) {
     char *eq = strchr(argv[i], '=');
@@ -240,7 +246,7 @@ static int parse(options_t *o, int argc, char **argv) {
     else if (!strcmp(k, "instances")) o->instances = atoi(v);
     else return -1;
   }
-  int ok = o->bootstrap && o->topic && o->partitions > 0 && o->message_bytes > 0 && o->duration_s > 0 &&
+  int ok = o->bootstrap && o->topic && o->partitions >= 0 && o->message_bytes > 0 && o->duration_s > 0 &&
            o->duration_s < MAX_SECONDS && o->instances > 0 && o->instances <= MAX_INSTANCES;
   return ok ? 0 : -1;
 }

@@ -72,7 +72,7 @@ export async function runSingleNode(ctx: PlanContext): Promise<void> {
     await createTopic(kafka, 'bench-1n', PARTITIONS, 1);
     if (wants(ctx, 'produce-1n', 'consume-1n')) {
       await step(ctx, 'produce-1n', async () => produceLibrdkafka(cluster, {
-        name: 'produce-1n', title: 'produce, 1 node, acks=all, 1 KiB, 6 partitions', topic: 'bench-1n', partitions: PARTITIONS, messageBytes: KIB, durationS: o.produceS, acks: 'all', lingerMs: LINGER_MS,
+        name: 'produce-1n', title: 'produce, 1 node, acks=all, 1 KiB, 6 partitions', topic: 'bench-1n', messageBytes: KIB, durationS: o.produceS, acks: 'all', lingerMs: LINGER_MS,
       }, await ctx.generator()));
     }
     if (wants(ctx, 'consume-1n')) {
@@ -91,7 +91,7 @@ export async function runSingleNode(ctx: PlanContext): Promise<void> {
       // acks=0 flood leaves behind would otherwise show in the scenarios after it.
       await createTopic(kafka, 'bench-1n-acks0', PARTITIONS, 1);
       await step(ctx, 'produce-1n-acks0', async () => produceLibrdkafka(cluster, {
-        name: 'produce-1n-acks0', title: 'client ceiling: produce, 1 node, acks=0, 1 KiB, 6 partitions', topic: 'bench-1n-acks0', partitions: PARTITIONS, messageBytes: KIB, durationS: o.produceS, acks: 0, lingerMs: LINGER_MS,
+        name: 'produce-1n-acks0', title: 'client ceiling: produce, 1 node, acks=0, 1 KiB, 6 partitions', topic: 'bench-1n-acks0', messageBytes: KIB, durationS: o.produceS, acks: 0, lingerMs: LINGER_MS,
       }, await ctx.generator()));
     }
   });
@@ -122,7 +122,7 @@ async function runSharedThreeNode(ctx: PlanContext): Promise<void> {
     if (wants(ctx, 'produce-3n', 'consume-3n')) {
       await createTopic(kafka, 'bench-3n', PARTITIONS, 3);
       await step(ctx, 'produce-3n', async () => produceLibrdkafka(cluster, {
-        name: 'produce-3n', title: 'produce, 3 nodes RF 3, acks=all, 1 KiB, 6 partitions', topic: 'bench-3n', partitions: PARTITIONS, messageBytes: KIB, durationS: o.produceS, acks: 'all', lingerMs: LINGER_MS,
+        name: 'produce-3n', title: 'produce, 3 nodes RF 3, acks=all, 1 KiB, 6 partitions', topic: 'bench-3n', messageBytes: KIB, durationS: o.produceS, acks: 'all', lingerMs: LINGER_MS,
       }, await ctx.generator()));
     }
     if (wants(ctx, 'consume-3n')) {

@@ -17,7 +17,6 @@ export interface ProduceOptions {
   name: string;
   title: string;
   topic: string;
-  partitions: number;
   messageBytes: number;
   durationS: number;
   acks: 'all' | 1 | 0;
@@ -56,7 +55,8 @@ function runProducer(cluster: BenchCluster, o: ProduceOptions, generator: LoadGe
   const timeoutMs = (o.durationS + 120) * 1000;
   const settings = { bootstrap: cluster.bootstrap, topic: o.topic, messageBytes: o.messageBytes, durationS: o.durationS, acks: o.acks, lingerMs: o.lingerMs, ...LIBRDKAFKA };
   if (generator.kind === 'python') return runPythonClient<ProducerOutput>('producer.py', { ...settings, maxMessages: 50_000_000, rate: 0 }, timeoutMs);
-  const argv = Object.entries({ ...settings, partitions: o.partitions, instances: C_INSTANCES }).map(([k, v]) => `${k}=${String(v)}`);
+  // librdkafka's own partitioner (sticky for keyless messages), as the Python producer uses.
+  const argv = Object.entries({ ...settings, instances: C_INSTANCES }).map(([k, v]) => `${k}=${String(v)}`);
   return runJsonProcess<ProducerOutput>(generator.binary, argv, dirname(generator.binary), 'producer.c', timeoutMs);
 }
 
