@@ -6,9 +6,13 @@
  *     proposals/s with a window of outstanding proposals;
  *   - 100 groups (leaders spread over the nodes): aggregate committed 1 KiB entries/s;
  *   - 1,000 idle groups: CPU per node process over an idle period (process.cpuUsage).
+ *   - wire (opt-in, in this process, no disk or socket): CPU per 1 KiB entry of the replication
+ *     wire path (frame build, transport framing and CRC, decoding from 64 KiB reads, frame decode)
+ *     and of a proposal's tracking (promises made, resolved, awaited): the parts of the cost per
+ *     committed entry that a loaded machine cannot blur.
  *
  *   node dist/tools/bench/raft.js [--seconds N] [--fsync always|never] [--idle-groups N]
- *        [--only single,multi,idle] [--slices N] [--cpu-prof DIR] [--heartbeat-ticks N]
+ *        [--only single,multi,idle,wire] [--slices N] [--cpu-prof DIR] [--heartbeat-ticks N]
  *
  * --slices N repeats the one-outstanding latency phase N times, each slice next to its own RTT and
  * fdatasync probe, and reports the range of the ratio to the target: on a shared machine the
@@ -25,8 +29,10 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { EntryType } from '../../src/raft/core/index.js';
-import { LatencyReservoir, RaftHost, type GroupStateMachine } from '../../src/raft/driver/index.js';
-import { NodeTransport, type PeerAddress } from '../../src/raft/transport/index.js';
+import { message, MessageType, type Entry } from '../../src/raft/core/index.js';
+import { decodeFrame, FrameBuilder, LatencyReservoir, RaftHost, type GroupStateMachine } from '../../src/raft/driver/index.js';
+import { ProposalTracker } from '../../src/raft/driver/proposals.js';
+import { encodeFrame, FrameDecoder, FrameKind, NodeTransport, type PeerAddress } from '../../src/raft/transport/index.js';
 import { WalStore } from '../../src/wal/index.js';
 import { summariseProfileFile } from './report/cpuprofile.js';
 
@@ -52,7 +58,7 @@ export interface RaftBenchOptions {
   heartbeatTicks?: number;
 }
 
-export type Phase = 'single' | 'multi' | 'idle';
+export type Phase = 'single' | 'multi' | 'idle' | 'wire';
 
 /** Driver counters per committed entry on the busiest node (how much work batching saved). */
 export interface PerEntry {
@@ -93,6 +99,8 @@ export interface RaftBenchResult {
   single?: { latency: LatencySummary; committedPerSec: number; windowLatency: LatencySummary; window: number; slices: LatencySlice[]; perEntry: PerEntry };
   multi?: { groups: number; window: number; committedPerSec: number; latency: LatencySummary; perEntry: PerEntry };
   idle?: { groups: number; seconds: number; cpuPercentPerNode: number[] };
+  /** CPU microseconds per entry, median of WIRE_ROUNDS rounds (in-process, see the header). */
+  wire?: { sendReceiveUs: number; proposalUs: number };
   /** Top frames of each CPU profile written (--cpu-prof). */
   profiles?: string[];
 }
@@ -518,6 +526,76 @@ async function idleGroups(nodes: NodeProc[], o: Options, profiles: string[]): Pr
   return { groups: o.idleGroups, seconds: o.idleSeconds, cpuPercentPerNode: cpu };
 }
 
+// ---- wire phase (in this process) ----
+
+const WIRE_ROUNDS = 7;
+/** One leader drain's appends to one follower: 30 groups x 10 entries, as in the multi phase. */
+const WIRE_GROUPS = 30;
+const WIRE_ENTRIES = 10;
+/** What a TCP read hands the decoder (libuv's default read size). */
+const WIRE_READ_BYTES = 64 * 1024;
+
+/** Builds, frames, receives in 64 KiB reads and decodes one drain's appends; returns entries decoded. */
+function wireOnce(data: Uint8Array, groupIds: Uint8Array[]): number {
+  const fb = new FrameBuilder();
+  for (const id of groupIds) {
+    const entries: Entry[] = Array.from({ length: WIRE_ENTRIES }, (_, i) => ({ index: 100 + i, term: 5, type: 0, data }));
+    fb.add(id, message({ type: MessageType.APPEND, from: 1, to: 2, term: 5, logTerm: 5, index: 99, commit: 90, entries }));
+  }
+  const wire = Buffer.concat(encodeFrame(FrameKind.DATA, fb.build()));
+  const decoder = new FrameDecoder(64 * 1024 * 1024);
+  let decoded = 0;
+  for (let at = 0; at < wire.byteLength; at += WIRE_READ_BYTES) {
+    decoder.push(wire.subarray(at, at + WIRE_READ_BYTES), (_kind, payload) => {
+      for (const item of decodeFrame(payload, 1, 2)) decoded += item.message.entries.length;
+    });
+  }
+  return decoded;
+}
+
+/** A leader's tracking of `n` proposals in batches of 32: add, persisted, applied, awaited. */
+async function proposalsOnce(n: number): Promise<void> {
+  const tracker = new ProposalTracker();
+  const data = new Uint8Array(0);
+  for (let first = 1; first <= n; first += 32) {
+    const batch: Entry[] = Array.from({ length: 32 }, (_, i) => ({ index: first + i, term: 3, type: 0, data }));
+    const waits = batch.map((e) => tracker.add(e.index, 3, 0).committed);
+    tracker.overwritten(batch);
+    tracker.persisted(batch);
+    tracker.applied(batch, 1, () => undefined);
+    await Promise.all(waits);
+  }
+}
+
+function cpuUsSince(before: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(before);
+  return u.user + u.system;
+}
+
+function median(xs: number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+}
+
+async function wirePhase(entryBytes: number): Promise<NonNullable<RaftBenchResult['wire']>> {
+  const data = new Uint8Array(entryBytes).fill(7);
+  const groupIds = Array.from({ length: WIRE_GROUPS }, (_, g) => Buffer.from(`multi-${g}`));
+  const iterations = 200;
+  const proposals = 8192;
+  const sendReceive: number[] = [];
+  const tracking: number[] = [];
+  for (let round = 0; round < WIRE_ROUNDS; round++) {
+    let t = process.cpuUsage();
+    let entries = 0;
+    for (let i = 0; i < iterations; i++) entries += wireOnce(data, groupIds);
+    sendReceive.push(cpuUsSince(t) / entries);
+    t = process.cpuUsage();
+    await proposalsOnce(proposals);
+    tracking.push(cpuUsSince(t) / proposals);
+  }
+  // The first rounds run before the JIT has settled; the median ignores them and stray load spikes.
+  return { sendReceiveUs: round(median(sendReceive)), proposalUs: round(median(tracking)) };
+}
+
 function resolveOptions(opts: RaftBenchOptions): Options {
   return {
     seconds: opts.seconds ?? 3,
@@ -537,6 +615,7 @@ function resolveOptions(opts: RaftBenchOptions): Options {
 
 export async function runRaftBench(opts: RaftBenchOptions = {}): Promise<RaftBenchResult> {
   const o = resolveOptions(opts);
+  const wire = o.phases.includes('wire') ? await wirePhase(o.entryBytes) : undefined;
   const dir = await mkdtemp(join(tmpdir(), 'chronik-raft-bench-'));
   if (o.cpuProfDir !== undefined) await mkdir(o.cpuProfDir, { recursive: true });
   const nodes = await startNodes(dir, o);
@@ -547,6 +626,7 @@ export async function runRaftBench(opts: RaftBenchOptions = {}): Promise<RaftBen
     const loopbackRtt = await measureRtt(echo.port, 2000);
     const fdatasync = await measureFdatasync(dir, 200, o.entryBytes);
     const r: RaftBenchResult = { processes: 3, fsync: o.fsync, entryBytes: o.entryBytes, heartbeatTicks: o.heartbeatTicks, loopbackRtt, fdatasync };
+    if (wire !== undefined) r.wire = wire;
     if (o.phases.includes('single')) r.single = await singleGroup(nodes, o, { echoPort: echo.port, dir }, profiles);
     if (o.phases.includes('multi')) r.multi = await multiGroup(nodes, o, profiles);
     if (o.phases.includes('idle')) r.idle = await idleGroups(nodes, o, profiles);
@@ -582,6 +662,9 @@ export function formatRaftBench(r: RaftBenchResult): string {
     lines.push(`${multi.groups} groups, ${multi.window} outstanding each: ${multi.committedPerSec} committed/s aggregate (target >= 50000), worst node p50 ${multi.latency.p50Ms} ms, p99 ${multi.latency.p99Ms} ms`);
     if (multi.perEntry !== undefined) lines.push(`  ${formatPerEntry(multi.perEntry)}`);
   }
+  if (r.wire !== undefined) {
+    lines.push(`wire (in-process): ${r.wire.sendReceiveUs} us CPU per entry framed, sent and decoded for one follower; ${r.wire.proposalUs} us per proposal tracked`);
+  }
   if (idle !== undefined) lines.push(`${idle.groups} idle groups (heartbeat ${r.heartbeatTicks ?? 2} ticks): CPU per node ${idle.cpuPercentPerNode.map((c) => `${c}%`).join(', ')} of one core over ${idle.seconds} s (target < 5%)`);
   for (const p of r.profiles ?? []) lines.push(p);
   return lines.join('\n');
@@ -604,7 +687,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     const idle = flag(argv, '--idle-groups');
     if (idle !== undefined) opts.idleGroups = Number(idle);
     const only = flag(argv, '--only');
-    if (only !== undefined) opts.phases = only.split(',').filter((p): p is Phase => p === 'single' || p === 'multi' || p === 'idle');
+    if (only !== undefined) opts.phases = only.split(',').filter((p): p is Phase => p === 'single' || p === 'multi' || p === 'idle' || p === 'wire');
     const slices = flag(argv, '--slices');
     if (slices !== undefined) opts.slices = Number(slices);
     const prof = flag(argv, '--cpu-prof');
