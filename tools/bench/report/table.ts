@@ -1,5 +1,6 @@
 /** Plain-text rendering for stdout: the scenario table, the physical limits and the targets. */
 import type { BenchReport, ScenarioResult, TargetResult } from '../scenarios/types.js';
+import { MIB } from '../scenarios/types.js';
 import { renderMicro } from './micro.js';
 
 function num(n: number | undefined, digits = 1): string {
@@ -21,7 +22,14 @@ export function scenarioNote(s: ScenarioResult): string {
   // A paced run that received clearly less than it offered did not keep up with the offered rate.
   if (s.name.startsWith('e2e') && typeof sent === 'number' && s.messages < sent * 0.95) return `fell behind: ${s.messages} of ${sent} received`;
   const fallback = s.extra?.generatorFallback;
-  return [typeof fallback === 'string' ? `Python producer (${fallback})` : '', clientNote(s.extra), cpuPerMb(s), ackNote(s.extra?.ackLatency)].filter((x) => x !== '').join('; ');
+  return [typeof fallback === 'string' ? `Python producer (${fallback})` : '', socketNote(s), clientNote(s.extra), cpuPerMb(s), ackNote(s.extra?.ackLatency)].filter((x) => x !== '').join('; ');
+}
+
+/** acks=0 counts what the log committed; its delivery reports only say what reached the socket. */
+function socketNote(s: ScenarioResult): string {
+  const reports = s.extra?.deliveryReports;
+  if (s.params.acks !== '0' || typeof reports !== 'number' || !(s.seconds > 0) || s.messages === 0) return '';
+  return `written to the socket ${((reports * (s.bytes / s.messages)) / MIB / s.seconds).toFixed(1)} MB/s, committed in the window ${s.mbPerSec.toFixed(1)}`;
 }
 
 /** Broker CPU time per MB moved (all nodes): less sensitive to a busy machine than MB/s. */

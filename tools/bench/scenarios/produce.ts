@@ -96,7 +96,7 @@ export function produceLibrdkafka(cluster: BenchCluster, o: ProduceOptions, gene
       client, params, messages, bytes, seconds: round3(out.seconds), ...rates(messages, bytes, out.seconds),
       latency: out.latency, latencyOverTime: out.overTime,
       extra: {
-        sent: out.sent, errors: out.errors, firstError: out.firstError, unflushed: out.unflushed, logMessages, ...clientLoad(out),
+        sent: out.sent, deliveryReports: out.acked, errors: out.errors, firstError: out.firstError, unflushed: out.unflushed, logMessages, ...clientLoad(out),
         ...(out.instances === undefined ? {} : { instances: out.instances, librdkafka: out.librdkafka }),
         ...(generator.kind === 'python' ? { generatorFallback: generator.reason } : {}),
       },
