@@ -25,7 +25,10 @@ export async function readCommitted(replica: PartitionReplica, offset: number, m
     throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${offset} is outside [${logStartOffset}, ${hw}]`);
   }
   const empty: FetchSlice = { highWatermark: hw, logStartOffset, batches: [], bytes: 0 };
-  if (offset === hw) return empty;
+  if (offset === hw) {
+    replica.recent.markTailReader();
+    return empty;
+  }
   // A reader at the tail (a long-poll just woken by the batch it waits for) is served from memory.
   const recent = replica.recent.read(offset, Math.max(1, maxBytes));
   if (recent !== undefined) {

@@ -4,6 +4,8 @@ import { assert } from '../../util/assert.js';
 export const RECENT_BATCHES_MAX_BYTES = 256 * 1024;
 /** Per partition: how many of them (small batches would otherwise make the ring long). */
 export const RECENT_BATCHES_MAX_COUNT = 512;
+/** Batches applied with no read served from the ring before it stops keeping them (nobody is at the tail). */
+export const RECENT_BATCHES_IDLE_PUSHES = 512;
 
 interface Item {
   readonly baseOffset: number;
@@ -33,16 +35,33 @@ export interface RecentSlice {
  * pushed in order, and anything that would break contiguity (a batch larger than the whole
  * budget, a snapshot, a new term) empties it instead. Committed batches never change, so nothing
  * else invalidates it. Bounded by bytes and count; the oldest batches go first.
+ *
+ * It keeps batches only while a reader is at the tail: from a read that reached the high watermark
+ * (`markTailReader`) until RECENT_BATCHES_IDLE_PUSHES batches were applied with no read served from
+ * it. A partition nobody tails (a producer alone, a consumer catching up from disk) costs nothing.
  */
 export class RecentBatches {
   private readonly items: Item[] = [];
   private head = 0;
   private bytes = 0;
+  private active = false;
+  private idlePushes = 0;
 
   constructor(
     private readonly maxBytes = RECENT_BATCHES_MAX_BYTES,
     private readonly maxCount = RECENT_BATCHES_MAX_COUNT,
+    private readonly maxIdlePushes = RECENT_BATCHES_IDLE_PUSHES,
   ) {}
+
+  /** A reader reached the high watermark: keep the batches applied from now on. */
+  markTailReader(): void {
+    this.active = true;
+    this.idlePushes = 0;
+  }
+
+  get keeping(): boolean {
+    return this.active;
+  }
 
   get size(): number {
     return this.items.length - this.head;
@@ -57,6 +76,12 @@ export class RecentBatches {
    * ordering should rule out) restarts the ring from it rather than leave a gap a reader could fall into.
    */
   push(index: number, baseOffset: number, nextOffset: number, data: Uint8Array): void {
+    if (!this.active) return;
+    if (++this.idlePushes > this.maxIdlePushes) {
+      this.active = false;
+      this.clear();
+      return;
+    }
     const last = this.items[this.items.length - 1];
     if (this.size > 0 && last !== undefined && baseOffset !== last.nextOffset) this.clear();
     if (data.byteLength > this.maxBytes) {
@@ -89,6 +114,7 @@ export class RecentBatches {
       last = item;
     }
     assert(last !== undefined, 'a covered offset yields at least one batch');
+    this.idlePushes = 0;
     return { batches, bytes, lastIndex: last.index, nextOffset: last.nextOffset };
   }
 

@@ -8,7 +8,8 @@ function batch(tag: number, bytes = 100): Buffer {
 
 /** Pushes batches of `records` offsets each, from offset `from`, entry indexes from 10. */
 function filled(count: number, opts: { records?: number; bytes?: number; maxBytes?: number; maxCount?: number } = {}): RecentBatches {
-  const ring = new RecentBatches(opts.maxBytes, opts.maxCount);
+  const ring = new RecentBatches(opts.maxBytes, opts.maxCount, Number.MAX_SAFE_INTEGER);
+  ring.markTailReader();
   const records = opts.records ?? 5;
   for (let i = 0; i < count; i++) ring.push(10 + i, i * records, (i + 1) * records, batch(i, opts.bytes));
   return ring;
@@ -58,6 +59,7 @@ describe('RecentBatches', () => {
   it('copies a view of a larger buffer, so a cached batch does not keep a whole request alive', () => {
     const request = Buffer.alloc(64 * 1024, 7);
     const ring = new RecentBatches();
+    ring.markTailReader();
     ring.push(1, 0, 1, request.subarray(100, 200));
     const [cached] = ring.read(0, 1000)?.batches ?? [];
     expect(cached?.byteLength).toBe(100);
@@ -66,6 +68,28 @@ describe('RecentBatches', () => {
     const own = new Uint8Array(50);
     ring.push(2, 1, 2, own);
     expect(ring.read(1, 1000)?.batches[0]).toBe(own);
+  });
+
+  it('keeps batches only while a reader is at the tail: from markTailReader until idle pushes run out', () => {
+    const ring = new RecentBatches(1 << 20, 100, 3);
+    ring.push(1, 0, 5, batch(0));
+    expect(ring.size).toBe(0);
+    expect(ring.keeping).toBe(false);
+    ring.markTailReader();
+    ring.push(2, 5, 10, batch(1));
+    ring.push(3, 10, 15, batch(2));
+    // A read served from the ring counts as a reader at the tail: the idle count starts again.
+    expect(ring.read(10, 1000)?.batches.map((b) => b[0])).toEqual([2]);
+    for (let i = 3; i < 6; i++) ring.push(i + 1, i * 5, (i + 1) * 5, batch(i));
+    expect(ring.size).toBe(5);
+    // A fourth batch with no read in between: nobody tails the partition any more.
+    ring.push(7, 30, 35, batch(6));
+    expect(ring.keeping).toBe(false);
+    expect(ring.size).toBe(0);
+    expect(ring.read(30, 1000)).toBeUndefined();
+    ring.markTailReader();
+    ring.push(8, 35, 40, batch(7));
+    expect(ring.read(35, 1000)?.batches.map((b) => b[0])).toEqual([7]);
   });
 
   it('stays bounded and contiguous over a long run (the consumed front is compacted)', () => {
