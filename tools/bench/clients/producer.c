@@ -212,7 +212,8 @@ static int prepare(worker_t *w) {
   if (w->rk == NULL) return -1;
   w->topic = rd_kafka_topic_new(w->rk, w->o->topic, NULL);
   if (w->topic != NULL && warm_up(w, w->topic) == 0) return 0;
-  fprintf(stderr, "producer: instance %d: the warm-up message was not acked (%s)\n", w->index, w->first_error);
+  fprintf(stderr, "producer: instance %d: the warm-up message was not acked within 30 s (%s)\n", w->index,
+          w->first_error[0] ? w->first_error : "no delivery report");
   return -1;
 }
 
@@ -277,8 +278,14 @@ static void print_json(worker_t *ws, const options_t *o, double start, double en
   }
   printf("{\"generator\":\"c\",\"librdkafka\":\"%s\",\"instances\":%d,\"sent\":%lld,\"acked\":%lld,\"errors\":%lld,",
          rd_kafka_version_str(), o->instances, sent, acked, errors);
-  if (*first) printf("\"firstError\":\"%s\",", first); /* librdkafka's error strings have no quotes */
-  else printf("\"firstError\":null,");
+  if (*first) {
+    /* A JSON string: librdkafka's messages are plain ASCII, but never trust that with quotes. */
+    printf("\"firstError\":\"");
+    for (const char *c = first; *c; c++) putchar(*c == '"' || *c == '\\' || (unsigned char)*c < 0x20 ? '\'' : *c);
+    printf("\",");
+  } else {
+    printf("\"firstError\":null,");
+  }
   printf("\"unflushed\":%lld,\"seconds\":%.6f,\"sendSeconds\":%.6f,\"blockedSeconds\":%.6f,\"cpuSeconds\":%.6f,\"latency\":",
          unflushed, end - start, send_end - start, blocked, cpu_s);
   print_histogram(all);

@@ -1,5 +1,6 @@
 /** Plain-text rendering for stdout: the scenario table, the physical limits and the targets. */
 import type { BenchReport, ScenarioResult, TargetResult } from '../scenarios/types.js';
+import { cpuMsPerMb } from '../scenarios/stats.js';
 import { MIB } from '../scenarios/types.js';
 import { renderMicro } from './micro.js';
 
@@ -34,9 +35,8 @@ function socketNote(s: ScenarioResult): string {
 
 /** Broker CPU time per MB moved (all nodes): less sensitive to a busy machine than MB/s. */
 function cpuPerMb(s: ScenarioResult): string {
-  if (!s.name.startsWith('produce') || !(s.mbPerSec > 0) || s.servers.length === 0) return '';
-  const cores = s.servers.reduce((sum, x) => sum + x.cpuPercentAvg, 0) / 100;
-  return `broker ${((cores * 1000) / s.mbPerSec).toFixed(1)} ms CPU per MB`;
+  const broker = cpuMsPerMb(s).broker;
+  return s.name.startsWith('produce') && broker !== undefined ? `broker ${broker.toFixed(1)} ms CPU per MB` : '';
 }
 
 /** A producer's own CPU and how long it waited for the broker: says which side was the limit. */

@@ -1,6 +1,7 @@
 /** The issue's targets, each judged against figures (and physical limits) of the same run. */
 import { diskMbPerSec } from '../physical.js';
 import type { BenchReport, ScenarioResult, TargetResult } from '../scenarios/types.js';
+import { cpuMsPerMb } from '../scenarios/stats.js';
 import { MIB } from '../scenarios/types.js';
 
 function find(report: BenchReport, name: string): ScenarioResult | undefined {
@@ -34,6 +35,17 @@ function clientCeiling(report: BenchReport, acksAllMbPerSec: number): string {
   return `; the same client at acks=0 ${ceiling.toFixed(1)} MB/s (acks=all is ${(acksAllMbPerSec / ceiling).toFixed(2)} of it); load generator ${acks0.client}`;
 }
 
+/**
+ * What the machine's cores allow at this run's CPU cost per MB (broker + load generator, both on
+ * this machine): a bound that a quieter machine would not lift, unlike MB/s.
+ */
+function cpuCeiling(report: BenchReport, s: ScenarioResult): string {
+  const { broker, client } = cpuMsPerMb(s);
+  const cores = report.machine.cpuCount;
+  if (broker === undefined || client === undefined || typeof cores !== 'number') return '';
+  return `; CPU per MB: broker ${broker.toFixed(1)} ms + client ${client.toFixed(1)} ms, so ${cores} cores allow at most ${((cores * 1000) / (broker + client)).toFixed(0)} MB/s`;
+}
+
 function extraNumber(s: ScenarioResult, key: string): number | undefined {
   const v = s.extra?.[key];
   return typeof v === 'number' ? v : undefined;
@@ -54,7 +66,7 @@ export function evaluateTargets(report: BenchReport): TargetResult[] {
   const p1 = find(report, 'produce-1n');
   if (p1 !== undefined) {
     out.push(judge('single node acks=all (librdkafka) vs 40% of 1 MiB write+fdatasync', p1?.mbPerSec, 'MB/s', '>=', 0.4 * (disk1MiB ?? NaN),
-      `disk 1 MiB write+fdatasync ${disk1MiB ?? 'n/a'} MB/s${clientCeiling(report, p1.mbPerSec)}`));
+      `disk 1 MiB write+fdatasync ${disk1MiB ?? 'n/a'} MB/s${clientCeiling(report, p1.mbPerSec)}${cpuCeiling(report, p1)}`));
   }
   const p3 = find(report, 'produce-3n');
   if (p3 !== undefined) out.push(judge('3 nodes RF 3 acks=all, 1 KiB', p3.mbPerSec, 'MB/s', '>=', 40, 'absolute'));

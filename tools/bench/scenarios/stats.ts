@@ -1,5 +1,5 @@
 /** Pure helpers: percentiles and rates. */
-import type { LatencyPercentiles } from './types.js';
+import type { LatencyPercentiles, ScenarioResult } from './types.js';
 import { MIB } from './types.js';
 
 /** Nearest-rank percentile of an ascending array; 0 for an empty one. */
@@ -26,4 +26,18 @@ export function rates(messages: number, bytes: number, seconds: number): { msgsP
 
 export function round3(n: number): number {
   return Math.round(n * 1000) / 1000;
+}
+
+/**
+ * CPU time per MB moved, in ms: the brokers' (all nodes, from /proc) and the load generator's
+ * (what the producer reported of itself, when it did). Less sensitive to a busy machine than MB/s.
+ */
+export function cpuMsPerMb(s: ScenarioResult): { broker: number | undefined; client: number | undefined } {
+  if (!(s.mbPerSec > 0)) return { broker: undefined, client: undefined };
+  const brokerCores = s.servers.reduce((sum, x) => sum + x.cpuPercentAvg, 0) / 100;
+  const clientPercent = s.extra?.clientCpuPercent;
+  return {
+    broker: s.servers.length === 0 ? undefined : (brokerCores * 1000) / s.mbPerSec,
+    client: typeof clientPercent === 'number' ? (clientPercent * 10) / s.mbPerSec : undefined,
+  };
 }
