@@ -4,7 +4,8 @@ import { MAX_MESSAGE_TYPE, type ConfState, type Entry, type Message, type Messag
 /**
  * Binary layout of a Raft message (all integers big-endian; u64 = 8-byte index/term, limited to 2^53):
  *
- *   header (64 bytes): version u8 | type u8 | flags u8 (1 reject, 2 snapshot, 4 readContext) | 0 u8
+ *   header (64 bytes): version u8 | type u8 | flags u8 (1 reject, 2 snapshot, 4 readContext,
+ *                      8 quiesce) | 0 u8
  *                      from u32 | to u32 | term u64 | logTerm u64 | index u64 | commit u64
  *                      rejectHint u64 | context u64 | entryCount u32
  *   entryCount x entry: index u64 | term u64 | type u8 | length u32 | data
@@ -21,6 +22,8 @@ const ENTRY_HEADER_BYTES = 21;
 const FLAG_REJECT = 1;
 const FLAG_SNAPSHOT = 2;
 const FLAG_READ_CONTEXT = 4;
+const FLAG_QUIESCE = 8;
+const KNOWN_FLAGS = FLAG_REJECT | FLAG_SNAPSHOT | FLAG_READ_CONTEXT | FLAG_QUIESCE;
 const TWO_32 = 0x1_0000_0000;
 const MAX_HI = 0x1f_ffff;
 
@@ -39,7 +42,11 @@ export function encodeMessage(m: Message): Uint8Array[] {
   const n = m.entries.length;
   const block = new Uint8Array(HEADER_BYTES + n * ENTRY_HEADER_BYTES);
   const v = new DataView(block.buffer);
-  const flags = (m.reject ? FLAG_REJECT : 0) | (m.snapshot !== undefined ? FLAG_SNAPSHOT : 0) | (m.readContext !== undefined ? FLAG_READ_CONTEXT : 0);
+  const flags =
+    (m.reject ? FLAG_REJECT : 0) |
+    (m.snapshot !== undefined ? FLAG_SNAPSHOT : 0) |
+    (m.readContext !== undefined ? FLAG_READ_CONTEXT : 0) |
+    (m.quiesce ? FLAG_QUIESCE : 0);
   v.setUint8(0, CODEC_VERSION);
   v.setUint8(1, m.type);
   v.setUint8(2, flags);
@@ -152,7 +159,7 @@ export function decodeMessage(bytes: Uint8Array): Message {
   const type = r.u8('type');
   if (type < 1 || type > MAX_MESSAGE_TYPE) throw new RaftCodecError(`unknown message type ${type}`);
   const flags = r.u8('flags');
-  if ((flags & ~7) !== 0 || r.u8('reserved') !== 0) throw new RaftCodecError(`bad flags ${flags}`);
+  if ((flags & ~KNOWN_FLAGS) !== 0 || r.u8('reserved') !== 0) throw new RaftCodecError(`bad flags ${flags}`);
   const from = r.u32('from');
   const to = r.u32('to');
   if (from === 0 || to === 0) throw new RaftCodecError('node id 0');
@@ -170,6 +177,7 @@ export function decodeMessage(bytes: Uint8Array): Message {
     entries: [],
     snapshot: undefined,
     readContext: undefined,
+    quiesce: (flags & FLAG_QUIESCE) !== 0,
   };
   m.entries = readEntries(r, r.u32('entryCount'), m);
   if ((flags & FLAG_SNAPSHOT) !== 0) m.snapshot = readSnapshot(r);
