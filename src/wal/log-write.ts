@@ -40,10 +40,11 @@ export interface RoundResult {
 const NO_TERM = -1;
 
 /**
- * Writes the next entries of the tail (up to maxRoundBytes). A segment that fills up is fdatasync'd
- * before the next one is created, so a later segment never holds frames while an earlier one may
- * still lose some. At most one round of a log is being written at a time, and at most one more is
- * syncing (the store's pipeline guarantees it).
+ * Writes the next entries of the tail (up to maxRoundBytes). A segment that fills up is made durable
+ * before the next one is created (fdatasync'd; with O_DSYNC every write into it has already
+ * returned durable), so a later segment never holds frames while an earlier one may still lose
+ * some. At most one round of a log is being written at a time, and at most one more is syncing (the
+ * store's pipeline guarantees it), so the earlier rounds' writes into the segment have returned.
  */
 export async function writeRound(state: LogState): Promise<WrittenRound | undefined> {
   const n = roundLength(state);
@@ -103,11 +104,15 @@ function needsDatasync(state: LogState): boolean {
   return state.ctx.fsync === 'always' && !state.ctx.dsync;
 }
 
-/** Writes one segment's frames; a segment that is being left behind is also fdatasync'd now. */
+/**
+ * Writes one segment's frames; a segment that is being left behind is also fdatasync'd now, even
+ * when this round adds no frame to it: the previous round's fdatasync of it may still be running.
+ */
 async function writeGroup(state: LogState, group: Group, staged: Uint8Array[], closing: boolean): Promise<void> {
-  if (group.entries.length === 0) return;
-  const buffers = frameBuffers(staged, group.entries.map((e) => e.data));
-  await state.ctx.io.write(group.seg.fd, buffers, group.position);
+  if (group.entries.length > 0) {
+    const buffers = frameBuffers(staged, group.entries.map((e) => e.data));
+    await state.ctx.io.write(group.seg.fd, buffers, group.position);
+  }
   if (closing && needsDatasync(state)) await state.ctx.io.datasync(group.seg.fd);
 }
 
