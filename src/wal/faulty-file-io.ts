@@ -259,7 +259,10 @@ export class FaultyFileIO implements FileIO {
     for (const op of ops) if (op.kind === 'write') this.applyWrite(image, op.position, op.bytes);
     this.applyTruncate(image, f.length);
     f.durable = image.data.slice(0, image.length);
-    f.unsynced = f.unsynced.filter((op) => op.kind === 'write' && !ops.includes(op));
+    // Writes before a now-durable truncate are treated as lost (one of their possible fates), so a
+    // crash never replays them over the size the truncate made durable.
+    const lastTruncate = f.unsynced.map((op) => op.kind).lastIndexOf('truncate');
+    f.unsynced = f.unsynced.slice(lastTruncate + 1).filter((op) => !ops.includes(op));
   }
 
   private applyWrite(f: MemFile, position: number, bytes: Uint8Array): void {

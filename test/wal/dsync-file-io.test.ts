@@ -60,4 +60,15 @@ describe('FaultyFileIO models O_DSYNC handles', () => {
     io.crash({ tear: 'none' });
     expect(text(io.contents('/d/f'))).toBe('01ab');
   });
+
+  it('a crash never replays a plain write from before that truncate past the durable size', async () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const { io, dsync, plain } = await setup(seed);
+      await io.write(plain, [Buffer.from('0123456789')], 0);
+      await io.truncate(plain, 2);
+      await io.write(dsync, [Buffer.from('ab')], 2);
+      io.crash({ tear: 'random' });
+      expect(text(io.contents('/d/f')).slice(2)).toBe('ab');
+    }
+  });
 });

@@ -6,26 +6,13 @@
  * segment) still lets row 13 cut the tail instead of refusing the log as corrupt.
  */
 import { describe, expect, it } from 'vitest';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
+import type { pino } from 'pino';
 import { FaultyFileIO, WalStore, type SyncMode, type WalDb } from '../../src/wal/index.js';
 import { Fence, FencedDb, FencedFileIO } from '../../src/wal/testing/fenced.js';
-import { entries, memoryDb } from './helpers.js';
+import { capturingLogger, entries, memoryDb } from './helpers.js';
 
 /** Frames of 128 bytes: seven fill a 1000-byte segment, the eighth rolls. */
 const PAYLOAD_BYTES = 100;
-
-function rowCounter(): { rows: string[]; logger: pino.Logger } {
-  const rows: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      const row = (JSON.parse(chunk.toString()) as { row?: string }).row;
-      if (row !== undefined) rows.push(row);
-      cb();
-    },
-  });
-  return { rows, logger: pino({ level: 'warn' }, stream) };
-}
 
 async function open(io: FaultyFileIO, db: WalDb, fence: Fence, logger: pino.Logger, syncMode: SyncMode): Promise<WalStore> {
   return WalStore.open({ dir: '/n', logger, fileIO: new FencedFileIO(io, fence), db: new FencedDb(db, fence), segmentBytes: 1000, syncMode });
@@ -56,7 +43,7 @@ async function run(seed: number, afterOps: number, syncMode: SyncMode, logger: p
 describe('power loss in the first round after a prefix deletion emptied the log', () => {
   for (const mode of ['dsync', 'fdatasync'] as const) {
     it(`reopens at every crash point, cutting a reordered tail by row 13 (${mode})`, async () => {
-      const { rows, logger } = rowCounter();
+      const { lines, log: logger } = capturingLogger();
       for (let seed = 1; seed <= 8; seed++) {
         for (let afterOps = 1; afterOps <= 8; afterOps++) {
           const last = await run(seed, afterOps, mode, logger);
@@ -64,7 +51,7 @@ describe('power loss in the first round after a prefix deletion emptied the log'
           expect(last).toBeLessThanOrEqual(11);
         }
       }
-      expect(rows).toContain('13');
+      expect(lines.map((l) => l.row)).toContain('13');
     });
   }
 });
