@@ -15,6 +15,12 @@ import type { BrokerContext } from './context.js';
 const MAX_WAIT_CAP_MS = 30_000;
 /** Partitions of one fetch read at the same time (each read holds its bytes until the response is sent). */
 const MAX_CONCURRENT_READS = 8;
+/**
+ * The reason the other partitions' waits are cancelled with once one is woken. Given a reason,
+ * abort() does not build a DOMException with a stack trace: without one that was the costliest
+ * frame of the Fetch path in a profile at 2,000 msg/s (one abort per long-poll).
+ */
+const WAIT_OVER = 'fetch wait over';
 /** Clients expect an empty record set, not a null one, when there is nothing to return. */
 const NO_RECORDS = Buffer.alloc(0);
 
@@ -130,7 +136,7 @@ async function waitForData(slots: Slot[], waitMs: number, signal: AbortSignal): 
       .map((s) => (s.replica as PartitionReplica).waiters.waitBeyond(s.request.fetchOffset, (s.replica as PartitionReplica).highWatermark, waitMs, controller.signal));
     if (waits.length > 0) await Promise.race(waits);
   } finally {
-    controller.abort();
+    controller.abort(WAIT_OVER);
     signal.removeEventListener('abort', onAbort);
   }
 }

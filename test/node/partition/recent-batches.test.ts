@@ -61,13 +61,17 @@ describe('RecentBatches', () => {
     const ring = new RecentBatches();
     ring.markTailReader();
     ring.push(1, 0, 1, request.subarray(100, 200));
-    const [cached] = ring.read(0, 1000)?.batches ?? [];
-    expect(cached?.byteLength).toBe(100);
-    expect(cached?.buffer.byteLength).toBe(100);
-    expect(cached?.[0]).toBe(7);
+    ring.push(2, 1, 2, request.subarray(1000, 11_000));
+    const [small, large] = ring.read(0, 1 << 20)?.batches ?? [];
+    expect(small?.byteLength).toBe(100);
+    expect(small?.buffer).not.toBe(request.buffer);
+    // A batch of more than half Node's 8 KiB pool gets memory of exactly its size.
+    expect(large?.buffer.byteLength).toBe(10_000);
+    request.fill(9);
+    expect([small?.[0], large?.[9_999]]).toEqual([7, 7]);
     const own = new Uint8Array(50);
-    ring.push(2, 1, 2, own);
-    expect(ring.read(1, 1000)?.batches[0]).toBe(own);
+    ring.push(3, 2, 3, own);
+    expect(ring.read(2, 1000)?.batches[0]).toBe(own);
   });
 
   it('keeps batches only while a reader is at the tail: from markTailReader until idle pushes run out', () => {
