@@ -32,7 +32,7 @@ async function tickUntilQuiet(c: Cluster, groups: readonly string[] = GROUPS): P
 }
 
 async function startQuiet(host: { tickMs: number; electionTicks: number }): Promise<Cluster> {
-  const c = await Cluster.start({ size: 3, fsync: 'never', host: { ...host, heartbeatTicks: 1 } });
+  const c = await Cluster.start({ size: 3, fsync: 'never', host: { ...host, heartbeatTicks: 1, quiesce: true } });
   for (const g of GROUPS) await c.addGroup(g);
   for (const g of GROUPS) c.node(0).host.campaign(g);
   for (const g of GROUPS) expect(await c.waitLeader(g)).toBe(0);
