@@ -36,7 +36,10 @@ function socketNote(s: ScenarioResult): string {
 /** Broker CPU time per MB moved (all nodes): less sensitive to a busy machine than MB/s. */
 function cpuPerMb(s: ScenarioResult): string {
   const broker = cpuMsPerMb(s).broker;
-  return s.name.startsWith('produce') && broker !== undefined ? `broker ${broker.toFixed(1)} ms CPU per MB` : '';
+  if (!s.name.startsWith('produce') || broker === undefined) return '';
+  const main = s.servers.map((x) => x.mainThreadPercentAvg);
+  const loops = main.every((m) => m !== undefined) ? `, event loop ${main.map((m) => (m ?? 0).toFixed(0)).join('/')}% of a core` : '';
+  return `broker ${broker.toFixed(1)} ms CPU per MB${loops}`;
 }
 
 /** A producer's own CPU and how long it waited for the broker: says which side was the limit. */

@@ -1,6 +1,8 @@
 /**
  * CPU and RSS of broker processes, sampled from /proc/<pid>/stat and /proc/<pid>/status on a timer
- * tick while a scenario runs. Linux only; elsewhere the samples stay empty.
+ * tick while a scenario runs, and the CPU of the main thread alone (/proc/<pid>/task/<pid>/stat):
+ * the event loop runs there, so near 100% means the broker is bound by it, while the rest of the
+ * process CPU is V8's GC helpers and libuv's pool. Linux only; elsewhere the samples stay empty.
  */
 import { readFileSync } from 'node:fs';
 import type { ProcSample, ServerUsage } from './types.js';
@@ -16,12 +18,14 @@ interface Target {
 
 interface Cursor {
   cpuTicks: number;
+  mainTicks: number;
   atMs: number;
 }
 
-function readCpuTicks(pid: number): number | undefined {
+/** utime + stime of a process (`/proc/<pid>/stat`) or of one thread (`/proc/<pid>/task/<tid>/stat`). */
+function readCpuTicks(statPath: string): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(statPath, 'utf8');
     // The command name may contain spaces: fields are counted after the closing parenthesis.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return Number(fields[11]) + Number(fields[12]);
@@ -59,16 +63,19 @@ export class ProcSampler {
     const now = performance.now();
     for (const t of this.targets()) {
       this.nodes.add(t.node);
-      const cpuTicks = readCpuTicks(t.pid);
+      const cpuTicks = readCpuTicks(`/proc/${t.pid}/stat`);
+      const mainTicks = readCpuTicks(`/proc/${t.pid}/task/${t.pid}/stat`);
       const rssMb = readRssMb(t.pid);
-      if (cpuTicks === undefined || rssMb === undefined) continue;
+      if (cpuTicks === undefined || mainTicks === undefined || rssMb === undefined) continue;
       const prev = this.cursors.get(t.node);
-      this.cursors.set(t.node, { pid: t.pid, cpuTicks, atMs: now });
+      this.cursors.set(t.node, { pid: t.pid, cpuTicks, mainTicks, atMs: now });
       if (prev === undefined || prev.pid !== t.pid || now <= prev.atMs) continue;
       const list = this.samples.get(t.node) ?? [];
       this.samples.set(t.node, list);
-      const cpuPercent = ((cpuTicks - prev.cpuTicks) / CLOCK_TICKS_PER_SEC / ((now - prev.atMs) / 1000)) * 100;
-      if (list.length < MAX_SAMPLES) list.push({ tMs: Math.round(now - this.startMs), cpuPercent: round1(cpuPercent), rssMb: round1(rssMb) });
+      const percent = (ticks: number): number => round1((ticks / CLOCK_TICKS_PER_SEC / ((now - prev.atMs) / 1000)) * 100);
+      if (list.length < MAX_SAMPLES) {
+        list.push({ tMs: Math.round(now - this.startMs), cpuPercent: percent(cpuTicks - prev.cpuTicks), mainThreadPercent: percent(mainTicks - prev.mainTicks), rssMb: round1(rssMb) });
+      }
     }
   }
 
@@ -81,14 +88,18 @@ export class ProcSampler {
 
 function summarise(node: number, samples: ProcSample[]): ServerUsage {
   const cpu = samples.map((s) => s.cpuPercent);
-  const avg = cpu.length === 0 ? 0 : cpu.reduce((a, b) => a + b, 0) / cpu.length;
   return {
     node,
-    cpuPercentAvg: round1(avg),
+    cpuPercentAvg: round1(mean(cpu)),
+    mainThreadPercentAvg: round1(mean(samples.map((s) => s.mainThreadPercent ?? 0))),
     cpuPercentMax: round1(Math.max(0, ...cpu)),
     rssMbMax: round1(Math.max(0, ...samples.map((s) => s.rssMb))),
     samples,
   };
+}
+
+function mean(values: readonly number[]): number {
+  return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
 function round1(n: number): number {

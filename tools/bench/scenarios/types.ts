@@ -19,6 +19,8 @@ export interface LatencyBucket {
 export interface ProcSample {
   tMs: number;
   cpuPercent: number;
+  /** The main thread alone (the event loop), % of one core; absent in results before 2026-11-27 22:00. */
+  mainThreadPercent?: number;
   rssMb: number;
 }
 
@@ -26,6 +28,8 @@ export interface ProcSample {
 export interface ServerUsage {
   node: number;
   cpuPercentAvg: number;
+  /** The main thread's share of cpuPercentAvg: near 100 means the event loop is the limit. */
+  mainThreadPercentAvg?: number;
   cpuPercentMax: number;
   rssMbMax: number;
   samples: ProcSample[];
