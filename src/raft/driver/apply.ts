@@ -1,4 +1,4 @@
-import type { ConfState, Ready } from '../core/index.js';
+import type { ConfState, Entry, Ready } from '../core/index.js';
 import { assert } from '../../util/assert.js';
 import { envelopeOf } from './persist.js';
 import { encodeEnvelope } from './envelope.js';
@@ -36,14 +36,35 @@ function afterRestore(g: RaftGroup, rd: Ready): Promise<void> | undefined {
     g.members = rd.confState;
     g.sm.onConfChange?.(membersOf(rd.confState));
   }
-  const last = rd.committedEntries.at(-1);
+  return applyCommitted(g, rd.committedEntries);
+}
+
+/** `apply(entries)` on the state machine, then the applied mark; a promise only if the machine returned one. */
+export function applyCommitted(g: RaftGroup, entries: Entry[]): Promise<void> | undefined {
+  const last = entries.at(-1);
   if (last === undefined) return undefined;
-  const pending = g.sm.apply(rd.committedEntries);
+  const pending = g.sm.apply(entries);
   if (pending === undefined) {
     markApplied(g, last.index);
     return undefined;
   }
   return pending.then(() => markApplied(g, last.index));
+}
+
+/**
+ * Whether a Ready's committed entries may be applied before its own writes are durable (the Ready
+ * loop then does so): they are committed, so nothing can take them back, and they are already
+ * durable here (a leader's entries always are: they go to the followers in the Ready that writes
+ * them, so their commit shows in a later one; a follower may learn a commit index past its durable
+ * log, hence the check). Waiting for the fdatasync of the Ready's new entries would only delay
+ * them by a WAL round. Not with a snapshot or a membership change, whose order with the apply
+ * matters (restore first; the membership file durable before its entries are applied), nor with a
+ * leadership change, which listeners hear of before the Ready's entries are applied.
+ */
+export function appliesEarly(g: RaftGroup, rd: Ready): boolean {
+  const last = rd.committedEntries.at(-1);
+  if (last === undefined || rd.snapshot !== undefined || rd.confState !== undefined || rd.softState !== undefined) return false;
+  return last.index <= g.log.durableLastIndex;
 }
 
 /** The entry cache keeps entries until they are applied; from here on it may let them go. */
@@ -53,9 +74,14 @@ function markApplied(g: RaftGroup, index: number): void {
 }
 
 /** After advance(): the core knows what was applied, so waiters may act on it (propose the next conf change). */
-export function settleReady(g: RaftGroup, rd: Ready, stats: RaftHostStats, nowMs: number): void {
-  if (rd.committedEntries.length > 0) g.proposals.applied(rd.committedEntries, nowMs, (ms) => stats.commitLatencyMs.add(ms));
+export function settleReady(g: RaftGroup, rd: Ready, stats: RaftHostStats, nowMs: number, proposalsSettled = false): void {
+  if (!proposalsSettled) settleProposals(g, rd.committedEntries, stats, nowMs);
   if (rd.readStates.length > 0 || rd.committedEntries.length > 0) g.reads.answered(rd.readStates, g.applied);
+}
+
+/** Resolves (or, for another term's entry at their index, fails) the proposals of applied entries. */
+export function settleProposals(g: RaftGroup, entries: Entry[], stats: RaftHostStats, nowMs: number): void {
+  if (entries.length > 0) g.proposals.applied(entries, nowMs, (ms) => stats.commitLatencyMs.add(ms));
 }
 
 export interface SnapshotPolicy {

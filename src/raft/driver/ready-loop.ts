@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Ready } from '../core/index.js';
 import type { NodeTransport } from '../transport/index.js';
-import { applyReady, maybeSnapshot, settleReady, snapshotDue, type SnapshotPolicy } from './apply.js';
+import { applyCommitted, appliesEarly, applyReady, maybeSnapshot, settleProposals, settleReady, snapshotDue, type SnapshotPolicy } from './apply.js';
 import type { RaftGroup } from './group.js';
 import { Outbox } from './outbox.js';
 import { HardStateSaver } from './hard-state.js';
@@ -21,6 +21,11 @@ export interface LoopContext {
 }
 
 type Batch = Array<[RaftGroup, Ready]>;
+/**
+ * Groups whose committed entries were applied before persisting: undefined when that is done and
+ * their proposals settled, else the machine's apply, resolving to whether it succeeded.
+ */
+type EarlyApplied = Map<RaftGroup, Promise<boolean> | undefined>;
 
 /**
  * Drains that may run back to back, without going through setImmediate, before the loop lets the
@@ -109,12 +114,14 @@ export class ReadyLoop {
     ctx.stats.drains++;
     // A leader's appends go out while it writes its own copy (§10.2.1).
     this.send(batch, (rd) => rd.messagesBeforePersist);
+    // Committed entries already durable here need not wait for this Ready's own WAL round.
+    const early = this.applyEarly(batch);
     const durable = await this.persist(batch);
     for (const [g, rd] of durable) ctx.onSoftState(g, rd);
     // Votes and acknowledgements promise durability: only now may they leave.
     this.send(durable, (rd) => rd.messages);
     for (const [g, rd] of durable) {
-      const applying = this.apply(g, rd);
+      const applying = early.has(g) ? this.afterEarly(g, rd, early.get(g)) : this.apply(g, rd);
       if (applying !== undefined) await applying;
     }
     for (const [g] of durable) {
@@ -138,6 +145,8 @@ export class ReadyLoop {
     // Most Readies of idle groups (heartbeats and their responses) have nothing to write: no
     // promise. A commit index that moved alone is written at the tick's pace (hard-state.ts).
     for (const [g, rd] of batch) {
+      // A group whose early apply failed is stopped: nothing more is written for it.
+      if (g.failed !== undefined || g.removed) continue;
       if (!needsPersist(g, rd)) {
         if (rd.hardState !== undefined) this.hardStates.defer(g, rd.hardState);
         continue;
@@ -174,11 +183,53 @@ export class ReadyLoop {
     );
   }
 
-  private finish(g: RaftGroup, rd: Ready): void {
+  /**
+   * Applies, before persisting, the committed entries of the Readies that allow it (appliesEarly)
+   * and settles their proposals at once when the machine applied synchronously: a produce is
+   * answered as soon as its entry is committed and applied, not one WAL round later. The core
+   * still learns of it in advance(), after the Ready is durable.
+   */
+  private applyEarly(batch: Batch): EarlyApplied {
+    const early: EarlyApplied = new Map();
+    for (const [g, rd] of batch) {
+      if (g.failed !== undefined || g.removed || !appliesEarly(g, rd)) continue;
+      try {
+        const pending = applyCommitted(g, rd.committedEntries);
+        if (pending === undefined) settleProposals(g, rd.committedEntries, this.ctx.stats, this.ctx.nowMs());
+        // Handled at once: it may fail while the Ready is still being persisted.
+        early.set(
+          g,
+          pending?.then(
+            () => true,
+            (err: unknown) => {
+              this.ctx.onGroupFailed(g, err);
+              return false;
+            },
+          ),
+        );
+      } catch (err) {
+        this.ctx.onGroupFailed(g, err);
+      }
+    }
+    return early;
+  }
+
+  /** The rest of a Ready whose committed entries were applied early: advance, then settle what is left. */
+  private afterEarly(g: RaftGroup, rd: Ready, pending: Promise<boolean> | undefined): Promise<void> | undefined {
+    if (pending === undefined) {
+      this.finish(g, rd, true);
+      return undefined;
+    }
+    return pending.then((ok) => {
+      if (ok) this.finish(g, rd, false);
+    });
+  }
+
+  private finish(g: RaftGroup, rd: Ready, proposalsSettled = false): void {
     if (g.removed || g.failed !== undefined) return;
     try {
       g.node.advance(rd);
-      settleReady(g, rd, this.ctx.stats, this.ctx.nowMs());
+      settleReady(g, rd, this.ctx.stats, this.ctx.nowMs(), proposalsSettled);
     } catch (err) {
       this.ctx.onGroupFailed(g, err);
     }
