@@ -40,7 +40,7 @@ export function simulationShard(shard: number, shards: number, count: number): v
     expect(seedsRun).toBe(count);
     expect(elections).toBeGreaterThanOrEqual(count);
     expect(applies).toBeGreaterThan(count * 20);
-    // Every seed ends with its idle group quiet on all members; most quiesce during the chaos too.
+    // Every quiescing seed ends with its idle group quiet on all members; most go quiet during the chaos too.
     expect(quiesces).toBeGreaterThan(count);
     // About 5 s of CPU per shard; generous so a loaded CI machine does not time it out.
   }, 300_000);
