@@ -22,10 +22,13 @@ export interface LoopContext {
 
 type Batch = Array<[RaftGroup, Ready]>;
 /**
- * Groups whose committed entries were applied before persisting: undefined when that is done and
- * their proposals settled, else the machine's apply, resolving to whether it succeeded.
+ * What was applied before persisting: groups whose entries were applied and proposals settled, and
+ * at most one group whose machine returned a promise (resolving to whether it succeeded).
  */
-type EarlyApplied = Map<RaftGroup, Promise<boolean> | undefined>;
+interface EarlyApplied {
+  settled: Set<RaftGroup>;
+  running: { g: RaftGroup; rd: Ready; ok: Promise<boolean> } | undefined;
+}
 
 /**
  * Drains that may run back to back, without going through setImmediate, before the loop lets the
@@ -120,8 +123,13 @@ export class ReadyLoop {
     for (const [g, rd] of durable) ctx.onSoftState(g, rd);
     // Votes and acknowledgements promise durability: only now may they leave.
     this.send(durable, (rd) => rd.messages);
+    // An early apply still running finishes before any other group's apply starts: one group
+    // applies at a time, as without early applies.
+    if (early.running !== undefined && (await early.running.ok)) this.finish(early.running.g, early.running.rd);
     for (const [g, rd] of durable) {
-      const applying = early.has(g) ? this.afterEarly(g, rd, early.get(g)) : this.apply(g, rd);
+      if (early.settled.has(g)) this.finish(g, rd, true);
+      if (early.settled.has(g) || early.running?.g === g) continue;
+      const applying = this.apply(g, rd);
       if (applying !== undefined) await applying;
     }
     for (const [g] of durable) {
@@ -190,39 +198,23 @@ export class ReadyLoop {
    * still learns of it in advance(), after the Ready is durable.
    */
   private applyEarly(batch: Batch): EarlyApplied {
-    const early: EarlyApplied = new Map();
+    const early: EarlyApplied = { settled: new Set(), running: undefined };
     for (const [g, rd] of batch) {
       if (g.failed !== undefined || g.removed || !appliesEarly(g, rd)) continue;
       try {
         const pending = applyCommitted(g, rd.committedEntries);
-        if (pending === undefined) settleProposals(g, rd.committedEntries, this.ctx.stats, this.ctx.nowMs());
-        // Handled at once: it may fail while the Ready is still being persisted.
-        early.set(
-          g,
-          pending?.then(
-            () => true,
-            (err: unknown) => {
-              this.ctx.onGroupFailed(g, err);
-              return false;
-            },
-          ),
-        );
+        // Nothing after a machine that returned a promise: two groups never apply concurrently.
+        if (pending !== undefined) {
+          early.running = { g, rd, ok: handled(pending, (err) => this.ctx.onGroupFailed(g, err)) };
+          break;
+        }
+        settleProposals(g, rd.committedEntries, this.ctx.stats, this.ctx.nowMs());
+        early.settled.add(g);
       } catch (err) {
         this.ctx.onGroupFailed(g, err);
       }
     }
     return early;
-  }
-
-  /** The rest of a Ready whose committed entries were applied early: advance, then settle what is left. */
-  private afterEarly(g: RaftGroup, rd: Ready, pending: Promise<boolean> | undefined): Promise<void> | undefined {
-    if (pending === undefined) {
-      this.finish(g, rd, true);
-      return undefined;
-    }
-    return pending.then((ok) => {
-      if (ok) this.finish(g, rd, false);
-    });
   }
 
   private finish(g: RaftGroup, rd: Ready, proposalsSettled = false): void {
@@ -243,4 +235,15 @@ export class ReadyLoop {
       g.logger.warn({ err }, 'local snapshot failed');
     }
   }
+}
+
+/** `pending` resolved to whether it succeeded, its failure reported at once (it may fail while the Ready is persisted). */
+function handled(pending: Promise<void>, onError: (err: unknown) => void): Promise<boolean> {
+  return pending.then(
+    () => true,
+    (err: unknown) => {
+      onError(err);
+      return false;
+    },
+  );
 }
