@@ -1,9 +1,14 @@
 /** `--compare A.json B.json`: B over A for every scenario figure both runs have. */
+import { cpuMsPerMb } from '../scenarios/stats.js';
 import type { BenchReport, ScenarioResult } from '../scenarios/types.js';
 
 function ratio(a: number | undefined, b: number | undefined): string {
   if (a === undefined || b === undefined || a === 0) return '-';
   return `${(b / a).toFixed(2)}x`;
+}
+
+function round2(n: number | undefined): number | undefined {
+  return n === undefined ? undefined : Math.round(n * 100) / 100;
 }
 
 function figures(s: ScenarioResult): Array<[string, number | undefined]> {
@@ -15,6 +20,9 @@ function figures(s: ScenarioResult): Array<[string, number | undefined]> {
     ['p999 ms', s.latency?.p999Ms],
     ['CPU % (sum of nodes)', s.servers.length === 0 ? undefined : s.servers.reduce((x, y) => x + y.cpuPercentAvg, 0)],
     ['RSS MB max', s.servers.length === 0 ? undefined : Math.max(...s.servers.map((x) => x.rssMbMax))],
+    // CPU time per MB moves far less with the machine's load than MB/s: the figure to compare builds by.
+    ['broker ms CPU per MB', round2(cpuMsPerMb(s).broker)],
+    ['client ms CPU per MB', round2(cpuMsPerMb(s).client)],
   ];
 }
 
