@@ -8,6 +8,10 @@ function framesSent(n: TestNode): number {
   return Object.values(n.host.stats.peers).reduce((sum, p) => sum + p.frames, 0);
 }
 
+function totalFramesSent(c: Cluster): number {
+  return [...c.nodes.values()].reduce((sum, n) => sum + framesSent(n), 0);
+}
+
 function allQuiet(c: Cluster, groups: readonly string[] = GROUPS): boolean {
   return [...c.nodes.values()].every((n) => groups.every((g) => n.host.status(g).quiesced));
 }
@@ -20,11 +24,10 @@ function watchFrames(c: Cluster): void {
 /** Ticks every host, round after round, until every group is quiet everywhere (bounded). */
 async function tickUntilQuiet(c: Cluster, groups: readonly string[] = GROUPS): Promise<void> {
   for (let round = 0; round < 20 && !allQuiet(c, groups); round++) {
-    const before = [...c.nodes.values()].reduce((sum, n) => sum + framesSent(n), 0);
+    const before = totalFramesSent(c);
     for (const n of c.nodes.values()) n.host.tick();
-    const sent = (): number => [...c.nodes.values()].reduce((sum, n) => sum + framesSent(n), 0);
     // Each round until quiet sends something (heartbeats every tick); wait for it to land.
-    await c.signal.until(() => allQuiet(c, groups) || sent() > before, 5000, `round ${round} sends`);
+    await c.signal.until(() => allQuiet(c, groups) || totalFramesSent(c) > before, 5000, `round ${round} sends`);
     for (const n of c.nodes.values()) await n.host.settled();
   }
   const awake = [...c.nodes.values()].flatMap((n) => groups.filter((g) => !n.host.status(g).quiesced).map((g) => `${g}@${n.id}:${JSON.stringify(n.host.status(g))}`));
