@@ -53,6 +53,8 @@ export class ProcSampler {
   private readonly startMs = performance.now();
   private readonly timer: NodeJS.Timeout;
   private readonly nodes = new Set<number>();
+  /** CPU ticks per node summed over the sampler's life (across restarts): idle phases add nothing. */
+  private readonly totalTicks = new Map<number, number>();
 
   constructor(private readonly targets: () => readonly Target[], intervalMs = 500) {
     this.tick();
@@ -70,6 +72,7 @@ export class ProcSampler {
       const prev = this.cursors.get(t.node);
       this.cursors.set(t.node, { pid: t.pid, cpuTicks, mainTicks, atMs: now });
       if (prev === undefined || prev.pid !== t.pid || now <= prev.atMs) continue;
+      this.totalTicks.set(t.node, (this.totalTicks.get(t.node) ?? 0) + cpuTicks - prev.cpuTicks);
       const list = this.samples.get(t.node) ?? [];
       this.samples.set(t.node, list);
       const percent = (ticks: number): number => round1((ticks / CLOCK_TICKS_PER_SEC / ((now - prev.atMs) / 1000)) * 100);
@@ -82,7 +85,10 @@ export class ProcSampler {
   stop(): ServerUsage[] {
     this.tick();
     clearInterval(this.timer);
-    return [...this.nodes].sort((a, b) => a - b).map((node) => summarise(node, this.samples.get(node) ?? []));
+    return [...this.nodes].sort((a, b) => a - b).map((node) => ({
+      ...summarise(node, this.samples.get(node) ?? []),
+      cpuSeconds: (this.totalTicks.get(node) ?? 0) / CLOCK_TICKS_PER_SEC,
+    }));
   }
 }
 

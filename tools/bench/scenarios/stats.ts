@@ -29,15 +29,25 @@ export function round3(n: number): number {
 }
 
 /**
+ * The brokers' CPU time over the scenario per MB moved. Total CPU seconds where recorded (idle
+ * phases around the load add nothing to it); older results only have the average CPU %, which
+ * those phases dilute, so it is taken over the load's own seconds.
+ */
+function brokerMsPerMb(s: ScenarioResult): number {
+  const seconds = s.servers.map((x) => x.cpuSeconds);
+  if (seconds.every((x) => x !== undefined) && s.bytes > 0) return (seconds.reduce((a, b) => a + (b ?? 0), 0) * 1000) / (s.bytes / MIB);
+  return ((s.servers.reduce((sum, x) => sum + x.cpuPercentAvg, 0) / 100) * 1000) / s.mbPerSec;
+}
+
+/**
  * CPU time per MB moved, in ms: the brokers' (all nodes, from /proc) and the load generator's
  * (what the producer reported of itself, when it did). Less sensitive to a busy machine than MB/s.
  */
 export function cpuMsPerMb(s: ScenarioResult): { broker: number | undefined; client: number | undefined } {
   if (!(s.mbPerSec > 0)) return { broker: undefined, client: undefined };
-  const brokerCores = s.servers.reduce((sum, x) => sum + x.cpuPercentAvg, 0) / 100;
   const clientPercent = s.extra?.clientCpuPercent;
   return {
-    broker: s.servers.length === 0 ? undefined : (brokerCores * 1000) / s.mbPerSec,
+    broker: s.servers.length === 0 ? undefined : brokerMsPerMb(s),
     client: typeof clientPercent === 'number' ? (clientPercent * 10) / s.mbPerSec : undefined,
   };
 }

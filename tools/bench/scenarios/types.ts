@@ -28,6 +28,8 @@ export interface ProcSample {
 export interface ServerUsage {
   node: number;
   cpuPercentAvg: number;
+  /** CPU time used over the whole scenario (absent in results before 2026-11-27 22:10). */
+  cpuSeconds?: number;
   /** The main thread's share of cpuPercentAvg: near 100 means the event loop is the limit. */
   mainThreadPercentAvg?: number;
   cpuPercentMax: number;
