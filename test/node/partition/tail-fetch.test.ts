@@ -1,6 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConfig } from '../../../src/config/index.js';
@@ -10,6 +9,7 @@ import { buildRecordBatch, decodeBatch, splitBatches } from '../../../src/kafka/
 import { silentLogger } from '../../../src/util/logger.js';
 import { ForwardingFileIO, NodeFileIO, type FileHandle } from '../../../src/wal/index.js';
 import { kafkaRequest } from '../../helpers/kafka-request.js';
+import { freePorts } from '../../helpers/ports.js';
 
 /**
  * A consumer at the tail is answered from the leader's memory (the recent committed batches), not
@@ -37,22 +37,10 @@ let node: ChronikNode;
 let port: number;
 const io = new CountingFileIO(new NodeFileIO());
 
-/** A port free a moment ago: the node's Raft address must be known before it binds (it is its own peer). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = address !== null && typeof address !== 'string' ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'chronik-tail-fetch-'));
-  const raftPort = await freePort();
+  // The node's Raft address must be known before it binds (it is its own peer): not port 0.
+  const [raftPort] = await freePorts(1);
   const config = buildConfig({ overrides: { 'kafka.listen': '127.0.0.1:0', 'raft.listen': `127.0.0.1:${raftPort}`, 'data.dir': dir, 'log.level': 'silent' } });
   node = await ChronikNode.start({ config, logger: silentLogger(), fileIO: io });
   await node.ready(20_000);
