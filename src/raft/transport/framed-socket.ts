@@ -1,8 +1,9 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { encodeFrame, FrameKind, type FrameKindValue } from './codec.js';
+import { encodeFrame, FrameKind, payloadBytes, type FrameKindValue } from './codec.js';
 import { FrameDecoder } from './decoder.js';
 import { FrameError } from './errors.js';
+import type { LinkDirection } from './faults.js';
 
 /** How long a socket may take to flush its last frame after finish() before it is destroyed. */
 const FINISH_LINGER_MS = 1000;
@@ -17,6 +18,19 @@ export interface KeepaliveOptions {
   heartbeatMs: number;
   /** Close the connection when nothing was received for this long. */
   idleTimeoutMs: number;
+}
+
+/**
+ * The transport's injected link faults, applied by the socket to every frame it exchanges with a
+ * known peer (handshake and keepalive frames included), so that a cut link falls silent the way a
+ * real one does and the idle timeout notices it. DATA frames to a peer are judged earlier, before
+ * queueing (transport.ts), and are not passed here on the way out.
+ */
+export interface FaultGate {
+  /** True while a fault is set on this direction of the link with `peer`. */
+  faulted(peer: number, direction: LinkDirection): boolean;
+  /** Runs `deliver` now, after the injected delay, or never (the frame is lost). */
+  pass(peer: number, direction: LinkDirection, kind: FrameKindValue, bytes: number, deliver: () => void): void;
 }
 
 /**
@@ -42,6 +56,7 @@ export class FramedSocket {
     readonly socket: Socket,
     maxPayloadBytes: number,
     private readonly log: Logger,
+    private readonly gate?: FaultGate,
   ) {
     this.decoder = new FrameDecoder(maxPayloadBytes);
     this.peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
@@ -123,8 +138,27 @@ export class FramedSocket {
     if (!this.socket.destroyed) this.socket.uncork();
   }
 
+  /**
+   * Encodes and writes one control frame (handshake, heartbeat). Once the peer is known it goes
+   * through the link's injected fault; a frame lost or held there counts as written.
+   */
   write(kind: FrameKindValue, parts: readonly Uint8Array[]): boolean {
-    return this.writeEncoded(encodeFrame(kind, parts));
+    const buffers = encodeFrame(kind, parts);
+    const peer = this.peer;
+    if (this.gate === undefined || typeof peer !== 'number') return this.writeEncoded(buffers);
+    this.lastWriteMs = Date.now();
+    let ok = true;
+    this.gate.pass(peer, 'out', kind, payloadBytes(parts), () => (ok = this.writeEncoded(buffers)));
+    return ok;
+  }
+
+  /**
+   * Passes a frame received from a claimed but not yet admitted peer (a HELLO) through that link's
+   * injected fault, so that a cut link cannot complete a handshake either.
+   */
+  passIn(peer: number, kind: FrameKindValue, bytes: number, deliver: () => void): void {
+    if (this.gate === undefined) deliver();
+    else this.gate.pass(peer, 'in', kind, bytes, deliver);
   }
 
   startKeepalive(opts: KeepaliveOptions): void {
@@ -183,15 +217,30 @@ export class FramedSocket {
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
-    this.lastReadMs = Date.now();
+    // Any byte proves the connection alive (a large frame may take several reads), unless a fault
+    // sits on this link: then only a frame that gets through it does.
+    const peer = this.peer;
+    if (this.gate === undefined || typeof peer !== 'number' || !this.gate.faulted(peer, 'in')) this.lastReadMs = Date.now();
     try {
-      this.decoder.push(chunk, (kind, payload) => {
-        if (!this.closed) this.frameHandler(kind, payload);
-      });
+      this.decoder.push(chunk, (kind, payload) => this.receiveFrame(kind, payload));
     } catch (err) {
       if (!(err instanceof FrameError)) throw err;
       this.log.warn({ peer: this.peer, address: this.remote, reason: err.message, kind: err.kind }, 'closing connection: bad frame');
       this.close(`bad frame: ${err.message}`, true);
     }
+  }
+
+  private receiveFrame(kind: FrameKindValue, payload: Buffer): void {
+    if (this.closed) return;
+    const peer = this.peer;
+    // The common case (no fault) costs one map lookup and no closure.
+    if (this.gate === undefined || typeof peer !== 'number' || !this.gate.faulted(peer, 'in')) this.frameHandler(kind, payload);
+    else this.gate.pass(peer, 'in', kind, payload.byteLength, () => this.deliver(kind, payload));
+  }
+
+  private deliver(kind: FrameKindValue, payload: Buffer): void {
+    if (this.closed) return;
+    this.lastReadMs = Date.now();
+    this.frameHandler(kind, payload);
   }
 }

@@ -62,11 +62,28 @@ export class InboundConnection {
   }
 
   private onFrame(kind: FrameKindValue, payload: Buffer): void {
-    try {
+    this.guard(() => {
       if (this.peerId !== undefined && kind === FrameKind.DATA) this.opts.onFrame(this.peerId, payload);
       else if (this.peerId !== undefined && kind === FrameKind.HEARTBEAT) return;
-      else if (this.peerId === undefined && kind === FrameKind.HELLO) this.onHello(decodeHello(payload));
+      else if (this.peerId === undefined && kind === FrameKind.HELLO) this.receiveHello(decodeHello(payload), payload.byteLength);
       else throw new FrameError('malformed', `unexpected frame kind ${kind} ${this.peerId === undefined ? 'before' : 'after'} handshake`);
+    });
+  }
+
+  /**
+   * The HELLO names its sender, so the fault injected on the link from that node applies to it: a
+   * cut link must not complete a handshake (the dialer would report us up, then time out, forever).
+   */
+  private receiveHello(hello: Hello, bytes: number): void {
+    this.socket.passIn(hello.fromId, FrameKind.HELLO, bytes, () => {
+      if (!this.socket.isClosed && this.peerId === undefined) this.guard(() => this.onHello(hello));
+    });
+  }
+
+  /** Runs a frame's handling; a bad frame or a refused handshake closes this connection. */
+  private guard(handle: () => void): void {
+    try {
+      handle();
     } catch (err) {
       if (err instanceof HandshakeError) this.refuse(err.message);
       else if (err instanceof FrameError) this.badFrame(err);

@@ -24,7 +24,10 @@ export interface NodeTransportOptions {
   /** Reconnect backoff bounds. Defaults 50 ms and 2 s. */
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
-  /** Heartbeat when idle, and close a connection silent for idleTimeoutMs. Defaults 500 ms, 5 s. */
+  /**
+   * Heartbeat when idle, and close a connection silent for idleTimeoutMs. Defaults 250 ms, 2 s: with
+   * quiescence a silently partitioned idle leader is noticed by this timeout alone (docs/raft-driver.md).
+   */
   heartbeatMs?: number;
   idleTimeoutMs?: number;
   /** Covers connect + handshake. Default 5 s. */
@@ -44,8 +47,8 @@ export function resolveOptions(o: NodeTransportOptions): ResolvedOptions {
     random: Math.random,
     reconnectMinMs: 50,
     reconnectMaxMs: 2000,
-    heartbeatMs: 500,
-    idleTimeoutMs: 5000,
+    heartbeatMs: 250,
+    idleTimeoutMs: 2000,
     handshakeTimeoutMs: 5000,
     maxPendingHandshakes: 64,
     ...o,

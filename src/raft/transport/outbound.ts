@@ -5,7 +5,7 @@ import type { HandshakeAuthenticator, HandshakeTranscript } from './auth.js';
 import type { Backoff } from './backoff.js';
 import { FrameKind, type FrameKindValue } from './codec.js';
 import { FrameError, HandshakeError } from './errors.js';
-import { FramedSocket, type KeepaliveOptions } from './framed-socket.js';
+import { FramedSocket, type FaultGate, type KeepaliveOptions } from './framed-socket.js';
 import {
   decodeChallenge,
   decodeRefuse,
@@ -30,6 +30,8 @@ export interface OutboundLinkOptions {
   backoff: Backoff;
   keepalive: KeepaliveOptions;
   handshakeTimeoutMs: number;
+  /** The transport's injected link faults, applied to the handshake and keepalive frames too. */
+  gate: FaultGate;
   stats: PeerStats;
   /** Every socket this link opens, so the transport can tear them all down on close. */
   track: (socket: FramedSocket) => void;
@@ -112,7 +114,7 @@ export class OutboundLink {
     // typings just do not declare it on connect's options.
     const options: TcpNetConnectOpts & { writableHighWaterMark: number } = { host, port, writableHighWaterMark: SOCKET_HIGH_WATER_BYTES };
     const raw = connect(options);
-    const socket = new FramedSocket(raw, HANDSHAKE_MAX_FRAME_BYTES, this.log);
+    const socket = new FramedSocket(raw, HANDSHAKE_MAX_FRAME_BYTES, this.log, this.opts.gate);
     socket.peer = this.opts.peerId;
     this.socket = socket;
     this.opts.track(socket);

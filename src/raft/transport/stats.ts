@@ -13,6 +13,8 @@ export interface PeerStats {
   queueDrops: number;
   /** Frames dropped or lost to an injected link fault. */
   faultDrops: number;
+  /** Handshake and keepalive frames lost to an injected link fault (either direction). */
+  controlFaultDrops: number;
   /** Successful outbound handshakes after the first one. */
   reconnects: number;
   /** Outbound attempts that failed (connect error, refusal, handshake timeout). */
@@ -43,6 +45,7 @@ export function emptyPeerStats(): PeerStats {
     bytesIn: 0,
     queueDrops: 0,
     faultDrops: 0,
+    controlFaultDrops: 0,
     reconnects: 0,
     connectFailures: 0,
     queuedFrames: 0,

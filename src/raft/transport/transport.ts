@@ -3,10 +3,10 @@ import type { Logger } from 'pino';
 import { assert } from '../../util/assert.js';
 import { Backoff } from './backoff.js';
 import { TransportError } from './errors.js';
-import { encodeFrame, FRAME_HEADER_BYTES, FrameKind, payloadBytes } from './codec.js';
+import { encodeFrame, FRAME_HEADER_BYTES, FrameKind, payloadBytes, type FrameKindValue } from './codec.js';
 import { DelayLine } from './delay-line.js';
 import { judgeFrame, validateFault, type LinkDirection, type LinkFault } from './faults.js';
-import { FramedSocket, type KeepaliveOptions } from './framed-socket.js';
+import { FramedSocket, type FaultGate, type KeepaliveOptions } from './framed-socket.js';
 import { HANDSHAKE_MAX_FRAME_BYTES } from './handshake.js';
 import { InboundConnection } from './inbound.js';
 import { LogBudget } from './log-budget.js';
@@ -52,6 +52,11 @@ export class NodeTransport {
   private readonly lostListeners = new Set<PeerListener>();
   private readonly counters = { unknownPeerDrops: 0, oversizeDrops: 0, refusedConnections: 0, badFrameCloses: 0 };
   private readonly refusalLogs: LogBudget;
+  /** Every socket applies the injected faults of its peer's link to the frames it exchanges. */
+  private readonly gate: FaultGate = {
+    faulted: (peer, direction) => this.faults[direction].has(peer),
+    pass: (peer, direction, kind, bytes, deliver) => this.passFault(peer, direction, kind, bytes, deliver),
+  };
   private server: Server | undefined;
   private state: 'new' | 'started' | 'closed' = 'new';
 
@@ -113,17 +118,38 @@ export class NodeTransport {
       this.log.warn({ peer: to, bytes: size, maxFrameBytes: this.opts.maxFrameBytes }, 'dropping oversized frame');
       return false;
     }
-    const buffers = encodeFrame(FrameKind.DATA, parts);
-    return this.applyOutFault(to, peer, { buffers, bytes: size + FRAME_HEADER_BYTES });
+    const frame: QueuedFrame = { buffers: encodeFrame(FrameKind.DATA, parts), bytes: size + FRAME_HEADER_BYTES };
+    if (!this.faults.out.has(to)) return peer.link.send(frame);
+    this.passFault(to, 'out', FrameKind.DATA, frame.bytes, () => peer.link.send(frame));
+    return true;
   }
 
-  private applyOutFault(to: number, peer: Peer, frame: QueuedFrame): boolean {
-    const verdict = judgeFrame(this.faults.out.get(to), this.opts.random);
-    if (verdict.action === 'pass') return peer.link.send(frame);
-    if (verdict.action === 'drop' || !peer.outDelay.hold(verdict.delayMs, frame.bytes, () => peer.link.send(frame))) {
-      peer.stats.faultDrops += 1;
+  /**
+   * Applies the injected fault of one direction of the link with `peerId` to one frame: every frame,
+   * DATA or control (handshake, keepalive), so that a cut link is as silent as a real one. DATA
+   * frames arriving count in framesIn/bytesIn even when the fault then loses them (they did cross
+   * the wire); losses count in faultDrops (DATA) or controlFaultDrops.
+   */
+  private passFault(peerId: number, direction: LinkDirection, kind: FrameKindValue, bytes: number, deliver: () => void): void {
+    const peer = this.peers.get(peerId);
+    if (peer === undefined) {
+      // Not (or no longer) a peer: no fault can be set on it; the handshake refuses a stranger.
+      deliver();
+      return;
     }
-    return true;
+    const verdict = judgeFrame(this.faults[direction].get(peerId), this.opts.random);
+    if (verdict.action === 'pass') {
+      deliver();
+      return;
+    }
+    const line = direction === 'out' ? peer.outDelay : peer.inDelay;
+    if (verdict.action === 'delay' && line.hold(verdict.delayMs, bytes, deliver)) return;
+    if (kind !== FrameKind.DATA) {
+      peer.stats.controlFaultDrops += 1;
+      return;
+    }
+    peer.stats.faultDrops += 1;
+    if (direction === 'in') countIn(peer.stats, bytes);
   }
 
   /**
@@ -234,6 +260,7 @@ export class NodeTransport {
       backoff: new Backoff({ minMs: this.opts.reconnectMinMs, maxMs: this.opts.reconnectMaxMs, random: this.opts.random }),
       keepalive: this.keepalive(),
       handshakeTimeoutMs: this.opts.handshakeTimeoutMs,
+      gate: this.gate,
       stats,
       track: (socket) => this.track(socket),
       onUp: (peerId) => emit(this.upListeners, peerId),
@@ -273,7 +300,7 @@ export class NodeTransport {
       raw.destroy();
       return;
     }
-    const socket = new FramedSocket(raw, HANDSHAKE_MAX_FRAME_BYTES, this.log);
+    const socket = new FramedSocket(raw, HANDSHAKE_MAX_FRAME_BYTES, this.log, this.gate);
     this.track(socket);
     const connection = new InboundConnection(socket, {
       selfId: this.opts.nodeId,
@@ -307,16 +334,12 @@ export class NodeTransport {
     return undefined;
   }
 
+  /** A DATA frame that got through the link's fault, if one is set (the socket applies it). */
   private receive(from: number, payload: Buffer): void {
     const peer = this.peers.get(from);
     if (peer === undefined) return;
-    peer.stats.framesIn += 1;
-    peer.stats.bytesIn += payload.byteLength + FRAME_HEADER_BYTES;
-    const verdict = judgeFrame(this.faults.in.get(from), this.opts.random);
-    if (verdict.action === 'pass') emitFrame(this.frameListeners, from, payload);
-    else if (verdict.action === 'drop' || !peer.inDelay.hold(verdict.delayMs, payload.byteLength, () => emitFrame(this.frameListeners, from, payload))) {
-      peer.stats.faultDrops += 1;
-    }
+    countIn(peer.stats, payload.byteLength);
+    emitFrame(this.frameListeners, from, payload);
   }
 
   private onInboundClosed(connection: InboundConnection, reason: string, badFrame: boolean): void {
@@ -342,6 +365,11 @@ function subscribe<T>(set: Set<T>, listener: T): () => void {
 
 function emit(listeners: ReadonlySet<PeerListener>, peerId: number): void {
   for (const listener of listeners) listener(peerId);
+}
+
+function countIn(stats: PeerStats, payloadBytes: number): void {
+  stats.framesIn += 1;
+  stats.bytesIn += payloadBytes + FRAME_HEADER_BYTES;
 }
 
 function emitFrame(listeners: ReadonlySet<FrameListener>, from: number, payload: Buffer): void {
