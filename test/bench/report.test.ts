@@ -113,7 +113,10 @@ describe('bench run (--only wal, tiny durations)', () => {
     const report = await runBench(['--only', 'wal'], opts, pino({ level: 'silent' }));
     expect(report.errors).toEqual([]);
     const wal = report.micro.wal as { rows: Array<{ kind: string; ops: number }> };
-    expect(wal.rows.length).toBe(9);
+    // Per size (1 KiB, 64 KiB, 1 MiB): the WAL at 1 and 256 appenders, the write+fdatasync reference, the O_DSYNC loop.
+    expect(wal.rows.length).toBe(12);
+    expect(wal.rows.filter((r) => r.kind === 'raw').length).toBe(3);
+    expect(wal.rows.filter((r) => r.kind === 'raw-dsync').length).toBe(3);
     expect(wal.rows.every((r) => r.ops > 0)).toBe(true);
     const files = await writeReport(out, report);
     const parsed = JSON.parse(await readFile(files.json, 'utf8')) as BenchReport;
