@@ -6,6 +6,7 @@ import type { Entry } from '../../../src/raft/core/index.js';
 import { RaftHost, type GroupMembers, type GroupStateMachine, type RaftHostOptions } from '../../../src/raft/driver/index.js';
 import { NodeTransport, type PeerAddress } from '../../../src/raft/transport/index.js';
 import { WalStore } from '../../../src/wal/index.js';
+import type { FileIO } from '../../../src/wal/file-io.js';
 
 /** Wakes waiters to re-check their condition whenever something happened (no polling). */
 export class Signal {
@@ -94,6 +95,8 @@ export interface ClusterOptions {
   logger?: Logger;
   /** The transport's bound on one frame (its default otherwise). */
   maxFrameBytes?: number;
+  /** The file layer of node `id`'s WAL (the real one otherwise): fault injection and gates. */
+  fileIO?: (id: number) => FileIO;
 }
 
 export class Cluster {
@@ -125,7 +128,8 @@ export class Cluster {
 
   private async startNode(id: number, port: number): Promise<TestNode> {
     const dir = join(this.root, `node-${id}`);
-    const wal = await WalStore.open({ dir: join(dir, 'wal'), logger: this.logger, fsync: this.opts.fsync });
+    const fileIO = this.opts.fileIO?.(id);
+    const wal = await WalStore.open({ dir: join(dir, 'wal'), logger: this.logger, fsync: this.opts.fsync, ...(fileIO === undefined ? {} : { fileIO }) });
     const limits = this.opts.maxFrameBytes === undefined ? {} : { maxFrameBytes: this.opts.maxFrameBytes };
     const transport = new NodeTransport({ nodeId: id, clusterId: 'driver-test', listen: { host: '127.0.0.1', port }, peers: this.addresses, logger: this.logger, ...limits });
     const address = await transport.start();
