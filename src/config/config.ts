@@ -45,6 +45,7 @@ export interface BrokerConfig {
   readonly raftTickMs: number;
   readonly raftElectionTicks: number;
   readonly raftHeartbeatTicks: number;
+  readonly raftQuiesce: boolean;
   readonly fsync: boolean;
   readonly requestTimeoutMaxMs: number;
   readonly autoLeaderRebalance: boolean;
@@ -259,6 +260,7 @@ function resolve(raw: RawSettings): BrokerConfig {
     raftTickMs: int(raw, 'raft.tick.ms'),
     raftElectionTicks: int(raw, 'raft.election.ticks'),
     raftHeartbeatTicks: int(raw, 'raft.heartbeat.ticks'),
+    raftQuiesce: bool(raw, 'raft.quiesce'),
     fsync: bool(raw, 'wal.fsync'),
     requestTimeoutMaxMs: int(raw, 'request.timeout.max.ms'),
     autoLeaderRebalance: bool(raw, 'auto.leader.rebalance.enable'),

@@ -53,6 +53,9 @@ export const SETTINGS = {
   // the appends sent on commit, and failover is set by peer-down or the election timeout, not by
   // this; what it sets is the idle cost (docs/raft-driver.md) and how soon a lost append is resent.
   'raft.heartbeat.ticks': { type: 'int', defaultValue: '3', min: 1, max: 100, doc: 'Heartbeat interval in ticks.' },
+  // On: an idle group stops ticking and sending heartbeats (docs/raft-driver.md "Quiescence"); a
+  // silent partition is then noticed by the node transport's idle timeout (2 s) instead.
+  'raft.quiesce': { type: 'bool', defaultValue: 'true', doc: 'Let idle Raft groups go quiet (no ticks, no heartbeats) until traffic wakes them.' },
   'wal.fsync': { type: 'bool', defaultValue: 'true', doc: 'fdatasync before acknowledging. Turning it off is for benchmarks and tests only.' },
   'request.timeout.max.ms': { type: 'int', defaultValue: '30000', min: 1, doc: 'Upper bound on any server-side wait of a request.' },
   'auto.leader.rebalance.enable': { type: 'bool', defaultValue: 'true', doc: 'Move partition leadership back to preferred leaders in the background.' },

@@ -100,6 +100,7 @@ export class ChronikNode {
       tickMs: config.raftTickMs,
       electionTicks: config.raftElectionTicks,
       heartbeatTicks: config.raftHeartbeatTicks,
+      quiesce: config.raftQuiesce,
     });
     const rpc = new NodeRpc(transport, logger);
     const liveBrokers = (): ReadonlySet<number> => liveSet(config, transport);

@@ -35,6 +35,14 @@ describe('config', () => {
     expect(() => buildConfig({ flags: { 'raft.peers': '1@a:1,2@b:2' } })).toThrow(/does not list this node/);
   });
 
+  it('raft.quiesce defaults on and is turned off by file, env or --set', () => {
+    expect(buildConfig({}).raftQuiesce).toBe(true);
+    expect(buildConfig({ file: { 'raft.quiesce': false } }).raftQuiesce).toBe(false);
+    expect(buildConfig({ env: { CHRONIK_RAFT_QUIESCE: 'false' } }).raftQuiesce).toBe(false);
+    expect(buildConfig({ flags: parseFlags(['--set', 'raft.quiesce=false']).settings }).raftQuiesce).toBe(false);
+    expect(() => buildConfig({ flags: { 'raft.quiesce': 'maybe' } })).toThrow(ConfigError);
+  });
+
   it('parses peers and --set', () => {
     const flags = parseFlags(['--node-id=2', '--peers', '0@a:1,1@b:2,2@c:3', '--set', 'min.insync.replicas=2']);
     const config = buildConfig({ flags: flags.settings });

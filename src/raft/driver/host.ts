@@ -78,7 +78,7 @@ export class RaftHost {
     if (o.maxSizePerMsg !== undefined) core.maxSizePerMsg = o.maxSizePerMsg;
     if (o.maxInflightMsgs !== undefined) core.maxInflightMsgs = o.maxInflightMsgs;
     core.maxInflightBytes = o.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES;
-    core.quiesce = o.quiesce ?? false;
+    core.quiesce = o.quiesce ?? true;
     if (o.maxUncommittedBytes !== undefined) core.maxUncommittedBytes = o.maxUncommittedBytes;
     return {
       wal: o.wal,

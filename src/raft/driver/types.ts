@@ -76,8 +76,8 @@ export interface RaftHostOptions {
   maxUncommittedBytes?: number;
   /**
    * Quiescence (docs/raft-driver.md): idle groups stop heartbeating and are no longer ticked; the
-   * transport's connection-loss reports stand in for heartbeats. Default false: off until the
-   * leader-isolation fault test loses no acknowledged write with it (docs/raft-driver.md).
+   * transport's connection-loss reports stand in for heartbeats (its idle timeout bounds how soon a
+   * silent partition is noticed). Default true; the node's setting is `raft.quiesce`.
    */
   quiesce?: boolean;
   /** Seed of the election-timeout randomness (default: derived from the node id). */
