@@ -20,7 +20,7 @@ export function checkBatch(entry: ProducerEntry | undefined, batch: ProducerBatc
     return fail(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, `producer ${batch.producerId}: idempotent batch without a sequence`);
   }
   const lastSeq = lastSequence(batch.baseSequence, batch.lastOffsetDelta);
-  const duplicate = entry?.findDuplicate(batch.producerEpoch, batch.baseSequence, lastSeq);
+  const duplicate = entry?.findDuplicate(batch.producerEpoch, batch.baseSequence, lastSeq, batch.recordsCrc);
   if (duplicate !== undefined) {
     return { kind: 'duplicate', firstOffset: duplicate.firstOffset, lastOffset: duplicate.lastOffset };
   }
@@ -46,6 +46,10 @@ export function checkBatch(entry: ProducerEntry | undefined, batch: ProducerBatc
     );
   }
   if (entry === undefined || inSequence(entry.lastSeq(), batch.baseSequence)) return APPEND;
+  // Not a retry (the records differ, see findDuplicate) but the last batch's sequence again: the
+  // client rolled back a send it saw fail and now sends new records. They are written, so that what
+  // it is told is acknowledged is in the log; its next sequence follows either way.
+  if (batch.recordsCrc !== undefined && entry.reusesLastSequence(batch.baseSequence, lastSeq)) return APPEND;
   return fail(
     ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
     `producer ${batch.producerId} epoch ${batch.producerEpoch}: sequence ${batch.baseSequence} does not follow ${entry.lastSeq()}`,

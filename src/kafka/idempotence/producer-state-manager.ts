@@ -71,7 +71,7 @@ export class ProducerStateManager {
       this.#producers.delete(batch.producerId);
     }
     this.#producers.set(batch.producerId, entry);
-    const meta = { firstSeq: batch.baseSequence, lastSeq: lastSequence(batch.baseSequence, batch.lastOffsetDelta), firstOffset: baseOffset, lastOffset };
+    const meta = { firstSeq: batch.baseSequence, lastSeq: lastSequence(batch.baseSequence, batch.lastOffsetDelta), firstOffset: baseOffset, lastOffset, recordsCrc: batch.recordsCrc };
     entry.add(batch.producerEpoch, meta, timestampMs, this.#config.batchesPerProducer);
   }
 

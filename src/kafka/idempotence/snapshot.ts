@@ -11,7 +11,7 @@ export class CorruptProducerSnapshotError extends KafkaError {
   }
 }
 
-export const PRODUCER_SNAPSHOT_VERSION = 1;
+export const PRODUCER_SNAPSHOT_VERSION = 2;
 
 export interface ProducerSnapshot {
   /** Offset of the last batch the state includes (-1 if none): replay resumes after it. */
@@ -21,12 +21,13 @@ export interface ProducerSnapshot {
 
 const HEADER = 1 + 8 + 4;
 const ENTRY = 8 + 2 + 8 + 1;
-const BATCH = 4 + 4 + 8 + 8;
+const BATCH = 4 + 4 + 8 + 8 + 8;
 
 /**
  * Layout (big-endian): version int8, lastOffset int64, count int32, then per producer: id int64,
  * epoch int16, lastTimestamp int64, batch count int8, batches (firstSeq int32, lastSeq int32,
- * firstOffset int64, lastOffset int64); then CRC-32C (uint32) of everything before it.
+ * firstOffset int64, lastOffset int64, recordsCrc int64: -1 when unknown); then CRC-32C (uint32) of
+ * everything before it. Version 2 added recordsCrc; snapshots live in memory only, never on disk.
  */
 export function encodeProducerSnapshot(snapshot: ProducerSnapshot): Buffer {
   let size = HEADER + 4;
@@ -45,6 +46,7 @@ export function encodeProducerSnapshot(snapshot: ProducerSnapshot): Buffer {
       pos = buf.writeInt32BE(b.lastSeq, pos);
       pos = buf.writeBigInt64BE(BigInt(b.firstOffset), pos);
       pos = buf.writeBigInt64BE(BigInt(b.lastOffset), pos);
+      pos = buf.writeBigInt64BE(BigInt(b.recordsCrc ?? -1), pos);
     }
   }
   buf.writeUInt32BE(CRC32C.buf(buf.subarray(0, pos)) >>> 0, pos);
@@ -69,11 +71,13 @@ export function decodeProducerSnapshot(bytes: Uint8Array): ProducerSnapshot {
     pos += ENTRY;
     need(body, pos, BATCH * Math.max(0, batches));
     for (let j = 0; j < batches; j++) {
+      const recordsCrc = Number(buf.readBigInt64BE(pos + 24));
       entry.batches.push({
         firstSeq: buf.readInt32BE(pos),
         lastSeq: buf.readInt32BE(pos + 4),
         firstOffset: Number(buf.readBigInt64BE(pos + 8)),
         lastOffset: Number(buf.readBigInt64BE(pos + 16)),
+        recordsCrc: recordsCrc < 0 ? undefined : recordsCrc,
       });
       pos += BATCH;
     }

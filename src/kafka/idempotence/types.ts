@@ -8,6 +8,11 @@ export interface ProducerBatch {
   readonly baseSequence: number;
   /** recordCount - 1. */
   readonly lastOffsetDelta: number;
+  /**
+   * CRC-32C of the batch's records section (recordsCrc in record-batch), when known: what tells a
+   * retry (the same records, resent) from a different batch that reuses the sequence.
+   */
+  readonly recordsCrc?: number | undefined;
 }
 
 /** A batch as found in the log: with the offsets it was given and its timestamp (for expiry). */
@@ -26,6 +31,8 @@ export interface BatchMetadata {
   readonly lastSeq: number;
   readonly firstOffset: number;
   readonly lastOffset: number;
+  /** The batch's records CRC (ProducerBatch.recordsCrc); undefined when it was not known. */
+  readonly recordsCrc?: number | undefined;
 }
 
 export type CheckResult =

@@ -1,6 +1,6 @@
 import { EntryType, type Entry, type WalLog } from '../../wal/index.js';
 import type { LoggedProducerBatch } from '../../kafka/idempotence/index.js';
-import { readBatchHeader } from '../../kafka/record-batch/index.js';
+import { readBatchHeader, recordsCrc } from '../../kafka/record-batch/index.js';
 import { asBuffer } from './bytes.js';
 
 /** How far back a restart looks for the high watermark and producer state (entries, bytes). */
@@ -40,9 +40,10 @@ export async function recoverTail(log: WalLog, commitIndex: number): Promise<Rec
     let stepEnd: number | undefined;
     bytes += await scanForward(log, lo, hi, (entry) => {
       if (entry.type !== EntryType.KAFKA_BATCH) return;
-      const header = readBatchHeader(asBuffer(entry.data));
+      const batch = asBuffer(entry.data);
+      const header = readBatchHeader(batch);
       stepEnd = header.baseOffset + header.lastOffsetDelta + 1;
-      if (header.producerId >= 0) step.push({ ...header, timestampMs: header.maxTimestamp });
+      if (header.producerId >= 0) step.push({ ...header, timestampMs: header.maxTimestamp, recordsCrc: recordsCrc(batch) });
     });
     highWatermark ??= stepEnd;
     steps.push(step);

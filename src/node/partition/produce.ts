@@ -1,4 +1,5 @@
-import { assignOffsets, readBatchHeader, setLogAppendTime, splitBatches, verifyBatchCrc, type RecordBatchHeader } from '../../kafka/record-batch/index.js';
+import { assignOffsets, readBatchHeader, recordsCrc, setLogAppendTime, splitBatches, verifyBatchCrc, type RecordBatchHeader } from '../../kafka/record-batch/index.js';
+import type { ProducerBatch } from '../../kafka/idempotence/index.js';
 import { EntryType } from '../../wal/index.js';
 import { ErrorCode, KafkaError } from '../../util/errors.js';
 import type { PartitionReplica, LeaderTerm } from './replica.js';
@@ -26,7 +27,7 @@ export interface ProduceOutcome {
 }
 
 type Planned =
-  | { kind: 'append'; batch: Buffer; header: RecordBatchHeader }
+  | { kind: 'append'; batch: Buffer; header: RecordBatchHeader; producer?: ProducerBatch }
   | { kind: 'duplicate'; firstOffset: number; lastOffset: number; key: string };
 
 /**
@@ -87,9 +88,10 @@ function planBatches(records: Buffer, term: LeaderTerm, policy: ProducePolicy): 
       plan.push({ kind: 'append', batch, header });
       continue;
     }
-    const check = term.producers.check(header);
+    const producer: ProducerBatch = { ...header, recordsCrc: recordsCrc(batch) };
+    const check = term.producers.check(producer);
     if (check.kind === 'error') throw check.error;
-    plan.push(check.kind === 'duplicate' ? { ...check, key: batchKey(header) } : { kind: 'append', batch, header });
+    plan.push(check.kind === 'duplicate' ? { ...check, key: batchKey(producer) } : { kind: 'append', batch, header, producer });
   }
   return plan;
 }
@@ -97,7 +99,7 @@ function planBatches(records: Buffer, term: LeaderTerm, policy: ProducePolicy): 
 function appendBatch(
   replica: PartitionReplica,
   term: LeaderTerm,
-  step: { batch: Buffer; header: RecordBatchHeader },
+  step: { batch: Buffer; header: RecordBatchHeader; producer?: ProducerBatch | undefined },
   logAppendTimeMs: number | undefined,
 ): { baseOffset: number; durable: Promise<void>; committed: Promise<void> } {
   const baseOffset = term.nextOffset;
@@ -105,16 +107,16 @@ function appendBatch(
   if (logAppendTimeMs !== undefined) setLogAppendTime(step.batch, logAppendTimeMs);
   const proposal = replica.opts.raft.propose(replica.opts.groupId, step.batch, EntryType.KAFKA_BATCH);
   term.nextOffset = baseOffset + step.header.lastOffsetDelta + 1;
-  if (step.header.producerId >= 0) {
-    term.producers.onAppended(step.header, baseOffset);
-    trackInFlight(term, batchKey(step.header), proposal.committed);
+  if (step.producer !== undefined) {
+    term.producers.onAppended(step.producer, baseOffset);
+    trackInFlight(term, batchKey(step.producer), proposal.committed);
   }
   return { baseOffset, durable: proposal.durable, committed: proposal.committed };
 }
 
-/** Identifies an idempotent batch: a retry carries the same producer, epoch and sequence. */
-function batchKey(h: { producerId: number; producerEpoch: number; baseSequence: number }): string {
-  return `${h.producerId}:${h.producerEpoch}:${h.baseSequence}`;
+/** Identifies an idempotent batch: a retry carries the same producer, epoch, sequence and records. */
+function batchKey(h: ProducerBatch): string {
+  return `${h.producerId}:${h.producerEpoch}:${h.baseSequence}:${h.recordsCrc ?? ''}`;
 }
 
 /**

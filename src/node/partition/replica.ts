@@ -1,7 +1,7 @@
 import type { Entry } from '../../raft/core/index.js';
 import type { GroupStateMachine, RaftHost } from '../../raft/driver/index.js';
 import { ProducerStateManager } from '../../kafka/idempotence/index.js';
-import { readBatchHeader, type RecordBatchHeader } from '../../kafka/record-batch/index.js';
+import { readBatchHeader, recordsCrc, type RecordBatchHeader } from '../../kafka/record-batch/index.js';
 import { EntryType, type WalLog, type WalStore } from '../../wal/index.js';
 import { ErrorCode, KafkaError, NotLeaderError } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
@@ -117,7 +117,7 @@ export class PartitionReplica implements GroupStateMachine {
       const header = readBatchHeader(asBuffer(entry.data));
       this.hw = header.baseOffset + header.lastOffsetDelta + 1;
       if (this.leaderTerm !== undefined) this.recent.push(entry.index, header.baseOffset, this.hw, entry.data);
-      if (header.producerId >= 0) this.committedProducers.onAppended(header, header.baseOffset, header.maxTimestamp);
+      if (header.producerId >= 0) this.committedProducers.onAppended({ ...header, recordsCrc: recordsCrc(asBuffer(entry.data)) }, header.baseOffset, header.maxTimestamp);
     }
     this.waiters.advance(this.hw);
     if (this.leaderTerm === undefined) this.maybeStartServing();
