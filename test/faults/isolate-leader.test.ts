@@ -67,6 +67,10 @@ describe('fault: leader isolated by link faults', () => {
       brokers: majority.map((id) => cluster.broker(id)), topic: TOPIC, partitions: 1,
       kafkajsProducers: 2, confluentProducers: 0, batchSize: 20, padBytes: 64,
       maxMessagesPerProducer: 200_000, consumers: 0,
+      // Few client retries: a send caught by the cut fails for good while its batch may still be
+      // committed by the new leader, and kafkajs then reuses that batch's sequence for its next
+      // records. The broker must write those, not answer them as a duplicate (docs/faults.md).
+      kafkajsRetries: 2,
     });
     await workload.start();
     await workload.waitForAcks(500, 30_000);

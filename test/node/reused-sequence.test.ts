@@ -1,4 +1,4 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChronik, type EmbeddedCluster } from '../../src/index.js';
 import { ApiKey } from '../../src/kafka/protocol/index.js';
@@ -18,6 +18,8 @@ const TOPIC = 'reused-seq';
 const KJS_TOPIC = 'reused-seq-kafkajs';
 /** Produce timeout during the cut: two attempts of it stay well below an election timeout (1-2 s). */
 const COMMIT_TIMEOUT_MS = 150;
+/** Bound on cut-and-send rounds (one is enough unless an election drops the failed batch). */
+const MAX_ROUNDS = 5;
 let cluster: EmbeddedCluster;
 
 beforeAll(async () => {
@@ -82,22 +84,35 @@ describe('idempotent producer reusing a sequence for new records', () => {
     await producer.connect();
     try {
       await producer.send({ topic: KJS_TOPIC, acks: -1, messages: [{ value: 'first', partition: 0 }] });
-      const leader = cluster.leaderOf(KJS_TOPIC, 0) as number;
-      // The leader appends the batch but cannot commit it while cut off: both attempts get
-      // REQUEST_TIMED_OUT, kafkajs gives up and rolls its sequence back. Healed well within an
-      // election timeout, the leader commits the batch after all.
-      cluster.partition([leader], [0, 1, 2].filter((n) => n !== leader));
-      const failed = await producer.send({ topic: KJS_TOPIC, acks: -1, timeout: COMMIT_TIMEOUT_MS, messages: [{ value: 'failed0', partition: 0 }, { value: 'failed1', partition: 0 }] }).then(() => false, () => true);
-      cluster.heal();
-      expect(failed, 'the send during the cut fails').toBe(true);
-      const [meta] = await producer.send({ topic: KJS_TOPIC, acks: -1, messages: [{ value: 'next0', partition: 0 }, { value: 'next1', partition: 0 }] });
-      const values = new Map((await cluster.records(KJS_TOPIC, 0)).map((r) => [r.offset, r.value?.toString()]));
-      expect(values.get(Number(meta?.baseOffset)), `the record at the acknowledged offset ${meta?.baseOffset}`).toBe('next0');
-      expect(values.get(Number(meta?.baseOffset) + 1)).toBe('next1');
-      expect([...values.values()], 'the failed send was written as well (else this test proves nothing)').toContain('failed0');
+      // A round proves something only when the failed batch was committed (the leader kept its
+      // term through the cut); under heavy load an election may drop it, and the round is repeated.
+      let proven = 0;
+      for (let round = 0; round < MAX_ROUNDS && proven === 0; round++) {
+        if (await failedSendThenNext(producer, round)) proven++;
+      }
+      expect(proven, `a round in which the failed send's batch was committed, within ${MAX_ROUNDS}`).toBe(1);
     } finally {
       cluster.heal();
       await producer.disconnect();
     }
-  }, 60_000);
+  }, 90_000);
 });
+
+/**
+ * The leader appends a batch but cannot commit it while cut off: both attempts get
+ * REQUEST_TIMED_OUT, kafkajs gives up and rolls its sequence back. Healed well within an election
+ * timeout, the leader commits the batch after all. The next send must be stored at the offset it is
+ * acknowledged at. Returns whether the send failed and its batch was committed anyway.
+ */
+async function failedSendThenNext(producer: Producer, round: number): Promise<boolean> {
+  const leader = cluster.leaderOf(KJS_TOPIC, 0) as number;
+  cluster.partition([leader], [0, 1, 2].filter((n) => n !== leader));
+  const failed = await producer.send({ topic: KJS_TOPIC, acks: -1, timeout: COMMIT_TIMEOUT_MS, messages: [{ value: `failed${round}`, partition: 0 }, { value: `failed${round}+`, partition: 0 }] }).then(() => false, () => true);
+  cluster.heal();
+  const [meta] = await producer.send({ topic: KJS_TOPIC, acks: -1, messages: [{ value: `next${round}`, partition: 0 }, { value: `next${round}+`, partition: 0 }] });
+  const values = new Map((await cluster.records(KJS_TOPIC, 0)).map((r) => [r.offset, r.value?.toString()]));
+  expect(values.get(Number(meta?.baseOffset)), `the record at the acknowledged offset ${meta?.baseOffset}`).toBe(`next${round}`);
+  expect(values.get(Number(meta?.baseOffset) + 1)).toBe(`next${round}+`);
+  // The send during the cut fails unless an election moved the partition to the majority side.
+  return failed && [...values.values()].includes(`failed${round}`);
+}

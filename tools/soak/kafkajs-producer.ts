@@ -18,6 +18,8 @@ export interface ProducerLoopOptions {
   readonly maxMessages: number;
   readonly onAck: (writes: readonly AckedWrite[], sentAtMs: number) => void;
   readonly onError: (err: unknown) => void;
+  /** Client retries per send (default RETRY's): fewer make sends fail for good during a failover. */
+  readonly retries?: number | undefined;
 }
 
 /** Client retry policy: enough to ride out an election (≈ 1–3 s) without giving up. */
@@ -32,8 +34,9 @@ export class KafkajsProducerLoop {
   private readonly producer: Producer;
 
   constructor(private readonly o: ProducerLoopOptions) {
-    const kafka = new Kafka({ brokers: [...o.brokers], clientId: o.name, logLevel: logLevel.NOTHING, retry: RETRY, requestTimeout: 10_000, connectionTimeout: 2_000 });
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: RETRY });
+    const retry = { ...RETRY, retries: o.retries ?? RETRY.retries };
+    const kafka = new Kafka({ brokers: [...o.brokers], clientId: o.name, logLevel: logLevel.NOTHING, retry, requestTimeout: 10_000, connectionTimeout: 2_000 });
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry });
   }
 
   get sent(): number {

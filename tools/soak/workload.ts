@@ -23,6 +23,8 @@ export interface WorkloadOptions {
   readonly groupId?: string;
   /** Prefix of the producers' names, so two workloads checked together never share a producer id. */
   readonly namePrefix?: string;
+  /** The kafkajs producers' retries per send (default 25, enough to ride out an election). */
+  readonly kafkajsRetries?: number;
 }
 
 interface AckWaiter {
@@ -45,7 +47,7 @@ export class Workload {
     const onAck = (writes: readonly AckedWrite[], sentAtMs: number): void => this.onAck(writes, sentAtMs);
     const onError = (err: unknown): void => this.onError(err);
     const prefix = o.namePrefix ?? '';
-    for (let i = 0; i < o.kafkajsProducers; i++) this.producers.push(new KafkajsProducerLoop({ ...common, name: `${prefix}kjs${i}`, batchSize: o.batchSize, onAck, onError }));
+    for (let i = 0; i < o.kafkajsProducers; i++) this.producers.push(new KafkajsProducerLoop({ ...common, name: `${prefix}kjs${i}`, batchSize: o.batchSize, retries: o.kafkajsRetries, onAck, onError }));
     for (let i = 0; i < o.confluentProducers; i++) this.producers.push(new ConfluentProducer({ ...common, name: `${prefix}rdk${i}`, onAck, onError }));
     for (let i = 0; i < o.consumers; i++) {
       this.consumers.push(new GroupConsumer({

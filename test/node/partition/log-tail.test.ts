@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildRecordBatch } from '../../../src/kafka/record-batch/index.js';
+import { ProducerStateManager } from '../../../src/kafka/idempotence/index.js';
+import { buildRecordBatch, readBatchHeader, recordsCrc } from '../../../src/kafka/record-batch/index.js';
 import { recoverTail, TAIL_READ_BYTES } from '../../../src/node/partition/log-tail.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { EntryType, ForwardingFileIO, NodeFileIO, WalStore, type Entry, type FileHandle } from '../../../src/wal/index.js';
@@ -61,6 +62,31 @@ describe('recoverTail', () => {
 
     // Committed only up to entry 10: the watermark is the end of batch 10.
     expect((await recoverTail(log, 10)).highWatermark).toBe(10 * RECORDS);
+  });
+
+  it('recovers each idempotent batch with its records CRC: a sequence reused for other records stays apart from its retry', async () => {
+    const log = await store.openLog('reused', { kind: 'partition' });
+    const pid = { producerId: 3, producerEpoch: 0, baseSequence: 0 };
+    const batch = (values: string[], baseOffset: number, baseTimestamp: number): Buffer =>
+      buildRecordBatch({ records: values.map((v) => ({ value: Buffer.from(v) })), baseOffset, baseTimestamp, ...pid });
+    // Sequence 0 twice with other records (kafkajs after a failed send whose batch was committed).
+    await log.append([
+      { index: 1, term: 1, type: EntryType.KAFKA_BATCH, data: batch(['a0', 'a1'], 0, 1_000) },
+      { index: 2, term: 2, type: EntryType.KAFKA_BATCH, data: batch(['b0', 'b1'], 2, 2_000) },
+    ]);
+    const tail = await recoverTail(log, 2);
+    expect(tail.producerBatches.map((b) => b.recordsCrc)).toEqual([recordsCrc(batch(['a0', 'a1'], 0, 1_000)), recordsCrc(batch(['b0', 'b1'], 2, 2_000))]);
+
+    const state = new ProducerStateManager({ clock: { now: () => 3_000 }, logger: silentLogger() });
+    state.rebuildFrom(tail.producerBatches);
+    // Retries carry a new timestamp (kafkajs restamps each attempt) and no offsets yet.
+    const retry = (values: string[]): ReturnType<ProducerStateManager['check']> => {
+      const b = batch(values, 0, 9_000);
+      return state.check({ ...readBatchHeader(b), recordsCrc: recordsCrc(b) });
+    };
+    expect(retry(['b0', 'b1'])).toEqual({ kind: 'duplicate', firstOffset: 2, lastOffset: 3 });
+    expect(retry(['a0', 'a1'])).toEqual({ kind: 'duplicate', firstOffset: 0, lastOffset: 1 });
+    expect(retry(['c0', 'c1']), 'other records under the last sequence are appended').toEqual({ kind: 'append' });
   });
 
   it('an empty log recovers the log start offset and no producers', async () => {
