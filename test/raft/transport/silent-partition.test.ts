@@ -14,7 +14,7 @@ describe('NodeTransport under a silent (injected) partition', () => {
   });
 
   // Short keepalive bounds keep the test fast; generous waits keep it stable on a loaded machine.
-  const timing = { heartbeatMs: 50, idleTimeoutMs: 400, handshakeTimeoutMs: 300, reconnectMinMs: 20, reconnectMaxMs: 100 };
+  const timing = { heartbeatMs: 100, idleTimeoutMs: 800, handshakeTimeoutMs: 300, reconnectMinMs: 20, reconnectMaxMs: 100 };
 
   async function pair(log: CapturedLog): Promise<(id: number) => NodeTransport> {
     ({ nodes } = await startCluster([1, 2], { ...timing, logger: log.logger }));
@@ -57,7 +57,7 @@ describe('NodeTransport under a silent (injected) partition', () => {
 
     // Both sides keep redialing; each attempt must die in its handshake, never come up.
     const failed = (from: number) => (l: Record<string, unknown>) => l['msg'] === 'connect attempt failed' && l['nodeId'] === from;
-    await Promise.all([logged(log, failed(1), 3), logged(log, failed(2), 3)]);
+    await Promise.all([logged(log, failed(1), 2), logged(log, failed(2), 2)]);
     expect(events.filter((e) => e.includes('up'))).toEqual([]);
     expect([n(1).isPeerUp(2), n(2).isPeerUp(1)]).toEqual([false, false]);
     expect(n(1).stats().peers['2']!.controlFaultDrops).toBeGreaterThan(0);
@@ -76,21 +76,21 @@ describe('NodeTransport under a silent (injected) partition', () => {
   it('delays apply to keepalives: a delay inside the idle timeout keeps the link, one beyond it closes it', async () => {
     const log = captureLog();
     const n = await pair(log);
-    // 100 ms each way is well inside the 400 ms idle timeout. Ping-pong for more than 3 idle
-    // timeouts (each round trip takes at least 200 ms): node 1's dialed connection hears only
+    // 150 ms each way is well inside the 800 ms idle timeout. Ping-pong for more than 2 idle
+    // timeouts (each round trip takes at least 300 ms): node 1's dialed connection hears only
     // node 2's keepalives, now delayed, so it survives only if delayed keepalives count.
-    n(1).setLinkFault(2, { delayMs: 100 }, 'out');
-    n(1).setLinkFault(2, { delayMs: 100 }, 'in');
+    n(1).setLinkFault(2, { delayMs: 150 }, 'out');
+    n(1).setLinkFault(2, { delayMs: 150 }, 'in');
     const at2 = new Inbox(n(2));
     const at1 = new Inbox(n(1));
     const startedAt = Date.now();
-    for (let round = 1; round <= 7; round++) {
+    for (let round = 1; round <= 6; round++) {
       n(1).send(2, Buffer.from(`ping ${round}`));
       await at2.waitFor(1, round);
       n(2).send(1, Buffer.from(`pong ${round}`));
       await at1.waitFor(2, round);
     }
-    expect(Date.now() - startedAt).toBeGreaterThan(3 * timing.idleTimeoutMs);
+    expect(Date.now() - startedAt).toBeGreaterThan(2 * timing.idleTimeoutMs);
     expect([n(1).stats().peers['2']!.reconnects, n(2).stats().peers['1']!.reconnects]).toEqual([0, 0]);
     expect([n(1).isPeerUp(2), n(2).isPeerUp(1)]).toEqual([true, true]);
 
