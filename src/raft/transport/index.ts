@@ -11,7 +11,9 @@
  *   receives (transport.ts explains why). Redial with jittered exponential backoff (backoff.ts).
  * - Flow: frames of one tick leave in one writev; `write() === false` parks frames in a bounded
  *   per-peer queue until `drain` (outbound.ts, queue.ts). Full queue: the oldest frames are dropped.
- * - Faults: per directed link drop / drop with probability / delay, at send or receive (faults.ts).
+ * - Faults: per directed link drop / drop with probability / delay, at send or receive (faults.ts),
+ *   applied to every frame of the link, handshake and keepalives included, so a cut link falls
+ *   silent and the idle timeout reports it as a real partition would.
  */
 export { NodeTransport } from './transport.js';
 export type { NodeTransportOptions } from './options.js';
