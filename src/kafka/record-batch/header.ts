@@ -72,15 +72,6 @@ export function computeBatchCrc(batch: Buffer): number {
   return crc32c(batch.subarray(L.ATTRIBUTES));
 }
 
-/**
- * CRC-32C of the records section alone (after the 61-byte header). The header changes when a
- * client resends a batch (kafkajs stamps a new firstTimestamp on each attempt) and when the broker
- * assigns offsets or LogAppendTime; the records do not, so this identifies the batch's content.
- */
-export function recordsCrc(batch: Buffer): number {
-  return crc32c(batch.subarray(L.RECORDS));
-}
-
 /** Throws CorruptRecordBatchError (CORRUPT_MESSAGE) unless the stored CRC-32C matches. */
 export function verifyBatchCrc(batch: Buffer): void {
   if (batch.length < L.HEADER_BYTES) throw new CorruptRecordBatchError('record batch shorter than its header');
