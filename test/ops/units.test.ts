@@ -11,7 +11,7 @@ import { parsePrometheus, total } from './prometheus.js';
 
 function status(match: [number, number][]): GroupStatus {
   const members = { voters: match.map(([id]) => id), learners: [] };
-  return { groupId: 'g', role: Role.LEADER, term: 3, leader: 0, commit: 10, applied: 10, firstIndex: 1, lastIndex: 12, match: new Map(match), members } as GroupStatus;
+  return { groupId: 'g', role: Role.LEADER, term: 3, leader: 0, commit: 10, applied: 10, firstIndex: 1, lastIndex: 12, match: new Map(match), members, quiesced: false };
 }
 
 describe('pickSuccessor', () => {

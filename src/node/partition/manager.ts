@@ -6,6 +6,7 @@ import type { MetaService } from '../meta-service.js';
 import { IsrTracker } from './isr-tracker.js';
 import { LeaderBalancer } from './leader-balancer.js';
 import { adoptCommittedTransfer, transferLeadershipMetadataFirst, type LeaderTransferDeps } from './leader-transfer.js';
+import { RecentBatchesBudget } from './recent-batches.js';
 import { PartitionReplica } from './replica.js';
 
 const LEADER_ELECTED_TIMEOUT_MS = 10_000;
@@ -51,6 +52,8 @@ export type ServingListener = (replica: PartitionReplica, serving: boolean) => v
 
 export class PartitionManager {
   private readonly replicas = new Map<string, PartitionReplica>();
+  /** One byte budget for the recent batches of every partition this node serves. */
+  private readonly recentBudget = new RecentBatchesBudget();
   private readonly servingListeners = new Set<ServingListener>();
   private readonly log: Logger;
   /** Reconciliations run one at a time, in image order. */
@@ -181,6 +184,7 @@ export class PartitionManager {
         void this.announceLeader(r, epoch);
       },
       transferLeadership: (r, to, timeoutMs) => transferLeadershipMetadataFirst(this.transferDeps, r, to, timeoutMs),
+      recentBudget: this.recentBudget,
     });
     const brandNew = replica.wal.lastIndex === 0 && replica.wal.hardState.term === 0;
     this.replicas.set(groupId, replica);

@@ -6,6 +6,37 @@ export const RECENT_BATCHES_MAX_BYTES = 256 * 1024;
 export const RECENT_BATCHES_MAX_COUNT = 512;
 /** Batches applied with no read served from the ring before it stops keeping them (nobody is at the tail). */
 export const RECENT_BATCHES_IDLE_PUSHES = 512;
+/**
+ * Per node: all partitions' rings together. 1,000 tailed partitions led by one node would
+ * otherwise hold up to 250 MB; 64 MiB keeps 256 rings full and the rest fall back to disk reads.
+ */
+export const RECENT_BATCHES_NODE_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The node-wide byte budget of the rings (one per node, shared by its partitions). A ring that
+ * cannot get bytes for a batch drops its own oldest first; one that still cannot stops keeping
+ * until its next batch: its readers read from disk, as before the rings.
+ */
+export class RecentBatchesBudget {
+  private usedBytes = 0;
+
+  constructor(readonly maxBytes = RECENT_BATCHES_NODE_MAX_BYTES) {}
+
+  get used(): number {
+    return this.usedBytes;
+  }
+
+  tryTake(bytes: number): boolean {
+    if (this.usedBytes + bytes > this.maxBytes) return false;
+    this.usedBytes += bytes;
+    return true;
+  }
+
+  give(bytes: number): void {
+    this.usedBytes -= bytes;
+    assert(this.usedBytes >= 0, 'recent batches budget returned more than it lent');
+  }
+}
 
 interface Item {
   readonly baseOffset: number;
@@ -51,6 +82,7 @@ export class RecentBatches {
     private readonly maxBytes = RECENT_BATCHES_MAX_BYTES,
     private readonly maxCount = RECENT_BATCHES_MAX_COUNT,
     private readonly maxIdlePushes = RECENT_BATCHES_IDLE_PUSHES,
+    private readonly budget = new RecentBatchesBudget(Number.MAX_SAFE_INTEGER),
   ) {}
 
   /** A reader reached the high watermark: keep the batches applied from now on. */
@@ -88,12 +120,25 @@ export class RecentBatches {
       this.clear();
       return;
     }
+    if (!this.reserve(data.byteLength)) {
+      this.clear();
+      return;
+    }
     // A view into a larger buffer (a Produce request, a received frame) would keep all of it alive.
     const own = data.byteLength === data.buffer.byteLength ? data : copyOf(data);
     this.items.push({ baseOffset, nextOffset, index, data: own });
     this.bytes += own.byteLength;
     while (this.bytes > this.maxBytes || this.size > this.maxCount) this.dropOldest();
     this.compact();
+  }
+
+  /** Takes `bytes` from the node's budget, giving up this ring's oldest batches if it must. */
+  private reserve(bytes: number): boolean {
+    while (!this.budget.tryTake(bytes)) {
+      if (this.size === 0) return false;
+      this.dropOldest();
+    }
+    return true;
   }
 
   /**
@@ -119,6 +164,7 @@ export class RecentBatches {
   }
 
   clear(): void {
+    this.budget.give(this.bytes);
     this.items.length = 0;
     this.head = 0;
     this.bytes = 0;
@@ -142,6 +188,7 @@ export class RecentBatches {
     const item = this.items[this.head];
     if (item === undefined) return;
     this.bytes -= item.data.byteLength;
+    this.budget.give(item.data.byteLength);
     this.head++;
   }
 

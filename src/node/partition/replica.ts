@@ -8,7 +8,7 @@ import type { Logger } from '../../util/logger.js';
 import { asBuffer } from './bytes.js';
 import { FetchHints } from './fetch-hints.js';
 import { recoverTail } from './log-tail.js';
-import { RecentBatches } from './recent-batches.js';
+import { RecentBatches, RECENT_BATCHES_IDLE_PUSHES, RECENT_BATCHES_MAX_BYTES, RECENT_BATCHES_MAX_COUNT, type RecentBatchesBudget } from './recent-batches.js';
 import { WatermarkWaiters } from './watermark-waiters.js';
 
 export interface PartitionId {
@@ -33,6 +33,8 @@ export interface ReplicaOptions extends PartitionId {
   readonly transferLeadership?: (replica: PartitionReplica, to: number, timeoutMs: number) => Promise<void>;
   /** The topic's `segment.bytes`, when set (else the store's default); applies when the log is opened. */
   readonly segmentBytes?: number;
+  /** The node's budget for all partitions' recent batches (unbounded across partitions without one). */
+  readonly recentBudget?: RecentBatchesBudget;
 }
 
 /** What the leader's produce path needs while it serves one term. */
@@ -57,7 +59,7 @@ export class PartitionReplica implements GroupStateMachine {
   /** Where sequential readers' next fetches start (skips an index seek per fetch). */
   readonly fetchHints = new FetchHints();
   /** The last committed batches while this replica serves as leader: tail readers skip the disk. */
-  readonly recent = new RecentBatches();
+  readonly recent: RecentBatches;
   readonly log: Logger;
   private applied = 0;
   private appliedTerm = 0;
@@ -73,6 +75,7 @@ export class PartitionReplica implements GroupStateMachine {
     readonly wal: WalLog,
   ) {
     this.log = opts.logger.child({ module: 'partition', topic: opts.topic, partition: opts.partition });
+    this.recent = new RecentBatches(RECENT_BATCHES_MAX_BYTES, RECENT_BATCHES_MAX_COUNT, RECENT_BATCHES_IDLE_PUSHES, opts.recentBudget);
     this.committedProducers = this.newProducerState();
   }
 

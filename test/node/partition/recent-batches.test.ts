@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RecentBatches } from '../../../src/node/partition/recent-batches.js';
+import { RecentBatches, RecentBatchesBudget } from '../../../src/node/partition/recent-batches.js';
 
 /** A fake batch of `bytes` bytes whose first byte tells which one it is. */
 function batch(tag: number, bytes = 100): Buffer {
@@ -106,5 +106,31 @@ describe('RecentBatches', () => {
     ring.clear();
     expect(ring.size).toBe(0);
     expect(ring.byteSize).toBe(0);
+  });
+});
+
+describe('RecentBatches with a node-wide budget', () => {
+  it('shares the budget: a ring gives up its own oldest batches, then stops keeping, and every byte is returned', () => {
+    const budget = new RecentBatchesBudget(3_000);
+    const a = new RecentBatches(2_000, 100, Number.MAX_SAFE_INTEGER, budget);
+    const b = new RecentBatches(2_000, 100, Number.MAX_SAFE_INTEGER, budget);
+    a.markTailReader();
+    b.markTailReader();
+    a.push(1, 0, 10, new Uint8Array(1_000));
+    a.push(2, 10, 20, new Uint8Array(1_000));
+    b.push(1, 0, 10, new Uint8Array(1_000));
+    expect(budget.used).toBe(3_000);
+    // b needs 1,000 more: it drops its own oldest batch (a's are not its to drop).
+    b.push(2, 10, 20, new Uint8Array(1_000));
+    expect(b.size).toBe(1);
+    expect(b.read(0, 10_000)).toBeUndefined();
+    expect(b.read(10, 10_000)?.nextOffset).toBe(20);
+    expect(a.size).toBe(2);
+    // A batch larger than what b can free stops b keeping anything; readers go to disk.
+    b.push(3, 20, 30, new Uint8Array(1_500));
+    expect(b.size).toBe(0);
+    expect(budget.used).toBe(2_000);
+    a.clear();
+    expect(budget.used).toBe(0);
   });
 });
