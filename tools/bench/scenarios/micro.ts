@@ -7,7 +7,7 @@ export async function walMicro(dataDir: string, durationMs: number): Promise<unk
 }
 
 export async function raftMicro(seconds: number): Promise<unknown> {
-  return runRaftBench({ seconds, fsync: 'always', groups: 50, idleGroups: 200, idleSeconds: Math.max(1, seconds) });
+  return runRaftBench({ seconds, fsync: 'always', groups: 50, idleGroups: 1000, idleSeconds: Math.max(2, seconds) });
 }
 
 /**
