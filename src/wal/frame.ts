@@ -93,6 +93,16 @@ export function encodeFrameHeaderInto(
   at: number,
   entry: { index: number; term: number; type: number; data: Uint8Array },
 ): void {
+  encodeFrameFieldsInto(out, at, entry);
+  putFrameCrc(out, at, entry.data);
+}
+
+/** The header's fields without its CRC: bytes at+24..at+28 are left as they are (see putFrameCrc). */
+export function encodeFrameFieldsInto(
+  out: Uint8Array,
+  at: number,
+  entry: { index: number; term: number; type: number; data: Uint8Array },
+): void {
   out[at] = FRAME_MAGIC;
   out[at + 1] = FORMAT_VERSION;
   out[at + 2] = entry.type;
@@ -102,8 +112,12 @@ export function encodeFrameHeaderInto(
   putU32(out, at + 12, entry.index >>> 0);
   putU32(out, at + 16, Math.floor(entry.term / TWO_32));
   putU32(out, at + 20, entry.term >>> 0);
+}
+
+/** Sets the CRC of a header whose fields are in place: over its first 24 bytes, then the payload. */
+export function putFrameCrc(out: Uint8Array, at: number, data: Uint8Array): void {
   const headerCrc = crc32c(out.subarray(at, at + 24));
-  putU32(out, at + 24, crc32c(entry.data, headerCrc));
+  putU32(out, at + 24, crc32c(data, headerCrc));
 }
 
 function putU32(out: Uint8Array, at: number, v: number): void {

@@ -12,7 +12,7 @@ import type { Segment } from './segment.js';
 import { FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES } from './frame.js';
 import { indexFrame, markerOp } from './indexer.js';
 import { createSegment } from './segment-files.js';
-import { frameBuffers } from './frame-stage.js';
+import { finishDeferredCrcs, frameBuffers } from './frame-stage.js';
 import { WalFailedError } from './errors.js';
 import { assert } from '../util/assert.js';
 
@@ -110,8 +110,13 @@ function needsDatasync(state: LogState): boolean {
  */
 async function writeGroup(state: LogState, group: Group, staged: Uint8Array[], closing: boolean): Promise<void> {
   if (group.entries.length > 0) {
-    const buffers = frameBuffers(staged, group.entries.map((e) => e.data));
-    await state.ctx.io.write(group.seg.fd, buffers, group.position);
+    const payloads = group.entries.map((e) => e.data);
+    const fd = group.seg.fd;
+    // The writev is on its way (libuv's pool) before the deferred CRCs are computed here.
+    const writing = state.ctx.io.write(fd, frameBuffers(staged, payloads), group.position);
+    const headers = finishDeferredCrcs(staged, payloads, group.position);
+    await writing;
+    await Promise.all(headers.map((h) => state.ctx.io.write(fd, [h.bytes], h.position)));
   }
   if (closing && needsDatasync(state)) await state.ctx.io.datasync(group.seg.fd);
 }
