@@ -116,7 +116,7 @@ async function writeGroup(state: LogState, group: Group, staged: Uint8Array[], c
     const writing = state.ctx.io.write(fd, frameBuffers(staged, payloads), group.position);
     const headers = finishDeferredCrcs(staged, payloads, group.position);
     await writing;
-    await Promise.all(headers.map((h) => state.ctx.io.write(fd, [h.bytes], h.position)));
+    if (headers.length > 0) await Promise.all(headers.map((h) => state.ctx.io.write(fd, [h.bytes], h.position)));
   }
   if (closing && needsDatasync(state)) await state.ctx.io.datasync(group.seg.fd);
 }
