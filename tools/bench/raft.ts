@@ -12,13 +12,17 @@
  *     committed entry that a loaded machine cannot blur.
  *
  *   node dist/tools/bench/raft.js [--seconds N] [--fsync always|never] [--idle-groups N]
- *        [--only single,multi,idle,wire] [--slices N] [--cpu-prof DIR] [--heartbeat-ticks N]
+ *        [--only single,multi,idle,wire] [--slices N] [--cpu-prof DIR] [--heartbeat-ticks N] [--trace]
  *
  * --slices N repeats the one-outstanding latency phase N times, each slice next to its own RTT and
  * fdatasync probe, and reports the range of the ratio to the target: on a shared machine the
  * floor moves from second to second, so only same-moment ratios mean anything.
  * --cpu-prof DIR writes one V8 CPU profile per node and load/idle phase (only that phase's
  * samples, taken with the inspector in the node process) and prints each profile's top frames.
+ * --trace marks every step of each proposal of the latency slices in the node processes (the
+ * driver's RaftTracer, and the WAL's writes and fdatasyncs through a file layer that times them)
+ * and prints the median of each step (src/raft/driver/trace-report.ts). Every run counts, per
+ * committed entry, each node's fdatasyncs (WAL file layer) and synced LevelDB writes.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
@@ -31,9 +35,13 @@ import { pino } from 'pino';
 import { EntryType } from '../../src/raft/core/index.js';
 import { message, MessageType, type Entry, type Message } from '../../src/raft/core/index.js';
 import { decodeFrame, FrameBuilder, LatencyReservoir, RaftHost, type GroupStateMachine } from '../../src/raft/driver/index.js';
+import { TraceRecorder, type RaftTracer, type TraceEvent } from '../../src/raft/driver/trace.js';
+import { formatTraceBreakdown, traceBreakdown, type TraceBreakdown } from '../../src/raft/driver/trace-report.js';
+import { ClassicLevel } from 'classic-level';
+import type { RangeOptions, WalBatchOp } from '../../src/wal/context.js';
 import { ProposalTracker } from '../../src/raft/driver/proposals.js';
 import { encodeFrame, FrameDecoder, FrameKind, NodeTransport, type PeerAddress } from '../../src/raft/transport/index.js';
-import { WalStore } from '../../src/wal/index.js';
+import { ForwardingFileIO, NodeFileIO, WalStore, type FileHandle, type FileIO, type WalDb } from '../../src/wal/index.js';
 import { assert } from '../../src/util/assert.js';
 import { summariseProfileFile } from './report/cpuprofile.js';
 
@@ -57,6 +65,8 @@ export interface RaftBenchOptions {
   cpuProfDir?: string;
   /** Leaders' heartbeat period in ticks of 100 ms. Default 3, the node's (`raft.heartbeat.ticks`). */
   heartbeatTicks?: number;
+  /** Trace each proposal of the latency slices step by step (see the header). Default false. */
+  trace?: boolean;
 }
 
 export type Phase = 'single' | 'multi' | 'idle' | 'wire';
@@ -66,6 +76,10 @@ export interface PerEntry {
   drains: number;
   fsyncRounds: number;
   framesSent: number;
+  /** fdatasyncs of WAL files (segments), summed over the nodes. */
+  datasyncs?: number;
+  /** Synced LevelDB writes (hard states, snapshots, WAL metadata), summed over the nodes. */
+  dbSyncWrites?: number;
   /**
    * CPU of the three node processes (process.cpuUsage: every thread, user + system) over the load
    * phase, in microseconds per committed entry. Throughput on a shared machine moves with everyone
@@ -97,7 +111,18 @@ export interface RaftBenchResult {
   heartbeatTicks?: number;
   loopbackRtt: LatencySummary;
   fdatasync: LatencySummary;
-  single?: { latency: LatencySummary; committedPerSec: number; windowLatency: LatencySummary; window: number; slices: LatencySlice[]; perEntry: PerEntry };
+  single?: {
+    latency: LatencySummary;
+    committedPerSec: number;
+    windowLatency: LatencySummary;
+    window: number;
+    slices: LatencySlice[];
+    perEntry: PerEntry;
+    /** Each node's work per commit with one proposal outstanding (the leader first), median slice. */
+    latencyPerNode?: PerEntry[];
+    /** Step-by-step breakdown of the median slice (--trace). */
+    trace?: TraceBreakdown;
+  };
   multi?: { groups: number; window: number; committedPerSec: number; latency: LatencySummary; perEntry: PerEntry };
   idle?: { groups: number; seconds: number; cpuPercentPerNode: number[] };
   /** CPU microseconds per entry, median of WIRE_ROUNDS rounds (in-process, see the header). */
@@ -109,7 +134,8 @@ export interface RaftBenchResult {
 // ---- IPC protocol between the driver (this process) and the three node workers ----
 
 type Command =
-  | { type: 'init'; nodeId: number; dir: string; fsync: 'always' | 'never'; cpuProfDir: string | undefined; heartbeatTicks: number }
+  | { type: 'init'; nodeId: number; dir: string; fsync: 'always' | 'never'; cpuProfDir: string | undefined; heartbeatTicks: number; trace: boolean }
+  | { type: 'trace' }
   | { type: 'peers'; addresses: Array<[number, PeerAddress]> }
   | { type: 'add'; groups: string[] }
   | { type: 'campaign'; groups: string[] }
@@ -125,6 +151,7 @@ type Reply =
   | { type: 'loaded'; committed: number; elapsedMs: number; p50Ms: number; p99Ms: number; samples: number; counters: Counters; cpuUs: number; profile: string | undefined }
   | { type: 'idled'; cpuPercent: number; profile: string | undefined }
   | { type: 'echoing'; port: number }
+  | { type: 'traced'; events: TraceEvent[] }
   | { type: 'error'; message: string };
 
 const PHASE_TIMEOUT_MS = 120_000;
@@ -133,6 +160,81 @@ interface Counters {
   drains: number;
   fsyncRounds: number;
   frames: number;
+  datasyncs: number;
+  dbSyncWrites: number;
+}
+
+/** What the node's file layer and LevelDB were asked to make durable. */
+interface SyncCounts {
+  datasyncs: number;
+  dbSyncWrites: number;
+}
+
+/** Counts the WAL's fdatasyncs and, with a tracer, marks the start and end of every write and fdatasync. */
+class ObservedFileIO extends ForwardingFileIO {
+  constructor(
+    inner: FileIO,
+    private readonly counts: SyncCounts,
+    private readonly tracer: RaftTracer | undefined,
+  ) {
+    super(inner);
+  }
+  override write(fd: FileHandle, buffers: readonly Uint8Array[], position: number): Promise<void> {
+    const t = this.tracer;
+    if (t === undefined) return this.inner.write(fd, buffers, position);
+    t.mark('ioWriteStart', '', 0);
+    return this.inner.write(fd, buffers, position).then(() => t.mark('ioWriteEnd', '', 0));
+  }
+  override datasync(fd: FileHandle): Promise<void> {
+    this.counts.datasyncs++;
+    const t = this.tracer;
+    if (t === undefined) return this.inner.datasync(fd);
+    t.mark('ioSyncStart', '', 0);
+    return this.inner.datasync(fd).then(() => t.mark('ioSyncEnd', '', 0));
+  }
+}
+
+/** The node's LevelDB, counting the writes made with `sync` (each one an fsync of LevelDB's log). */
+class CountingDb implements WalDb {
+  constructor(
+    private readonly db: ClassicLevel<Buffer, Buffer>,
+    private readonly counts: SyncCounts,
+  ) {}
+  get status(): string {
+    return this.db.status;
+  }
+  open(): Promise<void> {
+    return this.db.open();
+  }
+  close(): Promise<void> {
+    return this.db.close();
+  }
+  get(key: Buffer): Promise<Buffer | undefined> {
+    return this.db.get(key);
+  }
+  put(key: Buffer, value: Buffer, opts?: { sync?: boolean }): Promise<void> {
+    if (opts?.sync === true) this.counts.dbSyncWrites++;
+    return this.db.put(key, value, opts ?? {});
+  }
+  del(key: Buffer): Promise<void> {
+    return this.db.del(key);
+  }
+  batch(ops: WalBatchOp[], opts?: { sync?: boolean }): Promise<void> {
+    if (opts?.sync === true) this.counts.dbSyncWrites++;
+    return this.db.batch(ops, opts ?? {});
+  }
+  iterator(options: RangeOptions): AsyncIterable<[Buffer, Buffer]> {
+    return this.db.iterator(options);
+  }
+  keys(options: RangeOptions): AsyncIterable<Buffer> {
+    return this.db.keys(options);
+  }
+  values(options: RangeOptions): AsyncIterable<Buffer> {
+    return this.db.values(options);
+  }
+  clear(options: RangeOptions): Promise<void> {
+    return this.db.clear(options);
+  }
 }
 
 /** Applies nothing: the benchmark measures replication, not a state machine. */
@@ -162,16 +264,22 @@ interface Worker {
   host: RaftHost;
   echo: Server | undefined;
   cpuProfDir: string | undefined;
+  counts: SyncCounts;
+  tracer: TraceRecorder | undefined;
+  /** Passed to the WAL store, which does not close a database it was given. */
+  db: CountingDb;
 }
 
-function counters(host: RaftHost): Counters {
+function counters(w: Worker): Counters {
+  const { host, counts } = w;
   const frames = Object.values(host.stats.peers).reduce((sum, p) => sum + p.frames, 0);
-  return { drains: host.stats.drains, fsyncRounds: host.stats.fsyncRounds, frames };
+  return { drains: host.stats.drains, fsyncRounds: host.stats.fsyncRounds, frames, datasyncs: counts.datasyncs, dbSyncWrites: counts.dbSyncWrites };
 }
 
-function countersSince(before: Counters, host: RaftHost): Counters {
-  const now = counters(host);
-  return { drains: now.drains - before.drains, fsyncRounds: now.fsyncRounds - before.fsyncRounds, frames: now.frames - before.frames };
+function countersSince(before: Counters, w: Worker): Counters {
+  const now = counters(w);
+  const since = (k: keyof Counters): number => now[k] - before[k];
+  return { drains: since('drains'), fsyncRounds: since('fsyncRounds'), frames: since('frames'), datasyncs: since('datasyncs'), dbSyncWrites: since('dbSyncWrites') };
 }
 
 /**
@@ -197,11 +305,17 @@ async function profiled<T>(dir: string | undefined, name: string, run: () => Pro
 
 async function workerInit(cmd: Extract<Command, { type: 'init' }>): Promise<{ w: Worker; port: number }> {
   const logger = pino({ level: 'warn' });
-  const wal = await WalStore.open({ dir: join(cmd.dir, 'wal'), logger, fsync: cmd.fsync });
+  const counts: SyncCounts = { datasyncs: 0, dbSyncWrites: 0 };
+  const tracer = cmd.trace ? new TraceRecorder(1_000_000) : undefined;
+  const walDir = join(cmd.dir, 'wal');
+  await mkdir(walDir, { recursive: true });
+  const db = new CountingDb(new ClassicLevel<Buffer, Buffer>(join(walDir, 'index'), { keyEncoding: 'buffer', valueEncoding: 'buffer' }), counts);
+  const fileIO = new ObservedFileIO(new NodeFileIO(), counts, tracer);
+  const wal = await WalStore.open({ dir: walDir, logger, fsync: cmd.fsync, db, fileIO });
   const transport = new NodeTransport({ nodeId: cmd.nodeId, clusterId: 'bench', listen: { host: '127.0.0.1', port: 0 }, peers: new Map(), logger });
   const address = await transport.start();
-  const host = new RaftHost({ transport, wal, dataDir: join(cmd.dir, 'raft'), logger, tickMs: 100, heartbeatTicks: cmd.heartbeatTicks });
-  return { w: { nodeId: cmd.nodeId, wal, transport, host, echo: undefined, cpuProfDir: cmd.cpuProfDir }, port: address.port };
+  const host = new RaftHost({ transport, wal, dataDir: join(cmd.dir, 'raft'), logger, tickMs: 100, heartbeatTicks: cmd.heartbeatTicks, ...(tracer === undefined ? {} : { tracer }) });
+  return { w: { nodeId: cmd.nodeId, wal, transport, host, echo: undefined, cpuProfDir: cmd.cpuProfDir, counts, tracer, db }, port: address.port };
 }
 
 /**
@@ -241,7 +355,7 @@ async function workerLoad(w: Worker, cmd: Extract<Command, { type: 'load' }>): P
       committed++;
     }
   };
-  const before = counters(w.host);
+  const before = counters(w);
   const cpuBefore = process.cpuUsage();
   const led = cmd.groups.filter((g) => w.host.status(g).role === 'leader');
   const name = `load-${cmd.groups.length}g-w${cmd.window}-node${w.nodeId}-${Date.now()}`;
@@ -254,7 +368,7 @@ async function workerLoad(w: Worker, cmd: Extract<Command, { type: 'load' }>): P
   });
   const elapsedMs = performance.now() - start;
   const cpu = process.cpuUsage(cpuBefore);
-  const c = countersSince(before, w.host);
+  const c = countersSince(before, w);
   return { type: 'loaded', committed, elapsedMs, p50Ms: latencies.quantile(0.5), p99Ms: latencies.quantile(0.99), samples: latencies.count, counters: c, cpuUs: cpu.user + cpu.system, profile };
 }
 
@@ -306,10 +420,13 @@ async function workerHandle(state: { w?: Worker }, cmd: Command): Promise<Reply>
       return workerIdle(w, cmd.seconds);
     case 'echo':
       return workerEcho(w);
+    case 'trace':
+      return { type: 'traced', events: w.tracer?.take() ?? [] };
     case 'stop':
       await w.host.close();
       await w.transport.close();
       await w.wal.close();
+      await w.db.close();
       await new Promise<void>((resolve) => (w.echo === undefined ? resolve() : w.echo.close(() => resolve())));
       return { type: 'ok' };
   }
@@ -423,7 +540,7 @@ async function startNodes(dir: string, o: Options): Promise<NodeProc[]> {
   const nodes = [0, 1, 2].map(() => new NodeProc(fork(script, ['--worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })));
   const addresses: Array<[number, PeerAddress]> = [];
   for (const [id, n] of nodes.entries()) {
-    const r = await n.call({ type: 'init', nodeId: id, dir: join(dir, `node-${id}`), fsync: o.fsync, cpuProfDir: o.cpuProfDir, heartbeatTicks: o.heartbeatTicks });
+    const r = await n.call({ type: 'init', nodeId: id, dir: join(dir, `node-${id}`), fsync: o.fsync, cpuProfDir: o.cpuProfDir, heartbeatTicks: o.heartbeatTicks, trace: o.trace });
     if (r.type !== 'listening') throw new Error('worker did not start');
     addresses.push([id, { host: '127.0.0.1', port: r.port }]);
   }
@@ -449,12 +566,36 @@ function busiest(rs: Loaded[]): Loaded {
   return rs.reduce((a, b) => (b.committed > a.committed ? b : a));
 }
 
-/** Driver work per committed entry, summed over the three nodes. */
-function perEntry(rs: Loaded[]): PerEntry {
+/** Driver work per committed entry, summed over the three nodes (or over `of` only). */
+function perEntry(rs: Loaded[], of: Loaded[] = rs): PerEntry {
   const committed = Math.max(1, rs.reduce((sum, r) => sum + r.committed, 0));
-  const total = (pick: (c: Counters) => number): number => round(rs.reduce((sum, r) => sum + pick(r.counters), 0) / committed);
-  const cpuUs = round(rs.reduce((sum, r) => sum + r.cpuUs, 0) / committed);
-  return { drains: total((c) => c.drains), fsyncRounds: total((c) => c.fsyncRounds), framesSent: total((c) => c.frames), cpuUs };
+  const total = (pick: (c: Counters) => number): number => round(of.reduce((sum, r) => sum + pick(r.counters), 0) / committed);
+  const cpuUs = round(of.reduce((sum, r) => sum + r.cpuUs, 0) / committed);
+  return {
+    drains: total((c) => c.drains),
+    fsyncRounds: total((c) => c.fsyncRounds),
+    framesSent: total((c) => c.frames),
+    datasyncs: total((c) => c.datasyncs),
+    dbSyncWrites: total((c) => c.dbSyncWrites),
+    cpuUs,
+  };
+}
+
+/** Each node's work per entry committed by the group's leader, the leader first. */
+function perNode(rs: Loaded[]): PerEntry[] {
+  const ordered = [...rs].sort((a, b) => b.committed - a.committed);
+  return ordered.map((r) => perEntry(rs, [r]));
+}
+
+/** The step-by-step trace of the slice just run, from every node's recorded events. */
+async function sliceTrace(nodes: NodeProc[], all: Loaded[]): Promise<TraceBreakdown> {
+  const events = await Promise.all(nodes.map(async (n) => {
+    const r = await n.call({ type: 'trace' });
+    if (r.type !== 'traced') throw new Error(`unexpected reply ${r.type}`);
+    return r.events;
+  }));
+  const leader = all.indexOf(busiest(all));
+  return traceBreakdown(events[leader] ?? [], events.filter((_, i) => i !== leader), 'single');
 }
 
 function profilesOf(rs: Array<{ profile: string | undefined }>): string[] {
@@ -467,18 +608,28 @@ interface Floor {
 }
 
 /** One latency slice: the floor probed now, then one proposal at a time for `seconds`. */
-async function latencySlice(nodes: NodeProc[], o: Options, floor: Floor): Promise<{ slice: LatencySlice; seq: Loaded; all: Loaded[] }> {
+interface SliceRun {
+  slice: LatencySlice;
+  seq: Loaded;
+  all: Loaded[];
+  trace: TraceBreakdown | undefined;
+}
+
+async function latencySlice(nodes: NodeProc[], o: Options, floor: Floor): Promise<SliceRun> {
   const rtt = await measureRtt(floor.echoPort, 500);
   const sync = await measureFdatasync(floor.dir, 100, o.entryBytes);
+  // Events of the time before the slice (elections, earlier phases) are dropped.
+  if (o.trace) await sliceTrace(nodes, []).catch(() => undefined);
   const all = await loadEverywhere(nodes, ['single'], o, 1);
   const seq = busiest(all);
   const target = 2 * (rtt.p50Ms + sync.p50Ms);
-  return { slice: { rttP50Ms: rtt.p50Ms, fdatasyncP50Ms: sync.p50Ms, commitP50Ms: round(seq.p50Ms), ratio: round(seq.p50Ms / target) }, seq, all };
+  const trace = o.trace ? await sliceTrace(nodes, all) : undefined;
+  return { slice: { rttP50Ms: rtt.p50Ms, fdatasyncP50Ms: sync.p50Ms, commitP50Ms: round(seq.p50Ms), ratio: round(seq.p50Ms / target) }, seq, all, trace };
 }
 
 async function singleGroup(nodes: NodeProc[], o: Options, floor: Floor, profiles: string[]): Promise<NonNullable<RaftBenchResult['single']>> {
   await createGroups(nodes, ['single']);
-  const runs: Array<{ slice: LatencySlice; seq: Loaded }> = [];
+  const runs: SliceRun[] = [];
   for (let i = 0; i < o.slices; i++) {
     const run = await latencySlice(nodes, o, floor);
     runs.push(run);
@@ -498,6 +649,8 @@ async function singleGroup(nodes: NodeProc[], o: Options, floor: Floor, profiles
     window: o.singleWindow,
     slices: runs.map((r) => r.slice),
     perEntry: perEntry(all),
+    latencyPerNode: perNode(median.all),
+    ...(median.trace === undefined ? {} : { trace: median.trace }),
   };
 }
 
@@ -635,6 +788,7 @@ function resolveOptions(opts: RaftBenchOptions): Options {
     slices: Math.max(1, opts.slices ?? 1),
     cpuProfDir: opts.cpuProfDir,
     heartbeatTicks: opts.heartbeatTicks ?? 3,
+    trace: opts.trace ?? false,
   };
 }
 
@@ -665,7 +819,8 @@ export async function runRaftBench(opts: RaftBenchOptions = {}): Promise<RaftBen
 
 function formatPerEntry(p: PerEntry): string {
   const cpu = p.cpuUs === undefined ? '' : `, ${p.cpuUs} us CPU`;
-  return `per committed entry (3 nodes): ${p.drains} drains, ${p.fsyncRounds} fsync rounds, ${p.framesSent} frames${cpu}`;
+  const syncs = p.datasyncs === undefined ? '' : `, ${p.datasyncs} WAL fdatasyncs, ${p.dbSyncWrites ?? 0} synced LevelDB writes`;
+  return `per committed entry (3 nodes): ${p.drains} drains, ${p.fsyncRounds} fsync rounds, ${p.framesSent} frames${syncs}${cpu}`;
 }
 
 export function formatRaftBench(r: RaftBenchResult): string {
@@ -680,6 +835,8 @@ export function formatRaftBench(r: RaftBenchResult): string {
     lines.push(`1 group, 1 outstanding:    commit p50 ${single.latency.p50Ms} ms, p99 ${single.latency.p99Ms} ms (target p50 <= ${round(2 * floor)} ms = 2 x (RTT + fdatasync))`);
     const ratios = (single.slices ?? []).map((x) => x.ratio).sort((a, b) => a - b);
     if (ratios.length > 1) lines.push(`  ${ratios.length} slices, commit p50 / (2 x (RTT + fdatasync)) measured next to each: ${ratios.join(', ')} (<= 1 meets the target)`);
+    for (const [i, p] of (single.latencyPerNode ?? []).entries()) lines.push(`  1 outstanding, ${i === 0 ? 'leader  ' : 'follower'} ${formatPerEntry(p).replace('(3 nodes)', '')}`);
+    if (single.trace !== undefined) lines.push(...formatTraceBreakdown(single.trace).map((l) => `  ${l}`));
     lines.push(`1 group, ${single.window} outstanding:  ${single.committedPerSec} committed/s, commit p50 ${single.windowLatency.p50Ms} ms, p99 ${single.windowLatency.p99Ms} ms`);
     if (single.perEntry !== undefined) lines.push(`  ${formatPerEntry(single.perEntry)}`);
   }
@@ -719,6 +876,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     if (prof !== undefined) opts.cpuProfDir = prof;
     const hb = flag(argv, '--heartbeat-ticks');
     if (hb !== undefined) opts.heartbeatTicks = Number(hb);
+    if (argv.includes('--trace')) opts.trace = true;
     runRaftBench(opts).then(
       (r) => process.stdout.write(`${formatRaftBench(r)}\n${JSON.stringify(r)}\n`),
       (err: unknown) => {

@@ -63,6 +63,7 @@ export class RaftHost {
         trailingEntries: opts.snapshotTrailingEntries ?? 1024,
       },
       nowMs: () => performance.now(),
+      tracer: opts.tracer,
       onSoftState: (g, rd) => this.softState(g, rd),
       onGroupFailed: (g, err) => this.groupFailed(g, err),
     });
@@ -163,6 +164,7 @@ export class RaftHost {
     }
     const term = g.node.status().term;
     const waits = g.proposals.add(index, term, performance.now());
+    this.opts.tracer?.mark('propose', groupId, index);
     this.stats.proposals++;
     this.wake(g);
     return { index, term, ...waits };
@@ -304,7 +306,7 @@ export class RaftHost {
   private receive(from: number, payload: Buffer): void {
     if (this.closed) return;
     dispatchFrame(
-      { nodeId: this.nodeId, groups: this.groups, early: this.early, stats: this.stats, logger: this.log, tick: this.ticks, markDirty: (g) => this.wake(g) },
+      { nodeId: this.nodeId, groups: this.groups, early: this.early, stats: this.stats, logger: this.log, tick: this.ticks, tracer: this.opts.tracer, markDirty: (g) => this.wake(g) },
       from,
       payload,
     );

@@ -6,6 +6,7 @@ import type { RaftGroup } from './group.js';
 import { toNodeId, toRaftId } from './ids.js';
 import { trackMatch } from './leadership.js';
 import type { RaftHostStats } from './stats.js';
+import { traceMessage, type RaftTracer } from './trace.js';
 
 /** Frame tags at or above this value are not Raft frames (see dispatchFrame). */
 export const OTHER_CHANNEL_MIN_TAG = 0x80;
@@ -17,6 +18,7 @@ export interface InboundContext {
   stats: RaftHostStats;
   logger: Logger;
   tick: number;
+  tracer: RaftTracer | undefined;
   markDirty(g: RaftGroup): void;
 }
 
@@ -54,8 +56,9 @@ export function dispatchFrame(ctx: InboundContext, from: number, payload: Buffer
   }
 }
 
-export function stepInto(g: RaftGroup, message: Message, ctx: Pick<InboundContext, 'stats' | 'logger'>): void {
+export function stepInto(g: RaftGroup, message: Message, ctx: Pick<InboundContext, 'stats' | 'logger'> & { tracer?: RaftTracer | undefined }): void {
   trackMatch(g, message);
+  if (ctx.tracer !== undefined) traceMessage(ctx.tracer, 'recv', g.id, message);
   try {
     g.node.step(message);
   } catch (err) {

@@ -16,3 +16,4 @@ export { GroupNotFoundError, ProposalLostError, RaftClosedError, RaftTimeoutErro
 export { FRAME_VERSION, decodeFrame, FrameBuilder } from './frame.js';
 export { toNodeId, toRaftId } from './ids.js';
 export { OTHER_CHANNEL_MIN_TAG } from './inbound.js';
+export type { RaftTracer, TracePoint } from './trace.js';

@@ -4,9 +4,11 @@ import type { NodeTransport } from '../transport/index.js';
 import { applyCommitted, appliesEarly, applyReady, maybeSnapshot, settleProposals, settleReady, snapshotDue, type SnapshotPolicy } from './apply.js';
 import type { RaftGroup } from './group.js';
 import { Outbox } from './outbox.js';
+import { CommitNotices } from './commit-notices.js';
 import { HardStateSaver } from './hard-state.js';
 import { needsPersist, persistReady } from './persist.js';
 import type { RaftHostStats } from './stats.js';
+import { traceCommitted, traceEntries, traceMessage, type RaftTracer } from './trace.js';
 
 export interface LoopContext {
   transport: NodeTransport;
@@ -14,6 +16,8 @@ export interface LoopContext {
   logger: Logger;
   snapshots: SnapshotPolicy;
   nowMs(): number;
+  /** Bench-only trace of each entry's way (trace.ts); undefined in production. */
+  tracer: RaftTracer | undefined;
   /** Soft-state changes, after the Ready that reported them is durable. */
   onSoftState(g: RaftGroup, rd: Ready): void;
   /** A group's storage or state machine failed: stop it and fail its waiters. */
@@ -51,6 +55,9 @@ export class ReadyLoop {
   private scheduled = false;
   private running: Promise<void> | undefined;
   private readonly idleWaiters: Array<() => void> = [];
+  /** Commit notices held by the last drain, to ride with the next one's appends (commit-notices.ts). */
+  private notices = new CommitNotices();
+  private noticeFlushScheduled = false;
   /** Hard-state writes: terms and votes at once, commit-only changes at the tick (see hard-state.ts). */
   readonly hardStates = new HardStateSaver();
 
@@ -71,9 +78,9 @@ export class ReadyLoop {
     return this.running ?? Promise.resolve();
   }
 
-  /** Resolves once no drain is running or scheduled (tests and benchmarks wait on it). */
+  /** Resolves once no drain is running or scheduled and no commit notice is held (tests and benchmarks wait on it). */
   idle(): Promise<void> {
-    if (this.running === undefined && !this.scheduled) return Promise.resolve();
+    if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -94,11 +101,38 @@ export class ReadyLoop {
       this.schedule();
       return;
     }
-    for (const w of this.idleWaiters.splice(0)) w();
+    // A drain that found nothing to collect released nothing: the held notices go out alone.
+    if (!this.notices.empty) this.scheduleNoticeFlush();
+    this.wakeIdle();
+  }
+
+  private isIdle(): boolean {
+    return this.running === undefined && !this.scheduled && this.notices.empty;
+  }
+
+  private wakeIdle(): void {
+    if (this.isIdle()) for (const w of this.idleWaiters.splice(0)) w();
   }
 
   private async drainChain(): Promise<void> {
     for (let i = 0; i < MAX_CHAINED_DRAINS && this.dirty.size > 0; i++) await this.drain();
+  }
+
+  /**
+   * Held notices go out in the next turn at the latest: with the appends of a drain scheduled for
+   * that turn (its setImmediate, queued after this one, runs in the same phase), or alone.
+   */
+  private scheduleNoticeFlush(): void {
+    if (this.noticeFlushScheduled) return;
+    this.noticeFlushScheduled = true;
+    setImmediate(() => {
+      this.noticeFlushScheduled = false;
+      if (this.scheduled || this.notices.empty) return;
+      const out = new Outbox();
+      this.notices.release(out);
+      this.flush(out);
+      this.wakeIdle();
+    });
   }
 
   private collect(): Batch {
@@ -115,11 +149,17 @@ export class ReadyLoop {
     if (batch.length === 0) return;
     const { ctx } = this;
     ctx.stats.drains++;
-    // A leader's appends go out while it writes its own copy (§10.2.1).
-    this.send(batch, (rd) => rd.messagesBeforePersist);
+    if (ctx.tracer !== undefined) {
+      traceEntries(ctx.tracer, 'collect', batch);
+      traceCommitted(ctx.tracer, batch);
+    }
+    // A leader's appends go out while it writes its own copy (§10.2.1); its commit notices wait
+    // for the next drain's appends (commit-notices.ts).
+    this.send(batch, (rd) => rd.messagesBeforePersist, true);
     // Committed entries already durable here need not wait for this Ready's own WAL round.
     const early = this.applyEarly(batch);
     const durable = await this.persist(batch);
+    if (ctx.tracer !== undefined) traceEntries(ctx.tracer, 'durable', durable);
     for (const [g, rd] of durable) ctx.onSoftState(g, rd);
     // Votes and acknowledgements promise durability: only now may they leave.
     this.send(durable, (rd) => rd.messages);
@@ -139,9 +179,35 @@ export class ReadyLoop {
     }
   }
 
-  private send(batch: Batch, pick: (rd: Ready) => Ready['messages']): void {
+  /**
+   * Sends the picked messages, batched per peer. With `holdNotices` (a drain's first send), the
+   * commit notices among them are held for the next drain and those held by the previous drain go
+   * out now, unless an append of this send supersedes them.
+   */
+  private send(batch: Batch, pick: (rd: Ready) => Ready['messages'], holdNotices = false): void {
     const out = new Outbox();
-    for (const [g, rd] of batch) out.add(g, pick(rd));
+    const t = this.ctx.tracer;
+    // Notices of the previous drain: out with this send's frames, unless superseded in it.
+    const carried = holdNotices && !this.notices.empty ? this.notices : undefined;
+    if (carried !== undefined) this.notices = new CommitNotices();
+    for (const [g, rd] of batch) {
+      for (const m of pick(rd)) {
+        if (holdNotices && CommitNotices.isNotice(m)) {
+          this.notices.hold(g, m);
+          this.scheduleNoticeFlush();
+          continue;
+        }
+        carried?.supersede(g, m);
+        this.notices.supersede(g, m);
+        out.add(g, [m]);
+        if (t !== undefined) traceMessage(t, 'send', g.id, m);
+      }
+    }
+    carried?.release(out);
+    this.flush(out);
+  }
+
+  private flush(out: Outbox): void {
     if (out.empty) return;
     for (const g of out.flush(this.ctx.transport, this.ctx.stats)) this.markDirty(g);
   }
@@ -209,6 +275,7 @@ export class ReadyLoop {
           break;
         }
         settleProposals(g, rd.committedEntries, this.ctx.stats, this.ctx.nowMs());
+        this.traceResolved(g, rd);
         early.settled.add(g);
       } catch (err) {
         this.ctx.onGroupFailed(g, err);
@@ -222,9 +289,15 @@ export class ReadyLoop {
     try {
       g.node.advance(rd);
       settleReady(g, rd, this.ctx.stats, this.ctx.nowMs(), proposalsSettled);
+      if (!proposalsSettled) this.traceResolved(g, rd);
     } catch (err) {
       this.ctx.onGroupFailed(g, err);
     }
+  }
+
+  private traceResolved(g: RaftGroup, rd: Ready): void {
+    const last = rd.committedEntries.at(-1);
+    if (last !== undefined) this.ctx.tracer?.mark('resolved', g.id, last.index);
   }
 
   private async snapshot(g: RaftGroup): Promise<void> {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Entry, Role } from '../core/index.js';
 import type { NodeTransport } from '../transport/index.js';
 import type { WalStore } from '../../wal/index.js';
+import type { RaftTracer } from './trace.js';
 
 /** Default bound on a group's entry bytes in flight to one follower (see `maxInflightBytes`). */
 export const DEFAULT_MAX_INFLIGHT_BYTES = 32 * 1024 * 1024;
@@ -82,6 +83,8 @@ export interface RaftHostOptions {
   quiesce?: boolean;
   /** Seed of the election-timeout randomness (default: derived from the node id). */
   seed?: number;
+  /** Bench-only: told where each entry is on its way (trace.ts). Absent in production. */
+  tracer?: RaftTracer;
 }
 
 export interface ProposeResult {
