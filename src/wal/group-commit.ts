@@ -1,21 +1,33 @@
 /**
- * The store's group commit: appends to any of its logs that arrive together are written and
- * fdatasync'd in one round (all logs concurrently), and their derived index ops are written to
- * LevelDB later, in batches.
+ * The store's group commit: appends to any of its logs that arrive together are written and made
+ * durable in one round, and their derived index ops are written to LevelDB later, in batches.
+ *
+ * A round that writes to two or more logs also appends their bytes to the node's redo journal
+ * (journal.ts) and makes the whole round durable with ONE fdatasync of the journal instead of one
+ * per segment; a round of a single log fdatasyncs its segment (no double write for one big log).
  *
  * Rounds are pipelined (see runRounds): writing a round into the page cache costs about as much as
- * its fdatasync on the disks we measured, so round N+1's writes overlap round N's fdatasync, and the
- * appenders woken by round N prepare their next entries (frame headers, CRCs) while round N+1
- * syncs. A log gives a round at most `maxRoundBytes` of payload, so a large backlog is cut into
- * rounds that can overlap instead of one huge write followed by one huge fdatasync.
+ * its fdatasync on the disks we measured, so round N+1's writes (segments and journal records)
+ * overlap round N's fdatasync, and the appenders woken by round N prepare their next entries
+ * (frame headers, CRCs) while round N+1 syncs. A log gives a round at most `maxRoundBytes` of
+ * payload, so a large backlog is cut into rounds that can overlap instead of one huge write
+ * followed by one huge fdatasync.
  */
 import type { WalBatchOp, StoreContext } from './context.js';
 import type { RoundResult, WrittenRound } from './log-write.js';
 import type { WalLog } from './log.js';
+import type { Journal, JournalPart } from './journal.js';
+import { assert } from '../util/assert.js';
 
 interface Written {
   log: WalLog;
   round: WrittenRound | undefined;
+}
+
+/** A round's writes, and whether the journal holds them (then its fdatasync makes them durable). */
+interface RoundWrites {
+  written: Written[];
+  journaled: boolean;
 }
 
 interface Synced {
@@ -28,6 +40,12 @@ const INDEX_FLUSH_OPS = 4096;
 /** …or this long after the first of them, whichever comes first (bounds the catch-up scan on open). */
 const INDEX_FLUSH_DELAY_MS = 50;
 
+export interface JournalSettings {
+  journal: Journal;
+  /** A checkpoint starts the next journal file once this one holds this many bytes. */
+  checkpointBytes: number;
+}
+
 export class GroupCommit {
   private readonly dirty = new Set<WalLog>();
   private roundScheduled = false;
@@ -36,16 +54,24 @@ export class GroupCommit {
   private pendingIndexOps = 0;
   private indexTimer: NodeJS.Timeout | undefined;
   private indexChain: Promise<void> = Promise.resolve();
+  /** Checkpoints holding the pipeline (no round starts while > 0), and their queue. */
+  private paused = 0;
+  private checkpoints: Promise<void> = Promise.resolve();
 
-  constructor(private readonly ctx: StoreContext) {}
+  constructor(
+    private readonly ctx: StoreContext,
+    private readonly journal: JournalSettings | undefined,
+  ) {}
 
   markDirty(log: WalLog): void {
     this.dirty.add(log);
-    if (this.roundsRunning !== undefined || this.roundScheduled) return;
+    if (this.roundsRunning !== undefined || this.roundScheduled || this.paused > 0) return;
     this.roundScheduled = true;
     // setImmediate, not a microtask: appends issued in the same turn of the event loop join the round.
     setImmediate(() => {
       this.roundScheduled = false;
+      // A checkpoint took the pipeline meanwhile; it restarts the rounds when it is done.
+      if (this.paused > 0) return;
       this.roundsRunning = this.runRounds().finally(() => {
         this.roundsRunning = undefined;
         const next = this.dirty.values().next();
@@ -65,6 +91,41 @@ export class GroupCommit {
   }
 
   /**
+   * Before `logId` is rewritten (truncated, prefix-deleted, reset by a snapshot), closed or deleted:
+   * a checkpoint if the journal holds records of it, so that recovery never redoes a record into a
+   * file that was cut or removed since.
+   */
+  checkpointFor(logId: string): Promise<void> {
+    const j = this.journal?.journal;
+    if (j === undefined || !j.holds(logId)) return Promise.resolve();
+    return this.exclusively(() => (j.holds(logId) ? j.checkpoint() : Promise.resolve()));
+  }
+
+  /** Runs `fn` with the pipeline empty and held; checkpoints run one at a time. */
+  private exclusively(fn: () => Promise<void>): Promise<void> {
+    const run = this.checkpoints.then(async () => {
+      this.paused++;
+      try {
+        // Bounded: while paused no run starts, so only the one in progress is awaited.
+        if (this.roundsRunning !== undefined) await this.roundsRunning;
+        assert(this.roundsRunning === undefined, 'no round runs while a checkpoint holds the pipeline');
+        await fn();
+      } finally {
+        this.paused--;
+        const next = this.dirty.values().next();
+        if (this.paused === 0 && !next.done) this.markDirty(next.value);
+      }
+    });
+    this.checkpoints = run.catch(() => undefined);
+    return run;
+  }
+
+  async closeJournal(): Promise<void> {
+    await this.checkpoints;
+    await this.journal?.journal.close();
+  }
+
+  /**
    * The pipeline: round N+1's writes run while round N's fdatasyncs are in flight. Then N completes
    * and its appends resolve (their appenders' next frame headers and CRCs overlap N+1's writes), and
    * N+1's fdatasyncs start once its writes are done. Syncs, completions and index derivation stay in
@@ -74,19 +135,73 @@ export class GroupCommit {
   private async runRounds(): Promise<void> {
     let syncing: Promise<Synced[]> | undefined;
     for (;;) {
-      const writing = this.dirty.size > 0 ? this.writeAll() : undefined;
+      // A due checkpoint (or one waiting to run) lets the pipeline drain before more is written.
+      const hold = this.paused > 0 || this.checkpointDue();
+      const writing = this.dirty.size > 0 && !hold ? this.writeAll() : undefined;
       const synced = syncing === undefined ? [] : await syncing;
       this.complete(synced);
       for (const s of synced) s.log.wakeDurable();
       syncing = writing === undefined ? undefined : this.syncAll(await writing);
       // LevelDB back-pressure: a full index batch is written before more rounds complete.
       if (this.pendingIndexOps >= INDEX_FLUSH_OPS) await this.flushIndex();
-      if (syncing === undefined && this.dirty.size === 0) return;
+      if (syncing !== undefined) continue;
+      if (this.paused > 0) return;
+      if (this.checkpointDue()) await this.sizeCheckpoint();
+      else if (this.dirty.size === 0) return;
+    }
+  }
+
+  private checkpointDue(): boolean {
+    const j = this.journal;
+    return j !== undefined && j.journal.usable && !j.journal.empty && j.journal.sizeBytes >= j.checkpointBytes;
+  }
+
+  /** The journal is full and the pipeline is empty. A failure marks the journal (see journal.ts). */
+  private async sizeCheckpoint(): Promise<void> {
+    try {
+      await this.journal?.journal.checkpoint();
+    } catch {
+      // Logged by the journal; rounds fdatasync their segments until a checkpoint succeeds.
+    }
+  }
+
+  /** Writes every dirty log's next round, then (two or more logs) their journal records. */
+  private async writeAll(): Promise<RoundWrites> {
+    const written = await this.writeSegments();
+    return { written, journaled: await this.journalRound(written) };
+  }
+
+  /**
+   * Journals a round of two or more logs, if the journal is usable and the round is not larger than
+   * a quarter of its bound (a round that large amortises its fdatasyncs; the bound keeps a journal
+   * file at most 1.25 × checkpointBytes, which recovery reads whole).
+   */
+  private async journalRound(written: Written[]): Promise<boolean> {
+    const j = this.journal;
+    if (j === undefined || !j.journal.usable) return false;
+    const parts: JournalPart[] = [];
+    let logs = 0;
+    let bytes = 0;
+    for (const { log, round } of written) {
+      if (round === undefined) continue;
+      logs++;
+      for (const p of log.journalParts(round)) {
+        parts.push(p);
+        bytes += p.bytes;
+      }
+    }
+    if (logs < 2 || bytes > j.checkpointBytes / 4) return false;
+    try {
+      await j.journal.write(parts);
+      return true;
+    } catch {
+      // The journal is marked failed (and logged it): this round fdatasyncs its segments.
+      return false;
     }
   }
 
   /** Starts writing every dirty log's next round (synchronously up to each one's first I/O call). */
-  private writeAll(): Promise<Written[]> {
+  private writeSegments(): Promise<Written[]> {
     const logs = [...this.dirty];
     this.dirty.clear();
     return Promise.all(
@@ -104,12 +219,26 @@ export class GroupCommit {
     );
   }
 
-  private syncAll(written: Written[]): Promise<Synced[]> {
+  /**
+   * Makes a written round durable: one fdatasync of the journal when it holds the round (and has
+   * not failed since: a later round may have been written into it meanwhile), else each segment's.
+   */
+  private async syncAll({ written, journaled }: RoundWrites): Promise<Synced[]> {
+    let segmentSync = true;
+    const j = this.journal?.journal;
+    if (journaled && j !== undefined && j.usable) {
+      try {
+        await j.sync();
+        segmentSync = false;
+      } catch {
+        // Marked failed and logged by the journal; the segments hold the bytes: fdatasync them.
+      }
+    }
     return Promise.all(
       written.map(async ({ log, round }) => {
         if (round === undefined) return { log, result: undefined };
         try {
-          return { log, result: await log.syncRound(round) };
+          return { log, result: await log.syncRound(round, segmentSync) };
         } catch (err) {
           log.fail(err);
           return { log, result: undefined };

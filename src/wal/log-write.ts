@@ -13,6 +13,7 @@ import { FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES } from './frame.js';
 import { indexFrame, markerOp } from './indexer.js';
 import { createSegment } from './segment-files.js';
 import { finishDeferredCrcs, frameBuffers } from './frame-stage.js';
+import { writtenBytes, type JournalPart } from './journal.js';
 import { WalFailedError } from './errors.js';
 import { assert } from '../util/assert.js';
 
@@ -21,6 +22,8 @@ interface Group {
   seg: Segment;
   position: number;
   entries: Entry[];
+  /** The entries' staged frames (for the store's journal: the bytes written, with final headers). */
+  staged: Uint8Array[];
 }
 
 /** A round whose frames are written but not yet known durable. */
@@ -56,7 +59,7 @@ export async function writeRound(state: LogState): Promise<WrittenRound | undefi
   if (state.inFlight === 0) state.writeEnd = lastSegment(state).sizeBytes;
   state.inFlight += n;
   const groups: Group[] = [];
-  let group: Group = { seg: lastSegment(state), position: state.writeEnd, entries: [] };
+  let group: Group = { seg: lastSegment(state), position: state.writeEnd, entries: [], staged: [] };
   let from = 0;
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];
@@ -64,17 +67,19 @@ export async function writeRound(state: LogState): Promise<WrittenRound | undefi
     const frameBytes = FRAME_HEADER_BYTES + e.data.byteLength;
     if (state.writeEnd > SEGMENT_HEADER_BYTES && state.writeEnd + frameBytes > state.segmentBytes) {
       if (group.entries.length > 0) groups.push(group);
-      await writeGroup(state, group, staged.slice(from, i), true);
+      group.staged = staged.slice(from, i);
+      await writeGroup(state, group, group.staged, true);
       from = i;
       const seg = await createSegment(state.ctx, state.dir, e.index);
       state.segments.push(seg);
       state.writeEnd = seg.sizeBytes;
-      group = { seg, position: seg.sizeBytes, entries: [] };
+      group = { seg, position: seg.sizeBytes, entries: [], staged: [] };
     }
     group.entries.push(e);
     state.writeEnd += frameBytes;
   }
-  await writeGroup(state, group, staged.slice(from), false);
+  group.staged = staged.slice(from);
+  await writeGroup(state, group, group.staged, false);
   groups.push(group);
   return { taken: n, groups };
 }
@@ -122,14 +127,31 @@ async function writeGroup(state: LogState, group: Group, staged: Uint8Array[], c
 }
 
 /**
- * Makes a written round durable (one fdatasync of its last segment; earlier ones were synced when
- * they filled up) and derives its index ops. Called in round order, after the previous round of
- * this log completed, so segment views and index points advance in log order.
+ * The round's segment writes as the store's journal records them: the bytes each writev put at its
+ * position, final headers included (a deferred CRC was completed before writeGroup returned), as
+ * views of the same buffers.
  */
-export async function syncRound(state: LogState, round: WrittenRound): Promise<RoundResult> {
+export function journalParts(state: LogState, round: WrittenRound): JournalPart[] {
+  const fail = (err: Error): void => failLog(state, err);
+  return round.groups
+    .filter((g) => g.entries.length > 0)
+    .map((g) => {
+      const buffers = writtenBytes(g.staged, g.entries);
+      const bytes = g.entries.reduce((sum, e) => sum + FRAME_HEADER_BYTES + e.data.byteLength, 0);
+      return { logId: state.logId, segmentBase: g.seg.baseIndex, segmentFd: g.seg.fd, position: g.position, buffers, bytes, fail };
+    });
+}
+
+/**
+ * Makes a written round durable (one fdatasync of its last segment; earlier ones were synced when
+ * they filled up) and derives its index ops. `segmentSync` is false when the store's journal made
+ * the round durable. Called in round order, after the previous round of this log completed, so
+ * segment views and index points advance in log order.
+ */
+export async function syncRound(state: LogState, round: WrittenRound, segmentSync = true): Promise<RoundResult> {
   const last = round.groups[round.groups.length - 1];
   assert(last !== undefined && last.entries.length > 0, 'a written round has frames');
-  if (needsDatasync(state)) await state.ctx.io.datasync(last.seg.fd);
+  if (segmentSync && needsDatasync(state)) await state.ctx.io.datasync(last.seg.fd);
   const first = round.groups[0]?.entries[0];
   assert(first !== undefined);
   // The first entry of an empty log (new, or just after a snapshot) always gets a term key: the

@@ -8,8 +8,9 @@ import type { Entry, HardState, SegmentInfo, Snapshot } from './entry.js';
 import { EntryType } from './entry.js';
 import { MAX_FRAME_PAYLOAD_BYTES } from './frame.js';
 import { readBatchFields } from './kafka-batch.js';
-import { completeRound, failLog, indexFlushed, syncRound, takeIndexOps, wakeDurable, writeRound } from './log-write.js';
+import { completeRound, failLog, indexFlushed, journalParts, syncRound, takeIndexOps, wakeDurable, writeRound } from './log-write.js';
 import type { RoundResult, WrittenRound } from './log-write.js';
+import type { JournalPart } from './journal.js';
 import { findOffset, findTimestamp, read, readSync } from './log-read.js';
 import { deletePrefix, installSnapshot, truncateSuffix } from './log-ops.js';
 import { WalClosedError, WalCompactedError, WalOverloadedError } from './errors.js';
@@ -22,6 +23,8 @@ export interface LogHost {
   saveHardState(log: WalLog, key: Buffer, hs: HardState, sync: boolean): Promise<void>;
   /** Writes every log's pending index ops to LevelDB now. */
   flushIndex(): Promise<void>;
+  /** A journal checkpoint if the store's journal holds records of this log (before a rewrite or close). */
+  checkpointFor(log: WalLog): Promise<void>;
   forget(log: WalLog): void;
 }
 
@@ -148,9 +151,14 @@ export class WalLog {
     if (this.refusal() !== undefined) return Promise.resolve(undefined);
     return writeRound(this.state);
   }
-  syncRound(round: WrittenRound): Promise<RoundResult | undefined> {
+  /** `segmentSync` false: the store's journal made the round durable (see group-commit.ts). */
+  syncRound(round: WrittenRound, segmentSync: boolean): Promise<RoundResult | undefined> {
     if (this.refusal() !== undefined) return Promise.resolve(undefined);
-    return syncRound(this.state, round);
+    return syncRound(this.state, round, segmentSync);
+  }
+  /** The round's segment writes, for the store's journal. */
+  journalParts(round: WrittenRound): JournalPart[] {
+    return journalParts(this.state, round);
   }
   /** A failed log's rounds are not completed: failing it already rejected every append. */
   completeRound(result: RoundResult): void {
@@ -217,6 +225,8 @@ export class WalLog {
       if (refused !== undefined) throw refused;
       await this.drain();
       await this.host.flushIndex();
+      // Recovery must never redo a journal record into a file this op cuts or removes.
+      await this.host.checkpointFor(this);
       const again = this.refusal();
       if (again !== undefined) throw again;
       try {
@@ -248,6 +258,13 @@ export class WalLog {
       await this.host.flushIndex();
     }
     this.state.closed = true;
+    try {
+      // The checkpoint fdatasyncs this log's journaled segments while their files are still open.
+      await this.host.checkpointFor(this);
+    } catch (err) {
+      // The journal keeps the records; reopening the store redoes them (the same bytes).
+      this.state.log.warn({ err }, 'journal checkpoint failed while closing the log');
+    }
     for (const seg of this.state.segments) await this.state.ctx.io.close(seg.fd);
     this.host.forget(this);
   }
