@@ -53,6 +53,29 @@ export function crc32c(data: Uint8Array, seed?: number): number {
   return CRC32C.buf(data, seed) >>> 0;
 }
 
+/** CRC-32C (reflected polynomial 0x82f63b78) byte table, built once; never written after. */
+const TABLE: Int32Array = buildTable();
+
+function buildTable(): Int32Array {
+  const t = new Int32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+    t[n] = c;
+  }
+  return t;
+}
+
+/**
+ * CRC-32C of `bytes[from..to)` continuing from `seed`, without making a view of that range: for the
+ * few bytes of a frame header, computed once per appended entry, a subarray costs more than its CRC.
+ */
+export function crc32cRange(bytes: Uint8Array, from: number, to: number, seed = 0): number {
+  let c = ~seed;
+  for (let i = from; i < to; i++) c = (c >>> 8) ^ (TABLE[(c ^ (bytes[i] as number)) & 0xff] as number);
+  return ~c >>> 0;
+}
+
 /** The native implementation alone, for the equivalence test; undefined when it is not loaded. */
 export function crc32cNative(data: Uint8Array, seed?: number): number | undefined {
   return native === undefined ? undefined : native(data, seed) >>> 0;

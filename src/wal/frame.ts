@@ -2,7 +2,7 @@
  * The on-disk byte layout of WAL segments (see docs/wal-format.md). Pure functions only: the log,
  * recovery and `chronik inspect` all decode through here, so the format has one definition.
  */
-import { crc32c } from '../util/crc32c.js';
+import { crc32c, crc32cRange } from '../util/crc32c.js';
 
 export { crc32c };
 
@@ -122,8 +122,7 @@ export function encodeFrameFieldsInto(
 
 /** Sets the CRC of a header whose fields are in place: over its first 24 bytes, then the payload. */
 export function putFrameCrc(out: Uint8Array, at: number, data: Uint8Array): void {
-  const headerCrc = crc32c(out.subarray(at, at + 24));
-  putU32(out, at + 24, crc32c(data, headerCrc));
+  putU32(out, at + 24, crc32c(data, crc32cRange(out, at, at + 24)));
 }
 
 function putU32(out: Uint8Array, at: number, v: number): void {

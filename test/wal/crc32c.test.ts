@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import CRC32C from 'crc-32/crc32c.js';
-import { crc32c, crc32cImplementation, crc32cNative, NATIVE_MIN_BYTES } from '../../src/util/crc32c.js';
+import { crc32c, crc32cImplementation, crc32cNative, crc32cRange, NATIVE_MIN_BYTES } from '../../src/util/crc32c.js';
 
 /** crc-32/crc32c is the reference every other implementation must agree with. */
 function reference(data: Uint8Array, seed?: number): number {
@@ -35,6 +35,19 @@ describe('crc32c', () => {
       }),
       { seed, numRuns: 400 },
     );
+  });
+
+  it('crc32cRange over a range of a larger buffer agrees with crc-32/crc32c on that range', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 200 }), fc.nat(), fc.nat(), fc.integer({ min: 0, max: 0xffff_ffff }), (bytes, x, y, s) => {
+        const from = bytes.byteLength === 0 ? 0 : x % bytes.byteLength;
+        const to = from + (bytes.byteLength - from === 0 ? 0 : y % (bytes.byteLength - from + 1));
+        expect(crc32cRange(bytes, from, to, s)).toBe(reference(bytes.subarray(from, to), s));
+        expect(crc32cRange(bytes, from, to)).toBe(reference(bytes.subarray(from, to)));
+      }),
+      { seed, numRuns: 400 },
+    );
+    expect(crc32cRange(Buffer.from('xx123456789', 'latin1'), 2, 11)).toBe(0xe3069283);
   });
 
   it('the native implementation, when loaded, agrees with crc-32/crc32c at every size', () => {
