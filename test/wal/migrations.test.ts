@@ -16,11 +16,11 @@ describe('migrations', () => {
     await db.open();
     const io = new FaultyFileIO();
     const ctx = { db, io, dir: '/data', logger };
-    expect(await runMigrations(ctx)).toEqual([1, 2]);
+    expect(await runMigrations(ctx)).toEqual([1, 2, 3]);
     expect((await db.get(FORMAT_KEY))?.toString()).toBe(String(DATA_FORMAT_VERSION));
-    expect((await db.get(MIGRATION_KEY))?.toString()).toBe('2');
+    expect((await db.get(MIGRATION_KEY))?.toString()).toBe('3');
     expect(await runMigrations(ctx)).toEqual([]);
-    expect(await io.readdir('/data')).toEqual(['logs']);
+    expect(await io.readdir('/data')).toEqual(['journal', 'logs']);
   });
 
   it('applies later migrations in order, each once', async () => {

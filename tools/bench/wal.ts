@@ -72,6 +72,11 @@ export interface ManyLogsResult {
   manyLogsMedianMs: number;
   /** Median time for `logs` back-to-back single-log rounds, measured as logs × oneLogMedianMs. */
   serialEstimateMs: number;
+  /**
+   * The same many-logs round on a store without the redo journal (one fdatasync per log), in rounds
+   * interleaved with the journaled ones (absent in results from before the journal).
+   */
+  noJournalMedianMs?: number;
 }
 
 export interface WalBenchResult {
@@ -256,30 +261,34 @@ const MANY_LOGS_MAX_ROUNDS = 200;
 
 /**
  * A node hosting many Raft groups: one 1 KiB entry to each of `logs` logs, appended together, is one
- * sync round with one fdatasync per log (run concurrently). Interleaved with single-log rounds, so
- * the cost of a many-logs round reads against one fdatasync on the same disk at the same moment.
+ * sync round: with the redo journal one fdatasync (the journal's) for all of them, without it one
+ * per log (run concurrently). Rounds alternate between a single log, the journaled store and a
+ * store without the journal, so all three read against the same disk at the same moment.
  */
 async function manyLogsRound(dir: string, logs: number, durationMs: number, syncMode: SyncMode): Promise<ManyLogsResult> {
-  const store = await WalStore.open({ dir, logger: pino({ level: 'silent' }), syncMode });
+  const journaled = await WalStore.open({ dir: join(dir, 'j'), logger: pino({ level: 'silent' }), syncMode });
+  const plain = await WalStore.open({ dir: join(dir, 'p'), logger: pino({ level: 'silent' }), syncMode, journal: false });
   try {
-    const all = await Promise.all(Array.from({ length: logs }, (_, i) => store.openLog(`p.bench.${i}`)));
+    const open = (s: WalStore): Promise<WalLog[]> => Promise.all(Array.from({ length: logs }, (_, i) => s.openLog(`p.bench.${i}`)));
+    const [withJ, withoutJ] = [await open(journaled), await open(plain)];
     const data = Buffer.alloc(KIB, 0x3c);
-    const one: number[] = [];
-    const many: number[] = [];
+    const times: number[][] = [[], [], []];
     const append = (l: WalLog): Promise<void> => l.append([{ index: l.lastIndex + 1, term: 1, type: 0, data }]);
+    const steps = [() => append(withJ[0] as WalLog), () => Promise.all(withJ.map(append)), () => Promise.all(withoutJ.map(append))];
     const start = performance.now();
-    while (many.length < MANY_LOGS_MAX_ROUNDS && performance.now() - start < durationMs) {
-      let t = performance.now();
-      await append(all[0] as WalLog);
-      one.push(performance.now() - t);
-      t = performance.now();
-      await Promise.all(all.map(append));
-      many.push(performance.now() - t);
+    while ((times[1]?.length ?? 0) < MANY_LOGS_MAX_ROUNDS && performance.now() - start < durationMs) {
+      for (const [i, step] of steps.entries()) {
+        const t = performance.now();
+        await step();
+        times[i]?.push(performance.now() - t);
+      }
     }
-    const oneLogMedianMs = median(one.sort((a, b) => a - b));
-    return { logs, rounds: many.length, oneLogMedianMs, manyLogsMedianMs: median(many.sort((a, b) => a - b)), serialEstimateMs: oneLogMedianMs * logs };
+    const [one, many, noJournal] = times.map((t) => median(t.sort((a, b) => a - b)));
+    const oneLogMedianMs = one ?? NaN;
+    return { logs, rounds: times[1]?.length ?? 0, oneLogMedianMs, manyLogsMedianMs: many ?? NaN, serialEstimateMs: oneLogMedianMs * logs, noJournalMedianMs: noJournal ?? NaN };
   } finally {
-    await store.close();
+    await journaled.close();
+    await plain.close();
   }
 }
 
@@ -312,6 +321,7 @@ export function formatWalBench(r: WalBenchResult): string {
     lines.push(
       `${m.logs}-log round (1 KiB to each, together): median ${f(m.manyLogsMedianMs, 1)} ms vs ${f(m.oneLogMedianMs, 2)} ms for one log (${m.logs} one-log rounds back to back: ~${f(m.serialEstimateMs, 0)} ms; ${m.rounds} rounds)`,
     );
+    if (m.noJournalMedianMs !== undefined) lines.push(`  the same round without the redo journal (one fdatasync per log), interleaved: median ${f(m.noJournalMedianMs, 1)} ms`);
   }
   return lines.join('\n');
 }

@@ -8,6 +8,7 @@ import { Printer, type InspectIO } from './output.js';
 import { Progress } from './progress.js';
 import { resolveTarget } from './target.js';
 import { totalBytes } from './with-index.js';
+import { describeJournal, journalJson } from './journal.js';
 
 function status(s: SegmentStats): string {
   if (!s.headerOk) return 'BAD HEADER';
@@ -45,6 +46,9 @@ export async function segmentsCommand(argv: readonly string[], io: InspectIO): P
   const progress = new Progress(io, 'segments', totalBytes(target));
   const p = new Printer(io.stdout);
   const logs: Array<Record<string, unknown>> = [];
+  const j = target.journal;
+  // A clean shutdown leaves an empty journal: worth a line only when opening would act on it.
+  if (j !== undefined && !args.json && (j.records > 0 || j.cut !== undefined || j.corrupt !== undefined)) p.line(describeJournal(j));
   for (const log of target.logs) {
     // Problems are verify's business; here only the per-segment counts are shown.
     const scan = await scanLog(log, new Findings(0), { checkBatches: false, onBytes: (n) => progress.add(n) });
@@ -53,7 +57,7 @@ export async function segmentsCommand(argv: readonly string[], io: InspectIO): P
     await p.flush();
   }
   progress.finish();
-  if (args.json) p.json({ target: target.path, kind: target.kind, logs });
+  if (args.json) p.json({ target: target.path, kind: target.kind, logs, journal: target.journal === undefined ? null : journalJson(target.journal) });
   await p.flush(true);
   return ExitCode.OK;
 }

@@ -7,6 +7,7 @@ import type { Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseSegmentFileName } from '../../src/wal/frame.js';
 import { InspectReadError, UsageError } from './errors.js';
+import { applyRedo, readJournalView, type JournalView, type RedoWrite } from './journal.js';
 
 /** Bound on the logs of one data dir and the files of one log dir this tool will look at. */
 const MAX_DIR_ENTRIES = 1_000_000;
@@ -17,6 +18,8 @@ export interface SegmentFile {
   /** From the file name. */
   baseIndex: number;
   sizeBytes: number;
+  /** The redo journal's records for this segment: reads apply them, as opening the store would. */
+  redo?: RedoWrite[];
 }
 
 export interface LogTarget {
@@ -36,6 +39,10 @@ export interface Target {
   /** The node's LevelDB directory when the target lies inside a data dir that has one. */
   indexDir: string | undefined;
   logs: LogTarget[];
+  /** The data dir's redo journal, when the target lies in a data dir that has one. */
+  journal?: JournalView;
+  /** Segments the journal has records for but that are missing (opening makes them again). */
+  missingSegments?: string[];
 }
 
 /** Inverse of the WAL's sanitiseLogId: percent-decode the bytes, then UTF-8. */
@@ -108,7 +115,7 @@ async function enclosingDataDir(logDir: string): Promise<string | undefined> {
   return (await isDataDir(dataDir)) ? dataDir : undefined;
 }
 
-export async function resolveTarget(pathArg: string): Promise<Target> {
+async function resolveFiles(pathArg: string): Promise<Target & { dataDir: string | undefined }> {
   const path = resolve(pathArg);
   const st = await statOrUndefined(path);
   if (st === undefined) throw new UsageError(`${pathArg}: no such file or directory`);
@@ -117,7 +124,7 @@ export async function resolveTarget(pathArg: string): Promise<Target> {
     if (seg === undefined) throw new UsageError(`${pathArg}: not a segment file (expected a name like 00000000000000000001.log)`);
     const siblings = await readLogDir(dirname(path));
     const log: LogTarget = { ...siblings, segments: [seg], strayFiles: [] };
-    return { kind: 'segment', path, indexDir: undefined, logs: [log] };
+    return { kind: 'segment', path, indexDir: undefined, logs: [log], dataDir: await enclosingDataDir(dirname(path)) };
   }
   if (!st.isDirectory()) throw new UsageError(`${pathArg}: not a file or directory`);
   if (await isDataDir(path)) {
@@ -126,20 +133,39 @@ export async function resolveTarget(pathArg: string): Promise<Target> {
     for (const name of await listDir(logsDir)) {
       if ((await statOrUndefined(join(logsDir, name)))?.isDirectory() === true) logs.push(await readLogDir(join(logsDir, name)));
     }
-    return { kind: 'data-dir', path, indexDir: await indexDirOf(path), logs };
+    return { kind: 'data-dir', path, indexDir: await indexDirOf(path), logs, dataDir: path };
   }
   const log = await readLogDir(path);
   const dataDir = await enclosingDataDir(path);
   if (log.segments.length === 0 && dataDir === undefined) {
     throw new UsageError(`${pathArg}: not a Chronik data dir (no logs/), log dir (no segment files) or segment file`);
   }
-  return { kind: 'log-dir', path, indexDir: dataDir === undefined ? undefined : await indexDirOf(dataDir), logs: [log] };
+  return { kind: 'log-dir', path, indexDir: dataDir === undefined ? undefined : await indexDirOf(dataDir), logs: [log], dataDir };
+}
+
+export async function resolveTarget(pathArg: string): Promise<Target> {
+  const { dataDir, ...target } = await resolveFiles(pathArg);
+  const journal = dataDir === undefined ? undefined : await readJournalView(dataDir);
+  if (journal === undefined) return target;
+  const listed = new Set<string>();
+  for (const log of target.logs) {
+    for (const seg of log.segments) {
+      listed.add(seg.path);
+      const redo = journal.redo.get(seg.path);
+      if (redo === undefined) continue;
+      seg.redo = redo;
+      seg.sizeBytes = redo.reduce((end, w) => Math.max(end, w.position + w.data.byteLength), seg.sizeBytes);
+    }
+  }
+  // Only a whole data dir lists every segment; a narrower target says nothing about the others.
+  const missingSegments = target.kind === 'data-dir' ? [...journal.redo.keys()].filter((p) => !listed.has(p)) : [];
+  return { ...target, journal, missingSegments };
 }
 
 /** Reads one whole segment; segments are bounded by the WAL's segmentBytes plus one frame. */
 export async function readSegmentBytes(seg: SegmentFile): Promise<Buffer> {
   try {
-    return await readFile(seg.path);
+    return applyRedo(await readFile(seg.path), seg.redo);
   } catch (err) {
     throw new InspectReadError(`cannot read ${seg.path}`, { cause: err });
   }

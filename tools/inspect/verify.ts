@@ -18,6 +18,7 @@ import { resolveTarget, type LogTarget, type Target } from './target.js';
 import { totalBytes, withIndex } from './with-index.js';
 import { registeredLogs } from './index-reader.js';
 import { hardStateFindings } from './raft-check.js';
+import { journalFindings, journalJson } from './journal.js';
 
 /** Problems shown in text mode; --json lists up to --max-problems. */
 const TEXT_PROBLEMS = 20;
@@ -62,6 +63,7 @@ export async function runVerify(target: Target, io: InspectIO, maxProblems: numb
   const progress = new Progress(io, 'verify', totalBytes(target));
   const result = await withIndex(target, async (db, listed) => {
     if (db !== undefined) await warnUnlistedLogs(db, listed, findings);
+    if (listed.journal !== undefined) journalFindings(listed.journal, findings, listed.missingSegments ?? []);
     const scans: LogScan[] = [];
     const index: IndexReport[] = [];
     for (const log of listed.logs) {
@@ -107,6 +109,7 @@ function jsonOf(target: Target, r: VerifyResult): Record<string, unknown> {
     kind: target.kind,
     logs: r.scans.map((s) => ({ logId: s.logId, segments: s.segments.length, frames: s.frames, bytes: s.bytes, lastIndex: s.lastIndex ?? null, lastTerm: s.lastTerm ?? null })),
     index: r.index,
+    journal: target.journal === undefined ? null : journalJson(target.journal),
     seconds: r.seconds,
     corruptionCount: f.corruptionCount,
     warningCount: f.warningCount,
