@@ -13,6 +13,7 @@
  *
  *   node dist/tools/bench/raft.js [--seconds N] [--fsync always|never] [--idle-groups N]
  *        [--only single,multi,idle,wire] [--slices N] [--cpu-prof DIR] [--heartbeat-ticks N] [--trace]
+ *        [--sync-mode fdatasync|dsync]
  *
  * --slices N repeats the one-outstanding latency phase N times, each slice next to its own RTT and
  * fdatasync probe, and reports the range of the ratio to the target: on a shared machine the
@@ -41,7 +42,7 @@ import { ClassicLevel } from 'classic-level';
 import type { RangeOptions, WalBatchOp } from '../../src/wal/context.js';
 import { ProposalTracker } from '../../src/raft/driver/proposals.js';
 import { encodeFrame, FrameDecoder, FrameKind, NodeTransport, type PeerAddress } from '../../src/raft/transport/index.js';
-import { ForwardingFileIO, NodeFileIO, WalStore, type FileHandle, type FileIO, type WalDb } from '../../src/wal/index.js';
+import { DEFAULT_SYNC_MODE, ForwardingFileIO, NodeFileIO, WalStore, type FileHandle, type FileIO, type SyncMode, type WalDb } from '../../src/wal/index.js';
 import { assert } from '../../src/util/assert.js';
 import { summariseProfileFile } from './report/cpuprofile.js';
 
@@ -67,6 +68,8 @@ export interface RaftBenchOptions {
   heartbeatTicks?: number;
   /** Trace each proposal of the latency slices step by step (see the header). Default false. */
   trace?: boolean;
+  /** The WAL stores' sync mode (WalStoreOptions.syncMode). Default the WAL's default. */
+  syncMode?: SyncMode;
 }
 
 export type Phase = 'single' | 'multi' | 'idle' | 'wire';
@@ -80,6 +83,8 @@ export interface PerEntry {
   datasyncs?: number;
   /** Synced LevelDB writes (hard states, snapshots, WAL metadata), summed over the nodes. */
   dbSyncWrites?: number;
+  /** All LevelDB writes (synced or not: commit-index hints, WAL index batches), summed over the nodes. */
+  dbWrites?: number;
   /**
    * CPU of the three node processes (process.cpuUsage: every thread, user + system) over the load
    * phase, in microseconds per committed entry. Throughput on a shared machine moves with everyone
@@ -106,6 +111,7 @@ export interface LatencySlice {
 export interface RaftBenchResult {
   processes: 3;
   fsync: 'always' | 'never';
+  syncMode?: SyncMode;
   entryBytes: number;
   /** Absent in results recorded before the option existed (they ran 2). */
   heartbeatTicks?: number;
@@ -134,7 +140,7 @@ export interface RaftBenchResult {
 // ---- IPC protocol between the driver (this process) and the three node workers ----
 
 type Command =
-  | { type: 'init'; nodeId: number; dir: string; fsync: 'always' | 'never'; cpuProfDir: string | undefined; heartbeatTicks: number; trace: boolean }
+  | { type: 'init'; nodeId: number; dir: string; fsync: 'always' | 'never'; cpuProfDir: string | undefined; heartbeatTicks: number; trace: boolean; syncMode: SyncMode }
   | { type: 'trace' }
   | { type: 'peers'; addresses: Array<[number, PeerAddress]> }
   | { type: 'add'; groups: string[] }
@@ -162,12 +168,14 @@ interface Counters {
   frames: number;
   datasyncs: number;
   dbSyncWrites: number;
+  dbWrites: number;
 }
 
 /** What the node's file layer and LevelDB were asked to make durable. */
 interface SyncCounts {
   datasyncs: number;
   dbSyncWrites: number;
+  dbWrites: number;
 }
 
 /** Counts the WAL's fdatasyncs and, with a tracer, marks the start and end of every write and fdatasync. */
@@ -213,6 +221,7 @@ class CountingDb implements WalDb {
     return this.db.get(key);
   }
   put(key: Buffer, value: Buffer, opts?: { sync?: boolean }): Promise<void> {
+    this.counts.dbWrites++;
     if (opts?.sync === true) this.counts.dbSyncWrites++;
     return this.db.put(key, value, opts ?? {});
   }
@@ -220,6 +229,7 @@ class CountingDb implements WalDb {
     return this.db.del(key);
   }
   batch(ops: WalBatchOp[], opts?: { sync?: boolean }): Promise<void> {
+    this.counts.dbWrites++;
     if (opts?.sync === true) this.counts.dbSyncWrites++;
     return this.db.batch(ops, opts ?? {});
   }
@@ -273,13 +283,20 @@ interface Worker {
 function counters(w: Worker): Counters {
   const { host, counts } = w;
   const frames = Object.values(host.stats.peers).reduce((sum, p) => sum + p.frames, 0);
-  return { drains: host.stats.drains, fsyncRounds: host.stats.fsyncRounds, frames, datasyncs: counts.datasyncs, dbSyncWrites: counts.dbSyncWrites };
+  return { drains: host.stats.drains, fsyncRounds: host.stats.fsyncRounds, frames, ...counts };
 }
 
 function countersSince(before: Counters, w: Worker): Counters {
   const now = counters(w);
   const since = (k: keyof Counters): number => now[k] - before[k];
-  return { drains: since('drains'), fsyncRounds: since('fsyncRounds'), frames: since('frames'), datasyncs: since('datasyncs'), dbSyncWrites: since('dbSyncWrites') };
+  return {
+    drains: since('drains'),
+    fsyncRounds: since('fsyncRounds'),
+    frames: since('frames'),
+    datasyncs: since('datasyncs'),
+    dbSyncWrites: since('dbSyncWrites'),
+    dbWrites: since('dbWrites'),
+  };
 }
 
 /**
@@ -305,13 +322,13 @@ async function profiled<T>(dir: string | undefined, name: string, run: () => Pro
 
 async function workerInit(cmd: Extract<Command, { type: 'init' }>): Promise<{ w: Worker; port: number }> {
   const logger = pino({ level: 'warn' });
-  const counts: SyncCounts = { datasyncs: 0, dbSyncWrites: 0 };
+  const counts: SyncCounts = { datasyncs: 0, dbSyncWrites: 0, dbWrites: 0 };
   const tracer = cmd.trace ? new TraceRecorder(1_000_000) : undefined;
   const walDir = join(cmd.dir, 'wal');
   await mkdir(walDir, { recursive: true });
   const db = new CountingDb(new ClassicLevel<Buffer, Buffer>(join(walDir, 'index'), { keyEncoding: 'buffer', valueEncoding: 'buffer' }), counts);
   const fileIO = new ObservedFileIO(new NodeFileIO(), counts, tracer);
-  const wal = await WalStore.open({ dir: walDir, logger, fsync: cmd.fsync, db, fileIO });
+  const wal = await WalStore.open({ dir: walDir, logger, fsync: cmd.fsync, db, fileIO, syncMode: cmd.syncMode });
   const transport = new NodeTransport({ nodeId: cmd.nodeId, clusterId: 'bench', listen: { host: '127.0.0.1', port: 0 }, peers: new Map(), logger });
   const address = await transport.start();
   const host = new RaftHost({ transport, wal, dataDir: join(cmd.dir, 'raft'), logger, tickMs: 100, heartbeatTicks: cmd.heartbeatTicks, ...(tracer === undefined ? {} : { tracer }) });
@@ -540,7 +557,7 @@ async function startNodes(dir: string, o: Options): Promise<NodeProc[]> {
   const nodes = [0, 1, 2].map(() => new NodeProc(fork(script, ['--worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })));
   const addresses: Array<[number, PeerAddress]> = [];
   for (const [id, n] of nodes.entries()) {
-    const r = await n.call({ type: 'init', nodeId: id, dir: join(dir, `node-${id}`), fsync: o.fsync, cpuProfDir: o.cpuProfDir, heartbeatTicks: o.heartbeatTicks, trace: o.trace });
+    const r = await n.call({ type: 'init', nodeId: id, dir: join(dir, `node-${id}`), fsync: o.fsync, cpuProfDir: o.cpuProfDir, heartbeatTicks: o.heartbeatTicks, trace: o.trace, syncMode: o.syncMode });
     if (r.type !== 'listening') throw new Error('worker did not start');
     addresses.push([id, { host: '127.0.0.1', port: r.port }]);
   }
@@ -577,6 +594,7 @@ function perEntry(rs: Loaded[], of: Loaded[] = rs): PerEntry {
     framesSent: total((c) => c.frames),
     datasyncs: total((c) => c.datasyncs),
     dbSyncWrites: total((c) => c.dbSyncWrites),
+    dbWrites: total((c) => c.dbWrites),
     cpuUs,
   };
 }
@@ -789,6 +807,7 @@ function resolveOptions(opts: RaftBenchOptions): Options {
     cpuProfDir: opts.cpuProfDir,
     heartbeatTicks: opts.heartbeatTicks ?? 3,
     trace: opts.trace ?? false,
+    syncMode: opts.syncMode ?? DEFAULT_SYNC_MODE,
   };
 }
 
@@ -804,7 +823,7 @@ export async function runRaftBench(opts: RaftBenchOptions = {}): Promise<RaftBen
     if (echo.type !== 'echoing') throw new Error('no echo server');
     const loopbackRtt = await measureRtt(echo.port, 2000);
     const fdatasync = await measureFdatasync(dir, 200, o.entryBytes);
-    const r: RaftBenchResult = { processes: 3, fsync: o.fsync, entryBytes: o.entryBytes, heartbeatTicks: o.heartbeatTicks, loopbackRtt, fdatasync };
+    const r: RaftBenchResult = { processes: 3, fsync: o.fsync, syncMode: o.syncMode, entryBytes: o.entryBytes, heartbeatTicks: o.heartbeatTicks, loopbackRtt, fdatasync };
     if (wire !== undefined) r.wire = wire;
     if (o.phases.includes('single')) r.single = await singleGroup(nodes, o, { echoPort: echo.port, dir }, profiles);
     if (o.phases.includes('multi')) r.multi = await multiGroup(nodes, o, profiles);
@@ -819,14 +838,14 @@ export async function runRaftBench(opts: RaftBenchOptions = {}): Promise<RaftBen
 
 function formatPerEntry(p: PerEntry): string {
   const cpu = p.cpuUs === undefined ? '' : `, ${p.cpuUs} us CPU`;
-  const syncs = p.datasyncs === undefined ? '' : `, ${p.datasyncs} WAL fdatasyncs, ${p.dbSyncWrites ?? 0} synced LevelDB writes`;
+  const syncs = p.datasyncs === undefined ? '' : `, ${p.datasyncs} WAL fdatasyncs, ${p.dbSyncWrites ?? 0} synced LevelDB writes (of ${p.dbWrites ?? 0})`;
   return `per committed entry (3 nodes): ${p.drains} drains, ${p.fsyncRounds} fsync rounds, ${p.framesSent} frames${syncs}${cpu}`;
 }
 
 export function formatRaftBench(r: RaftBenchResult): string {
   const floor = r.loopbackRtt.p50Ms + r.fdatasync.p50Ms;
   const lines = [
-    `raft bench: 3 node processes on loopback, fsync ${r.fsync}, ${r.entryBytes}-byte entries`,
+    `raft bench: 3 node processes on loopback, fsync ${r.fsync}${r.syncMode === undefined ? '' : ` (${r.syncMode})`}, ${r.entryBytes}-byte entries`,
     `loopback RTT (64 B, process to process): p50 ${r.loopbackRtt.p50Ms} ms, p99 ${r.loopbackRtt.p99Ms} ms`,
     `fdatasync (${r.entryBytes} B append):          p50 ${r.fdatasync.p50Ms} ms, p99 ${r.fdatasync.p99Ms} ms`,
   ];
@@ -877,6 +896,8 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     const hb = flag(argv, '--heartbeat-ticks');
     if (hb !== undefined) opts.heartbeatTicks = Number(hb);
     if (argv.includes('--trace')) opts.trace = true;
+    const syncMode = flag(argv, '--sync-mode');
+    if (syncMode === 'dsync' || syncMode === 'fdatasync') opts.syncMode = syncMode;
     runRaftBench(opts).then(
       (r) => process.stdout.write(`${formatRaftBench(r)}\n${JSON.stringify(r)}\n`),
       (err: unknown) => {
