@@ -24,10 +24,13 @@ interface Written {
   round: WrittenRound | undefined;
 }
 
-/** A round's writes, and whether the journal holds them (then its fdatasync makes them durable). */
+/**
+ * A round's writes, and when the journal holds them: `durable` resolves true once the journal's
+ * fdatasync covered them (the segments then need none), false if the journal failed meanwhile.
+ */
 interface RoundWrites {
   written: Written[];
-  journaled: boolean;
+  durable: Promise<boolean> | undefined;
 }
 
 interface Synced {
@@ -165,45 +168,46 @@ export class GroupCommit {
     }
   }
 
-  /** Writes every dirty log's next round, then (two or more logs) their journal records. */
+  /**
+   * Writes every dirty log's next round. With two or more logs the round is journaled: when every
+   * log can say beforehand what it will write (previewRound), the journal's write and fdatasync run
+   * WHILE the segments are written; otherwise they follow the segment writes.
+   */
   private async writeAll(): Promise<RoundWrites> {
-    const written = await this.writeSegments();
-    return { written, journaled: await this.journalRound(written) };
+    const logs = [...this.dirty];
+    this.dirty.clear();
+    const previews = logs.map((l) => l.previewRound());
+    const known = previews.filter((p): p is JournalPart => p !== undefined);
+    const early = known.length === logs.length ? this.startJournal(known, known.length) : undefined;
+    const written = await this.writeSegments(logs);
+    if (early !== undefined) {
+      written.forEach(({ log, round }, i) => {
+        const p = previews[i];
+        assert(round === undefined || (p !== undefined && log.matchesPreview(round, p)), 'a round writes what its preview said');
+      });
+      return { written, durable: early };
+    }
+    const rounds = written.filter((w) => w.round !== undefined);
+    const parts = rounds.flatMap(({ log, round }) => (round === undefined ? [] : log.journalParts(round)));
+    return { written, durable: this.startJournal(parts, rounds.length) };
   }
 
   /**
-   * Journals a round of two or more logs, if the journal is usable and the round is not larger than
-   * a quarter of its bound (a round that large amortises its fdatasyncs; the bound keeps a journal
-   * file at most 1.25 × checkpointBytes, which recovery reads whole).
+   * Writes and fdatasyncs a round's journal records, if the round has two or more logs, the journal
+   * is usable and the round is not larger than a quarter of its bound (a round that large amortises
+   * its fdatasyncs; the bound keeps a journal file at most 1.25 × checkpointBytes, which recovery
+   * reads whole). Positions in the journal are taken when this is called, so rounds stay in order.
    */
-  private async journalRound(written: Written[]): Promise<boolean> {
+  private startJournal(parts: JournalPart[], logs: number): Promise<boolean> | undefined {
     const j = this.journal;
-    if (j === undefined || !j.journal.usable) return false;
-    const parts: JournalPart[] = [];
-    let logs = 0;
-    let bytes = 0;
-    for (const { log, round } of written) {
-      if (round === undefined) continue;
-      logs++;
-      for (const p of log.journalParts(round)) {
-        parts.push(p);
-        bytes += p.bytes;
-      }
-    }
-    if (logs < 2 || bytes > j.checkpointBytes / 4) return false;
-    try {
-      await j.journal.write(parts);
-      return true;
-    } catch {
-      // The journal is marked failed (and logged it): this round fdatasyncs its segments.
-      return false;
-    }
+    if (j === undefined || !j.journal.usable || logs < 2) return undefined;
+    const bytes = parts.reduce((sum, p) => sum + p.bytes, 0);
+    if (bytes > j.checkpointBytes / 4) return undefined;
+    return writeAndSync(j.journal, parts);
   }
 
-  /** Starts writing every dirty log's next round (synchronously up to each one's first I/O call). */
-  private writeSegments(): Promise<Written[]> {
-    const logs = [...this.dirty];
-    this.dirty.clear();
+  /** Starts writing every given log's next round (synchronously up to each one's first I/O call). */
+  private writeSegments(logs: WalLog[]): Promise<Written[]> {
     return Promise.all(
       logs.map(async (log) => {
         try {
@@ -223,17 +227,9 @@ export class GroupCommit {
    * Makes a written round durable: one fdatasync of the journal when it holds the round (and has
    * not failed since: a later round may have been written into it meanwhile), else each segment's.
    */
-  private async syncAll({ written, journaled }: RoundWrites): Promise<Synced[]> {
-    let segmentSync = true;
-    const j = this.journal?.journal;
-    if (journaled && j !== undefined && j.usable) {
-      try {
-        await j.sync();
-        segmentSync = false;
-      } catch {
-        // Marked failed and logged by the journal; the segments hold the bytes: fdatasync them.
-      }
-    }
+  private async syncAll({ written, durable }: RoundWrites): Promise<Synced[]> {
+    // A failed journal was logged and marked by it; the segments hold the bytes: fdatasync them.
+    const segmentSync = durable === undefined || !(await durable);
     return Promise.all(
       written.map(async ({ log, round }) => {
         if (round === undefined) return { log, result: undefined };
@@ -294,5 +290,21 @@ export class GroupCommit {
       const t = taken[i];
       if (t !== undefined) l.indexFlushed(t);
     });
+  }
+}
+
+/**
+ * The journal's write, then its fdatasync; false when either failed or the journal failed meanwhile
+ * (another round's fdatasync on the same file failed: a later one may then succeed without having
+ * written anything, so this round does not count on it).
+ */
+async function writeAndSync(j: Journal, parts: readonly JournalPart[]): Promise<boolean> {
+  try {
+    await j.write(parts);
+    if (!j.usable) return false;
+    await j.sync();
+    return j.usable;
+  } catch {
+    return false;
   }
 }

@@ -12,7 +12,7 @@ import type { Segment } from './segment.js';
 import { FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES } from './frame.js';
 import { indexFrame, markerOp } from './indexer.js';
 import { createSegment } from './segment-files.js';
-import { finishDeferredCrcs, frameBuffers } from './frame-stage.js';
+import { crcDeferred, finishDeferredCrcs, frameBuffers } from './frame-stage.js';
 import { writtenBytes, type JournalPart } from './journal.js';
 import { WalFailedError } from './errors.js';
 import { assert } from '../util/assert.js';
@@ -124,6 +124,35 @@ async function writeGroup(state: LogState, group: Group, staged: Uint8Array[], c
     if (headers.length > 0) await Promise.all(headers.map((h) => state.ctx.io.write(fd, [h.bytes], h.position)));
   }
   if (closing && needsDatasync(state)) await state.ctx.io.datasync(group.seg.fd);
+}
+
+/**
+ * The journal part of the round the next writeRound will write, computed before it starts (no state
+ * change), so that the store can write the journal while the segments are written: only for a round
+ * that stays in the last segment and whose frames are final already (no CRC deferred to the write).
+ * Otherwise undefined, and the journal follows the segment writes (journalParts).
+ */
+export function previewRound(state: LogState): JournalPart | undefined {
+  const n = roundLength(state);
+  if (n === 0) return undefined;
+  const seg = lastSegment(state);
+  // The position writeRound will take: the durable end, or the end of the round in flight.
+  const position = state.inFlight === 0 ? seg.sizeBytes : state.writeEnd;
+  const entries = state.tail.slice(state.inFlight, state.inFlight + n);
+  let end = position;
+  for (const e of entries) {
+    const frameBytes = FRAME_HEADER_BYTES + e.data.byteLength;
+    if (crcDeferred(e.data) || (end > SEGMENT_HEADER_BYTES && end + frameBytes > state.segmentBytes)) return undefined;
+    end += frameBytes;
+  }
+  const buffers = writtenBytes(state.tailFrames.slice(state.inFlight, state.inFlight + n), entries);
+  return { logId: state.logId, segmentBase: seg.baseIndex, segmentFd: seg.fd, position, buffers, bytes: end - position, fail: (err) => failLog(state, err) };
+}
+
+/** Whether a written round is the one previewRound described (the store asserts it). */
+export function matchesPreview(round: WrittenRound, part: JournalPart): boolean {
+  const g = round.groups[0];
+  return round.groups.length === 1 && g !== undefined && g.position === part.position && g.seg.baseIndex === part.segmentBase;
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Entry, HardState, SegmentInfo, Snapshot } from './entry.js';
 import { EntryType } from './entry.js';
 import { MAX_FRAME_PAYLOAD_BYTES } from './frame.js';
 import { readBatchFields } from './kafka-batch.js';
-import { completeRound, failLog, indexFlushed, journalParts, syncRound, takeIndexOps, wakeDurable, writeRound } from './log-write.js';
+import { completeRound, failLog, indexFlushed, journalParts, matchesPreview, previewRound, syncRound, takeIndexOps, wakeDurable, writeRound } from './log-write.js';
 import type { RoundResult, WrittenRound } from './log-write.js';
 import type { JournalPart } from './journal.js';
 import { findOffset, findTimestamp, read, readSync } from './log-read.js';
@@ -159,6 +159,13 @@ export class WalLog {
   /** The round's segment writes, for the store's journal. */
   journalParts(round: WrittenRound): JournalPart[] {
     return journalParts(this.state, round);
+  }
+  /** What the next writeRound will write, if it can be known before (see previewRound). */
+  previewRound(): JournalPart | undefined {
+    return this.refusal() === undefined ? previewRound(this.state) : undefined;
+  }
+  matchesPreview(round: WrittenRound, part: JournalPart): boolean {
+    return matchesPreview(round, part);
   }
   /** A failed log's rounds are not completed: failing it already rejected every append. */
   completeRound(result: RoundResult): void {
