@@ -180,16 +180,17 @@ export class ReadyLoop {
   }
 
   /**
-   * Sends the picked messages, batched per peer. With `holdNotices` (a drain's first send), the
-   * commit notices among them are held for the next drain and those held by the previous drain go
-   * out now, unless an append of this send supersedes them.
+   * Sends the picked messages, batched per peer. In a drain's first send (`first`), the notices
+   * held by the previous drain go out too, unless an append of this send supersedes them; and this
+   * drain's own notices are held, unless it writes entries: then the next drain comes only after
+   * its WAL round, and the notices would wait that long or, sent alone, cost a frame of their own.
    */
-  private send(batch: Batch, pick: (rd: Ready) => Ready['messages'], holdNotices = false): void {
+  private send(batch: Batch, pick: (rd: Ready) => Ready['messages'], first = false): void {
     const out = new Outbox();
     const t = this.ctx.tracer;
-    // Notices of the previous drain: out with this send's frames, unless superseded in it.
-    const carried = holdNotices && !this.notices.empty ? this.notices : undefined;
+    const carried = first && !this.notices.empty ? this.notices : undefined;
     if (carried !== undefined) this.notices = new CommitNotices();
+    const holdNotices = first && !batch.some(([, rd]) => rd.entries.length > 0 || rd.snapshot !== undefined);
     for (const [g, rd] of batch) {
       for (const m of pick(rd)) {
         if (holdNotices && CommitNotices.isNotice(m)) {
