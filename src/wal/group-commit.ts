@@ -95,13 +95,14 @@ export class GroupCommit {
 
   /**
    * Before `logId` is rewritten (truncated, prefix-deleted, reset by a snapshot), closed or deleted:
-   * a checkpoint if the journal holds records of it, so that recovery never redoes a record into a
-   * file that was cut or removed since.
+   * a checkpoint if the journal holds records of it (of one of `segmentBases`, the segments the
+   * operation cuts or removes, when given), so that recovery never redoes a record into a file that
+   * was cut or removed since.
    */
-  checkpointFor(logId: string): Promise<void> {
+  checkpointFor(logId: string, segmentBases?: readonly number[]): Promise<void> {
     const j = this.journal?.journal;
-    if (j === undefined || !j.holds(logId)) return Promise.resolve();
-    return this.exclusively(() => (j.holds(logId) ? j.checkpoint() : Promise.resolve()));
+    if (j === undefined || !j.holds(logId, segmentBases)) return Promise.resolve();
+    return this.exclusively(() => (j.holds(logId, segmentBases) ? j.checkpoint() : Promise.resolve()));
   }
 
   /** Runs `fn` with the pipeline empty and held; checkpoints run one at a time. */
@@ -176,9 +177,11 @@ export class GroupCommit {
   private async writeAll(): Promise<RoundWrites> {
     const logs = [...this.dirty];
     this.dirty.clear();
-    const previews = logs.map((l) => l.previewRound());
+    // A single log's round never journals: no preview work on that (hot) path.
+    const journaling = logs.length >= 2 && this.journal?.journal.usable === true;
+    const previews = journaling ? logs.map((l) => l.previewRound()) : [];
     const known = previews.filter((p): p is JournalPart => p !== undefined);
-    const early = known.length === logs.length ? this.startJournal(known, known.length) : undefined;
+    const early = journaling && known.length === logs.length ? this.startJournal(known, known.length) : undefined;
     const written = await this.writeSegments(logs);
     if (early !== undefined) {
       written.forEach(({ log, round }, i) => {
@@ -188,6 +191,7 @@ export class GroupCommit {
       return { written, durable: early };
     }
     const rounds = written.filter((w) => w.round !== undefined);
+    if (!journaling || rounds.length < 2) return { written, durable: undefined };
     const parts = rounds.flatMap(({ log, round }) => (round === undefined ? [] : log.journalParts(round)));
     return { written, durable: this.startJournal(parts, rounds.length) };
   }

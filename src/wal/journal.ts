@@ -64,7 +64,8 @@ export class Journal {
   private size = JOURNAL_HEADER_BYTES;
   /** Segments written by journaled rounds since the last checkpoint: the checkpoint fdatasyncs them. */
   private readonly touched = new Map<FileHandle, JournalPart['fail']>();
-  private readonly logIds = new Set<string>();
+  /** Log id → bases of the segments this file holds records for. */
+  private readonly logSegments = new Map<string, Set<number>>();
   /**
    * A write or fdatasync of this file failed: the kernel may have dropped its pages, so no later
    * round trusts it (they fdatasync their segments); the next checkpoint starts a fresh file.
@@ -97,9 +98,14 @@ export class Journal {
   get usable(): boolean {
     return this.failed === undefined && this.broken === undefined;
   }
-  /** Whether this file holds records of `logId` (then rewriting or closing it needs a checkpoint). */
-  holds(logId: string): boolean {
-    return this.logIds.has(logId);
+  /**
+   * Whether this file holds records of `logId` — for one of `segmentBases` when given. Then cutting,
+   * removing or closing those segments needs a checkpoint first.
+   */
+  holds(logId: string, segmentBases?: readonly number[]): boolean {
+    const bases = this.logSegments.get(logId);
+    if (bases === undefined) return false;
+    return segmentBases === undefined || segmentBases.some((b) => bases.has(b));
   }
   get empty(): boolean {
     return this.round === 0;
@@ -123,7 +129,9 @@ export class Journal {
       for (const b of p.buffers) buffers.push(b);
       bytes += header.byteLength + p.bytes;
       this.touched.set(p.segmentFd, p.fail);
-      this.logIds.add(p.logId);
+      const bases = this.logSegments.get(p.logId) ?? new Set<number>();
+      bases.add(p.segmentBase);
+      this.logSegments.set(p.logId, bases);
     });
     const at = this.size;
     this.size += bytes;
@@ -186,7 +194,7 @@ export class Journal {
     this.size = JOURNAL_HEADER_BYTES;
     this.failed = undefined;
     this.touched.clear();
-    this.logIds.clear();
+    this.logSegments.clear();
     // The unlink need not be durable: recovery redoes only the newest file (and removes older ones).
     await this.io.close(old.fd);
     await this.io.unlink(old.path);

@@ -23,8 +23,11 @@ export interface LogHost {
   saveHardState(log: WalLog, key: Buffer, hs: HardState, sync: boolean): Promise<void>;
   /** Writes every log's pending index ops to LevelDB now. */
   flushIndex(): Promise<void>;
-  /** A journal checkpoint if the store's journal holds records of this log (before a rewrite or close). */
-  checkpointFor(log: WalLog): Promise<void>;
+  /**
+   * A journal checkpoint if the store's journal holds records of this log — of one of
+   * `segmentBases` when given (the segments a rewrite cuts or removes) — before a rewrite or close.
+   */
+  checkpointFor(log: WalLog, segmentBases?: readonly number[]): Promise<void>;
   forget(log: WalLog): void;
 }
 
@@ -215,25 +218,36 @@ export class WalLog {
     return this.host.saveHardState(this, this.state.keys.hard, hs, opts.sync ?? true);
   }
 
+  /** Segments from the one holding `afterIndex + 1` on are cut or removed. */
   truncateSuffix(afterIndex: number): Promise<void> {
-    return this.rewrite(() => truncateSuffix(this.state, afterIndex));
+    const cut = (): number[] => this.state.segments.filter((s) => s.lastIndex > afterIndex).map((s) => s.baseIndex);
+    return this.rewrite(() => truncateSuffix(this.state, afterIndex), cut);
   }
+  /** Segments wholly before `beforeIndex` are removed (never the last one). */
   deletePrefix(beforeIndex: number): Promise<void> {
-    return this.rewrite(() => deletePrefix(this.state, beforeIndex));
+    const removed = (): number[] => {
+      const segs = this.state.segments;
+      return segs.filter((_, i) => i + 1 < segs.length && (segs[i + 1]?.baseIndex ?? Infinity) <= beforeIndex).map((s) => s.baseIndex);
+    };
+    return this.rewrite(() => deletePrefix(this.state, beforeIndex), removed);
   }
   installSnapshot(snapshot: Snapshot): Promise<void> {
-    return this.rewrite(() => installSnapshot(this.state, snapshot));
+    return this.rewrite(() => installSnapshot(this.state, snapshot), () => undefined);
   }
 
-  /** Waits for pending appends, then runs `op` alone; a failure inside poisons the log. */
-  private rewrite(op: () => Promise<void>): Promise<void> {
+  /**
+   * Waits for pending appends, then runs `op` alone; a failure inside poisons the log. `touched`
+   * names the segments `op` cuts or removes (undefined: all of them), evaluated once the appends
+   * drained: the journal is checkpointed first if it holds records of one of them.
+   */
+  private rewrite(op: () => Promise<void>, touched: () => number[] | undefined): Promise<void> {
     const run = async (): Promise<void> => {
       const refused = this.refusal();
       if (refused !== undefined) throw refused;
       await this.drain();
       await this.host.flushIndex();
       // Recovery must never redo a journal record into a file this op cuts or removes.
-      await this.host.checkpointFor(this);
+      await this.host.checkpointFor(this, touched());
       const again = this.refusal();
       if (again !== undefined) throw again;
       try {

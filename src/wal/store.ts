@@ -197,8 +197,8 @@ export class WalStore implements LogHost {
     return this.commits.flushIndex();
   }
 
-  checkpointFor(log: WalLog): Promise<void> {
-    return this.commits.checkpointFor(log.logId);
+  checkpointFor(log: WalLog, segmentBases?: readonly number[]): Promise<void> {
+    return this.commits.checkpointFor(log.logId, segmentBases);
   }
 
   saveHardState(_log: WalLog, key: Buffer, hs: HardState, sync: boolean): Promise<void> {

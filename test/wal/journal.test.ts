@@ -191,14 +191,42 @@ describe('redo journal', () => {
     let syncs = io.datasyncCalls;
     await appendRounds(logs, 1, 1);
     expect(io.datasyncCalls - syncs).toBe(2);
-    await logs[0]?.deletePrefix(2);
+    await logs[0]?.truncateSuffix(2);
     syncs = io.datasyncCalls;
     await appendRounds(logs, 1, 1);
     expect(io.datasyncCalls - syncs).toBe(1);
     io.crash({ tear: 'none' });
     const b = await openNode(io, db, a.fence);
-    const pa = await b.store.openLog('p.a.0');
-    expect([pa.firstIndex, pa.lastIndex]).toEqual([2, 4]);
+    await expectHolds(await b.store.openLog('p.a.0'), 3);
     await expectHolds(await b.store.openLog('p.b.0'), 4);
+  });
+
+  it('a prefix deletion checkpoints only when it removes a segment the journal has records for', async () => {
+    const io = new FaultyFileIO({ seed: 9 });
+    const db = memoryDb();
+    const fence = new Fence();
+    const store = await WalStore.open({ dir: DIR, logger: capturingLogger().log, fileIO: new FencedFileIO(io, fence), db: new FencedDb(db, fence), segmentBytes: 200 });
+    stores.push(store);
+    const logs = await openLogs(store, ['p.a.0', 'p.b.0']);
+    await appendRounds(logs, 6, 2);
+    const segmentsOfA = logs[0]?.segments().length ?? 0;
+    expect(segmentsOfA).toBeGreaterThan(2);
+    // Journal records now name every segment of p.a.0: removing its first one needs a checkpoint.
+    const first = await journalFiles(io);
+    await logs[0]?.deletePrefix(logs[0].segments()[1]?.baseIndex ?? 0);
+    const second = await journalFiles(io);
+    expect(second).not.toEqual(first);
+    // One more round: records only for the last segments. Removing older ones needs none.
+    await appendRounds(logs, 1, 1);
+    const lastBase = logs[0]?.segments().at(-1)?.baseIndex ?? 0;
+    await logs[0]?.deletePrefix(lastBase);
+    expect(await journalFiles(io)).toEqual(second);
+    expect(logs[0]?.segments()).toHaveLength(1);
+    io.crash({ tear: 'none' });
+    const b = await openNode(io, db, fence);
+    const a0 = await b.store.openLog('p.a.0');
+    expect([a0.firstIndex, a0.lastIndex]).toEqual([lastBase, 13]);
+    await expectHolds(await b.store.openLog('p.b.0'), 13);
+    expect(b.lines.find((l) => l.msg === 'redid the journal')).toMatchObject({ records: 2 });
   });
 });
