@@ -12,6 +12,7 @@ import type { Logger } from '../util/logger.js';
 import { NodeFileIO, WalStore, type FileIO, type WalDb } from '../wal/index.js';
 import { ProducerIdAllocator } from '../kafka/idempotence/index.js';
 import { GroupService } from './group-service.js';
+import { BROKER_HEAP_GROWING_PERCENT, tuneHeapGrowing } from './heap-tuning.js';
 import { MetaService } from './meta-service.js';
 import { PartitionManager } from './partition/manager.js';
 import { NodeRpc } from './rpc.js';
@@ -28,6 +29,11 @@ export interface NodeOptions {
   /** Storage injection for the embedded `storage: 'memory'` mode (an in-memory file layer and LevelDB). */
   readonly fileIO?: FileIO;
   readonly db?: WalDb;
+  /**
+   * V8 heap growing factor for the whole process, in percent (see heap-tuning.ts); 0 leaves V8's
+   * own. Default BROKER_HEAP_GROWING_PERCENT. A flag given on the node command line wins.
+   */
+  readonly heapGrowingPercent?: number;
 }
 
 /**
@@ -73,6 +79,7 @@ export class ChronikNode {
 
   static async start(options: NodeOptions): Promise<ChronikNode> {
     const { config, logger } = options;
+    tuneHeapGrowing(options.heapGrowingPercent ?? BROKER_HEAP_GROWING_PERCENT, logger);
     await mkdir(config.dataDir, { recursive: true });
     const metrics = new NodeMetrics(config.nodeId);
     const timedIO = new TimedFileIO(options.fileIO ?? new NodeFileIO(), metrics.observeFsync);
