@@ -1,7 +1,7 @@
 import { assert } from '../../util/assert.js';
-import { computeBatchCrc } from './header.js';
 import { writeInt64 } from './int64.js';
 import * as L from './layout.js';
+import { batchHeadCrc, rebasedBatchCrc } from './records-crc.js';
 
 /**
  * Gives a batch its place in the log, in place. baseOffset and partitionLeaderEpoch precede the
@@ -22,12 +22,15 @@ export function nextOffsetAfter(batch: Buffer, baseOffset: number): number {
 /**
  * Stamps a topic's LogAppendTime on a batch: the timestamp-type attribute bit and maxTimestamp,
  * which consumers read as every record's timestamp under LogAppendTime. baseTimestamp is left as
- * the producer wrote it, as Kafka does. Both fields are inside the CRC, so it is recomputed.
+ * the producer wrote it, as Kafka does. Both fields are inside the CRC, which is carried forward
+ * from the stored one (rebasedBatchCrc: 80 header bytes, not a second pass over the records), so
+ * the caller must have verified it.
  */
 export function setLogAppendTime(batch: Buffer, timestampMs: number): void {
   assert(batch.length >= L.HEADER_BYTES, 'setLogAppendTime on a buffer shorter than a batch header');
+  const headBefore = batchHeadCrc(batch);
   const attributes = batch.readInt16BE(L.ATTRIBUTES) | L.TIMESTAMP_TYPE_BIT;
   batch.writeInt16BE(attributes, L.ATTRIBUTES);
   writeInt64(batch, L.MAX_TIMESTAMP, timestampMs);
-  batch.writeUInt32BE(computeBatchCrc(batch), L.CRC);
+  batch.writeUInt32BE(rebasedBatchCrc(batch, headBefore), L.CRC);
 }

@@ -59,6 +59,24 @@ function shiftFactor(bytes: number): number {
  */
 export function recordsCrc(batch: Buffer): number {
   const whole = batch.readUInt32BE(L.CRC);
-  const head = crc32c(batch.subarray(L.ATTRIBUTES, L.RECORDS));
-  return (whole ^ multModP(shiftFactor(batch.length - L.RECORDS), head)) >>> 0;
+  return (whole ^ multModP(shiftFactor(batch.length - L.RECORDS), batchHeadCrc(batch))) >>> 0;
+}
+
+/**
+ * The batch CRC after bytes ATTRIBUTES..RECORDS of the header changed (the records did not), from
+ * `headCrcBefore`, the CRC-32C of those 40 bytes before the change. With n the records' length,
+ * CRC(h ++ r) = CRC(h) * x^(8n) xor CRC(r), so the new CRC is the stored one xor
+ * (CRC(h) xor CRC(h')) * x^(8n): a 40-byte CRC instead of a pass over up to a megabyte. It carries
+ * the stored CRC forward: right if that was right for the bytes (produce verifies it first), and
+ * still wrong if it was not, so a corrupt batch is never given a CRC that hides it.
+ */
+export function rebasedBatchCrc(batch: Buffer, headCrcBefore: number): number {
+  const whole = batch.readUInt32BE(L.CRC);
+  const headAfter = batchHeadCrc(batch);
+  return (whole ^ multModP(shiftFactor(batch.length - L.RECORDS), (headCrcBefore ^ headAfter) >>> 0)) >>> 0;
+}
+
+/** CRC-32C of the header bytes the batch CRC covers (attributes up to the records). */
+export function batchHeadCrc(batch: Buffer): number {
+  return crc32c(batch.subarray(L.ATTRIBUTES, L.RECORDS));
 }

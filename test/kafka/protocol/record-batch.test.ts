@@ -152,8 +152,8 @@ describe('record batches (magic 2)', () => {
     expect(records(gz).map((r) => r.value?.toString())).toEqual(['zipped', 'twice']);
     const lz4 = Buffer.from(gz);
     lz4.writeInt16BE(3, 21);
-    lz4.writeUInt32BE(0, 17);
-    setLogAppendTime(lz4, 9); // recomputes the CRC over the changed attributes
+    lz4.writeUInt32BE(computeBatchCrc(lz4), 17);
+    setLogAppendTime(lz4, 9); // carries the (valid) CRC forward over the changed attributes
     const decoded = decodeBatch(lz4);
     expect(decoded.records).toBeNull();
     expect('reason' in decoded && decoded.reason).toMatch(/codec 3/);
