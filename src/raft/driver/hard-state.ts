@@ -30,15 +30,30 @@ export class HardStateSaver {
     return this.enqueue(g, hs, true);
   }
 
-  /** Whether a flush is scheduled for the next turn. */
-  private scheduled = false;
+  /** The flush scheduled for the next turn, if any. */
+  private scheduled: NodeJS.Immediate | undefined;
 
   defer(g: RaftGroup, hs: HardState): void {
     this.deferred.set(g, hs);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
+    if (this.scheduled === undefined) this.schedule();
+  }
+
+  /**
+   * Moves a scheduled flush behind the WAL rounds issued since (still in the next turn). Called by
+   * a drain that has just appended: its round's writes then start before this LevelDB write, whose
+   * call alone costs ~40 µs of the event loop. Traced with one proposal at a time: the leader's
+   * commit drain defers its commit index, the next proposal's drain follows at once, and its
+   * round used to wait behind that write (docs/raft-driver.md, "Tracing one proposal").
+   */
+  afterAppends(): void {
+    if (this.scheduled === undefined) return;
+    clearImmediate(this.scheduled);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    this.scheduled = setImmediate(() => {
+      this.scheduled = undefined;
       this.flushDeferred();
     });
   }
