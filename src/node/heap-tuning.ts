@@ -2,19 +2,21 @@ import { setFlagsFromString } from 'node:v8';
 import type { Logger } from '../util/logger.js';
 
 /**
- * V8's heap growing factor for a broker process, in percent over 1 (300: the old generation may
- * grow to 4x its live size, external bytes included, before the next full mark-compact).
+ * V8's heap growing factor for a broker process, in percent over 1 (200: the old generation may
+ * grow to 3x its live size, external bytes included, before the next full mark-compact).
  *
  * Why: a broker's working set is Buffers (Produce request frames held until their batches commit,
  * Raft entry caches, WAL tails, read buffers), which live outside V8's heap, while its JavaScript
  * heap is small (about 15 MB live under produce-1n). V8 counts the external bytes allocated since
  * the last full GC against an old-generation limit of (growing factor x live heap); it picked a
  * factor of about 2.6 here, so at 100-200 MB/s of 1 MiB produce requests it ran a full
- * mark-compact every ~16 MB of data (6-10 a second), which cost 1.2-1.5 ms of CPU per MB on its
- * marking threads. Pinned at 4 (the top of the range V8 picks from itself), full GCs were 2-3x
- * rarer and broker CPU per MB 25-30% lower, for 10-16 MB more RSS (docs/bench.md, session 4).
+ * mark-compact every ~16 MB of data (6-10 a second), 1.2-1.8 ms of CPU per MB on its marking
+ * threads. Measured in interleaved bench runs (docs/bench.md, session 4): at 200, produce-1n broker
+ * CPU 4.9-5.0 -> 3.7-4.0 ms per MB; at 300, 5.1-6.3 -> 3.4-4.3, but consume-1n (50 MB fetch
+ * responses of fresh read buffers) then peaked at 275-291 MB RSS against 216-232, too close to the
+ * 300 MB bound; at 200 it peaked at 244-280.
  */
-export const BROKER_HEAP_GROWING_PERCENT = 300;
+export const BROKER_HEAP_GROWING_PERCENT = 200;
 
 const FLAG = '--heap-growing-percent';
 
