@@ -105,6 +105,12 @@ export class GroupCommit {
     return this.exclusively(() => (j.holds(logId, segmentBases) ? j.checkpoint() : Promise.resolve()));
   }
 
+  /** See Journal.release: for a log closing after its checkpoint failed. */
+  releaseSegments(fds: readonly number[]): Promise<void> {
+    const j = this.journal?.journal;
+    return j === undefined ? Promise.resolve() : this.exclusively(() => j.release(fds));
+  }
+
   /** Runs `fn` with the pipeline empty and held; checkpoints run one at a time. */
   private exclusively(fn: () => Promise<void>): Promise<void> {
     const run = this.checkpoints.then(async () => {

@@ -200,6 +200,27 @@ export class Journal {
     await this.io.unlink(old.path);
   }
 
+  /**
+   * A log closes although a checkpoint could not run: its journaled segments are fdatasync'd and
+   * forgotten before their files close (a later checkpoint must not sync a closed handle). Their
+   * records stay: redoing them rewrites the same bytes. A failed fdatasync breaks the journal.
+   */
+  async release(fds: readonly FileHandle[]): Promise<void> {
+    if (this.broken !== undefined) return;
+    for (const fd of fds) {
+      const fail = this.touched.get(fd);
+      if (fail === undefined) continue;
+      try {
+        await this.io.datasync(fd);
+      } catch (err) {
+        this.broken = err instanceof Error ? err : new Error(String(err));
+        fail(this.broken);
+        throw this.broken;
+      }
+      this.touched.delete(fd);
+    }
+  }
+
   async close(): Promise<void> {
     await this.io.close(this.fd);
   }

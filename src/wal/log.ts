@@ -28,6 +28,8 @@ export interface LogHost {
    * `segmentBases` when given (the segments a rewrite cuts or removes) — before a rewrite or close.
    */
   checkpointFor(log: WalLog, segmentBases?: readonly number[]): Promise<void>;
+  /** The log closes although its checkpoint failed: make its journaled segments durable first. */
+  releaseSegments(log: WalLog, fds: readonly number[]): Promise<void>;
   forget(log: WalLog): void;
 }
 
@@ -285,6 +287,10 @@ export class WalLog {
     } catch (err) {
       // The journal keeps the records; reopening the store redoes them (the same bytes).
       this.state.log.warn({ err }, 'journal checkpoint failed while closing the log');
+      await this.host.releaseSegments(
+        this,
+        this.state.segments.map((s) => s.fd),
+      ).catch((e: unknown) => this.state.log.error({ err: e }, 'could not make the log durable before closing it; reopen the store to redo its journal'));
     }
     for (const seg of this.state.segments) await this.state.ctx.io.close(seg.fd);
     this.host.forget(this);

@@ -201,6 +201,10 @@ export class WalStore implements LogHost {
     return this.commits.checkpointFor(log.logId, segmentBases);
   }
 
+  releaseSegments(_log: WalLog, fds: readonly number[]): Promise<void> {
+    return this.commits.releaseSegments(fds);
+  }
+
   saveHardState(_log: WalLog, key: Buffer, hs: HardState, sync: boolean): Promise<void> {
     this.pendingHard.set(key.toString('latin1'), { key, value: encodeHardState(hs) });
     if (sync) this.hardSync = true;

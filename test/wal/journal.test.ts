@@ -229,4 +229,24 @@ describe('redo journal', () => {
     await expectHolds(await b.store.openLog('p.b.0'), 13);
     expect(b.lines.find((l) => l.msg === 'redid the journal')).toMatchObject({ records: 2 });
   });
+
+  it('a log closing when its checkpoint fails makes its segments durable first; the next checkpoint works', async () => {
+    const io = new FaultyFileIO({ seed: 10 });
+    const db = memoryDb();
+    const a = await openNode(io, db);
+    const logs = await openLogs(a.store, ['p.a.0', 'p.b.0', 'p.c.0']);
+    await appendRounds(logs, 2, 2);
+    // The checkpoint's new journal file cannot be written: the close still goes through.
+    io.failNextWrite();
+    await logs[0]?.close();
+    expect(a.lines.some((l) => l.msg === 'journal checkpoint failed while closing the log')).toBe(true);
+    // The closed log's handles were released: this checkpoint (before a truncation) succeeds.
+    await logs[1]?.truncateSuffix(3);
+    await appendRounds(logs.slice(1), 1, 1);
+    io.crash({ tear: 'none' });
+    const b = await openNode(io, db, a.fence);
+    await expectHolds(await b.store.openLog('p.a.0'), 4);
+    await expectHolds(await b.store.openLog('p.b.0'), 4);
+    await expectHolds(await b.store.openLog('p.c.0'), 5);
+  });
 });
