@@ -29,22 +29,24 @@ export class Outbox {
   private readonly peers = new Map<number, PeerBatch>();
 
   add(group: RaftGroup, messages: readonly Message[]): void {
-    for (const m of messages) {
-      const to = toNodeId(m.to);
-      if (to === undefined) continue;
-      let batch = this.peers.get(to);
-      if (batch === undefined) {
-        batch = { frame: new FrameBuilder(), full: [], groups: new Set(), snapshots: [] };
-        this.peers.set(to, batch);
-      }
-      batch.frame.add(group.idBytes, m);
-      if (batch.frame.bytes >= FRAME_SPLIT_BYTES) {
-        batch.full.push(batch.frame);
-        batch.frame = new FrameBuilder();
-      }
-      batch.groups.add(group);
-      if (m.type === MessageType.SNAPSHOT) batch.snapshots.push({ group, to: m.to });
+    for (const m of messages) this.addOne(group, m);
+  }
+
+  addOne(group: RaftGroup, m: Message): void {
+    const to = toNodeId(m.to);
+    if (to === undefined) return;
+    let batch = this.peers.get(to);
+    if (batch === undefined) {
+      batch = { frame: new FrameBuilder(), full: [], groups: new Set(), snapshots: [] };
+      this.peers.set(to, batch);
     }
+    batch.frame.add(group.idBytes, m);
+    if (batch.frame.bytes >= FRAME_SPLIT_BYTES) {
+      batch.full.push(batch.frame);
+      batch.frame = new FrameBuilder();
+    }
+    batch.groups.add(group);
+    if (m.type === MessageType.SNAPSHOT) batch.snapshots.push({ group, to: m.to });
   }
 
   get empty(): boolean {

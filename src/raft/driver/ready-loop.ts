@@ -200,7 +200,7 @@ export class ReadyLoop {
         }
         carried?.supersede(g, m);
         this.notices.supersede(g, m);
-        out.add(g, [m]);
+        out.addOne(g, m);
         if (t !== undefined) traceMessage(t, 'send', g.id, m);
       }
     }
