@@ -94,6 +94,17 @@ describe('redo journal', () => {
     expect(io.contents(`${JDIR}/${files[0] ?? ''}`)?.byteLength).toBe(JOURNAL_HEADER_BYTES);
   });
 
+  it('rounds of large writes per log are not journaled (a double write would cost more than the fdatasyncs)', async () => {
+    const io = new FaultyFileIO({ seed: 12 });
+    const a = await openNode(io, memoryDb());
+    const logs = await openLogs(a.store, ['p.a.0', 'p.b.0']);
+    const syncs = io.datasyncCalls;
+    await Promise.all(logs.map((l) => l.append(entries(1, 1, 1, 400 * 1024))));
+    expect(io.datasyncCalls - syncs).toBe(2);
+    const files = await journalFiles(io);
+    expect(io.contents(`${JDIR}/${files[0] ?? ''}`)?.byteLength).toBe(JOURNAL_HEADER_BYTES);
+  });
+
   it('cuts a torn journal tail', async () => {
     const io = new FaultyFileIO({ seed: 3 });
     const db = memoryDb();
