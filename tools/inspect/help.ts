@@ -23,13 +23,16 @@ Commands:
 commands a segment file. Every command takes --json and --help ('chronik inspect <command> --help').
 groups and partition see only the replicas this node holds: a full picture may need every node's
 data dir (or the partition leaders').
+Segments inside a data dir are read with the records of its redo journal (journal/) applied, as
+opening the store would redo them after a crash.
 ${EXIT_CODES}`;
 
 export const COMMAND_HELP: Readonly<Record<string, string>> = {
   segments: `Usage: chronik inspect segments <datadir|logdir|segment> [--json]
 
 For each log, its segment files: first and last entry index, size in bytes, frame count,
-bad-CRC frame count and a status (ok, torn tail, DAMAGED, BAD HEADER).
+bad-CRC frame count and a status (ok, torn tail, DAMAGED, BAD HEADER). When the data dir's redo
+journal holds records (after a crash), one line says how many, for how many logs and bytes.
 ${EXIT_CODES}`,
   dump: `Usage: chronik inspect dump <logdir|segment> [--from N | --offset N] [--count N] [--deep]
                                    [--max-bytes N] [--json]
@@ -49,7 +52,9 @@ ${EXIT_CODES}`,
 Checks every frame CRC, index continuity and term monotonicity, segment headers and names, Kafka
 batch CRCs of type-2 entries and, with a LevelDB index, the index against the segments. A torn
 tail at the end of a log's last segment is a warning (opening cuts it), as in the WAL's recovery
-table. Prints the exact location of the first problem; --json lists all problems (up to
+table. The redo journal is checked too: records to redo and a torn journal tail are warnings,
+damage opening would refuse is corruption. Prints the exact location of the first problem; --json
+lists all problems (up to
 --max-problems, default 1000). Shows a progress bar when stderr is a terminal.
 ${EXIT_CODES}`,
   index: `Usage: chronik inspect index <datadir|logdir> [--json]
