@@ -53,11 +53,27 @@ function emptyView(path: string): JournalView {
  */
 export async function readJournalView(dataDir: string): Promise<JournalView | undefined> {
   const dir = join(dataDir, 'journal');
+  // On a live node a checkpoint may remove the file between listing and reading it (its records
+  // are then durable in the segments): list again, a bounded number of times.
+  for (let attempt = 0; attempt < LIST_ATTEMPTS; attempt++) {
+    const view = await newestView(dataDir, dir);
+    if (view !== 'vanished') return view;
+  }
+  throw new InspectReadError(`journal files in ${dir} kept vanishing while being read (${LIST_ATTEMPTS} attempts)`);
+}
+
+const LIST_ATTEMPTS = 5;
+
+async function newestView(dataDir: string, dir: string): Promise<JournalView | undefined | 'vanished'> {
   for (const [i, name] of (await journalNames(dir)).entries()) {
     const path = join(dir, name);
-    const bytes = await readFile(path).catch((err: unknown) => {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'vanished';
       throw new InspectReadError(`cannot read ${path}`, { cause: err });
-    });
+    }
     const h = decodeJournalHeader(bytes);
     if (h !== undefined && journalHeaderValid(h)) return viewOf(dataDir, path, bytes);
     if (i > 0 || bytes.byteLength > JOURNAL_HEADER_BYTES) return { ...emptyView(path), corrupt: { position: 0, reason: 'bad journal header' } };
