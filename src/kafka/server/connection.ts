@@ -21,6 +21,8 @@ export interface ConnectionOptions {
   readonly metrics: KafkaServerMetrics;
   readonly maxRequestBytes: number;
   readonly maxInFlight: number;
+  /** Bytes of admitted-but-unanswered request frames before reading pauses (exceeded by at most one frame). */
+  readonly maxInFlightBytes: number;
   readonly idleTimeoutMs: number;
   readonly onClose: (connection: Connection) => void;
 }
@@ -28,14 +30,20 @@ export interface ConnectionOptions {
 /** A response position in request order; chunks stay null until its handler finishes. */
 interface Slot {
   chunks: Buffer[] | null;
+  /** Size of the request frame, released from the in-flight byte count once it is answered. */
+  readonly requestBytes: number;
+  /** The request gets no response (acks=0): it is never queued, and leaves when its handler ends. */
+  readonly silent: boolean;
 }
 
 type Request = Extract<DecodedFrame, { kind: 'request' }>;
 
 /**
  * One client connection: frames in, handlers run concurrently, responses out strictly in request
- * order. Reading pauses while maxInFlight requests are admitted-but-unanswered or while the socket's
- * write buffer is full, so memory per connection stays bounded whatever the client does.
+ * order. Reading pauses while maxInFlight requests or maxInFlightBytes of request frames are
+ * admitted-but-unanswered, or while the socket's write buffer is full, so memory per connection
+ * stays bounded whatever the client does (an acks=0 flood of 1 MiB requests held 100 of them, about
+ * 100 MB, per connection under the request bound alone).
  */
 export class Connection {
   readonly id: number;
@@ -48,6 +56,7 @@ export class Connection {
   private readonly abort = new AbortController();
   private readonly clientAddress: string;
   private inFlight = 0;
+  private inFlightBytes = 0;
   private writeBlocked = false;
   private paused = false;
   private pumping = false;
@@ -139,10 +148,10 @@ export class Connection {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      while (!this.isClosed && !this.draining && !this.writeBlocked && this.inFlight < this.o.maxInFlight) {
+      while (!this.isClosed && !this.draining && !this.writeBlocked && !this.inFlightFull()) {
         const frame = this.decoder.next();
         if (frame === undefined) break;
-        this.admit(decodeFrame(frame, this.o.registry));
+        this.admit(decodeFrame(frame, this.o.registry), frame.length);
       }
     } catch (err) {
       this.close('warn', err instanceof Error ? err.message : 'bad request', err);
@@ -168,17 +177,22 @@ export class Connection {
 
   private updateFlow(): void {
     if (this.isClosed || this.ending) return;
-    const shouldPause = this.draining || this.writeBlocked || this.inFlight >= this.o.maxInFlight;
+    const shouldPause = this.draining || this.writeBlocked || this.inFlightFull();
     if (shouldPause === this.paused) return;
     this.paused = shouldPause;
     if (shouldPause) this.o.socket.pause();
     else this.o.socket.resume();
   }
 
-  private admit(decoded: DecodedFrame): void {
+  private inFlightFull(): boolean {
+    return this.inFlight >= this.o.maxInFlight || this.inFlightBytes >= this.o.maxInFlightBytes;
+  }
+
+  private admit(decoded: DecodedFrame, requestBytes: number): void {
+    this.inFlightBytes += requestBytes;
     if (decoded.kind === 'unsupported-api-versions') {
       this.inFlight++;
-      this.pending.push({ chunks: encodeUnsupportedApiVersions(this.o.registry, decoded.header) });
+      this.pending.push({ chunks: encodeUnsupportedApiVersions(this.o.registry, decoded.header), requestBytes, silent: false });
       this.o.metrics.requestCompleted(decoded.header.apiKey, decoded.header.apiVersion, ErrorCode.UNSUPPORTED_VERSION, 0);
       this.flush();
       return;
@@ -192,8 +206,8 @@ export class Connection {
       this.close('error', `${decoded.handler.name} noResponse check failed`);
       return;
     }
-    const slot: Slot | null = silent ? null : { chunks: null };
-    if (slot !== null) this.pending.push(slot);
+    const slot: Slot = { chunks: null, requestBytes, silent };
+    if (!silent) this.pending.push(slot);
     this.inFlight++;
     let result: unknown;
     try {
@@ -225,19 +239,19 @@ export class Connection {
     };
   }
 
-  private succeed(slot: Slot | null, decoded: Request, response: unknown, startMs: number): void {
+  private succeed(slot: Slot, decoded: Request, response: unknown, startMs: number): void {
     if (this.isClosed) return;
     const { header } = decoded;
     this.o.metrics.requestCompleted(header.apiKey, header.apiVersion, topLevelErrorCode(response), performance.now() - startMs);
     this.complete(slot, decoded, response);
   }
 
-  private fail(slot: Slot | null, decoded: Request, err: unknown): void {
+  private fail(slot: Slot, decoded: Request, err: unknown): void {
     if (this.isClosed) return;
     const { header, handler } = decoded;
     this.log.error({ err, api: handler.name, version: header.apiVersion, correlationId: header.correlationId }, 'handler failed');
     this.o.metrics.requestCompleted(header.apiKey, header.apiVersion, ErrorCode.UNKNOWN_SERVER_ERROR, 0);
-    if (slot === null) {
+    if (slot.silent) {
       // The client expects no response, so closing is the only way to tell it something failed.
       this.close('error', `${handler.name} handler failed on a request without response`);
       return;
@@ -250,9 +264,10 @@ export class Connection {
     this.complete(slot, decoded, response);
   }
 
-  private complete(slot: Slot | null, decoded: Request, response: unknown): void {
-    if (slot === null) {
+  private complete(slot: Slot, decoded: Request, response: unknown): void {
+    if (slot.silent) {
       this.inFlight--;
+      this.inFlightBytes -= slot.requestBytes;
       this.pump();
       return;
     }
@@ -274,10 +289,12 @@ export class Connection {
     let bytes = 0;
     socket.cork();
     while (this.pending.length > 0) {
-      const chunks = (this.pending[0] as Slot).chunks;
+      const head = this.pending[0] as Slot;
+      const chunks = head.chunks;
       if (chunks === null) break;
       this.pending.shift();
       this.inFlight--;
+      this.inFlightBytes -= head.requestBytes;
       for (const c of chunks) {
         socket.write(c);
         bytes += c.length;

@@ -15,6 +15,11 @@ export interface KafkaServerOptions {
   readonly maxRequestBytes?: number;
   /** Requests admitted but not yet answered per connection before reading pauses. Default 100. */
   readonly maxInFlightPerConnection?: number;
+  /**
+   * Bytes of request frames admitted but not yet answered per connection before reading pauses
+   * (exceeded by at most one request). Default DEFAULT_MAX_IN_FLIGHT_BYTES.
+   */
+  readonly maxInFlightBytesPerConnection?: number;
   /** Connections beyond this are closed on accept. Default 10,000. */
   readonly maxConnections?: number;
   /** connections.max.idle.ms. Default 10 minutes. */
@@ -46,6 +51,12 @@ export interface DrainReport {
 }
 
 export const DEFAULT_MAX_REQUEST_BYTES = 100 * 1024 * 1024;
+/**
+ * Twice the ~20 MB a librdkafka producer keeps in flight with the bench's settings, so a client that
+ * waits for its acks is never held back by it; an acks=0 flood of 1 MiB requests is held to this
+ * much per connection instead of 100 requests' worth.
+ */
+export const DEFAULT_MAX_IN_FLIGHT_BYTES = 40 * 1024 * 1024;
 
 /** Starts the Kafka-protocol listener. */
 export async function startKafkaServer(options: KafkaServerOptions): Promise<KafkaServer> {
@@ -69,6 +80,7 @@ export async function startKafkaServer(options: KafkaServerOptions): Promise<Kaf
       metrics,
       maxRequestBytes: options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
       maxInFlight: options.maxInFlightPerConnection ?? 100,
+      maxInFlightBytes: options.maxInFlightBytesPerConnection ?? DEFAULT_MAX_IN_FLIGHT_BYTES,
       idleTimeoutMs: options.idleTimeoutMs ?? 600_000,
       onClose: (c) => {
         connections.delete(c);

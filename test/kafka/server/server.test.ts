@@ -253,6 +253,63 @@ describe('kafka connection server', () => {
     expect(c.frames.map((f) => f.readInt32BE(0))).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('stops admitting requests beyond the in-flight byte bound until one is answered, acks=0 ones included', async () => {
+    const registry = registryWithApiVersions();
+    const gates: ReturnType<typeof deferred<void>>[] = [];
+    const events: string[] = [];
+    const threeStarted = deferred<void>();
+    const probeAdmitted = deferred<void>();
+    registry.register({
+      apiKey: ApiKey.Produce,
+      minVersion: 3,
+      maxVersion: 9,
+      noResponse: (request) => request.acks === 0,
+      async handle() {
+        const gate = deferred<void>();
+        gates.push(gate);
+        if (gates.length === 3) threeStarted.resolve();
+        await gate.promise;
+        return { ...ProduceResponseCodec.defaults(), throttleTimeMs: 0 };
+      },
+    });
+    registry.register({
+      apiKey: ApiKey.Heartbeat,
+      minVersion: 0,
+      maxVersion: 4,
+      handle: (): HeartbeatResponse => {
+        events.push('probe admitted');
+        probeAdmitted.resolve();
+        return { throttleTimeMs: 0, errorCode: 0 };
+      },
+    });
+    // ~300 KB of records per frame: under a 700 KB bound the third is still admitted (600 KB in
+    // flight), then reading pauses.
+    const { client } = await start(registry, { maxInFlightBytesPerConnection: 700_000 });
+    const c = await client();
+    const records = Buffer.alloc(300_000, 7);
+    const produce = (id: number, acks: number): Buffer => requestFrame(ProduceRequestCodec, ApiKey.Produce, 9, id, {
+      ...ProduceRequestCodec.defaults(), acks, timeoutMs: 1000,
+      topicData: [{ name: 't', partitionData: [{ index: 0, records }] }],
+    });
+    c.send(Buffer.concat([produce(1, 0), produce(2, 1), produce(3, 1)]));
+    await threeStarted.promise;
+    c.send(heartbeatFrame(4, 'g'));
+    // A round trip on another connection: the probe's bytes were sent first, so an unbounded
+    // connection would have admitted it by now.
+    const other = await client();
+    other.send(apiVersionsFrame(3, 9));
+    await other.waitFrames(1);
+    expect(events).toEqual([]);
+    // The first request is acks=0: its handler ending (no response) releases its bytes.
+    gates[0]?.resolve();
+    await probeAdmitted.promise;
+    gates[1]?.resolve();
+    gates[2]?.resolve();
+    await c.waitFrames(3);
+    expect(c.frames.map((f) => f.readInt32BE(0))).toEqual([2, 3, 4]);
+    expect(gates).toHaveLength(3);
+  });
+
   it('enforces max connections and the idle timeout, and close() leaves nothing open', async () => {
     const { server, client } = await start(registryWithApiVersions(), { maxConnections: 1, idleTimeoutMs: 300 });
     const first = await client();
