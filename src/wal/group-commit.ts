@@ -79,8 +79,13 @@ export class GroupCommit {
     this.dirty.add(log);
     if (this.roundsRunning !== undefined || this.roundScheduled || this.paused > 0) return;
     this.roundScheduled = true;
-    // setImmediate, not a microtask: appends issued in the same turn of the event loop join the round.
-    setImmediate(() => {
+    // A microtask: every append issued by the code running now (a Ready loop's persist step issues
+    // all its groups' appends in one synchronous pass; appenders woken by one round all run in the
+    // same microtask drain) joins this round, and the round's I/O starts in this turn of the event
+    // loop instead of after the rest of its poll phase (setImmediate cost ~0.1-0.2 ms per commit
+    // under load in a Raft trace). Appends from later callbacks join the next round, which the
+    // pipeline writes while this one syncs.
+    queueMicrotask(() => {
       this.roundScheduled = false;
       // A checkpoint took the pipeline meanwhile; it restarts the rounds when it is done.
       if (this.paused > 0) return;
