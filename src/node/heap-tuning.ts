@@ -2,8 +2,8 @@ import { setFlagsFromString } from 'node:v8';
 import type { Logger } from '../util/logger.js';
 
 /**
- * V8's heap growing factor for a broker process, in percent over 1 (200: the old generation may
- * grow to 3x its live size, external bytes included, before the next full mark-compact).
+ * V8's heap growing factor for a broker process, in percent over 1 (150: the old generation may
+ * grow to 2.5x its live size, external bytes included, before the next full mark-compact).
  *
  * Why: a broker's working set is Buffers (Produce request frames held until their batches commit,
  * Raft entry caches, WAL tails, read buffers), which live outside V8's heap, while its JavaScript
@@ -14,9 +14,12 @@ import type { Logger } from '../util/logger.js';
  * threads. Measured in interleaved bench runs (docs/bench.md, session 4): at 200, produce-1n broker
  * CPU 4.9-5.0 -> 3.7-4.0 ms per MB; at 300, 5.1-6.3 -> 3.4-4.3, but consume-1n (50 MB fetch
  * responses of fresh read buffers) then peaked at 275-291 MB RSS against 216-232, too close to the
- * 300 MB bound; at 200 it peaked at 244-280.
+ * 300 MB bound; at 200 it peaked at 244-287 (287 in a full run). At 150, two interleaved pairs
+ * against 200 (load 2.5-3.2): produce-1n 4.4 and 4.6 ms per MB against 4.6 and 4.1, consume-1n
+ * peak RSS 226 and 243 MB against 284 and 290, and consume-1n itself 397 and 407 MB/s against
+ * 362 and 354: the same CPU gain, with the memory margin back.
  */
-export const BROKER_HEAP_GROWING_PERCENT = 200;
+export const BROKER_HEAP_GROWING_PERCENT = 150;
 
 const FLAG = '--heap-growing-percent';
 
