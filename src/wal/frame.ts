@@ -58,16 +58,24 @@ function getU32(buf: Uint8Array, at: number): number {
   return (((buf[at] ?? 0) << 24) | ((buf[at + 1] ?? 0) << 16) | ((buf[at + 2] ?? 0) << 8) | (buf[at + 3] ?? 0)) >>> 0;
 }
 
-export function encodeSegmentHeader(baseIndex: number, version = FORMAT_VERSION): Uint8Array {
-  const buf = new Uint8Array(SEGMENT_HEADER_BYTES);
+/**
+ * The header layout of every WAL file (segments, the redo journal): magic (4), version (2), header
+ * length (2), a u64 (8: a segment's base index, a journal's sequence number), reserved zeros, and
+ * a CRC-32C of everything before it in the last 4 bytes.
+ */
+export function encodeFileHeader(magic: number, version: number, headerBytes: number, n: number): Uint8Array {
+  const buf = new Uint8Array(headerBytes);
   const view = new DataView(buf.buffer);
-  view.setUint32(0, SEGMENT_MAGIC);
+  view.setUint32(0, magic);
   view.setUint16(4, version);
-  view.setUint16(6, SEGMENT_HEADER_BYTES);
-  writeU64(buf, 8, baseIndex);
-  // bytes 16..20 reserved (zero)
-  view.setUint32(20, crc32c(buf.subarray(0, 20)));
+  view.setUint16(6, headerBytes);
+  writeU64(buf, 8, n);
+  view.setUint32(headerBytes - 4, crc32c(buf.subarray(0, headerBytes - 4)));
   return buf;
+}
+
+export function encodeSegmentHeader(baseIndex: number, version = FORMAT_VERSION): Uint8Array {
+  return encodeFileHeader(SEGMENT_MAGIC, version, SEGMENT_HEADER_BYTES, baseIndex);
 }
 
 /** Decodes a segment file header; undefined when fewer than SEGMENT_HEADER_BYTES are present. */

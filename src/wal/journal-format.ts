@@ -6,7 +6,7 @@
  * wrote into a segment, each carrying its own CRC, so checking them (checkFrame) validates the data
  * without adding a checksum pass over every journaled byte on the write path.
  */
-import { checkFrame, crc32c, FRAME_HEADER_BYTES, readU64, writeU64 } from './frame.js';
+import { checkFrame, crc32c, encodeFileHeader, FRAME_HEADER_BYTES, readU64, writeU64 } from './frame.js';
 
 /** "CHRJ" — Chronik redo journal — at the start of every journal file. */
 export const JOURNAL_MAGIC = 0x4348524a;
@@ -54,15 +54,7 @@ export function parseJournalFileName(name: string): number | undefined {
 }
 
 export function encodeJournalHeader(seq: number, version = JOURNAL_VERSION): Uint8Array {
-  const buf = new Uint8Array(JOURNAL_HEADER_BYTES);
-  const view = new DataView(buf.buffer);
-  view.setUint32(0, JOURNAL_MAGIC);
-  view.setUint16(4, version);
-  view.setUint16(6, JOURNAL_HEADER_BYTES);
-  writeU64(buf, 8, seq);
-  // bytes 16..28 reserved (zero)
-  view.setUint32(28, crc32c(buf.subarray(0, 28)));
-  return buf;
+  return encodeFileHeader(JOURNAL_MAGIC, version, JOURNAL_HEADER_BYTES, seq);
 }
 
 /** undefined when fewer than JOURNAL_HEADER_BYTES are present. */
