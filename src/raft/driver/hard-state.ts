@@ -10,20 +10,15 @@ import type { RaftGroup } from './group.js';
  *   and re-learned from the leader (Raft §5.3 needs no durable commit index). Writing it synced in
  *   every drain put one synced LevelDB write next to every WAL fsync on every node, doubling the
  *   disk's work per commit. `defer` keeps only the newest per group and `flushDeferred` writes
- *   them at most COMMIT_HINT_DELAY_MS later, unsynced (one LevelDB batch for all groups, no
+ *   them in the next turn of the event loop, unsynced (one LevelDB batch for all groups, no
  *   fsync): a process crash keeps it, a power loss may roll it back, which Raft tolerates. Offline
- *   readers (`chronik inspect`) thus see the commit index of at most that long before a SIGKILL.
- *   Writing it in the next turn instead cost one LevelDB write per commit per node at low rates
- *   (3.5 % of each broker's event loop at 2,000 single-message produces/s, e2e-3n profile). The
- *   host's tick retries groups whose previous save was still in flight, and a group's log is
- *   never closed before its last one is written (`settle`).
+ *   readers (`chronik inspect`) thus see the commit index of the moment of a SIGKILL. The host's
+ *   tick retries groups whose previous save was still in flight, and a group's log is never closed
+ *   before its last one is written (`settle`).
  *
  * Saves of one group never overlap: LevelDB does not promise that two concurrent writes land in the
  * order they were issued, and an older hard state landing last could take back a vote.
  */
-/** How long a commit index that moved alone may wait before it is written (see above). */
-export const COMMIT_HINT_DELAY_MS = 10;
-
 export class HardStateSaver {
   private readonly deferred = new Map<RaftGroup, HardState>();
   /** The tail of each group's chain of saves, while one is in flight. */
@@ -35,18 +30,32 @@ export class HardStateSaver {
     return this.enqueue(g, hs, true);
   }
 
-  /** The flush scheduled within COMMIT_HINT_DELAY_MS, if any. */
-  private scheduled: NodeJS.Timeout | undefined;
+  /** The flush scheduled for the next turn, if any. */
+  private scheduled: NodeJS.Immediate | undefined;
 
   defer(g: RaftGroup, hs: HardState): void {
     this.deferred.set(g, hs);
-    if (this.scheduled !== undefined) return;
-    this.scheduled = setTimeout(() => {
+    if (this.scheduled === undefined) this.schedule();
+  }
+
+  /**
+   * Moves a scheduled flush behind the WAL rounds issued since (still in the next turn). Called by
+   * a drain that has just appended: its round's writes then start before this LevelDB write, whose
+   * call alone costs ~40 µs of the event loop. Traced with one proposal at a time: the leader's
+   * commit drain defers its commit index, the next proposal's drain follows at once, and its
+   * round used to wait behind that write (docs/raft-driver.md, "Tracing one proposal").
+   */
+  afterAppends(): void {
+    if (this.scheduled === undefined) return;
+    clearImmediate(this.scheduled);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    this.scheduled = setImmediate(() => {
       this.scheduled = undefined;
       this.flushDeferred();
-    }, COMMIT_HINT_DELAY_MS);
-    // Never what keeps a process alive: close settles every group's hard state itself.
-    this.scheduled.unref();
+    });
   }
 
   get pending(): number {
@@ -54,27 +63,14 @@ export class HardStateSaver {
   }
 
   /**
-   * Writes each group's newest deferred hard state (within COMMIT_HINT_DELAY_MS, and at every
-   * tick). A group whose previous save is still in flight keeps its newest for the next tick, so a
-   * stalled disk costs one waiter per group.
+   * Writes each group's newest deferred hard state (next turn, and at every tick). A group whose previous save is still
+   * in flight keeps its newest for the next tick, so a stalled disk costs one waiter per group.
    */
   flushDeferred(): void {
     for (const [g, hs] of this.deferred) {
       if (this.chains.has(g)) continue;
       this.deferred.delete(g);
       this.enqueue(g, hs, false).catch((err: unknown) => g.logger.warn({ err }, 'saving the commit index failed'));
-    }
-  }
-
-  /**
-   * Writes everything deferred now and resolves once no save is in flight (for `settled()`).
-   * Bounded: a group whose save was in flight is written on the next of at most three passes.
-   */
-  async flushAll(): Promise<void> {
-    for (let pass = 0; pass < 3; pass++) {
-      this.flushDeferred();
-      await Promise.all([...this.chains.values()]);
-      if (this.deferred.size === 0) return;
     }
   }
 

@@ -233,6 +233,9 @@ export class ReadyLoop {
         ),
       );
     }
+    // The appends above joined the WAL's next round, issued in the next turn: a commit index
+    // deferred earlier is written after that round has started, not before.
+    if (writes.length > 0) this.hardStates.afterAppends();
     if (writes.length > 0) await Promise.all(writes);
     if (wrote) this.ctx.stats.fsyncRounds++;
     return batch.filter(([g]) => g.failed === undefined && !g.removed);
