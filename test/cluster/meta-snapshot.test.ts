@@ -37,20 +37,17 @@ describe('__meta snapshots in LevelDB', () => {
 
     const victim = nodes.get(2) as MetaNode;
     await victim.host.settled();
-    let snap = await loadLocalSnapshot(victim.wal.blobs, META);
-    // Unexplained (about 1 run in 50 under load, once in CI): the snapshot due once these entries
-    // were applied was not in LevelDB yet when the host had settled. A snapshot is due again after
-    // every 40 more applied entries, so a bounded number of further rounds takes one.
-    let extraTopics = 0;
-    for (let round = 0; round < 3 && (snap?.index ?? 0) < 80; round++) {
-      const events = sampleEvents(2_000 + round * 40, 40);
-      extraTopics += events.filter((e) => e.type === 'TopicCreated').length;
-      const more = await commitEvents(leader, events);
-      await victim.sm.waiters.waitForApplied(more, WAIT_MS);
-      await victim.host.settled();
-      snap = await loadLocalSnapshot(victim.wal.blobs, META);
-    }
-    expect(snap?.index).toBeGreaterThanOrEqual(80);
+    // The victim holds a snapshot at 80 or later: its own (taken every 40 applied entries), or the
+    // leader's, installed when the victim lagged behind the leader's compacted log (the leader
+    // keeps only 8 entries before its snapshot); after an install its own next one is due only 40
+    // applied entries later. Opening the group takes the newer of the two (open-group.ts). Until
+    // session 4 this test read only its own and failed about 1 run in 50 under load.
+    const local = await loadLocalSnapshot(victim.wal.blobs, META);
+    const installed = (await victim.wal.openLog(META)).snapshot;
+    const snapIndex = Math.max(local?.index ?? 0, installed?.index ?? 0);
+    expect(snapIndex).toBeGreaterThanOrEqual(80);
+    // An installed snapshot came from the leader while the victim ran: its state machine restored it.
+    if ((installed?.index ?? 0) > (local?.index ?? 0)) expect(victim.restores.map((r) => r.index)).toContain(snapIndex);
     // Nothing beside LevelDB: no snapshot side file any more.
     expect((await readdir(join(victim.dir, 'raft')).catch(() => [])).filter((f) => f.endsWith('.snap'))).toEqual([]);
     await stopMetaNode(victim);
@@ -62,7 +59,7 @@ describe('__meta snapshots in LevelDB', () => {
     const back = await startMetaNode(2, victim.dir, port, peers, [0, 1, 2], TUNING);
     nodes.set(2, back);
     // Opening the group restored the image from the LevelDB snapshot before replaying anything.
-    expect(back.restores[0]?.index).toBe(snap?.index);
+    expect(back.restores[0]?.index).toBe(snapIndex);
     const log = await back.wal.openLog(META);
     expect(log.firstIndex).toBeGreaterThan(1); // the log alone could not rebuild the image
     await back.sm.waiters.waitForApplied(after, WAIT_MS);
@@ -71,6 +68,6 @@ describe('__meta snapshots in LevelDB', () => {
     // Images at the same applied index are byte-identical; compare at the leader's index.
     expect(new Set([...nodes.values()].map((n) => n.sm.image.appliedIndex)).size).toBe(1);
     expect(new Set(digests).size).toBe(1);
-    expect(back.sm.image.topicIdsByName.size).toBe(120 / 3 + 24 / 3 + extraTopics);
+    expect(back.sm.image.topicIdsByName.size).toBe(120 / 3 + 24 / 3);
   }, 60_000);
 });
