@@ -88,7 +88,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     idleS: quick ? 5 : 10,
     diskMs: quick ? 500 : 2000,
     netMs: quick ? 300 : 1000,
-    walMs: quick ? 500 : 1000,
+    walMs: quick ? 1200 : 3000,
     raftS: quick ? 1 : 2,
     cpuProf: argv.includes('--cpu-prof'),
     keep: argv.includes('--keep'),
