@@ -1,5 +1,5 @@
-import { appendFile, readdir, stat, truncate } from 'node:fs/promises';
-import { join } from 'node:path';
+import { appendFile, readdir, rm, stat, truncate } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatReport } from '../../tools/soak/checker.js';
 import { createTopic, finishAndCheck, partitionLeader } from '../../tools/soak/harness.js';
@@ -52,10 +52,20 @@ const tornNextFrame: Damage = async (_dataDir, torn, garbled, tornLogDir) => {
   await appendFile(garbled, Buffer.from('\x00\x13garbage-after-the-last-frame\xff\xfe'.repeat(8), 'latin1'));
 };
 
-/** The last (acknowledged) frame cut 7 bytes short: inside it whatever it is (a header alone is 28). */
+/**
+ * The last (acknowledged) frame cut 7 bytes short: inside it whatever it is (a header alone is 28).
+ * The node's redo journal may hold a copy of that frame's round (a round of two or more logs is
+ * made durable there) and would write it back on open; this scenario is acknowledged data lost
+ * outright, which only the leader can repair, so the journal files go too. The process was
+ * SIGKILLed, not powered off: every segment write it made is in the page cache, so no other log
+ * needs the journal.
+ */
 const truncatedAckedFrame: Damage = async (_dataDir, torn, garbled) => {
   await truncate(torn, (await stat(torn)).size - 7);
   await appendFile(garbled, Buffer.from('\x00\x13garbage-after-the-last-frame\xff\xfe'.repeat(8), 'latin1'));
+  // <wal dir>/logs/<log>/<segment>: the journal is <wal dir>/journal.
+  const journal = join(dirname(dirname(dirname(torn))), 'journal');
+  for (const name of await readdir(journal)) if (name.endsWith('.jnl')) await rm(join(journal, name));
 };
 
 describe('fault: torn segment tail on a stopped follower', () => {
