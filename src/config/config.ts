@@ -47,6 +47,8 @@ export interface BrokerConfig {
   readonly raftHeartbeatTicks: number;
   readonly raftQuiesce: boolean;
   readonly fsync: boolean;
+  /** The WAL's redo journal for multi-log sync rounds (docs/wal-format.md, "The redo journal"). */
+  readonly walJournal: boolean;
   readonly requestTimeoutMaxMs: number;
   readonly autoLeaderRebalance: boolean;
   readonly leaderImbalanceCheckIntervalMs: number;
@@ -262,6 +264,7 @@ function resolve(raw: RawSettings): BrokerConfig {
     raftHeartbeatTicks: int(raw, 'raft.heartbeat.ticks'),
     raftQuiesce: bool(raw, 'raft.quiesce'),
     fsync: bool(raw, 'wal.fsync'),
+    walJournal: bool(raw, 'wal.journal'),
     requestTimeoutMaxMs: int(raw, 'request.timeout.max.ms'),
     autoLeaderRebalance: bool(raw, 'auto.leader.rebalance.enable'),
     leaderImbalanceCheckIntervalMs: int(raw, 'leader.imbalance.check.interval.seconds') * 1000,

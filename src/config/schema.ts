@@ -57,6 +57,7 @@ export const SETTINGS = {
   // silent partition is then noticed by the node transport's idle timeout (2 s) instead.
   'raft.quiesce': { type: 'bool', defaultValue: 'true', doc: 'Let idle Raft groups go quiet (no ticks, no heartbeats) until traffic wakes them.' },
   'wal.fsync': { type: 'bool', defaultValue: 'true', doc: 'fdatasync before acknowledging. Turning it off is for benchmarks and tests only.' },
+  'wal.journal': { type: 'bool', defaultValue: 'true', doc: 'Make a sync round that writes to several logs durable with one fdatasync of the node-wide redo journal (redone on open) instead of one per log.' },
   'request.timeout.max.ms': { type: 'int', defaultValue: '30000', min: 1, doc: 'Upper bound on any server-side wait of a request.' },
   'auto.leader.rebalance.enable': { type: 'bool', defaultValue: 'true', doc: 'Move partition leadership back to preferred leaders in the background.' },
   'leader.imbalance.check.interval.seconds': { type: 'int', defaultValue: '300', min: 1, max: 86_400, doc: 'How often the leader balancer runs.' },

@@ -40,6 +40,8 @@ describe('config', () => {
     expect(buildConfig({ file: { 'raft.quiesce': false } }).raftQuiesce).toBe(false);
     expect(buildConfig({ env: { CHRONIK_RAFT_QUIESCE: 'false' } }).raftQuiesce).toBe(false);
     expect(buildConfig({ flags: parseFlags(['--set', 'raft.quiesce=false']).settings }).raftQuiesce).toBe(false);
+    expect(buildConfig({}).walJournal).toBe(true);
+    expect(buildConfig({ flags: parseFlags(['--set', 'wal.journal=false']).settings }).walJournal).toBe(false);
     expect(() => buildConfig({ flags: { 'raft.quiesce': 'maybe' } })).toThrow(ConfigError);
   });
 
