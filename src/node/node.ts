@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrokerConfig, HostPort } from '../config/index.js';
+import { ErrorCode, KafkaError } from '../util/errors.js';
 import { registerBrokerApis } from '../kafka/handlers/register.js';
 import type { BrokerContext } from '../kafka/handlers/context.js';
 import { apiVersionsHandler, HandlerRegistry, startKafkaServer, type KafkaServer } from '../kafka/server/index.js';
@@ -83,7 +84,7 @@ export class ChronikNode {
     await mkdir(config.dataDir, { recursive: true });
     const metrics = new NodeMetrics(config.nodeId);
     const timedIO = new TimedFileIO(options.fileIO ?? new NodeFileIO(), metrics.observeFsync);
-    const wal = await WalStore.open({ dir: config.dataDir, logger, fsync: config.fsync ? 'always' : 'never', segmentBytes: config.segmentBytes, ...injectedStorage(options), fileIO: timedIO });
+    const wal = await WalStore.open({ dir: config.dataDir, logger, fsync: config.fsync ? 'always' : 'never', journal: config.walJournal, segmentBytes: config.segmentBytes, ...injectedStorage(options), fileIO: timedIO });
     const transport = new NodeTransport({
       nodeId: config.nodeId,
       clusterId: config.clusterId,
@@ -91,8 +92,9 @@ export class ChronikNode {
       peers: new Map(config.peers.filter((p) => p.id !== config.nodeId).map((p) => [p.id, { host: p.host, port: p.port }])),
       logger,
     });
+    let raftBound: HostPort;
     try {
-      await transport.start();
+      raftBound = await transport.start();
     } catch (err) {
       // Not started: release what is open (sockets, the LevelDB lock) so the caller can retry or exit.
       await transport.close();
@@ -134,7 +136,10 @@ export class ChronikNode {
     const registry = new HandlerRegistry();
     const kafka = await startKafkaServer({ host: config.kafkaListen.host, port: config.kafkaListen.port, logger, registry, maxRequestBytes: config.socketRequestMaxBytes, metrics: metrics.kafka });
     const advertised = config.kafkaAdvertised.port === 0 ? { host: config.kafkaAdvertised.host, port: kafka.address.port } : config.kafkaAdvertised;
-    const node = new ChronikNode({ ...config, kafkaAdvertised: advertised }, logger, wal, transport, raft, rpc, meta, partitions, groups, kafka, kafka.address);
+    // Port 0 means "any free port": what registers in __meta is the port actually bound (a
+    // registration with port 0 is refused, and was retried 1,000 times in ~60 ms, then given up).
+    const raftListen = config.raftListen.port === 0 ? { host: config.raftListen.host, port: raftBound.port } : config.raftListen;
+    const node = new ChronikNode({ ...config, kafkaAdvertised: advertised, raftListen }, logger, wal, transport, raft, rpc, meta, partitions, groups, kafka, kafka.address);
     registry.register(apiVersionsHandler(registry));
     registerBrokerApis(registry, { ...node.brokerContext(), onBatchAppended: metrics.observeBatch });
     node.watchRegistrations();
@@ -148,7 +153,7 @@ export class ChronikNode {
       node.log.error({ err, admin: config.adminListen }, 'admin listener failed to start');
       return undefined;
     });
-    node.log.info({ kafka: kafka.address, raft: config.raftListen, admin: node.admin?.address ?? null, nodeId: config.nodeId, peers: config.peers.length }, 'node started');
+    node.log.info({ kafka: kafka.address, raft: raftListen, admin: node.admin?.address ?? null, nodeId: config.nodeId, peers: config.peers.length }, 'node started');
     return node;
   }
 
@@ -209,6 +214,11 @@ export class ChronikNode {
         return;
       } catch (err) {
         if (this.stopping) return;
+        // A refusal of the command itself (not a lost leader or a timeout) would be refused again.
+        if (err instanceof KafkaError && err.code === ErrorCode.INVALID_REQUEST) {
+          this.log.error({ err, attempt }, 'broker registration refused');
+          return;
+        }
         this.log.debug({ err, attempt }, 'broker registration not committed yet; retrying');
       }
     }
