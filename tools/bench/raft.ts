@@ -22,7 +22,7 @@
  * samples, taken with the inspector in the node process) and prints each profile's top frames.
  * --trace marks every step of each proposal of the latency slices in the node processes (the
  * driver's RaftTracer, and the WAL's writes and fdatasyncs through a file layer that times them)
- * and prints the median of each step (src/raft/driver/trace-report.ts). Every run counts, per
+ * and prints the median of each step (tools/bench/raft-trace-report.ts). Every run counts, per
  * committed entry, each node's fdatasyncs (WAL file layer) and synced LevelDB writes.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -37,7 +37,7 @@ import { EntryType } from '../../src/raft/core/index.js';
 import { message, MessageType, type Entry, type Message } from '../../src/raft/core/index.js';
 import { decodeFrame, FrameBuilder, LatencyReservoir, RaftHost, type GroupStateMachine } from '../../src/raft/driver/index.js';
 import { TraceRecorder, type RaftTracer, type TraceEvent } from '../../src/raft/driver/trace.js';
-import { formatTraceBreakdown, traceBreakdown, type TraceBreakdown } from '../../src/raft/driver/trace-report.js';
+import { formatTraceBreakdown, traceBreakdown, type TraceBreakdown } from './raft-trace-report.js';
 import { ClassicLevel } from 'classic-level';
 import type { RangeOptions, WalBatchOp } from '../../src/wal/context.js';
 import { ProposalTracker } from '../../src/raft/driver/proposals.js';

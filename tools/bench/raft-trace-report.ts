@@ -1,4 +1,4 @@
-import type { TraceEvent, TracePoint } from './trace.js';
+import type { TraceEvent, TracePoint } from '../../src/raft/driver/trace.js';
 
 /**
  * Turns the trace events of a one-proposal-at-a-time run (leader and followers, one group) into
