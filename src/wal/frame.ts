@@ -250,15 +250,26 @@ export function decodeSegment(bytes: Uint8Array, maxFrames = Number.MAX_SAFE_INT
   return { header, headerOk, frames, endPosition: at, complete };
 }
 
+/** A WAL file named by a number, zero-padded to 20 digits (Kafka style), and an extension. */
+export function numberedFileName(n: number, ext: string): string {
+  return `${String(n).padStart(20, '0')}.${ext}`;
+}
+
+/** The number in a `numberedFileName` with this extension, or undefined for other files. */
+export function parseNumberedFileName(name: string, ext: string): number | undefined {
+  if (name.length !== 21 + ext.length || !name.endsWith(`.${ext}`)) return undefined;
+  const digits = name.slice(0, 20);
+  if (!/^\d{20}$/.test(digits)) return undefined;
+  const n = Number(digits);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
 /** Segment file name: the first index, zero-padded to 20 digits (Kafka style). */
 export function segmentFileName(baseIndex: number): string {
-  return `${String(baseIndex).padStart(20, '0')}.log`;
+  return numberedFileName(baseIndex, 'log');
 }
 
 /** The base index encoded in a segment file name, or undefined for other files. */
 export function parseSegmentFileName(name: string): number | undefined {
-  const m = /^(\d{20})\.log$/.exec(name);
-  if (m === null || m[1] === undefined) return undefined;
-  const n = Number(m[1]);
-  return Number.isSafeInteger(n) ? n : undefined;
+  return parseNumberedFileName(name, 'log');
 }

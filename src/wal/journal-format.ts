@@ -6,7 +6,7 @@
  * wrote into a segment, each carrying its own CRC, so checking them (checkFrame) validates the data
  * without adding a checksum pass over every journaled byte on the write path.
  */
-import { checkFrame, crc32c, encodeFileHeader, FRAME_HEADER_BYTES, readU64, writeU64 } from './frame.js';
+import { checkFrame, crc32c, encodeFileHeader, FRAME_HEADER_BYTES, numberedFileName, parseNumberedFileName, readU64, writeU64 } from './frame.js';
 
 /** "CHRJ" — Chronik redo journal — at the start of every journal file. */
 export const JOURNAL_MAGIC = 0x4348524a;
@@ -43,14 +43,11 @@ export interface RecordHeader {
 
 /** Journal file name: its sequence number, zero-padded to 20 digits. */
 export function journalFileName(seq: number): string {
-  return `${String(seq).padStart(20, '0')}.jnl`;
+  return numberedFileName(seq, 'jnl');
 }
 
 export function parseJournalFileName(name: string): number | undefined {
-  const m = /^(\d{20})\.jnl$/.exec(name);
-  if (m === null || m[1] === undefined) return undefined;
-  const n = Number(m[1]);
-  return Number.isSafeInteger(n) ? n : undefined;
+  return parseNumberedFileName(name, 'jnl');
 }
 
 export function encodeJournalHeader(seq: number, version = JOURNAL_VERSION): Uint8Array {
