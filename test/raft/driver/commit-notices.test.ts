@@ -54,12 +54,14 @@ describe('commit notices, three hosts', () => {
     await c.waitApplied('n', last, [0, 1, 2], 10_000);
 
     // Without holding, each entry took two frames per follower (its append, then its commit alone).
-    // Under load a notice may now and then go out alone (its next append came a turn late).
+    // Under load a notice may now and then go out alone (its next append came a turn late). There
+    // is no lower bound: the commit needs one follower, so the other may lag and get several
+    // entries in one append (a fresh-clone CI run counted 33 frames for 40 entries). That the last
+    // commit reaches both followers is checked by their applying it (above and below).
     for (const frames of sent) {
-      expect(frames, `frames to the followers: ${sent.join(', ')}`).toBeGreaterThanOrEqual(n + 1);
       expect(frames, `frames to the followers: ${sent.join(', ')}`).toBeLessThanOrEqual(n + n / 2);
     }
-    expect(c.machine(1, 'n').values.slice(-n)).toEqual(Array.from({ length: n }, (_, i) => `v${i}`));
+    for (const f of [1, 2]) expect(c.machine(f, 'n').values.slice(-n)).toEqual(Array.from({ length: n }, (_, i) => `v${i}`));
   });
 });
 
