@@ -70,6 +70,50 @@ contract('NodeFileIO', async () => {
   const { dir, cleanup } = await tempDir();
   return { io: new NodeFileIO(), root: dir, done: cleanup };
 });
+// Both write paths of the real layer: every write through the thread pool, every write on the event loop.
+contract('NodeFileIO, pool writes only', async () => {
+  const { dir, cleanup } = await tempDir();
+  return { io: new NodeFileIO({ syncWriteMaxBytes: 0 }), root: dir, done: cleanup };
+});
+contract('NodeFileIO, event-loop writes only', async () => {
+  const { dir, cleanup } = await tempDir();
+  return { io: new NodeFileIO({ syncWriteMaxBytes: Number.MAX_SAFE_INTEGER }), root: dir, done: cleanup };
+});
+
+describe('NodeFileIO small writes on the event loop', () => {
+  it('writes more buffers than one writev takes, at its position, and is done when write() returns', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const io = new NodeFileIO({ syncWriteMaxBytes: 64 * 1024 });
+      const fd = await io.open(`${dir}/f`, { create: true });
+      const parts = Array.from({ length: 1500 }, (_, i) => Buffer.from([i % 251]));
+      const pending = io.write(fd, parts, 10);
+      // No await yet: a write under the threshold has already reached the file.
+      expect(io.readSync(fd, Buffer.alloc(1), 10 + 1499)).toBe(1);
+      await pending;
+      const back = Buffer.alloc(1500);
+      expect(await io.read(fd, back, 10)).toBe(1500);
+      expect([...back]).toEqual(parts.map((b) => b[0]));
+      await io.close(fd);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('a failed write rejects its promise instead of throwing at the call', async () => {
+    const io = new NodeFileIO({ syncWriteMaxBytes: 64 * 1024 });
+    const closedFd = 1 << 20;
+    let thrown: unknown;
+    let pending: Promise<void> | undefined;
+    try {
+      pending = io.write(closedFd, [Buffer.from('x')], 0);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeUndefined();
+    await expect(pending).rejects.toThrow(/EBADF/);
+  });
+});
 contract('FaultyFileIO', async () => ({ io: new FaultyFileIO(), root: '/root', done: async () => undefined }));
 
 describe('FaultyFileIO faults', () => {

@@ -10,13 +10,23 @@ import { runWalBench } from '../wal.js';
  * side: in two full runs the 1 MiB rows read 0.84 and 0.47 of raw, the standalone bench 0.70-0.75.
  */
 export async function walMicro(dataDir: string, durationMs: number): Promise<unknown> {
-  const flushed = spawnSync('sync', { timeout: 60_000 });
-  if (flushed.error !== undefined) throw new Error(`sync before the WAL micro-benchmark failed: ${flushed.error.message}`);
+  writeBack('WAL');
   return runWalBench({ dir: dataDir, durationMs, slices: 6 });
 }
 
+/**
+ * 100 groups, as issue #3 states its aggregate target (the full run used 50 before). The WAL
+ * micro-benchmark before it writes gigabytes; they are written back first, as for the WAL bench.
+ */
 export async function raftMicro(seconds: number): Promise<unknown> {
-  return runRaftBench({ seconds, fsync: 'always', groups: 50, idleGroups: 1000, idleSeconds: Math.max(2, seconds) });
+  writeBack('Raft');
+  return runRaftBench({ seconds, fsync: 'always', groups: 100, idleGroups: 1000, idleSeconds: Math.max(2, seconds) });
+}
+
+/** Writes back every dirty page (`sync`), so earlier scenarios' writeback does not land in this one. */
+function writeBack(bench: string): void {
+  const flushed = spawnSync('sync', { timeout: 60_000 });
+  if (flushed.error !== undefined) throw new Error(`sync before the ${bench} micro-benchmark failed: ${flushed.error.message}`);
 }
 
 /**
