@@ -11,7 +11,7 @@ import { Cluster, text } from './harness.js';
 
 const silent = pino({ level: 'silent' });
 
-describe('hard states: a new term or vote synced at once, the commit index unsynced in the next turn', () => {
+describe('hard states: a new term or vote synced at once, the commit index unsynced (a leader\'s in the next turn, a follower\'s at the tick)', () => {
   let cluster: Cluster | undefined;
   afterEach(async () => {
     await cluster?.close();
@@ -46,6 +46,42 @@ describe('hard states: a new term or vote synced at once, the commit index unsyn
       }),
     );
     expect(reopened).toEqual([last, ...followerCommit]);
+  });
+
+  it('a follower writes no commit index between ticks, however many commits; the tick writes its newest', async () => {
+    cluster = await Cluster.start({ size: 3, fsync: 'always', host: { tickMs: 0, electionTicks: 1_000_000 } });
+    await cluster.addGroup('g');
+    cluster.node(0).host.campaign('g');
+    await cluster.waitLeader('g');
+    const logs = await Promise.all([0, 1, 2].map((id) => cluster?.node(id).wal.openLog('g') as Promise<WalLog>));
+    const saves = logs.map(() => 0);
+    // Counts each node's commit-only saves (the term is fixed: no election happens in this test).
+    logs.forEach((log, i) => {
+      const save = log.saveHardState.bind(log);
+      log.saveHardState = (hs, opts) => {
+        saves[i] = (saves[i] ?? 0) + 1;
+        return save(hs, opts);
+      };
+    });
+    const before = logs.map((log) => log.hardState.commit);
+    // One proposal at a time: every commit moves every node's commit index.
+    let last = 0;
+    for (let i = 0; i < 20; i++) last = await cluster.node(0).host.propose('g', text(`v${i}`), EntryType.NORMAL).committed.then(() => cluster?.node(0).host.status('g').commit ?? 0);
+    await cluster.waitApplied('g', last, [0, 1, 2]);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    // The leader wrote its commit index turn by turn (at most once per commit: a write in flight
+    // holds the next); the followers not once.
+    expect(logs[0]?.hardState.commit).toBe(last);
+    expect(saves[0]).toBeGreaterThan(0);
+    expect(saves[0]).toBeLessThanOrEqual(20 + 1);
+    expect(saves.slice(1)).toEqual([0, 0]);
+    expect(logs.slice(1).map((log) => log.hardState.commit)).toEqual(before.slice(1));
+    // The tick writes each follower's newest.
+    for (const id of [1, 2]) {
+      cluster.node(id).host.tick();
+      expect(logs[id]?.hardState.commit).toBe(cluster.node(id).host.status('g').commit);
+      expect(saves[id]).toBe(1);
+    }
   });
 });
 
