@@ -127,6 +127,42 @@ describe('kafka connection server', () => {
     expect(decoded.map((d) => d.body.errorCode)).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('writes the responses settled in one turn with one socket write, in request order', async () => {
+    const registry = registryWithApiVersions();
+    const gates = new Map<string, ReturnType<typeof deferred<void>>>();
+    const started = deferred<void>();
+    registry.register({
+      apiKey: ApiKey.Heartbeat,
+      minVersion: 0,
+      maxVersion: 4,
+      async handle(request): Promise<HeartbeatResponse> {
+        const gate = deferred<void>();
+        gates.set(request.groupId, gate);
+        if (gates.size === 6) started.resolve();
+        await gate.promise;
+        // Chains of different depths, as real handlers have: those released together settle in one turn.
+        for (let i = 0; i < Number(request.groupId); i++) await Promise.resolve();
+        return { throttleTimeMs: 0, errorCode: Number(request.groupId) };
+      },
+    });
+    const writes: number[] = [];
+    const { client } = await start(registry, { metrics: { ...noopMetrics, bytesSent: (n: number) => void writes.push(n) } });
+    const c = await client();
+    c.send(Buffer.concat([1, 2, 3, 4, 5, 6].map((i) => heartbeatFrame(i, String(i)))));
+    await started.promise;
+    for (const id of ['4', '6', '1']) gates.get(id)?.resolve();
+    await c.waitFrames(1);
+    // Only the head's response may leave: 2 and 3 are still running.
+    expect(writes).toHaveLength(1);
+    // The head (2) settles first: writing at each completion would take three writes here.
+    for (const id of ['2', '3', '5']) gates.get(id)?.resolve();
+    await c.waitFrames(6);
+    const decoded = c.frames.map((f) => responseOf(HeartbeatResponseCodec, ApiKey.Heartbeat, 4, f));
+    expect(decoded.map((d) => d.correlationId)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(writes).toHaveLength(2);
+    expect(writes.reduce((a, b) => a + b, 0)).toBe(c.frames.reduce((a, f) => a + f.length + 4, 0));
+  });
+
   it('sends nothing for no-response requests and does not hold later responses behind them', async () => {
     const registry = registryWithApiVersions();
     const handled: number[] = [];
