@@ -21,30 +21,41 @@ import { isLeader, type RaftGroup } from './group.js';
  *     every follower's copy, and writing it in the next turn was one LevelDB batch — one
  *     thread-pool trip, two wake-ups — per entry per follower, 10-15 % of a follower's CPU per
  *     entry. A SIGKILLed follower's stored commit may thus be up to one tick behind what it knew.
- *   The host's tick retries groups whose previous save was still in flight, and a group's log is
- *   never closed before its last one is written (`settle`).
+ *   A leader's that finds the group's previous save in flight goes in the turn after that save
+ *   ends, anyone else's at the tick after; a group's log is never closed before its last one is
+ *   written (`settle`).
  *
  * Saves of one group never overlap: LevelDB does not promise that two concurrent writes land in the
  * order they were issued, and an older hard state landing last could take back a vote.
  */
 export class HardStateSaver {
-  private readonly deferred = new Map<RaftGroup, HardState>();
+  /** Leaders' deferred commit indexes: written in the next turn. */
+  private readonly soon = new Map<RaftGroup, HardState>();
+  /** Everyone else's: written at the tick (with a multi-group node leading some groups and following
+   *  others, the next-turn batch would otherwise carry every followed group's copy at every turn). */
+  private readonly later = new Map<RaftGroup, HardState>();
   /** The tail of each group's chain of saves, while one is in flight. */
   private readonly chains = new Map<RaftGroup, Promise<void>>();
-
-  /** Durable once resolved; supersedes any deferred commit of the group (hs carries the newest). */
-  saveNow(g: RaftGroup, hs: HardState): Promise<void> {
-    this.deferred.delete(g);
-    return this.enqueue(g, hs, true);
-  }
-
   /** The flush scheduled for the next turn, if any. */
   private scheduled: NodeJS.Immediate | undefined;
 
+  /** Durable once resolved; supersedes any deferred commit of the group (hs carries the newest). */
+  saveNow(g: RaftGroup, hs: HardState): Promise<void> {
+    this.soon.delete(g);
+    this.later.delete(g);
+    return this.enqueue(g, hs, true);
+  }
+
   /** Keeps `hs` (a commit index that moved alone) for the next turn on a leader, the next tick on others. */
   defer(g: RaftGroup, hs: HardState): void {
-    this.deferred.set(g, hs);
-    if (this.scheduled === undefined && isLeader(g)) this.schedule();
+    if (isLeader(g)) {
+      this.later.delete(g);
+      this.soon.set(g, hs);
+      if (this.scheduled === undefined) this.schedule();
+    } else {
+      this.soon.delete(g);
+      this.later.set(g, hs);
+    }
   }
 
   /**
@@ -63,22 +74,27 @@ export class HardStateSaver {
   private schedule(): void {
     this.scheduled = setImmediate(() => {
       this.scheduled = undefined;
-      this.flushDeferred();
+      this.flush(this.soon);
     });
   }
 
   get pending(): number {
-    return this.deferred.size;
+    return this.soon.size + this.later.size;
   }
 
   /**
-   * Writes each group's newest deferred hard state (in the turn after a leader's, and at every tick). A group whose previous save is still
-   * in flight keeps its newest for the next tick, so a stalled disk costs one waiter per group.
+   * Writes each group's newest deferred hard state (every tick). A group whose previous save is
+   * still in flight keeps its newest for later, so a stalled disk costs one waiter per group.
    */
   flushDeferred(): void {
-    for (const [g, hs] of this.deferred) {
+    this.flush(this.soon);
+    this.flush(this.later);
+  }
+
+  private flush(deferred: Map<RaftGroup, HardState>): void {
+    for (const [g, hs] of deferred) {
       if (this.chains.has(g)) continue;
-      this.deferred.delete(g);
+      deferred.delete(g);
       this.enqueue(g, hs, false).catch((err: unknown) => g.logger.warn({ err }, 'saving the commit index failed'));
     }
   }
@@ -86,8 +102,9 @@ export class HardStateSaver {
   /** Writes whatever of `g` is deferred or in flight (before its log closes); never rejects. */
   async settle(g: RaftGroup): Promise<void> {
     await this.chains.get(g);
-    const hs = this.deferred.get(g);
-    this.deferred.delete(g);
+    const hs = this.soon.get(g) ?? this.later.get(g);
+    this.soon.delete(g);
+    this.later.delete(g);
     if (hs === undefined || g.failed !== undefined) return;
     await this.enqueue(g, hs, false).catch((err: unknown) => g.logger.warn({ err }, 'saving the commit index failed'));
   }
@@ -106,7 +123,13 @@ export class HardStateSaver {
     return run;
   }
 
+  /**
+   * A leader's commit index that moved while its previous save was in flight is written in the
+   * turn after that save, not at the tick: a kill right after it still finds the newest.
+   */
   private release(g: RaftGroup, tail: Promise<void>): void {
-    if (this.chains.get(g) === tail) this.chains.delete(g);
+    if (this.chains.get(g) !== tail) return;
+    this.chains.delete(g);
+    if (this.soon.has(g) && this.scheduled === undefined) this.schedule();
   }
 }

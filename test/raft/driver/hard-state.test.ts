@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EntryType, type HardState } from '../../../src/raft/core/index.js';
+import { EntryType, Role, type HardState } from '../../../src/raft/core/index.js';
 import type { RaftGroup } from '../../../src/raft/driver/group.js';
 import { HardStateSaver } from '../../../src/raft/driver/hard-state.js';
 import { WalStore, type WalLog } from '../../../src/wal/index.js';
@@ -127,5 +127,35 @@ describe('HardStateSaver', () => {
     const again = await WalStore.open({ dir, logger: silent });
     expect((await again.openLog('g')).hardState).toEqual({ term: 2, vote: 3, commit: 5 });
     await again.close();
+  });
+
+  it('a leader\'s commit index that moved while a save was in flight is written in the turn after it ends; a follower\'s waits for the tick', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'chronik-hard-state-'));
+    const wal = await WalStore.open({ dir, logger: silent });
+    const logs = await Promise.all(['l', 'f'].map((id) => wal.openLog(id)));
+    const events: string[] = [];
+    const group = (log: WalLog, role: Role): RaftGroup => {
+      const observed = {
+        saveHardState(hs: HardState, opts?: { sync?: boolean }): Promise<void> {
+          events.push(`${log.logId} ${hs.commit}`);
+          return log.saveHardState(hs, opts);
+        },
+      };
+      return { id: log.logId, log: observed, logger: silent, failed: undefined, role } as unknown as RaftGroup;
+    };
+    const [leader, follower] = [group(logs[0] as WalLog, Role.LEADER), group(logs[1] as WalLog, Role.FOLLOWER)];
+    const saver = new HardStateSaver();
+    const first = saver.saveNow(leader, { term: 1, vote: 1, commit: 1 });
+    saver.defer(leader, { term: 1, vote: 1, commit: 2 });
+    saver.defer(follower, { term: 1, vote: 2, commit: 2 });
+    await first;
+    // Turns pass until the in-flight save has ended and the held commit went out.
+    for (let turn = 0; turn < 100 && events.length < 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(events).toEqual(['l 1', 'l 2']);
+    expect(saver.pending).toBe(1);
+    saver.flushDeferred();
+    expect(events).toEqual(['l 1', 'l 2', 'f 2']);
+    await Promise.all([saver.settle(leader), saver.settle(follower)]);
+    await wal.close();
   });
 });
