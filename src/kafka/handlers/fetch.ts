@@ -1,4 +1,5 @@
 import { readCommitted } from '../../node/partition/fetch.js';
+import { waitForAny, type WaitTarget } from '../../node/partition/fetch-wait.js';
 import type { PartitionReplica } from '../../node/partition/replica.js';
 import { topicByName } from '../../state/index.js';
 import { ErrorCode, KafkaError, NotLeaderError } from '../../util/errors.js';
@@ -15,12 +16,6 @@ import type { BrokerContext } from './context.js';
 const MAX_WAIT_CAP_MS = 30_000;
 /** Partitions of one fetch read at the same time (each read holds its bytes until the response is sent). */
 const MAX_CONCURRENT_READS = 8;
-/**
- * The reason the other partitions' waits are cancelled with once one is woken. Given a reason,
- * abort() does not build a DOMException with a stack trace: without one that was the costliest
- * frame of the Fetch path in a profile at 2,000 msg/s (one abort per long-poll).
- */
-const WAIT_OVER = 'fetch wait over';
 /** Clients expect an empty record set, not a null one, when there is nothing to return. */
 const NO_RECORDS = Buffer.alloc(0);
 
@@ -53,7 +48,7 @@ async function handleFetch(broker: BrokerContext, request: FetchRequest, ctx: Re
   let total = await readAll(broker, slots, request.maxBytes);
   const waitMs = Math.min(Math.max(request.maxWaitMs, 0), MAX_WAIT_CAP_MS);
   if (total < request.minBytes && waitMs > 0 && slots.every((s) => s.result.errorCode === ErrorCode.NONE)) {
-    await waitForData(slots, waitMs, ctx.signal);
+    await waitForAny(waitTargets(slots), waitMs, ctx.signal);
     total = await readAll(broker, slots, request.maxBytes);
   }
   const responses = request.topics.map((t) => ({
@@ -125,20 +120,12 @@ async function readOne(broker: BrokerContext, slot: Slot, maxBytes: number): Pro
   }
 }
 
-/** Resolves when any partition's high watermark passes its fetch offset, or at the bound. */
-async function waitForData(slots: Slot[], waitMs: number, signal: AbortSignal): Promise<void> {
-  const controller = new AbortController();
-  const onAbort = (): void => controller.abort();
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    const waits = slots
-      .filter((s) => s.replica !== undefined)
-      .map((s) => (s.replica as PartitionReplica).waiters.waitBeyond(s.request.fetchOffset, (s.replica as PartitionReplica).highWatermark, waitMs, controller.signal));
-    if (waits.length > 0) await Promise.race(waits);
-  } finally {
-    controller.abort(WAIT_OVER);
-    signal.removeEventListener('abort', onAbort);
+function waitTargets(slots: Slot[]): WaitTarget[] {
+  const targets: WaitTarget[] = [];
+  for (const s of slots) {
+    if (s.replica !== undefined) targets.push({ waiters: s.replica.waiters, offset: s.request.fetchOffset, highWatermark: s.replica.highWatermark });
   }
+  return targets;
 }
 
 function withWatermarks(result: PartitionData, replica: PartitionReplica): PartitionData {

@@ -2,56 +2,48 @@ import { ErrorCode, KafkaError } from '../../util/errors.js';
 
 export const DEFAULT_MAX_WATERMARK_WAITERS = 10_000;
 
-interface Waiter {
+/** A long-poll's interest in one partition: woken once the high watermark passes `offset`. */
+export interface WatermarkWatch {
   readonly offset: number;
-  readonly resolve: (woken: boolean) => void;
-  readonly timer: NodeJS.Timeout;
-  readonly onAbort: (() => void) | undefined;
-  readonly signal: AbortSignal | undefined;
+  /** Called by advance (or wakeAll); the owner removes the watch from every partition it watches. */
+  readonly wake: () => void;
 }
 
 /**
- * Long-poll support: callers wait until the high watermark passes an offset (a fetch's position,
- * or an acked duplicate's last offset). `advance` is called when committed data is applied; there
- * is no polling. Every wait is bounded by its own timeout, and the number of waiters is capped.
+ * Long-poll support: fetches wait until the high watermark passes their offset. `advance` is
+ * called when committed data is applied; there is no polling. A watch carries no timer or promise
+ * of its own: one fetch over several partitions registers one callback in each and bounds the whole
+ * wait with one timer (fetch-wait.ts). The number of watches is capped.
  */
 export class WatermarkWaiters {
-  private readonly waiters = new Set<Waiter>();
+  private readonly watches = new Set<WatermarkWatch>();
 
   constructor(private readonly maxWaiters = DEFAULT_MAX_WATERMARK_WAITERS) {}
 
-  /** Resolves true once the watermark is > offset, false at the timeout or on abort/close. */
-  waitBeyond(offset: number, current: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-    if (current > offset) return Promise.resolve(true);
-    if (timeoutMs <= 0 || signal?.aborted === true) return Promise.resolve(false);
-    if (this.waiters.size >= this.maxWaiters) {
-      return Promise.reject(new KafkaError(ErrorCode.REQUEST_TIMED_OUT, `too many waiting fetches (${this.maxWaiters})`));
+  /** Registers `watch`; throws REQUEST_TIMED_OUT when the partition has maxWaiters already. */
+  add(watch: WatermarkWatch): void {
+    if (this.watches.size >= this.maxWaiters) {
+      throw new KafkaError(ErrorCode.REQUEST_TIMED_OUT, `too many waiting fetches (${this.maxWaiters})`);
     }
-    return new Promise((resolve) => {
-      const finish = (woken: boolean): void => {
-        clearTimeout(waiter.timer);
-        if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener('abort', waiter.onAbort);
-        this.waiters.delete(waiter);
-        resolve(woken);
-      };
-      const onAbort = signal === undefined ? undefined : (): void => finish(false);
-      const waiter: Waiter = { offset, resolve: finish, timer: setTimeout(() => finish(false), timeoutMs), onAbort, signal };
-      if (onAbort !== undefined) signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiters.add(waiter);
-    });
+    this.watches.add(watch);
   }
 
+  remove(watch: WatermarkWatch): void {
+    this.watches.delete(watch);
+  }
+
+  /** Wakes the watches the watermark has passed (each wake removes its watch: deleting while iterating a Set is safe). */
   advance(watermark: number): void {
-    if (this.waiters.size === 0) return;
-    for (const waiter of this.waiters) if (watermark > waiter.offset) waiter.resolve(true);
+    if (this.watches.size === 0) return;
+    for (const watch of this.watches) if (watermark > watch.offset) watch.wake();
   }
 
   /** Wakes everyone (leadership lost, partition removed): each caller re-checks its state. */
   wakeAll(): void {
-    for (const waiter of this.waiters) waiter.resolve(true);
+    for (const watch of this.watches) watch.wake();
   }
 
   get size(): number {
-    return this.waiters.size;
+    return this.watches.size;
   }
 }
