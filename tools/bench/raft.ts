@@ -26,6 +26,7 @@
  * committed entry, each node's fdatasyncs (WAL file layer) and synced LevelDB writes.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
@@ -85,6 +86,14 @@ export interface PerEntry {
   dbSyncWrites?: number;
   /** All LevelDB writes (synced or not: commit-index hints, WAL index batches), summed over the nodes. */
   dbWrites?: number;
+  /** Raft messages sent (heartbeats not counted), summed over the nodes. */
+  messages?: number;
+  /**
+   * Context switches (voluntary and not) of every thread of the node processes, from
+   * /proc/self/task/<tid>/status: each is a wake-up or preemption, which on the shared 2-vCPU VM
+   * is where most of a node's CPU goes (kernel scheduling). Absent where /proc is not Linux's.
+   */
+  ctxSwitches?: number;
   /**
    * CPU of the three node processes (process.cpuUsage: every thread, user + system) over the load
    * phase, in microseconds per committed entry. Throughput on a shared machine moves with everyone
@@ -166,6 +175,8 @@ interface Counters {
   drains: number;
   fsyncRounds: number;
   frames: number;
+  messages: number;
+  ctxSwitches: number;
   datasyncs: number;
   dbSyncWrites: number;
   dbWrites: number;
@@ -282,8 +293,24 @@ interface Worker {
 
 function counters(w: Worker): Counters {
   const { host, counts } = w;
-  const frames = Object.values(host.stats.peers).reduce((sum, p) => sum + p.frames, 0);
-  return { drains: host.stats.drains, fsyncRounds: host.stats.fsyncRounds, frames, ...counts };
+  const peers = Object.values(host.stats.peers);
+  const frames = peers.reduce((sum, p) => sum + p.frames, 0);
+  const messages = peers.reduce((sum, p) => sum + p.messages, 0);
+  return { drains: host.stats.drains, fsyncRounds: host.stats.fsyncRounds, frames, messages, ctxSwitches: contextSwitches(), ...counts };
+}
+
+/** Context switches of all this process's threads so far (0 without Linux's /proc). */
+function contextSwitches(): number {
+  let total = 0;
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const status = readFileSync(`/proc/self/task/${tid}/status`, 'latin1');
+      for (const m of status.matchAll(/^(?:non)?voluntary_ctxt_switches:\s+(\d+)$/gm)) total += Number(m[1]);
+    }
+  } catch {
+    // A thread that exited between the listing and the read, or no /proc: counted as nothing.
+  }
+  return total;
 }
 
 function countersSince(before: Counters, w: Worker): Counters {
@@ -293,6 +320,8 @@ function countersSince(before: Counters, w: Worker): Counters {
     drains: since('drains'),
     fsyncRounds: since('fsyncRounds'),
     frames: since('frames'),
+    messages: since('messages'),
+    ctxSwitches: since('ctxSwitches'),
     datasyncs: since('datasyncs'),
     dbSyncWrites: since('dbSyncWrites'),
     dbWrites: since('dbWrites'),
@@ -592,6 +621,8 @@ function perEntry(rs: Loaded[], of: Loaded[] = rs): PerEntry {
     drains: total((c) => c.drains),
     fsyncRounds: total((c) => c.fsyncRounds),
     framesSent: total((c) => c.frames),
+    messages: total((c) => c.messages),
+    ctxSwitches: total((c) => c.ctxSwitches),
     datasyncs: total((c) => c.datasyncs),
     dbSyncWrites: total((c) => c.dbSyncWrites),
     dbWrites: total((c) => c.dbWrites),
@@ -839,7 +870,9 @@ export async function runRaftBench(opts: RaftBenchOptions = {}): Promise<RaftBen
 function formatPerEntry(p: PerEntry): string {
   const cpu = p.cpuUs === undefined ? '' : `, ${p.cpuUs} us CPU`;
   const syncs = p.datasyncs === undefined ? '' : `, ${p.datasyncs} WAL fdatasyncs, ${p.dbSyncWrites ?? 0} synced LevelDB writes (of ${p.dbWrites ?? 0})`;
-  return `per committed entry (3 nodes): ${p.drains} drains, ${p.fsyncRounds} fsync rounds, ${p.framesSent} frames${syncs}${cpu}`;
+  const msgs = p.messages === undefined ? '' : ` (${p.messages} messages)`;
+  const switches = p.ctxSwitches === undefined ? '' : `, ${p.ctxSwitches} context switches`;
+  return `per committed entry (3 nodes): ${p.drains} drains, ${p.fsyncRounds} fsync rounds, ${p.framesSent} frames${msgs}${syncs}${switches}${cpu}`;
 }
 
 export function formatRaftBench(r: RaftBenchResult): string {

@@ -4,11 +4,11 @@ import type { Outbox } from './outbox.js';
 
 /**
  * A leader's appends without entries ("commit notices": the core broadcasts one to every follower
- * the moment its commit index moves), held back by a drain that writes no entries until the next
- * drain's send or, at the latest, the next turn of the event loop, so that they ride in the same
- * frame as the next append — or are dropped when a later append of the same group to the same
- * follower goes out in that send: it carries a commit index at least as high (the core stamps
- * every append with its current commit).
+ * the moment its commit index moves), held back by the drain that made them until the next
+ * drain's send or, at the latest, the turn after that drain ends (after its WAL round, if it wrote
+ * entries), so that they ride in the same frame as the next append — or are dropped when a later
+ * append of the same group to the same follower goes out in that send: it carries a commit index
+ * at least as high (the core stamps every append with its current commit).
  *
  * Why (docs/raft-driver.md, "Commit notices"): with one proposal at a time, the notice for entry i
  * left in its own frame moments before the append of entry i+1, so each follower handled a frame,
@@ -19,7 +19,8 @@ import type { Outbox } from './outbox.js';
  * Safety: dropping or delaying any message is something Raft tolerates by design (the network may
  * lose or reorder anything); a notice is dropped only when a later append to the same follower,
  * which the follower answers, goes out instead — so a leader probing a follower (paused until
- * answered) still gets its answer. Liveness: a notice not superseded goes out within one turn.
+ * answered) still gets its answer. Liveness: a notice not superseded goes out within one drain
+ * (one WAL round) and one turn.
  */
 export class CommitNotices {
   private readonly held = new Map<RaftGroup, Map<number, Message>>();

@@ -127,7 +127,9 @@ export class ReadyLoop {
     this.noticeFlushScheduled = true;
     setImmediate(() => {
       this.noticeFlushScheduled = false;
-      if (this.scheduled || this.notices.empty) return;
+      // A drain running (waiting for its WAL round) or scheduled carries them, or afterDrain
+      // schedules this again.
+      if (this.scheduled || this.running !== undefined || this.notices.empty) return;
       const out = new Outbox();
       this.notices.release(out);
       this.flush(out);
@@ -182,15 +184,18 @@ export class ReadyLoop {
   /**
    * Sends the picked messages, batched per peer. In a drain's first send (`first`), the notices
    * held by the previous drain go out too, unless an append of this send supersedes them; and this
-   * drain's own notices are held, unless it writes entries: then the next drain comes only after
-   * its WAL round, and the notices would wait that long or, sent alone, cost a frame of their own.
+   * drain's own notices are held for the next drain (or the turn after this one ends). A drain
+   * that writes entries ends only after its WAL round, so its notices wait that long (followers
+   * learn the commit one round later; the leader's commits do not wait on them); with many groups
+   * busy they are mostly superseded by the next drain's appends of their group: each one dropped
+   * saves a message and its acknowledgement per group, follower and round.
    */
   private send(batch: Batch, pick: (rd: Ready) => Ready['messages'], first = false): void {
     const out = new Outbox();
     const t = this.ctx.tracer;
     const carried = first && !this.notices.empty ? this.notices : undefined;
     if (carried !== undefined) this.notices = new CommitNotices();
-    const holdNotices = first && !batch.some(([, rd]) => rd.entries.length > 0 || rd.snapshot !== undefined);
+    const holdNotices = first;
     for (const [g, rd] of batch) {
       for (const m of pick(rd)) {
         if (holdNotices && CommitNotices.isNotice(m)) {

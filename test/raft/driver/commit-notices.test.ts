@@ -65,6 +65,47 @@ describe('commit notices, three hosts', () => {
   });
 });
 
+/** Raft messages (heartbeats aside) every host has sent so far. */
+function messagesSent(c: Cluster): number {
+  let total = 0;
+  for (const id of [0, 1, 2]) for (const p of Object.values(c.node(id).host.stats.peers)) total += p.messages;
+  return total;
+}
+
+describe('commit notices, many groups busy', () => {
+  it('a drain that writes entries holds its notices too: the next drain\'s appends replace most of them', async () => {
+    cluster = await Cluster.start({ size: 3, fsync: 'always', host: { tickMs: 0, electionTicks: 1_000_000 } });
+    const c = cluster;
+    // Leaders spread over the hosts: every host's drains write the entries of the groups it
+    // follows while its own groups' commit indexes move.
+    const groups = Array.from({ length: 9 }, (_, i) => ({ id: `m${i}`, leader: i % 3 }));
+    for (const g of groups) {
+      await c.addGroup(g.id);
+      c.node(g.leader).host.campaign(g.id);
+      await c.waitLeader(g.id);
+    }
+    for (const id of [0, 1, 2]) await c.node(id).host.settled();
+    const before = messagesSent(c);
+    // Four proposals in flight per group, each caller proposing again on commit.
+    const perCaller = 20;
+    let committed = 0;
+    const caller = async (g: { id: string; leader: number }, k: number): Promise<void> => {
+      for (let i = 0; i < perCaller; i++) {
+        await c.node(g.leader).host.propose(g.id, text(`${g.id}-${k}-${i}`), EntryType.NORMAL).committed;
+        committed++;
+      }
+    };
+    await Promise.all(groups.flatMap((g) => [0, 1, 2, 3].map((k) => caller(g, k))));
+    for (const g of groups) await c.waitApplied(g.id, c.node(g.leader).host.status(g.id).commit, [0, 1, 2], 10_000);
+    const sent = messagesSent(c) - before;
+    // A round of a group is one append per follower and one acknowledgement back; a notice sent
+    // on its own added one message and its acknowledgement per follower. Measured (in-process,
+    // 720 entries): 1.87-1.97 messages per entry when a drain that wrote entries sent its notices
+    // at once, 1.14-1.25 with them held.
+    expect(sent, `${sent} messages for ${committed} entries`).toBeLessThanOrEqual(committed * 1.5);
+  });
+});
+
 /** A group stand-in: the notices only look at its identity and whether it still runs. */
 function fakeGroup(id: string): RaftGroup {
   return { id, idBytes: Buffer.from(id), failed: undefined, removed: false } as unknown as RaftGroup;
