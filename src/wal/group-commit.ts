@@ -161,11 +161,19 @@ export class GroupCommit {
     for (;;) {
       // A due checkpoint (or one waiting to run) lets the pipeline drain before more is written.
       const hold = this.paused > 0 || this.checkpointDue();
-      const writing = this.dirty.size > 0 && !hold ? this.writeAll() : undefined;
+      const writing = this.dirty.size > 0 && !hold ? settled(this.writeAll()) : undefined;
       const synced = syncing === undefined ? [] : await syncing;
       this.complete(synced);
-      for (const s of synced) s.log.wakeDurable();
-      syncing = writing === undefined ? undefined : this.syncAll(await writing);
+      // The next round's fdatasync is issued before the appenders of this one are woken when its
+      // writes are already done: they then run while that fdatasync is in flight instead of before
+      // it starts. Otherwise they are woken first, and the fdatasync follows the writes.
+      if (writing?.value !== undefined) {
+        syncing = this.syncAll(writing.value);
+        for (const s of synced) s.log.wakeDurable();
+      } else {
+        for (const s of synced) s.log.wakeDurable();
+        syncing = writing === undefined ? undefined : this.syncAll(await writing.promise);
+      }
       // LevelDB back-pressure: a full index batch is written before more rounds complete.
       if (this.pendingIndexOps >= INDEX_FLUSH_OPS) await this.flushIndex();
       if (syncing !== undefined) continue;
@@ -332,4 +340,22 @@ async function writeAndSync(j: Journal, parts: readonly JournalPart[]): Promise<
   } catch {
     return false;
   }
+}
+
+/** A promise and, once it has fulfilled, its value (read synchronously by the pipeline). */
+interface Tracked<T> {
+  promise: Promise<T>;
+  value: T | undefined;
+}
+
+function settled<T>(promise: Promise<T>): Tracked<T> {
+  const t: Tracked<T> = { promise, value: undefined };
+  // A rejection is the awaiting side's to handle; this only records a value.
+  promise.then(
+    (v) => {
+      t.value = v;
+    },
+    () => undefined,
+  );
+  return t;
 }

@@ -54,7 +54,7 @@ async function collectKeys(state: LogState, range: { gt?: Buffer; gte?: Buffer; 
  */
 export async function truncateSuffix(state: LogState, afterIndex: number): Promise<void> {
   if (afterIndex >= state.lastIndex) return;
-  assert(state.pendingIndexOps.length === 0, 'truncate after the index is flushed');
+  assert(state.pendingIndexOps.length === 0 && state.pendingMarker === undefined, 'truncate after the index is flushed');
   assert(afterIndex >= state.firstIndex - 1, `cannot truncate to ${afterIndex}, below first index ${state.firstIndex}`);
   assert(state.tail.length === 0, 'truncate after the pending appends drained');
   const k = findSegment(state.segments, afterIndex + 1);
@@ -173,7 +173,7 @@ async function startOffsetFrom(state: LogState, index: number): Promise<number> 
  */
 export async function installSnapshot(state: LogState, s: Snapshot): Promise<void> {
   assert(state.tail.length === 0, 'install a snapshot after the pending appends drained');
-  assert(state.pendingIndexOps.length === 0, 'install a snapshot after the index is flushed');
+  assert(state.pendingIndexOps.length === 0 && state.pendingMarker === undefined, 'install a snapshot after the index is flushed');
   const epoch = state.epoch + 1;
   const startOffset = s.nextOffset ?? state.nextOffset;
   state.meta = { epoch, firstIndex: s.index + 1, prevTerm: s.term, startOffset, snapshotIndex: s.index, snapshotTerm: s.term, pendingReset: true };

@@ -16,6 +16,12 @@ export interface Waiter {
   reject: (err: Error) => void;
 }
 
+/** The last waiter, while later appends may still join it (see WalLog.append). */
+export interface OpenWaiter {
+  waiter: Waiter;
+  done: Promise<void>;
+}
+
 export interface LogState extends IndexTarget {
   logId: string;
   dir: string;
@@ -48,6 +54,12 @@ export interface LogState extends IndexTarget {
   /** Where the next round writes in the last segment, while rounds are in flight (see writeRound). */
   writeEnd: number;
   waiters: Waiter[];
+  /**
+   * Appends made before the next round starts share this waiter and its promise (one promise, two
+   * resolving functions and a waiter per append were most of append's garbage with hundreds of
+   * appenders); a round start, a drain or a failure closes it.
+   */
+  openWaiter: OpenWaiter | undefined;
   /** Next Kafka offset after every accepted batch, and after every durable one. */
   nextOffset: number;
   durableNextOffset: number;
@@ -57,6 +69,8 @@ export interface LogState extends IndexTarget {
    * per fsync round would cost about as much as the fsync itself.
    */
   pendingIndexOps: WalBatchOp[];
+  /** The marker of the latest completed round, written with the pending ops (none once flushed). */
+  pendingMarker: WalBatchOp | undefined;
   /** What LevelDB's index covers: entries up to this index, batches below this offset. */
   indexedLastIndex: number;
   indexedNextOffset: number;

@@ -10,7 +10,7 @@ import type { WalBatchOp } from './context.js';
 import type { Entry } from './entry.js';
 import type { Segment } from './segment.js';
 import { FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES } from './frame.js';
-import { indexFrame, markerOp } from './indexer.js';
+import { indexFrame, markerOp, type IndexedFrame } from './indexer.js';
 import { createSegment } from './segment-files.js';
 import { crcDeferred, finishDeferredCrcs, frameBuffers } from './frame-stage.js';
 import { writtenBytes, type JournalPart } from './journal.js';
@@ -34,6 +34,8 @@ export interface WrittenRound {
 
 export interface RoundResult {
   ops: WalBatchOp[];
+  /** The index marker after this round; only the latest pending one is written (see takeIndexOps). */
+  marker: WalBatchOp;
   taken: number;
   /** Next Kafka offset once this round is durable (unchanged when it had no batches). */
   nextOffset: number;
@@ -53,6 +55,8 @@ export async function writeRound(state: LogState): Promise<WrittenRound | undefi
   const n = roundLength(state);
   if (n === 0) return undefined;
   assert(state.inFlight + n <= state.tail.length);
+  // Appends from now on wait for a later round: they must not join a waiter this round resolves.
+  state.openWaiter = undefined;
   const entries = state.tail.slice(state.inFlight, state.inFlight + n);
   const staged = state.tailFrames.slice(state.inFlight, state.inFlight + n);
   // With no round in flight the write cursor is the durable end; otherwise it follows that round.
@@ -96,6 +100,17 @@ function roundLength(state: LogState): number {
     n++;
   }
   return n;
+}
+
+const SPLIT_MIN_WAITERS = 32;
+function cohortSplit(state: LogState, n: number): number {
+  const w = state.waiters;
+  if (w.length < SPLIT_MIN_WAITERS) return n;
+  const first = state.tail[0];
+  const mid = w[(w.length >> 1) - 1];
+  if (first === undefined || mid === undefined) return n;
+  const m = mid.lastIndex - first.index + 1;
+  return m > 0 && m < n ? m : n;
 }
 
 function lastSegment(state: LogState): Segment {
@@ -176,22 +191,51 @@ export function journalParts(state: LogState, round: WrittenRound): JournalPart[
  * they filled up) and derives its index ops. `segmentSync` is false when the store's journal made
  * the round durable. Called in round order, after the previous round of this log completed, so
  * segment views and index points advance in log order.
+ *
+ * The ops are derived while the fdatasync is in flight (the event loop would idle meanwhile), not
+ * after it: with many appenders that work (a few µs per entry) otherwise delays the next round's
+ * fdatasync and the wake-ups. The segment's in-memory view may then run ahead of what is durable,
+ * which no reader relies on: reads of durable entries stop at durableLastIndex (advanced only by
+ * completeRound), an extra sparse point past it is never the nearest one below a durable entry, and
+ * a failed fdatasync poisons the log.
  */
 export async function syncRound(state: LogState, round: WrittenRound, segmentSync = true): Promise<RoundResult> {
   const last = round.groups[round.groups.length - 1];
   assert(last !== undefined && last.entries.length > 0, 'a written round has frames');
-  if (segmentSync && needsDatasync(state)) await state.ctx.io.datasync(last.seg.fd);
+  const syncing = segmentSync && needsDatasync(state) ? state.ctx.io.datasync(last.seg.fd) : undefined;
+  let result: RoundResult;
+  try {
+    result = deriveIndexOps(state, round);
+  } catch (err) {
+    // Never leave the fdatasync's outcome unobserved.
+    await syncing?.catch(() => undefined);
+    throw err;
+  }
+  if (syncing !== undefined) await syncing;
+  return result;
+}
+
+function deriveIndexOps(state: LogState, round: WrittenRound): RoundResult {
   const first = round.groups[0]?.entries[0];
-  assert(first !== undefined);
+  const last = round.groups[round.groups.length - 1];
+  assert(first !== undefined && last !== undefined);
   // The first entry of an empty log (new, or just after a snapshot) always gets a term key: the
   // snapshot's term lives in the meta record, not among the epoch's term runs that reopen loads.
   let term = first.index - 1 >= state.firstIndex ? (state.terms.at(first.index - 1) ?? 0) : NO_TERM;
   const ops: WalBatchOp[] = [];
   let nextOffset = state.durableNextOffset;
+  // One description reused for every frame (indexFrame keeps none of it): no object per entry.
+  const frame: IndexedFrame = { index: 0, term: 0, type: 0, position: 0, length: 0, data: first.data, prevTerm: term };
   for (const g of round.groups) {
     let position = g.position;
     for (const e of g.entries) {
-      const frame = { index: e.index, term: e.term, type: e.type, position, length: e.data.byteLength, data: e.data, prevTerm: term };
+      frame.index = e.index;
+      frame.term = e.term;
+      frame.type = e.type;
+      frame.position = position;
+      frame.length = e.data.byteLength;
+      frame.data = e.data;
+      frame.prevTerm = term;
       const offsets = indexFrame(state, g.seg, frame, ops);
       if (offsets !== undefined) nextOffset = Math.max(nextOffset, offsets.lastOffset + 1);
       term = e.term;
@@ -199,8 +243,7 @@ export async function syncRound(state: LogState, round: WrittenRound, segmentSyn
     }
     g.seg.sizeBytes = position;
   }
-  ops.push(markerOp(state, last.seg, last.seg.sizeBytes));
-  return { ops, taken: round.taken, nextOffset };
+  return { ops, marker: markerOp(state, last.seg, last.seg.sizeBytes), taken: round.taken, nextOffset };
 }
 
 /**
@@ -212,6 +255,7 @@ export function completeRound(state: LogState, result: RoundResult): void {
   state.tailFrames.splice(0, result.taken);
   for (const e of done) state.tailBytes -= e.data.byteLength;
   for (const op of result.ops) state.pendingIndexOps.push(op);
+  state.pendingMarker = result.marker;
   state.inFlight -= result.taken;
   assert(state.inFlight >= 0);
   if (state.tail.length === 0) state.stage.reset();
@@ -234,6 +278,10 @@ export function wakeDurable(state: LogState): void {
 export function takeIndexOps(state: LogState): { ops: WalBatchOp[]; lastIndex: number; nextOffset: number } {
   const ops = state.pendingIndexOps;
   state.pendingIndexOps = [];
+  // The latest marker covers every round pending before it: one per flush, not one per round (at a
+  // single small entry per round the markers were most of the batch).
+  if (state.pendingMarker !== undefined) ops.push(state.pendingMarker);
+  state.pendingMarker = undefined;
   return { ops, lastIndex: state.durableLastIndex, nextOffset: state.durableNextOffset };
 }
 
@@ -253,5 +301,6 @@ export function failLog(state: LogState, cause: unknown): void {
   state.log.error({ err: cause }, 'WAL write or fsync failed; the log is unusable until reopened');
   const waiters = state.waiters;
   state.waiters = [];
+  state.openWaiter = undefined;
   for (const w of waiters) w.reject(err);
 }

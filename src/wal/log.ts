@@ -2,7 +2,7 @@
  * One Raft log (the `__meta` log or a partition's log). Appends are group-committed by the store;
  * `firstIndex`, `lastIndex`, `termAt` and `readSync` are synchronous for the pure Raft core.
  */
-import type { LogState } from './log-state.js';
+import type { LogState, Waiter } from './log-state.js';
 import type { WalBatchOp } from './context.js';
 import type { Entry, HardState, SegmentInfo, Snapshot } from './entry.js';
 import { EntryType } from './entry.js';
@@ -103,7 +103,8 @@ export class WalLog {
     if (refused !== undefined) return Promise.reject(refused);
     if (entries.length === 0) return Promise.resolve();
     let offsets: number;
-    const bytes = entries.reduce((sum, e) => sum + e.data.byteLength, 0);
+    let bytes = 0;
+    for (let i = 0; i < entries.length; i++) bytes += (entries[i] as Entry).data.byteLength;
     // One oversized append alone is let through, so an entry larger than the bound can still be written.
     if (s.tailBytes > 0 && s.tailBytes + bytes > s.maxPendingBytes) {
       return Promise.reject(new WalOverloadedError(`log ${s.logId} has ${s.tailBytes} bytes waiting for sync; retry after they are durable`));
@@ -121,28 +122,54 @@ export class WalLog {
     s.lastIndex += entries.length;
     s.tailBytes += bytes;
     s.nextOffset = offsets;
-    const lastIndex = s.lastIndex;
-    const done = new Promise<void>((resolve, reject) => s.waiters.push({ lastIndex, resolve, reject }));
     this.host.markDirty(this);
+    return this.waitFor(s.lastIndex);
+  }
+
+  /**
+   * A promise resolved once entries up to `lastIndex` are durable. An append joins the open waiter
+   * when no round has started since it was made: those entries go out in the same round (or, past
+   * maxRoundBytes, in the next one, which only delays the earlier appends of the group).
+   */
+  private waitFor(lastIndex: number): Promise<void> {
+    const s = this.state;
+    const open = s.openWaiter;
+    if (open !== undefined) {
+      open.waiter.lastIndex = lastIndex;
+      return open.done;
+    }
+    let waiter: Waiter | undefined;
+    const done = new Promise<void>((resolve, reject) => {
+      waiter = { lastIndex, resolve, reject };
+    });
+    assert(waiter !== undefined);
+    s.waiters.push(waiter);
+    s.openWaiter = { waiter, done };
     return done;
   }
 
-  /** Checks the batch; returns the next offset after it. Contiguity is a caller bug: asserted. */
+  /**
+   * Checks the batch; returns the next offset after it. Contiguity is a caller bug: asserted. A plain
+   * loop whose assertion messages are built only on failure: this runs once per appended entry, and
+   * the eager template strings (three number-to-string conversions per entry) were a quarter of
+   * append's garbage at 256 appenders of 1 KiB.
+   */
   private validate(entries: readonly Entry[]): number {
     const s = this.state;
     let next = s.nextOffset;
     let term = s.lastIndex >= s.firstIndex ? s.terms.lastTerm() : s.meta.prevTerm;
-    entries.forEach((e, i) => {
-      assert(e.index === s.lastIndex + 1 + i, `append of ${e.index} where ${s.lastIndex + 1 + i} is next`);
-      assert(e.term >= term, `entry ${e.index} term ${e.term} below ${term}`);
-      assert(Number.isInteger(e.type) && e.type >= 0 && e.type <= 255, `entry type ${e.type}`);
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i] as Entry;
+      if (e.index !== s.lastIndex + 1 + i) assert(false, `append of ${e.index} where ${s.lastIndex + 1 + i} is next`);
+      if (e.term < term) assert(false, `entry ${e.index} term ${e.term} below ${term}`);
+      if (!Number.isInteger(e.type) || e.type < 0 || e.type > 255) assert(false, `entry type ${e.type}`);
       if (e.data.byteLength > MAX_FRAME_PAYLOAD_BYTES) throw new StorageError(`entry of ${e.data.byteLength} bytes is too large`);
       term = e.term;
-      if (e.type !== EntryType.KAFKA_BATCH) return;
+      if (e.type !== EntryType.KAFKA_BATCH) continue;
       const b = readBatchFields(e.data);
       if (b.baseOffset < next) throw new StorageError(`record batch base offset ${b.baseOffset} below next offset ${next}`);
       next = b.lastOffset + 1;
-    });
+    }
     return next;
   }
 
@@ -268,6 +295,8 @@ export class WalLog {
   private async drain(): Promise<void> {
     const last = this.state.waiters[this.state.waiters.length - 1];
     if (last === undefined) return;
+    // Later appends must not extend the waiter this drain waits behind.
+    this.state.openWaiter = undefined;
     await new Promise<void>((resolve) => {
       this.state.waiters.push({ lastIndex: last.lastIndex, resolve, reject: () => resolve() });
     });
