@@ -4,7 +4,7 @@
  * the event loop runs there, so near 100% means the broker is bound by it, while the rest of the
  * process CPU is V8's GC helpers and libuv's pool. Linux only; elsewhere the samples stay empty.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { ProcSample, ServerUsage } from './types.js';
 
 /** Linux USER_HZ: utime/stime in /proc/<pid>/stat are in these ticks on every mainstream kernel. */
@@ -19,7 +19,17 @@ interface Target {
 interface Cursor {
   cpuTicks: number;
   mainTicks: number;
+  /** Undefined where /proc does not give them (then no total is kept for the node). */
+  contextSwitches: number | undefined;
+  syscalls: number | undefined;
   atMs: number;
+}
+
+/** Counters summed per node across its pids (a restarted node starts new ones). */
+interface Totals {
+  cpuTicks: number;
+  contextSwitches: number;
+  syscalls: number;
 }
 
 /** utime + stime of a process (`/proc/<pid>/stat`) or of one thread (`/proc/<pid>/task/<tid>/stat`). */
@@ -29,6 +39,36 @@ function readCpuTicks(statPath: string): number | undefined {
     // The command name may contain spaces: fields are counted after the closing parenthesis.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Voluntary + involuntary context switches of every live thread of `pid`. A thread that exited
+ * between two ticks takes its count with it: the broker's threads (main, libuv's pool, V8's
+ * platform workers) live as long as the process.
+ */
+function readContextSwitches(pid: number): number | undefined {
+  try {
+    let total = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+      for (const m of status.matchAll(/ctxt_switches:\s+(\d+)/g)) total += Number(m[1]);
+    }
+    return total;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Read- and write-family syscalls of the whole process (`/proc/<pid>/io` syscr + syscw). */
+function readRwSyscalls(pid: number): number | undefined {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    const r = /syscr:\s+(\d+)/.exec(io)?.[1];
+    const w = /syscw:\s+(\d+)/.exec(io)?.[1];
+    return r === undefined || w === undefined ? undefined : Number(r) + Number(w);
   } catch {
     return undefined;
   }
@@ -53,8 +93,8 @@ export class ProcSampler {
   private readonly startMs = performance.now();
   private readonly timer: NodeJS.Timeout;
   private readonly nodes = new Set<number>();
-  /** CPU ticks per node summed over the sampler's life (across restarts): idle phases add nothing. */
-  private readonly totalTicks = new Map<number, number>();
+  /** Per node, summed over the sampler's life (across restarts): idle phases add nothing. */
+  private readonly totals = new Map<number, Totals>();
 
   constructor(private readonly targets: () => readonly Target[], intervalMs = 500) {
     this.tick();
@@ -69,10 +109,11 @@ export class ProcSampler {
       const mainTicks = readCpuTicks(`/proc/${t.pid}/task/${t.pid}/stat`);
       const rssMb = readRssMb(t.pid);
       if (cpuTicks === undefined || mainTicks === undefined || rssMb === undefined) continue;
+      const cursor = { pid: t.pid, cpuTicks, mainTicks, contextSwitches: readContextSwitches(t.pid), syscalls: readRwSyscalls(t.pid), atMs: now };
       const prev = this.cursors.get(t.node);
-      this.cursors.set(t.node, { pid: t.pid, cpuTicks, mainTicks, atMs: now });
+      this.cursors.set(t.node, cursor);
       if (prev === undefined || prev.pid !== t.pid || now <= prev.atMs) continue;
-      this.totalTicks.set(t.node, (this.totalTicks.get(t.node) ?? 0) + cpuTicks - prev.cpuTicks);
+      this.addTotals(t.node, prev, cursor);
       const list = this.samples.get(t.node) ?? [];
       this.samples.set(t.node, list);
       const percent = (ticks: number): number => round1((ticks / CLOCK_TICKS_PER_SEC / ((now - prev.atMs) / 1000)) * 100);
@@ -82,13 +123,28 @@ export class ProcSampler {
     }
   }
 
+  /** NaN marks a counter that was missing once: the node then reports no total for it. */
+  private addTotals(node: number, prev: Cursor, now: Cursor): void {
+    const t = this.totals.get(node) ?? { cpuTicks: 0, contextSwitches: 0, syscalls: 0 };
+    this.totals.set(node, {
+      cpuTicks: t.cpuTicks + now.cpuTicks - prev.cpuTicks,
+      contextSwitches: t.contextSwitches + (now.contextSwitches ?? NaN) - (prev.contextSwitches ?? NaN),
+      syscalls: t.syscalls + (now.syscalls ?? NaN) - (prev.syscalls ?? NaN),
+    });
+  }
+
   stop(): ServerUsage[] {
     this.tick();
     clearInterval(this.timer);
-    return [...this.nodes].sort((a, b) => a - b).map((node) => ({
-      ...summarise(node, this.samples.get(node) ?? []),
-      cpuSeconds: (this.totalTicks.get(node) ?? 0) / CLOCK_TICKS_PER_SEC,
-    }));
+    return [...this.nodes].sort((a, b) => a - b).map((node) => {
+      const t = this.totals.get(node);
+      return {
+        ...summarise(node, this.samples.get(node) ?? []),
+        cpuSeconds: (t?.cpuTicks ?? 0) / CLOCK_TICKS_PER_SEC,
+        ...(t === undefined || Number.isNaN(t.contextSwitches) ? {} : { contextSwitches: t.contextSwitches }),
+        ...(t === undefined || Number.isNaN(t.syscalls) ? {} : { readWriteSyscalls: t.syscalls }),
+      };
+    });
   }
 }
 

@@ -34,6 +34,14 @@ export interface ServerUsage {
   mainThreadPercentAvg?: number;
   cpuPercentMax: number;
   rssMbMax: number;
+  /**
+   * Context switches of all the process's threads over the scenario (voluntary + involuntary, from
+   * /proc/<pid>/task/<tid>/status), and its read- and write-family syscalls (/proc/<pid>/io syscr
+   * + syscw). Divided by the messages, the steadiest figure of a broker's per-message cost on a
+   * shared machine (absent in results before 2026-11-28 03:30).
+   */
+  contextSwitches?: number;
+  readWriteSyscalls?: number;
   samples: ProcSample[];
 }
 
