@@ -11,6 +11,14 @@ import { Cluster, text } from './harness.js';
 
 const silent = pino({ level: 'silent' });
 
+/** Group 'g' on the three hosts, led by node 0; each host's log of it. */
+async function groupLedByNode0(c: Cluster): Promise<WalLog[]> {
+  await c.addGroup('g');
+  c.node(0).host.campaign('g');
+  await c.waitLeader('g');
+  return Promise.all([0, 1, 2].map((id) => c.node(id).wal.openLog('g')));
+}
+
 describe('hard states: a new term or vote synced at once, the commit index unsynced (a leader\'s in the next turn, a follower\'s at the tick)', () => {
   let cluster: Cluster | undefined;
   afterEach(async () => {
@@ -20,10 +28,7 @@ describe('hard states: a new term or vote synced at once, the commit index unsyn
 
   it('writes the newest commit index in the next turn, and a crash keeps it', async () => {
     cluster = await Cluster.start({ size: 3, fsync: 'always', host: { tickMs: 0, electionTicks: 1_000_000 } });
-    await cluster.addGroup('g');
-    cluster.node(0).host.campaign('g');
-    await cluster.waitLeader('g');
-    const logs = await Promise.all([0, 1, 2].map((id) => cluster?.node(id).wal.openLog('g') as Promise<WalLog>));
+    const logs = await groupLedByNode0(cluster);
     // The election's term and vote are durable everywhere (a vote is a promise).
     for (const log of logs) expect(log.hardState.term).toBe(cluster.node(0).host.status('g').term);
     const results = Array.from({ length: 50 }, (_, i) => cluster?.node(0).host.propose('g', text(`v${i}`), EntryType.NORMAL));
@@ -50,10 +55,7 @@ describe('hard states: a new term or vote synced at once, the commit index unsyn
 
   it('a follower writes no commit index between ticks, however many commits; the tick writes its newest', async () => {
     cluster = await Cluster.start({ size: 3, fsync: 'always', host: { tickMs: 0, electionTicks: 1_000_000 } });
-    await cluster.addGroup('g');
-    cluster.node(0).host.campaign('g');
-    await cluster.waitLeader('g');
-    const logs = await Promise.all([0, 1, 2].map((id) => cluster?.node(id).wal.openLog('g') as Promise<WalLog>));
+    const logs = await groupLedByNode0(cluster);
     const saves = logs.map(() => 0);
     // Counts each node's commit-only saves (the term is fixed: no election happens in this test).
     logs.forEach((log, i) => {
