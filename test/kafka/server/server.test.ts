@@ -163,6 +163,35 @@ describe('kafka connection server', () => {
     expect(writes.reduce((a, b) => a + b, 0)).toBe(c.frames.reduce((a, f) => a + f.length + 4, 0));
   });
 
+  it('a drain writes the in-flight responses, settled after it began, before the FIN', async () => {
+    const registry = registryWithApiVersions();
+    const gates: ReturnType<typeof deferred<void>>[] = [];
+    const started = deferred<void>();
+    registry.register({
+      apiKey: ApiKey.Heartbeat,
+      minVersion: 0,
+      maxVersion: 4,
+      async handle(request): Promise<HeartbeatResponse> {
+        const gate = deferred<void>();
+        gates.push(gate);
+        if (gates.length === 3) started.resolve();
+        await gate.promise;
+        return { throttleTimeMs: 0, errorCode: Number(request.groupId) };
+      },
+    });
+    const { client, server } = await start(registry);
+    const c = await client();
+    c.send(Buffer.concat([1, 2, 3].map((i) => heartbeatFrame(i, String(i)))));
+    await started.promise;
+    const drained = server.drain(10_000);
+    for (const gate of gates) gate.resolve();
+    const report = await drained;
+    await c.waitClosed();
+    expect(report).toMatchObject({ connections: 1, forced: 0 });
+    const decoded = c.frames.map((f) => responseOf(HeartbeatResponseCodec, ApiKey.Heartbeat, 4, f));
+    expect(decoded.map((d) => [d.correlationId, d.body.errorCode])).toEqual([[1, 1], [2, 2], [3, 3]]);
+  });
+
   it('sends nothing for no-response requests and does not hold later responses behind them', async () => {
     const registry = registryWithApiVersions();
     const handled: number[] = [];
