@@ -53,6 +53,12 @@ export interface WalBenchRow {
   seconds: number;
   opsPerSec: number;
   mbPerSec: number;
+  /**
+   * CPU time of the whole bench process (every thread, user + system, so libuv's pool and the
+   * kernel work of its wake-ups count) per op. Steadier than ops/s on a shared, noisy disk: it
+   * says what an append costs, not how long the disk made it wait. Absent in older results.
+   */
+  cpuUsPerOp?: number;
 }
 
 /** A ratio measured once per slice (each slice runs every configuration back to back). */
@@ -117,9 +123,15 @@ const RAW_FILE_BYTES = DEFAULT_SEGMENT_BYTES;
 const writeAsync = promisify(fs.write);
 const fdatasyncAsync = promisify(fs.fdatasync);
 
-function row(kind: WalBenchKind, entryBytes: number, appenders: number, ops: number, seconds: number, syncMode?: SyncMode): WalBenchRow {
-  const r = { kind, entryBytes, appenders, ops, seconds, opsPerSec: ops / seconds, mbPerSec: (ops * entryBytes) / MIB / seconds };
+function row(kind: WalBenchKind, entryBytes: number, appenders: number, ops: number, seconds: number, cpuUs: number, syncMode?: SyncMode): WalBenchRow {
+  const r = { kind, entryBytes, appenders, ops, seconds, opsPerSec: ops / seconds, mbPerSec: (ops * entryBytes) / MIB / seconds, cpuUsPerOp: ops > 0 ? cpuUs / ops : 0 };
   return syncMode === undefined ? r : { ...r, syncMode };
+}
+
+/** Microseconds of process CPU (all threads, user + system) since `from`. */
+function cpuSince(from: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(from);
+  return d.user + d.system;
 }
 
 /** Appends `entryBytes` at a time to fresh files, each made durable before the next is written. */
@@ -129,6 +141,7 @@ async function rawLoop(dir: string, entryBytes: number, durationMs: number, maxB
   const openNext = (): number => fs.openSync(join(dir, `raw-${files++}.dat`), O_RDWR | O_CREAT | O_TRUNC | (dsync ? O_DSYNC : 0));
   let fd = openNext();
   const buf = Buffer.alloc(entryBytes, 0x5a);
+  const cpu = process.cpuUsage();
   const start = performance.now();
   let ops = 0;
   let position = 0;
@@ -147,7 +160,7 @@ async function rawLoop(dir: string, entryBytes: number, durationMs: number, maxB
   } finally {
     fs.closeSync(fd);
   }
-  return row(dsync ? 'raw-dsync' : 'raw', entryBytes, 1, ops, (performance.now() - start) / 1000);
+  return row(dsync ? 'raw-dsync' : 'raw', entryBytes, 1, ops, (performance.now() - start) / 1000, cpuSince(cpu));
 }
 
 /**
@@ -162,6 +175,7 @@ async function walLoop(dir: string, entryBytes: number, appenders: number, durat
   // One shared payload (never modified): entries over 4 KiB are written from it without a copy.
   const data = Buffer.alloc(entryBytes, 0xa5);
   const maxOps = Math.max(1, Math.floor(maxBytes / entryBytes));
+  const cpu = process.cpuUsage();
   const start = performance.now();
   let ops = 0;
   let lastMs = 0;
@@ -176,9 +190,10 @@ async function walLoop(dir: string, entryBytes: number, appenders: number, durat
     }
   };
   await Promise.all(Array.from({ length: appenders }, appender));
+  const cpuUs = cpuSince(cpu);
   const seconds = lastMs / 1000;
   await store.close();
-  return row('wal', entryBytes, appenders, ops, seconds, syncMode);
+  return row('wal', entryBytes, appenders, ops, seconds, cpuUs, syncMode);
 }
 
 async function scratch<T>(parent: string, fn: (dir: string) => Promise<T>): Promise<T> {
@@ -267,7 +282,8 @@ function merge(parts: WalBenchRow[]): WalBenchRow {
   if (first === undefined) throw new Error('no slices');
   const ops = parts.reduce((a, p) => a + p.ops, 0);
   const seconds = parts.reduce((a, p) => a + p.seconds, 0);
-  return row(first.kind, first.entryBytes, first.appenders, ops, seconds, first.syncMode);
+  const cpuUs = parts.reduce((a, p) => a + (p.cpuUsPerOp ?? 0) * p.ops, 0);
+  return row(first.kind, first.entryBytes, first.appenders, ops, seconds, cpuUs, first.syncMode);
 }
 
 /** Rounds measured per many-logs run, at most (each is a few fdatasyncs). */
@@ -311,19 +327,20 @@ function sizeLabel(bytes: number): string {
 }
 
 export function formatWalBench(r: WalBenchResult): string {
-  const lines = ['kind            entry     appenders      ops/s       MB/s   vs raw MB/s'];
+  const lines = ['kind            entry     appenders      ops/s       MB/s   vs raw MB/s   CPU us/op'];
   for (const x of r.rows) {
     const raw = r.rows.find((y) => y.kind === 'raw' && y.entryBytes === x.entryBytes);
     const vs = raw === undefined || raw.mbPerSec === 0 ? '' : (x.mbPerSec / raw.mbPerSec).toFixed(2);
     const kind = x.syncMode === undefined ? x.kind : `${x.kind} (${x.syncMode})`;
     lines.push(
-      `${kind.padEnd(15)} ${sizeLabel(x.entryBytes).padEnd(9)} ${String(x.appenders).padStart(9)} ${x.opsPerSec.toFixed(0).padStart(10)} ${x.mbPerSec.toFixed(1).padStart(10)} ${vs.padStart(13)}`,
+      `${kind.padEnd(15)} ${sizeLabel(x.entryBytes).padEnd(9)} ${String(x.appenders).padStart(9)} ${x.opsPerSec.toFixed(0).padStart(10)} ${x.mbPerSec.toFixed(1).padStart(10)} ${vs.padStart(13)} ${(x.cpuUsPerOp === undefined ? '' : x.cpuUsPerOp.toFixed(1)).padStart(11)}`,
     );
   }
   const f = (n: number | undefined, d = 2): string => (n === undefined ? 'n/a' : n.toFixed(d));
   const range = (x: RatioSpread | undefined, d = 2): string =>
     x === undefined ? '' : ` (min ${f(x.min, d)}, max ${f(x.max, d)} over ${x.slices} slices)`;
   lines.push('raw = write + fdatasync (the reference); raw-dsync = O_DSYNC writes, shown for comparison');
+  lines.push('CPU us/op = the bench process, every thread, user + system (the pool and its wake-ups count)');
   lines.push(`targets judged on the WAL in ${r.syncMode ?? 'fdatasync'} mode`);
   lines.push('');
   lines.push(`group commit speed-up at 1 KiB (256 vs 1 appender): median ${f(r.groupCommitSpeedup1KiB, 1)}x${range(r.spread?.groupCommitSpeedup1KiB, 1)} (target >= 50x)`);
