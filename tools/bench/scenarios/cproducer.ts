@@ -1,7 +1,8 @@
 /**
- * The C load generator (clients/producer.c, librdkafka without an interpreter in the way), compiled
- * when a run first needs it. A machine without gcc or librdkafka's headers (Debian
- * librdkafka-dev) falls back to the Python producer, and the run records why.
+ * The C load generators (clients/producer.c and clients/consumer.c, librdkafka without an
+ * interpreter in the way), compiled when a run first needs them. A machine without gcc or
+ * librdkafka's headers (Debian librdkafka-dev) falls back to the Python clients, and the run
+ * records why.
  */
 import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
@@ -23,10 +24,19 @@ function reasonOf(err: Error & { code?: unknown }, stderr: string): string {
 }
 
 /** Compiles producer.c into `outDir`; resolves (never rejects) with what the produce scenarios will use. */
-export async function buildCProducer(outDir: string, timeoutMs = 60_000): Promise<LoadGenerator> {
+export function buildCProducer(outDir: string, timeoutMs = 60_000): Promise<LoadGenerator> {
+  return buildCClient('producer.c', 'chronik-bench-producer', outDir, timeoutMs);
+}
+
+/** Compiles consumer.c (the catch-up consumer) into `outDir`, the same way and with the same fallback. */
+export function buildCConsumer(outDir: string, timeoutMs = 60_000): Promise<LoadGenerator> {
+  return buildCClient('consumer.c', 'chronik-bench-consumer', outDir, timeoutMs);
+}
+
+async function buildCClient(sourceName: string, binaryName: string, outDir: string, timeoutMs: number): Promise<LoadGenerator> {
   await mkdir(outDir, { recursive: true });
-  const binary = join(outDir, 'chronik-bench-producer');
-  const source = resolve(clientsDir(), 'producer.c');
+  const binary = join(outDir, binaryName);
+  const source = resolve(clientsDir(), sourceName);
   return new Promise((ok) => {
     execFile('gcc', ['-O2', '-Wall', '-o', binary, source, '-lrdkafka', '-lpthread'], { timeout: timeoutMs }, (err, _stdout, stderr) => {
       ok(err === null ? { kind: 'c', binary } : { kind: 'python', reason: reasonOf(err, stderr) });

@@ -32,7 +32,7 @@ export interface BenchOptions {
   raftS: number;
   cpuProf: boolean;
   keep: boolean;
-  /** Load generator of the librdkafka produce scenarios: the C producer (falls back to Python when it cannot be built) or Python. */
+  /** Load generators of the librdkafka produce and consume scenarios: the C clients (each falls back to Python when it cannot be built) or Python. */
   producer: 'c' | 'python';
 }
 
@@ -54,8 +54,9 @@ librdkafka (a C producer, /usr/bin/python3 confluent-kafka) and kafkajs. Writes 
   --catchup-mib N     MiB produced while a follower is down, restart-catchup-3n (default 1024)
   --disk-ms N, --net-ms N, --wal-ms N
                       per-measurement durations of the physical limits and the WAL micro-benchmark
-  --producer c|python librdkafka load generator of the produce scenarios (default c: a C producer
-                      compiled with gcc against librdkafka-dev; falls back to Python, and says so)
+  --producer c|python librdkafka load generators of the produce and catch-up consume scenarios
+                      (default c: C clients compiled with gcc against librdkafka-dev; fall back to
+                      Python, and say so)
   --cpu-prof          run brokers under node --cpu-prof (profiles next to the results)
   --keep              keep the scratch data directories
 `;

@@ -16,7 +16,7 @@ import type { BenchOptions, ScenarioName } from './options.js';
 import { produceKafkajs, produceLibrdkafka } from './produce.js';
 import { scaleSettle } from './scale.js';
 import type { ScenarioResult } from './types.js';
-import type { LoadGenerator } from './cproducer.js';
+import { buildCConsumer, type LoadGenerator } from './cproducer.js';
 import { KIB } from './types.js';
 
 export interface PlanContext {
@@ -76,7 +76,7 @@ export async function runSingleNode(ctx: PlanContext): Promise<void> {
       }, await ctx.generator()));
     }
     if (wants(ctx, 'consume-1n')) {
-      await step(ctx, 'consume-1n', () => consumeLibrdkafka(cluster, { name: 'consume-1n', title: 'catch-up consume from the start, 1 node', topic: 'bench-1n', partitions: PARTITIONS, expected: producedCount(ctx, 'produce-1n'), timeoutS: 180 }));
+      await step(ctx, 'consume-1n', async () => consumeLibrdkafka(cluster, { name: 'consume-1n', title: 'catch-up consume from the start, 1 node', topic: 'bench-1n', partitions: PARTITIONS, expected: producedCount(ctx, 'produce-1n'), timeoutS: 180 }, await consumerFor(ctx)));
     }
     if (wants(ctx, 'produce-1n-kafkajs')) {
       await createTopic(kafka, 'bench-1n-kafkajs', PARTITIONS, 1);
@@ -126,7 +126,7 @@ async function runSharedThreeNode(ctx: PlanContext): Promise<void> {
       }, await ctx.generator()));
     }
     if (wants(ctx, 'consume-3n')) {
-      await step(ctx, 'consume-3n', () => consumeLibrdkafka(cluster, { name: 'consume-3n', title: 'catch-up consume from the start, 3 nodes', topic: 'bench-3n', partitions: PARTITIONS, expected: producedCount(ctx, 'produce-3n'), timeoutS: 180 }));
+      await step(ctx, 'consume-3n', async () => consumeLibrdkafka(cluster, { name: 'consume-3n', title: 'catch-up consume from the start, 3 nodes', topic: 'bench-3n', partitions: PARTITIONS, expected: producedCount(ctx, 'produce-3n'), timeoutS: 180 }, await consumerFor(ctx)));
     }
     if (wants(ctx, 'e2e-3n')) {
       await createTopic(kafka, 'bench-e2e', PARTITIONS, 3);
@@ -140,6 +140,11 @@ async function runSharedThreeNode(ctx: PlanContext): Promise<void> {
       await step(ctx, 'failover-3n', () => leaderFailover(cluster, { name: 'failover-3n', title: 'leader SIGKILL -> first acked produce on the new leader', topic: 'bench-failover', rounds: o.failovers }));
     }
   });
+}
+
+/** The catch-up consumer: C unless `--producer python` asked for the Python clients (compiled before the clock starts). */
+function consumerFor(ctx: PlanContext): Promise<LoadGenerator> {
+  return ctx.opts.producer === 'python' ? Promise.resolve({ kind: 'python', reason: '--producer python' }) : buildCConsumer(join(ctx.scratch, 'bin'));
 }
 
 /** Messages the produce scenario acked: the consumer stops once it has read that many. */
