@@ -102,17 +102,6 @@ function roundLength(state: LogState): number {
   return n;
 }
 
-const SPLIT_MIN_WAITERS = 32;
-function cohortSplit(state: LogState, n: number): number {
-  const w = state.waiters;
-  if (w.length < SPLIT_MIN_WAITERS) return n;
-  const first = state.tail[0];
-  const mid = w[(w.length >> 1) - 1];
-  if (first === undefined || mid === undefined) return n;
-  const m = mid.lastIndex - first.index + 1;
-  return m > 0 && m < n ? m : n;
-}
-
 function lastSegment(state: LogState): Segment {
   const seg = state.segments[state.segments.length - 1];
   assert(seg !== undefined, 'a log always has a segment');
