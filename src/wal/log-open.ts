@@ -87,6 +87,7 @@ export async function openLogState(ctx: StoreContext, logId: string, dir: string
     nextOffset: meta.startOffset,
     durableNextOffset: meta.startOffset,
     pendingIndexOps: [],
+    flushingIndexOps: [],
     pendingMarker: undefined,
     indexedLastIndex: 0,
     indexedNextOffset: meta.startOffset,

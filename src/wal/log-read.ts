@@ -3,6 +3,7 @@
  * partition queries by Kafka offset and timestamp. Entries not yet durable are served from memory.
  */
 import type { LogState } from './log-state.js';
+import type { WalBatchOp } from './context.js';
 import type { Entry } from './entry.js';
 import { EntryType } from './entry.js';
 import { readU64At } from './keys.js';
@@ -100,14 +101,26 @@ function memoryPoint(state: LogState, index: number): { segIdx: number; index: n
   return { segIdx, index: p.index, position: p.position };
 }
 
+/**
+ * The index ops LevelDB does not cover yet, oldest first: those a flush is writing, then those
+ * pending. Taken before any await: a flush swaps these arrays out (never mutates them), and
+ * `indexedNextOffset` moves only once its batch is written, so each op is seen either through
+ * LevelDB's covered range or here. Without the flush's own ops, a lookup made while a flush was in
+ * flight found neither (a Fetch at a committed offset came back empty).
+ */
+function unflushedOps(state: LogState): readonly WalBatchOp[] {
+  const flushing = state.flushingIndexOps;
+  const pending = state.pendingIndexOps;
+  if (flushing.length === 0) return pending;
+  return pending.length === 0 ? flushing : [...flushing, ...pending];
+}
+
 /** Entry index of the batch containing `offset`, or of the first batch after it. */
 export async function findOffset(state: LogState, offset: number): Promise<number | undefined> {
   const target = Math.max(offset, state.logStartOffset);
   if (target >= state.nextOffset) return undefined;
   const { keys, epoch } = state;
-  // Captured before any await: a flush running meanwhile swaps the array out (never mutates it), so
-  // each op is seen either in LevelDB or here.
-  const pending = state.pendingIndexOps;
+  const pending = unflushedOps(state);
   if (target < state.indexedNextOffset) {
     const range = keys.kindRange(epoch, 'o');
     for await (const value of state.ctx.db.values({ gte: keys.derived(epoch, 'o', target), lt: range.lt, limit: 1 })) {
@@ -127,7 +140,7 @@ export async function findOffset(state: LogState, offset: number): Promise<numbe
 /** The first offset whose batch's maxTimestamp ≥ ts (the batch's base offset), or undefined. */
 export async function findTimestamp(state: LogState, ts: number): Promise<number | undefined> {
   const { keys, epoch } = state;
-  const pending = state.pendingIndexOps; // before any await: see findOffset
+  const pending = unflushedOps(state);
   for (const seg of state.segments) {
     if (seg.maxTimestamp < ts) continue;
     const gte = keys.derived(epoch, 'x', seg.baseIndex, Math.max(0, ts));

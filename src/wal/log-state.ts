@@ -69,6 +69,12 @@ export interface LogState extends IndexTarget {
    * per fsync round would cost about as much as the fsync itself.
    */
   pendingIndexOps: WalBatchOp[];
+  /**
+   * The ops a flush has taken and is writing to LevelDB (empty when none is in flight): until
+   * `indexFlushed` moves `indexedNextOffset` past them they are in neither LevelDB's covered range
+   * nor `pendingIndexOps`, so offset and timestamp lookups read them from here.
+   */
+  flushingIndexOps: WalBatchOp[];
   /** The marker of the latest completed round, written with the pending ops (none once flushed). */
   pendingMarker: WalBatchOp | undefined;
   /** What LevelDB's index covers: entries up to this index, batches below this offset. */

@@ -271,12 +271,15 @@ export function takeIndexOps(state: LogState): { ops: WalBatchOp[]; lastIndex: n
   // single small entry per round the markers were most of the batch).
   if (state.pendingMarker !== undefined) ops.push(state.pendingMarker);
   state.pendingMarker = undefined;
+  // Flushes run one at a time (the store chains them), so at most one set is in flight.
+  state.flushingIndexOps = ops;
   return { ops, lastIndex: state.durableLastIndex, nextOffset: state.durableNextOffset };
 }
 
 export function indexFlushed(state: LogState, covered: { lastIndex: number; nextOffset: number }): void {
   state.indexedLastIndex = Math.max(state.indexedLastIndex, covered.lastIndex);
   state.indexedNextOffset = Math.max(state.indexedNextOffset, covered.nextOffset);
+  state.flushingIndexOps = [];
 }
 
 /**
