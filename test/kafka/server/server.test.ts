@@ -34,6 +34,30 @@ function heartbeatFrame(correlationId: number, groupId: string): Buffer {
   return requestFrame(HeartbeatRequestCodec, ApiKey.Heartbeat, 4, correlationId, body);
 }
 
+/**
+ * Registers a Heartbeat handler that parks each request on a gate named by its group id;
+ * `started` resolves once `count` are parked. `settle` runs after the gate opens (for chains of
+ * different depths).
+ */
+function gatedHeartbeats(registry: HandlerRegistry, count: number, settle?: (groupId: string) => Promise<void>): { gates: Map<string, ReturnType<typeof deferred<void>>>; started: Promise<void> } {
+  const gates = new Map<string, ReturnType<typeof deferred<void>>>();
+  const started = deferred<void>();
+  registry.register({
+    apiKey: ApiKey.Heartbeat,
+    minVersion: 0,
+    maxVersion: 4,
+    async handle(request): Promise<HeartbeatResponse> {
+      const gate = deferred<void>();
+      gates.set(request.groupId, gate);
+      if (gates.size === count) started.resolve();
+      await gate.promise;
+      await settle?.(request.groupId);
+      return { throttleTimeMs: 0, errorCode: Number(request.groupId) };
+    },
+  });
+  return { gates, started: started.promise };
+}
+
 describe('kafka connection server', () => {
   const cleanups: (() => Promise<void> | void)[] = [];
   afterEach(async () => {
@@ -102,24 +126,11 @@ describe('kafka connection server', () => {
 
   it('answers pipelined requests in request order when handlers finish out of order', async () => {
     const registry = registryWithApiVersions();
-    const gates = new Map<string, ReturnType<typeof deferred<void>>>();
-    const started = deferred<void>();
-    registry.register({
-      apiKey: ApiKey.Heartbeat,
-      minVersion: 0,
-      maxVersion: 4,
-      async handle(request): Promise<HeartbeatResponse> {
-        const gate = deferred<void>();
-        gates.set(request.groupId, gate);
-        if (gates.size === 5) started.resolve();
-        await gate.promise;
-        return { throttleTimeMs: 0, errorCode: Number(request.groupId) };
-      },
-    });
+    const { gates, started } = gatedHeartbeats(registry, 5);
     const { client } = await start(registry);
     const c = await client();
     c.send(Buffer.concat([1, 2, 3, 4, 5].map((i) => heartbeatFrame(i, String(i)))));
-    await started.promise;
+    await started;
     for (const id of ['5', '3', '4', '1', '2']) gates.get(id)?.resolve();
     await c.waitFrames(5);
     const decoded = c.frames.map((f) => responseOf(HeartbeatResponseCodec, ApiKey.Heartbeat, 4, f));
@@ -129,27 +140,15 @@ describe('kafka connection server', () => {
 
   it('writes the responses settled in one turn with one socket write, in request order', async () => {
     const registry = registryWithApiVersions();
-    const gates = new Map<string, ReturnType<typeof deferred<void>>>();
-    const started = deferred<void>();
-    registry.register({
-      apiKey: ApiKey.Heartbeat,
-      minVersion: 0,
-      maxVersion: 4,
-      async handle(request): Promise<HeartbeatResponse> {
-        const gate = deferred<void>();
-        gates.set(request.groupId, gate);
-        if (gates.size === 6) started.resolve();
-        await gate.promise;
-        // Chains of different depths, as real handlers have: those released together settle in one turn.
-        for (let i = 0; i < Number(request.groupId); i++) await Promise.resolve();
-        return { throttleTimeMs: 0, errorCode: Number(request.groupId) };
-      },
+    // Chains of different depths, as real handlers have: those released together settle in one turn.
+    const { gates, started } = gatedHeartbeats(registry, 6, async (groupId) => {
+      for (let i = 0; i < Number(groupId); i++) await Promise.resolve();
     });
     const writes: number[] = [];
     const { client } = await start(registry, { metrics: { ...noopMetrics, bytesSent: (n: number) => void writes.push(n) } });
     const c = await client();
     c.send(Buffer.concat([1, 2, 3, 4, 5, 6].map((i) => heartbeatFrame(i, String(i)))));
-    await started.promise;
+    await started;
     for (const id of ['4', '6', '1']) gates.get(id)?.resolve();
     await c.waitFrames(1);
     // Only the head's response may leave: 2 and 3 are still running.
@@ -165,26 +164,13 @@ describe('kafka connection server', () => {
 
   it('a drain writes the in-flight responses, settled after it began, before the FIN', async () => {
     const registry = registryWithApiVersions();
-    const gates: ReturnType<typeof deferred<void>>[] = [];
-    const started = deferred<void>();
-    registry.register({
-      apiKey: ApiKey.Heartbeat,
-      minVersion: 0,
-      maxVersion: 4,
-      async handle(request): Promise<HeartbeatResponse> {
-        const gate = deferred<void>();
-        gates.push(gate);
-        if (gates.length === 3) started.resolve();
-        await gate.promise;
-        return { throttleTimeMs: 0, errorCode: Number(request.groupId) };
-      },
-    });
+    const { gates, started } = gatedHeartbeats(registry, 3);
     const { client, server } = await start(registry);
     const c = await client();
     c.send(Buffer.concat([1, 2, 3].map((i) => heartbeatFrame(i, String(i)))));
-    await started.promise;
+    await started;
     const drained = server.drain(10_000);
-    for (const gate of gates) gate.resolve();
+    for (const gate of gates.values()) gate.resolve();
     const report = await drained;
     await c.waitClosed();
     expect(report).toMatchObject({ connections: 1, forced: 0 });

@@ -20,6 +20,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench-common.h"
+
 /* Messages taken from the queue per call: as consumer.py's consume(num_messages=10000). */
 #define BATCH 10000
 #define MAX_PARTITIONS 100000
@@ -31,12 +33,6 @@ typedef struct {
   long long expected;
   double timeout_s;
 } options_t;
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static double cpu_seconds(void) {
   struct rusage ru;
@@ -80,10 +76,8 @@ static int assign_all(rd_kafka_t *rk, const options_t *o) {
 static int parse(options_t *o, int argc, char **argv) {
   *o = (options_t){.partitions = 0, .expected = 0, .timeout_s = 180};
   for (int i = 1; i < argc; i++) {
-    char *eq = strchr(argv[i], '=');
-    if (eq == NULL) return -1;
-    *eq = '\0';
-    const char *k = argv[i], *v = eq + 1;
+    const char *k, *v;
+    if (split_kv(argv[i], &k, &v)) return -1;
     if (!strcmp(k, "bootstrap")) o->bootstrap = v;
     else if (!strcmp(k, "topic")) o->topic = v;
     else if (!strcmp(k, "partitions")) o->partitions = atoi(v);

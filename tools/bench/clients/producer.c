@@ -27,6 +27,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench-common.h"
+
 #define SUB_BITS 5
 #define SUB (1 << SUB_BITS)
 /* Latencies are clamped at 2^30 us (~18 min); far above message.timeout.ms. */
@@ -64,12 +66,6 @@ typedef struct {
   int seconds;
   double send_end;
 } worker_t;
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int bucket_of(int64_t us) {
   if (us < 0) us = 0;
@@ -230,10 +226,8 @@ static int parse(options_t *o, int argc, char **argv) {
   *o = (options_t){.acks = "all", .partitions = 0, .message_bytes = 1024, .linger_ms = 10, .batch_bytes = 1000000,
                    .batch_messages = 10000, .queue_messages = 20000, .instances = 1, .duration_s = 10};
   for (int i = 1; i < argc; i++) {
-    char *eq = strchr(argv[i], '=');
-    if (eq == NULL) return -1;
-    *eq = '\0';
-    const char *k = argv[i], *v = eq + 1;
+    const char *k, *v;
+    if (split_kv(argv[i], &k, &v)) return -1;
     if (!strcmp(k, "bootstrap")) o->bootstrap = v;
     else if (!strcmp(k, "topic")) o->topic = v;
     else if (!strcmp(k, "acks")) o->acks = v;
