@@ -19,6 +19,28 @@ async function groupLedByNode0(c: Cluster): Promise<WalLog[]> {
   return Promise.all([0, 1, 2].map((id) => c.node(id).wal.openLog('g')));
 }
 
+/**
+ * The highest commit index whose save has completed, and a bounded wait for one at least as high
+ * (the saves are LevelDB writes: a turn of the event loop does not see them done).
+ */
+function savedCommits(): { saved: (commit: number) => void; upTo: (commit: number, timeoutMs: number) => Promise<void> } {
+  let highest = 0;
+  const waiting: Array<{ commit: number; resolve: () => void }> = [];
+  return {
+    saved(commit) {
+      highest = Math.max(highest, commit);
+      for (const w of waiting.filter((x) => x.commit <= highest)) w.resolve();
+    },
+    upTo(commit, timeoutMs) {
+      if (highest >= commit) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no save of commit ${commit} within ${timeoutMs} ms (highest ${highest})`)), timeoutMs);
+        waiting.push({ commit, resolve: () => { clearTimeout(timer); resolve(); } });
+      });
+    },
+  };
+}
+
 describe('hard states: a new term or vote synced at once, the commit index unsynced (a leader\'s in the next turn, a follower\'s at the tick)', () => {
   let cluster: Cluster | undefined;
   afterEach(async () => {
@@ -57,12 +79,15 @@ describe('hard states: a new term or vote synced at once, the commit index unsyn
     cluster = await Cluster.start({ size: 3, fsync: 'always', host: { tickMs: 0, electionTicks: 1_000_000 } });
     const logs = await groupLedByNode0(cluster);
     const saves = logs.map(() => 0);
+    const leaderSaved = savedCommits();
     // Counts each node's commit-only saves (the term is fixed: no election happens in this test).
     logs.forEach((log, i) => {
       const save = log.saveHardState.bind(log);
       log.saveHardState = (hs, opts) => {
         saves[i] = (saves[i] ?? 0) + 1;
-        return save(hs, opts);
+        const done = save(hs, opts);
+        if (i === 0) void done.then(() => leaderSaved.saved(hs.commit));
+        return done;
       };
     });
     const before = logs.map((log) => log.hardState.commit);
@@ -70,9 +95,9 @@ describe('hard states: a new term or vote synced at once, the commit index unsyn
     let last = 0;
     for (let i = 0; i < 20; i++) last = await cluster.node(0).host.propose('g', text(`v${i}`), EntryType.NORMAL).committed.then(() => cluster?.node(0).host.status('g').commit ?? 0);
     await cluster.waitApplied('g', last, [0, 1, 2]);
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    // The leader wrote its commit index turn by turn (at most once per commit: a write in flight
-    // holds the next); the followers not once.
+    // The leader writes its commit index turn by turn, with no tick (ticks are off here): a write
+    // in flight holds the next, which goes out in the turn after it ends. The followers not once.
+    await leaderSaved.upTo(last, 5_000);
     expect(logs[0]?.hardState.commit).toBe(last);
     expect(saves[0]).toBeGreaterThan(0);
     expect(saves[0]).toBeLessThanOrEqual(20 + 1);
