@@ -676,8 +676,17 @@ async function latencySlice(nodes: NodeProc[], o: Options, floor: Floor): Promis
   return { slice: { rttP50Ms: rtt.p50Ms, fdatasyncP50Ms: sync.p50Ms, commitP50Ms: round(seq.p50Ms), ratio: round(seq.p50Ms / target) }, seq, all, trace };
 }
 
+/**
+ * Unmeasured load before a measured phase. A phase that starts on just-created groups otherwise
+ * measures V8's warm-up (the driver's code still interpreted or baseline-compiled) and the groups'
+ * start-up writes: with the full run's 2 s phases, the same build read 1.09 ms single-group p50 and
+ * 36.9k/s for 100 groups run that way, 0.75 ms and 50.7k/s standalone with 5 s phases, back to back.
+ */
+const WARMUP_S = 1;
+
 async function singleGroup(nodes: NodeProc[], o: Options, floor: Floor, profiles: string[]): Promise<NonNullable<RaftBenchResult['single']>> {
   await createGroups(nodes, ['single']);
+  await loadEverywhere(nodes, ['single'], o, 1, WARMUP_S);
   const runs: SliceRun[] = [];
   for (let i = 0; i < o.slices; i++) {
     const run = await latencySlice(nodes, o, floor);
@@ -706,6 +715,7 @@ async function singleGroup(nodes: NodeProc[], o: Options, floor: Floor, profiles
 async function multiGroup(nodes: NodeProc[], o: Options, profiles: string[]): Promise<NonNullable<RaftBenchResult['multi']>> {
   const groups = Array.from({ length: o.groups }, (_, i) => `multi-${i}`);
   await createGroups(nodes, groups);
+  await loadEverywhere(nodes, groups, o, o.groupWindow, WARMUP_S);
   const results = await loadEverywhere(nodes, groups, o, o.groupWindow);
   profiles.push(...profilesOf(results));
   await Promise.all(nodes.map((n) => n.call({ type: 'remove', groups })));
