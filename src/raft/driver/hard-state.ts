@@ -16,9 +16,8 @@ import { isLeader, type RaftGroup } from './group.js';
  *     offline readers (`chronik inspect`) of a SIGKILLed leader see the commit index of the moment
  *     of the kill;
  *   - a follower's (a copy of the leader's, already one message behind it, and re-sent with every
- *     append) is written at the host's next tick, or in the next turn if a leader's write of this
- *     host goes then (same batch, no extra write). With one proposal at a time each commit moved
- *     every follower's copy, and writing it in the next turn was one LevelDB batch — one
+ *     append) is written at the host's next tick (never in the next-turn batch of a leader's).
+ *     With one proposal at a time each commit moved every follower's copy, and writing it in the next turn was one LevelDB batch — one
  *     thread-pool trip, two wake-ups — per entry per follower, 10-15 % of a follower's CPU per
  *     entry. A SIGKILLed follower's stored commit may thus be up to one tick behind what it knew.
  *   A leader's that finds the group's previous save in flight goes in the turn after that save
