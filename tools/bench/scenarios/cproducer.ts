@@ -33,6 +33,11 @@ export function buildCConsumer(outDir: string, timeoutMs = 60_000): Promise<Load
   return buildCClient('consumer.c', 'chronik-bench-consumer', outDir, timeoutMs);
 }
 
+/** Compiles e2e.c (the end-to-end latency client) into `outDir`, the same way and with the same fallback. */
+export function buildCE2eClient(outDir: string, timeoutMs = 60_000): Promise<LoadGenerator> {
+  return buildCClient('e2e.c', 'chronik-bench-e2e', outDir, timeoutMs);
+}
+
 async function buildCClient(sourceName: string, binaryName: string, outDir: string, timeoutMs: number): Promise<LoadGenerator> {
   await mkdir(outDir, { recursive: true });
   const binary = join(outDir, binaryName);

@@ -32,7 +32,7 @@ export interface BenchOptions {
   raftS: number;
   cpuProf: boolean;
   keep: boolean;
-  /** Load generators of the librdkafka produce and consume scenarios: the C clients (each falls back to Python when it cannot be built) or Python. */
+  /** Load generators of the librdkafka produce, consume and e2e scenarios: the C clients (each falls back to Python when it cannot be built) or Python. */
   producer: 'c' | 'python';
 }
 
@@ -54,7 +54,7 @@ librdkafka (a C producer, /usr/bin/python3 confluent-kafka) and kafkajs. Writes 
   --catchup-mib N     MiB produced while a follower is down, restart-catchup-3n (default 1024)
   --disk-ms N, --net-ms N, --wal-ms N
                       per-measurement durations of the physical limits and the WAL micro-benchmark
-  --producer c|python librdkafka load generators of the produce and catch-up consume scenarios
+  --producer c|python librdkafka load generators of the produce, catch-up consume and e2e scenarios
                       (default c: C clients compiled with gcc against librdkafka-dev; fall back to
                       Python, and say so)
   --cpu-prof          run brokers under node --cpu-prof (profiles next to the results)
