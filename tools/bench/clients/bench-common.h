@@ -83,17 +83,22 @@ static inline void hist_record(hist_t *h, int64_t us) {
   if (us > h->max_us) h->max_us = us;
 }
 
-/* Nearest rank, as summary() in common.py: the value at index floor(q * n). */
+/*
+ * Nearest rank, as summary() in common.py: the value at index floor(q * n). A bucket's middle can
+ * lie above the largest value recorded in it, so the answer is capped at the exact maximum (a p99
+ * above maxMs would read as a bug).
+ */
 static inline double hist_quantile_ms(const hist_t *h, double q) {
   if (h->total == 0) return 0;
   uint64_t rank = (uint64_t)(q * (double)h->total);
   if (rank >= h->total) rank = h->total - 1;
   uint64_t seen = 0;
+  double max = (double)h->max_us;
   for (int i = 0; i < HIST_BUCKETS; i++) {
     seen += h->counts[i];
-    if (seen > rank) return hist_bucket_value(i) / 1000.0;
+    if (seen > rank) return (hist_bucket_value(i) < max ? hist_bucket_value(i) : max) / 1000.0;
   }
-  return (double)h->max_us / 1000.0;
+  return max / 1000.0;
 }
 
 /* common.py's summary(): {samples, p50Ms, p99Ms, p999Ms, maxMs}. */
