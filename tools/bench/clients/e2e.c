@@ -61,7 +61,6 @@ typedef struct {
 
 /* The consumer thread's state. Histograms and errors are its own until `loop_done`. */
 typedef struct {
-  const options_t *o;
   rd_kafka_t *rk;
   pthread_mutex_t lock;
   pthread_cond_t changed; /* on CLOCK_MONOTONIC; signalled on ready, on reaching `wanted`, on loop_done */
@@ -202,7 +201,7 @@ static void wait_received(consumer_t *c, long long sent, double s) {
 }
 
 static int consumer_init(consumer_t *c, const options_t *o) {
-  *c = (consumer_t){.o = o, .wanted = LLONG_MAX, .seconds = (int)o->duration_s + 1};
+  *c = (consumer_t){.wanted = LLONG_MAX, .seconds = (int)o->duration_s + 1};
   atomic_init(&c->stop, 0);
   atomic_init(&c->measure_from_ns, INT64_MAX);
   pthread_condattr_t attr;
