@@ -11,27 +11,30 @@ import { isLeader, type RaftGroup } from './group.js';
  *   every drain put one synced LevelDB write next to every WAL fsync on every node, doubling the
  *   disk's work per commit. `defer` keeps only the newest per group, written unsynced (one LevelDB
  *   batch for all groups, no fsync): a process crash keeps it, a power loss may roll it back,
- *   which Raft tolerates. Two paces, by role:
- *   - a leader's (the group's own commit index) is written in the next turn of the event loop, so
- *     offline readers (`chronik inspect`) of a SIGKILLed leader see the commit index of the moment
- *     of the kill;
- *   - a follower's (a copy of the leader's, already one message behind it, and re-sent with every
- *     append) is written at the host's next tick (never in the next-turn batch of a leader's).
- *     With one proposal at a time each commit moved every follower's copy, and writing it in the next turn was one LevelDB batch — one
- *     thread-pool trip, two wake-ups — per entry per follower, 10-15 % of a follower's CPU per
- *     entry. A SIGKILLed follower's stored commit may thus be up to one tick behind what it knew.
- *   A leader's that finds the group's previous save in flight goes in the turn after that save
- *   ends, anyone else's at the tick after; a group's log is never closed before its last one is
- *   written (`settle`).
+ *   which Raft tolerates. Two paces, by how many voters the group has:
+ *   - the leader of a one-voter group (a single node; every partition of `npm start`) writes its
+ *     commit index in the next turn of the event loop: no other node holds it, and offline readers
+ *     (`chronik inspect`) of a SIGKILLed single node see the commit index of the moment of the kill;
+ *   - everyone else writes it at the host's next tick (never in the next-turn batch): a follower's
+ *     copy is one message behind the leader's and re-sent with every append, and a leader's is
+ *     held by its followers too. With one proposal at a time each commit moves every node's commit
+ *     index, and writing it in the next turn was one LevelDB batch — one thread-pool trip, two
+ *     wake-ups — per entry per node: on a leader of 3 voters, 11 % of its CPU per entry in a CPU
+ *     profile, and 10.0-10.5 context switches and 517-625 µs of CPU per committed entry against
+ *     7.7-7.8 and 399-431 µs at the tick (docs/bench.md, session 6). A SIGKILLed node's stored
+ *     commit may thus be up to one tick behind what it knew, as Kafka's high-watermark checkpoint
+ *     file is up to its checkpoint interval behind.
+ *   A one-voter leader's that finds the group's previous save in flight goes in the turn after
+ *   that save ends, anyone else's at the tick after; a group's log is never closed before its last
+ *   one is written (`settle`).
  *
  * Saves of one group never overlap: LevelDB does not promise that two concurrent writes land in the
  * order they were issued, and an older hard state landing last could take back a vote.
  */
 export class HardStateSaver {
-  /** Leaders' deferred commit indexes: written in the next turn. */
+  /** One-voter leaders' deferred commit indexes: written in the next turn. */
   private readonly soon = new Map<RaftGroup, HardState>();
-  /** Everyone else's: written at the tick (with a multi-group node leading some groups and following
-   *  others, the next-turn batch would otherwise carry every followed group's copy at every turn). */
+  /** Everyone else's: written at the tick. */
   private readonly later = new Map<RaftGroup, HardState>();
   /** The tail of each group's chain of saves, while one is in flight. */
   private readonly chains = new Map<RaftGroup, Promise<void>>();
@@ -45,9 +48,9 @@ export class HardStateSaver {
     return this.enqueue(g, hs, true);
   }
 
-  /** Keeps `hs` (a commit index that moved alone) for the next turn on a leader, the next tick on others. */
+  /** Keeps `hs` (a commit index that moved alone) for the next turn on a one-voter leader, the next tick on others. */
   defer(g: RaftGroup, hs: HardState): void {
-    if (isLeader(g)) {
+    if (isSoleVoterLeader(g)) {
       this.later.delete(g);
       this.soon.set(g, hs);
       if (this.scheduled === undefined) this.schedule();
@@ -123,7 +126,7 @@ export class HardStateSaver {
   }
 
   /**
-   * A leader's commit index that moved while its previous save was in flight is written in the
+   * A one-voter leader's commit index that moved while its previous save was in flight is written in the
    * turn after that save, not at the tick: a kill right after it still finds the newest.
    */
   private release(g: RaftGroup, tail: Promise<void>): void {
@@ -131,4 +134,9 @@ export class HardStateSaver {
     this.chains.delete(g);
     if (this.soon.has(g) && this.scheduled === undefined) this.schedule();
   }
+}
+
+/** The leader of a group whose only voter it is: nobody else holds its commit index. */
+function isSoleVoterLeader(g: RaftGroup): boolean {
+  return isLeader(g) && g.members.voters.length === 1;
 }

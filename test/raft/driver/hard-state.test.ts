@@ -41,27 +41,56 @@ function savedCommits(): { saved: (commit: number) => void; upTo: (commit: numbe
   };
 }
 
-describe('hard states: a new term or vote synced at once, the commit index unsynced (a leader\'s in the next turn, a follower\'s at the tick)', () => {
+/** Wraps each log's saveHardState to count commit-only saves; `leader` reports node 0's completed saves. */
+function countSaves(logs: WalLog[]): { saves: number[]; leader: ReturnType<typeof savedCommits> } {
+  const saves = logs.map(() => 0);
+  const leader = savedCommits();
+  logs.forEach((log, i) => {
+    const save = log.saveHardState.bind(log);
+    log.saveHardState = (hs, opts) => {
+      saves[i] = (saves[i] ?? 0) + 1;
+      const done = save(hs, opts);
+      if (i === 0) void done.then(() => leader.saved(hs.commit));
+      return done;
+    };
+  });
+  return { saves, leader };
+}
+
+/** One proposal at a time to 'g' on node 0 (every commit moves every node's commit index); the last commit. */
+async function proposeOneByOne(c: Cluster, count: number): Promise<number> {
+  let last = 0;
+  for (let i = 0; i < count; i++) last = await c.node(0).host.propose('g', text(`v${i}`), EntryType.NORMAL).committed.then(() => c.node(0).host.status('g').commit);
+  return last;
+}
+
+describe('hard states: a new term or vote synced at once, the commit index unsynced (a one-voter leader\'s in the next turn, everyone else\'s at the tick)', () => {
   let cluster: Cluster | undefined;
   afterEach(async () => {
     await cluster?.close();
     cluster = undefined;
   });
 
-  it('writes the newest commit index in the next turn, and a crash keeps it', async () => {
+  it('a 3-voter group writes no commit index between ticks, however many commits; the tick writes each node\'s newest, and a crash keeps it', async () => {
     cluster = await Cluster.start({ size: 3, fsync: 'always', host: { tickMs: 0, electionTicks: 1_000_000 } });
     const logs = await groupLedByNode0(cluster);
     // The election's term and vote are durable everywhere (a vote is a promise).
     for (const log of logs) expect(log.hardState.term).toBe(cluster.node(0).host.status('g').term);
-    const results = Array.from({ length: 50 }, (_, i) => cluster?.node(0).host.propose('g', text(`v${i}`), EntryType.NORMAL));
-    await Promise.all(results.map((r) => r?.committed));
-    const last = results.at(-1)?.index ?? 0;
+    const { saves } = countSaves(logs);
+    const before = logs.map((log) => log.hardState.commit);
+    const last = await proposeOneByOne(cluster, 20);
     await cluster.waitApplied('g', last, [0, 1, 2]);
-    // The leader's deferred commit index is written (unsynced) in the turn after its drain.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    expect(logs[0]?.hardState.commit).toBe(last);
-    // Followers learn the last commit from the leader's next message; close writes what they have.
-    const followerCommit = [1, 2].map((id) => cluster?.node(id).host.status('g').commit ?? 0);
+    // Ticks are off here: neither the leader nor the followers wrote a commit index.
+    expect(saves).toEqual([0, 0, 0]);
+    expect(logs.map((log) => log.hardState.commit)).toEqual(before);
+    // The tick writes each node's newest (unsynced: a process crash keeps it).
+    const known = [0, 1, 2].map((id) => cluster?.node(id).host.status('g').commit ?? 0);
+    expect(known[0]).toBe(last);
+    for (const id of [0, 1, 2]) {
+      cluster.node(id).host.tick();
+      expect(saves[id]).toBe(1);
+      expect(logs[id]?.hardState.commit).toBe(known[id]);
+    }
     const dirs = [0, 1, 2].map((id) => cluster?.node(id).dir ?? '');
     for (const id of [0, 1, 2]) await cluster.crash(id);
     const reopened = await Promise.all(
@@ -72,43 +101,27 @@ describe('hard states: a new term or vote synced at once, the commit index unsyn
         return hs.commit;
       }),
     );
-    expect(reopened).toEqual([last, ...followerCommit]);
+    expect(reopened).toEqual(known);
   });
 
-  it('a follower writes no commit index between ticks, however many commits; the tick writes its newest', async () => {
-    cluster = await Cluster.start({ size: 3, fsync: 'always', host: { tickMs: 0, electionTicks: 1_000_000 } });
-    const logs = await groupLedByNode0(cluster);
-    const saves = logs.map(() => 0);
-    const leaderSaved = savedCommits();
-    // Counts each node's commit-only saves (the term is fixed: no election happens in this test).
-    logs.forEach((log, i) => {
-      const save = log.saveHardState.bind(log);
-      log.saveHardState = (hs, opts) => {
-        saves[i] = (saves[i] ?? 0) + 1;
-        const done = save(hs, opts);
-        if (i === 0) void done.then(() => leaderSaved.saved(hs.commit));
-        return done;
-      };
-    });
-    const before = logs.map((log) => log.hardState.commit);
-    // One proposal at a time: every commit moves every node's commit index.
-    let last = 0;
-    for (let i = 0; i < 20; i++) last = await cluster.node(0).host.propose('g', text(`v${i}`), EntryType.NORMAL).committed.then(() => cluster?.node(0).host.status('g').commit ?? 0);
-    await cluster.waitApplied('g', last, [0, 1, 2]);
-    // The leader writes its commit index turn by turn, with no tick (ticks are off here): a write
-    // in flight holds the next, which goes out in the turn after it ends. The followers not once.
-    await leaderSaved.upTo(last, 5_000);
-    expect(logs[0]?.hardState.commit).toBe(last);
+  it('the leader of a one-voter group writes its newest commit index turn by turn, with no tick, and a crash keeps it', async () => {
+    cluster = await Cluster.start({ size: 1, fsync: 'always', host: { tickMs: 0, electionTicks: 1_000_000 } });
+    await cluster.addGroup('g');
+    cluster.node(0).host.campaign('g');
+    await cluster.waitLeader('g');
+    const log = await cluster.node(0).wal.openLog('g');
+    const { saves, leader } = countSaves([log]);
+    const last = await proposeOneByOne(cluster, 20);
+    // A write in flight holds the next, which goes out in the turn after it ends.
+    await leader.upTo(last, 5_000);
+    expect(log.hardState.commit).toBe(last);
     expect(saves[0]).toBeGreaterThan(0);
     expect(saves[0]).toBeLessThanOrEqual(20 + 1);
-    expect(saves.slice(1)).toEqual([0, 0]);
-    expect(logs.slice(1).map((log) => log.hardState.commit)).toEqual(before.slice(1));
-    // The tick writes each follower's newest.
-    for (const id of [1, 2]) {
-      cluster.node(id).host.tick();
-      expect(logs[id]?.hardState.commit).toBe(cluster.node(id).host.status('g').commit);
-      expect(saves[id]).toBe(1);
-    }
+    const dir = cluster.node(0).dir;
+    await cluster.crash(0);
+    const wal = await WalStore.open({ dir: join(dir, 'wal'), logger: silent });
+    expect((await wal.openLog('g')).hardState.commit).toBe(last);
+    await wal.close();
   });
 });
 
@@ -156,33 +169,36 @@ describe('HardStateSaver', () => {
     await again.close();
   });
 
-  it('a leader\'s commit index that moved while a save was in flight is written in the turn after it ends; a follower\'s waits for the tick', async () => {
+  it('a one-voter leader\'s commit index that moved while a save was in flight is written in the turn after it ends; a 3-voter leader\'s and a follower\'s wait for the tick', async () => {
     dir = await mkdtemp(join(tmpdir(), 'chronik-hard-state-'));
     const wal = await WalStore.open({ dir, logger: silent });
-    const logs = await Promise.all(['l', 'f'].map((id) => wal.openLog(id)));
+    const logs = await Promise.all(['l', 'm', 'f'].map((id) => wal.openLog(id)));
     const events: string[] = [];
-    const group = (log: WalLog, role: Role): RaftGroup => {
+    const group = (log: WalLog, role: Role, voters: number[]): RaftGroup => {
       const observed = {
         saveHardState(hs: HardState, opts?: { sync?: boolean }): Promise<void> {
           events.push(`${log.logId} ${hs.commit}`);
           return log.saveHardState(hs, opts);
         },
       };
-      return { id: log.logId, log: observed, logger: silent, failed: undefined, role } as unknown as RaftGroup;
+      return { id: log.logId, log: observed, logger: silent, failed: undefined, role, members: { voters, learners: [] } } as unknown as RaftGroup;
     };
-    const [leader, follower] = [group(logs[0] as WalLog, Role.LEADER), group(logs[1] as WalLog, Role.FOLLOWER)];
+    const leader = group(logs[0] as WalLog, Role.LEADER, [1]);
+    const leaderOf3 = group(logs[1] as WalLog, Role.LEADER, [1, 2, 3]);
+    const follower = group(logs[2] as WalLog, Role.FOLLOWER, [1, 2, 3]);
     const saver = new HardStateSaver();
     const first = saver.saveNow(leader, { term: 1, vote: 1, commit: 1 });
     saver.defer(leader, { term: 1, vote: 1, commit: 2 });
+    saver.defer(leaderOf3, { term: 1, vote: 1, commit: 2 });
     saver.defer(follower, { term: 1, vote: 2, commit: 2 });
     await first;
     // Turns pass until the in-flight save has ended and the held commit went out.
     for (let turn = 0; turn < 100 && events.length < 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
     expect(events).toEqual(['l 1', 'l 2']);
-    expect(saver.pending).toBe(1);
+    expect(saver.pending).toBe(2);
     saver.flushDeferred();
-    expect(events).toEqual(['l 1', 'l 2', 'f 2']);
-    await Promise.all([saver.settle(leader), saver.settle(follower)]);
+    expect(events).toEqual(['l 1', 'l 2', 'm 2', 'f 2']);
+    await Promise.all([saver.settle(leader), saver.settle(leaderOf3), saver.settle(follower)]);
     await wal.close();
   });
 });
