@@ -37,11 +37,10 @@ export interface E2eOptions {
   partitions: number;
   rate: number;
   durationS: number;
+  /** Seconds of paced load before latencies count (both clients take it as warmupS). */
+  warmupS: number;
   messageBytes: number;
 }
-
-/** Seconds of paced load before latencies count (both clients take it as warmupS). */
-const WARMUP_S = 2;
 
 /**
  * Runs e2e.py unchanged and adds the process's CPU (RUSAGE_SELF: every thread) to its JSON line,
@@ -88,13 +87,13 @@ function clientExtra(out: E2eOutput, client: LoadGenerator, wallS: number): Reco
 export function endToEnd(cluster: BenchCluster, o: E2eOptions, client: LoadGenerator): Promise<ScenarioResult> {
   const label = client.kind === 'c' ? 'librdkafka (C)' : 'librdkafka (Python)';
   const params = {
-    topic: o.topic, partitions: o.partitions, rate: o.rate, durationS: o.durationS, messageBytes: o.messageBytes, warmupS: WARMUP_S,
+    topic: o.topic, partitions: o.partitions, rate: o.rate, durationS: o.durationS, messageBytes: o.messageBytes, warmupS: o.warmupS,
     lingerMs: 0, acks: 'all', nagle: 'off', consumer: 'poll per message', generator: client.kind,
   };
-  const settings = { bootstrap: cluster.bootstrap, topic: o.topic, partitions: o.partitions, messageBytes: o.messageBytes, rate: o.rate, durationS: o.durationS, warmupS: WARMUP_S };
+  const settings = { bootstrap: cluster.bootstrap, topic: o.topic, partitions: o.partitions, messageBytes: o.messageBytes, rate: o.rate, durationS: o.durationS, warmupS: o.warmupS };
   return measured(cluster, { name: o.name, title: o.title, client: label, params }, async () => {
     const began = performance.now();
-    const out = await runClient(settings, client, (o.durationS + 90) * 1000);
+    const out = await runClient(settings, client, (o.warmupS + o.durationS + 90) * 1000);
     const wallS = (performance.now() - began) / 1000;
     if (out.received === 0) throw new BenchError(`no message received end to end (sent ${out.sent})`);
     const bytes = out.received * o.messageBytes;

@@ -130,7 +130,7 @@ async function runSharedThreeNode(ctx: PlanContext): Promise<void> {
     }
     if (wants(ctx, 'e2e-3n')) {
       await createTopic(kafka, 'bench-e2e', PARTITIONS, 3);
-      await step(ctx, 'e2e-3n', async () => endToEnd(cluster, { name: 'e2e-3n', title: `end-to-end latency at ${o.e2eRate} msg/s, 3 nodes RF 3`, topic: 'bench-e2e', partitions: PARTITIONS, rate: o.e2eRate, durationS: o.e2eS, messageBytes: KIB }, await e2eClient(o.producer, join(ctx.scratch, 'bin'))));
+      await step(ctx, 'e2e-3n', async () => endToEnd(cluster, { name: 'e2e-3n', title: `end-to-end latency at ${o.e2eRate} msg/s, 3 nodes RF 3`, topic: 'bench-e2e', partitions: PARTITIONS, rate: o.e2eRate, durationS: o.e2eS, warmupS: o.e2eWarmupS, messageBytes: KIB }, await e2eClient(o.producer, join(ctx.scratch, 'bin'))));
     }
     if (wants(ctx, 'create-3n')) {
       await step(ctx, 'create-3n', () => topicCreateToProduce(cluster, { name: 'create-3n', title: 'topic create -> first acked produce (3 partitions, RF 3)', topics: o.topics, partitions: 3, replicationFactor: 3, prefix: 'bench-create' }));
