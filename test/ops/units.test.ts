@@ -88,6 +88,23 @@ describe('NodeMetrics', () => {
   });
 });
 
+describe('event loop metrics', () => {
+  it('counts the loop\'s busy and idle seconds, advancing between scrapes', async () => {
+    const m = new NodeMetrics(1);
+    const first = parsePrometheus(await m.scrape());
+    // Keep the loop busy for a measurable while, then let it wait on a timer.
+    const until = performance.now() + 30;
+    while (performance.now() < until) Math.sqrt(Math.random());
+    await new Promise<void>((resolve) => setTimeout(resolve, 30));
+    const second = parsePrometheus(await m.scrape());
+    const busy = [first, second].map((f) => total(f, 'chronik_eventloop_busy_seconds_total'));
+    const idle = [first, second].map((f) => total(f, 'chronik_eventloop_idle_seconds_total'));
+    expect(busy[0]).toBeGreaterThan(0);
+    expect((busy[1] ?? 0) - (busy[0] ?? 0)).toBeGreaterThanOrEqual(0.025);
+    expect((idle[1] ?? 0) - (idle[0] ?? 0)).toBeGreaterThan(0);
+  });
+});
+
 describe('produce batch metrics', () => {
   it('observes each appended batch in the bytes and records histograms', async () => {
     const m = new NodeMetrics(1);

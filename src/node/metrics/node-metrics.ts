@@ -1,6 +1,7 @@
 import { Gauge, Histogram, Registry } from 'prom-client';
 import type { KafkaServerMetrics } from '../../kafka/server/index.js';
 import { registerClusterMetrics } from './cluster-metrics.js';
+import { registerEventLoopMetrics } from './event-loop-metrics.js';
 import { registerGroupLagMetrics } from './group-metrics.js';
 import { kafkaServerMetrics } from './kafka-metrics.js';
 import { registerPartitionMetrics } from './partition-metrics.js';
@@ -30,6 +31,7 @@ export class NodeMetrics {
     const fsync = new Histogram({ name: 'chronik_wal_fsync_duration_seconds', help: 'Latency of WAL data syncs (fdatasync).', buckets: FSYNC_BUCKETS, registers: [this.registry] });
     this.observeFsync = (seconds) => fsync.observe(seconds);
     this.observeBatch = registerProduceMetrics(this.registry);
+    registerEventLoopMetrics(this.registry);
     const started = performance.now();
     new Gauge({
       name: 'chronik_process_uptime_seconds',
