@@ -14,6 +14,7 @@ import {
 import { ErrorCode, KafkaError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { NodeRpc } from './rpc.js';
+import { MetaContact } from './meta-contact.js';
 
 export const META_GROUP = '__meta';
 const DECIDE_BARRIER_TIMEOUT_MS = 5_000;
@@ -59,10 +60,12 @@ export class MetaService {
   private readonly listeners = new Set<AppliedListener>();
   /** Serialises decide → propose → applied on the leader. */
   private decideChain: Promise<unknown> = Promise.resolve();
+  private readonly contact: MetaContact;
 
   constructor(private readonly opts: MetaServiceOptions) {
     this.log = opts.logger.child({ module: 'meta' });
     this.state = new MetaStateMachine({ logger: opts.logger });
+    this.contact = new MetaContact(opts.raft, META_GROUP);
     opts.rpc.register('meta.command', (_from, body) => this.executeLocally(body as MetaCommand));
     opts.rpc.register('meta.propose', (_from, body) => this.proposeLocally(body as MetaEvent[]));
     opts.rpc.register('meta.awaitApplied', (_from, body) => this.awaitAppliedHere(body));
@@ -90,6 +93,11 @@ export class MetaService {
 
   leader(): number | undefined {
     return this.opts.raft.status(META_GROUP).leader;
+  }
+
+  /** 0 while `__meta` has a leader known here, else milliseconds since this node lost it (see MetaContact). */
+  leaderlessForMs(): number {
+    return this.contact.leaderlessForMs();
   }
 
   /** Runs a command on the meta leader (here or forwarded) and waits until it is applied here. */
@@ -270,6 +278,7 @@ export class MetaService {
   }
 
   close(): void {
+    this.contact.close();
     this.state.close();
   }
 }

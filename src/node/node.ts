@@ -182,6 +182,7 @@ export class ChronikNode {
       image: () => this.meta.image,
       liveBrokers: () => liveSet(config, this.transport),
       metaLeader: () => this.meta.leader(),
+      metaLeaderlessMs: () => this.meta.leaderlessForMs(),
       metaBarrier: (timeoutMs) => this.meta.readBarrier(timeoutMs),
       waitForLeaders: (topics, timeoutMs, signal) => this.meta.state.waiters.waitForLeaders(topics, timeoutMs, signal),
       executeMeta: (command: MetaCommand, timeoutMs) => this.meta.execute(command, timeoutMs),

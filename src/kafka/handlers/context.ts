@@ -18,6 +18,8 @@ export interface BrokerContext {
   /** Brokers reachable from here now, this one included. */
   liveBrokers(): ReadonlySet<number>;
   metaLeader(): number | undefined;
+  /** 0 while a `__meta` leader is known here, else milliseconds since this node lost it. */
+  metaLeaderlessMs(): number;
   /** Applies everything the `__meta` leader had committed when the call was made (ReadIndex). */
   metaBarrier(timeoutMs: number): Promise<void>;
   /** Event-driven: resolves once every partition of the topics has a leader in the local image. */
