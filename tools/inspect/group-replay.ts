@@ -46,7 +46,8 @@ function damageMessage(d: Damage): string {
   return `${d.reason}${d.header === undefined ? '' : ` (header says entry ${d.header.index})`}; ${next}`;
 }
 
-function applyEntry(r: OffsetsPartitionReplay, segment: string, f: WalkedFrame): void {
+function applyEntry(r: OffsetsPartitionReplay, segment: string, f: WalkedFrame, soleVoter: boolean): void {
+  if (soleVoter && f.crcOk && r.commitIndex !== null) r.commitIndex = Math.max(r.commitIndex, f.header.index);
   if (f.header.type !== EntryType.NORMAL || f.payload.byteLength === 0 || !f.crcOk || f.header.index < r.firstIndex) return;
   if (r.commitIndex !== null && f.header.index > r.commitIndex) {
     r.uncommittedEntries++;
@@ -66,6 +67,14 @@ export interface ReplayBounds {
   /** The saved commit index; undefined when unknown (no LevelDB): then every entry is applied. */
   commit: number | undefined;
   firstIndex: number;
+  /**
+   * The partition has one replica, so its Raft group one voter: an entry durable in its log is
+   * committed (no other copy is needed; a restarted node commits it again as it takes the lead).
+   * The saved commit index is only a hint written after the fact, which a SIGKILL can leave a
+   * moment behind, so every intact entry counts as committed. Conservative while a reassignment
+   * is under way: the image then lists more replicas.
+   */
+  soleVoter?: boolean;
 }
 
 /** Replays one offsets partition's segments. */
@@ -86,7 +95,7 @@ export async function replayOffsetsPartition(log: LogTarget, partition: number, 
     const bytes = await readSegmentBytes(seg);
     walkFrames(bytes, {
       frame: (f) => {
-        applyEntry(r, seg.name, f);
+        applyEntry(r, seg.name, f, bounds.soleVoter === true);
         return true;
       },
       damage: (d) => {

@@ -36,14 +36,17 @@ async function replayAll(dataDir: string): Promise<Replayed> {
   if (target.kind !== 'data-dir') throw new UsageError('groups needs a node data directory (it reads logs/p.__consumer_offsets-*)');
   return withIndex(target, async (db, listed) => {
     const out: OffsetsPartitionReplay[] = [];
+    const placement = await offsetsPlacement(listed, db);
     for (const log of listed.logs) {
       const m = OFFSETS_LOG.exec(log.logId);
       if (m === null) continue;
+      const partition = Number(m[1]);
       const idx = db === undefined ? undefined : await readLogIndexState(db, log.logId);
-      const bounds = { commit: idx?.hardState?.commit, firstIndex: idx?.meta?.firstIndex ?? 0 };
-      out.push(await replayOffsetsPartition(log, Number(m[1]), bounds));
+      const soleVoter = placement?.partitions.find((p) => p.partition === partition)?.replicas.length === 1;
+      const bounds = { commit: idx?.hardState?.commit, firstIndex: idx?.meta?.firstIndex ?? 0, soleVoter };
+      out.push(await replayOffsetsPartition(log, partition, bounds));
     }
-    return { replays: out.sort((a, b) => a.partition - b.partition), placement: await offsetsPlacement(listed, db) };
+    return { replays: out.sort((a, b) => a.partition - b.partition), placement };
   });
 }
 
