@@ -83,6 +83,12 @@ static inline void hist_record(hist_t *h, int64_t us) {
   if (us > h->max_us) h->max_us = us;
 }
 
+static inline void hist_merge(hist_t *into, const hist_t *from) {
+  for (int i = 0; i < HIST_BUCKETS; i++) into->counts[i] += from->counts[i];
+  into->total += from->total;
+  if (from->max_us > into->max_us) into->max_us = from->max_us;
+}
+
 /*
  * Nearest rank, as summary() in common.py: the value at index floor(q * n). A bucket's middle can
  * lie above the largest value recorded in it, so the answer is capped at the exact maximum (a p99
@@ -106,5 +112,17 @@ static inline void hist_print_json(const hist_t *h) {
   printf("{\"samples\":%llu,\"p50Ms\":%.3f,\"p99Ms\":%.3f,\"p999Ms\":%.3f,\"maxMs\":%.3f}", (unsigned long long)h->total,
          hist_quantile_ms(h, 0.5), hist_quantile_ms(h, 0.99), hist_quantile_ms(h, 0.999), (double)h->max_us / 1000.0);
 }
+
+#ifdef RD_KAFKA_VERSION
+/* Assigns partitions 0..partitions-1 of `topic` from the beginning (no group rebalance); -1 on error. */
+static inline int bench_assign_all(rd_kafka_t *rk, const char *topic, int partitions, const char *who) {
+  rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(partitions);
+  for (int p = 0; p < partitions; p++) rd_kafka_topic_partition_list_add(list, topic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+  rd_kafka_resp_err_t err = rd_kafka_assign(rk, list);
+  rd_kafka_topic_partition_list_destroy(list);
+  if (err) fprintf(stderr, "%s: assign: %s\n", who, rd_kafka_err2str(err));
+  return err ? -1 : 0;
+}
+#endif
 
 #endif

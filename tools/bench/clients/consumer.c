@@ -34,12 +34,6 @@ typedef struct {
   double timeout_s;
 } options_t;
 
-static double cpu_seconds(void) {
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
-
 static int set(rd_kafka_conf_t *conf, const char *key, const char *value) {
   char err[512];
   if (rd_kafka_conf_set(conf, key, value, err, sizeof err) == RD_KAFKA_CONF_OK) return 0;
@@ -62,15 +56,6 @@ static rd_kafka_t *make_client(const options_t *o) {
   rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
   if (rk == NULL) fprintf(stderr, "consumer: rd_kafka_new: %s\n", err);
   return rk;
-}
-
-static int assign_all(rd_kafka_t *rk, const options_t *o) {
-  rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(o->partitions);
-  for (int p = 0; p < o->partitions; p++) rd_kafka_topic_partition_list_add(list, o->topic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
-  rd_kafka_resp_err_t err = rd_kafka_assign(rk, list);
-  rd_kafka_topic_partition_list_destroy(list);
-  if (err) fprintf(stderr, "consumer: assign: %s\n", rd_kafka_err2str(err));
-  return err ? -1 : 0;
 }
 
 static int parse(options_t *o, int argc, char **argv) {
@@ -99,8 +84,8 @@ int main(int argc, char **argv) {
   }
   rd_kafka_t *rk = make_client(&o);
   if (rk == NULL) return 1;
-  double start = now_s(), cpu0 = cpu_seconds(), first = 0;
-  if (assign_all(rk, &o) != 0) {
+  double start = now_s(), cpu0 = bench_cpu_seconds(), first = 0;
+  if (bench_assign_all(rk, o.topic, o.partitions, "consumer") != 0) {
     rd_kafka_destroy(rk);
     return 1;
   }
@@ -121,7 +106,7 @@ int main(int argc, char **argv) {
       rd_kafka_message_destroy(m);
     }
   }
-  double end = now_s(), cpu = cpu_seconds() - cpu0;
+  double end = now_s(), cpu = bench_cpu_seconds() - cpu0;
   free(batch);
   rd_kafka_queue_destroy(queue);
   rd_kafka_consumer_close(rk);

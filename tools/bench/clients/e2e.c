@@ -160,15 +160,6 @@ static rd_kafka_t *make_consumer(const options_t *o) {
   return rk;
 }
 
-static int assign_all(rd_kafka_t *rk, const options_t *o) {
-  rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(o->partitions);
-  for (int p = 0; p < o->partitions; p++) rd_kafka_topic_partition_list_add(list, o->topic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
-  rd_kafka_resp_err_t err = rd_kafka_assign(rk, list);
-  rd_kafka_topic_partition_list_destroy(list);
-  if (err) fprintf(stderr, "e2e: assign: %s\n", rd_kafka_err2str(err));
-  return err ? -1 : 0;
-}
-
 /* A pthread_cond_timedwait deadline `s` seconds from now on the condition's CLOCK_MONOTONIC. */
 static struct timespec deadline_in(double s) {
   int64_t at = now_ns() + (int64_t)(s * (double)NS_PER_S);
@@ -213,7 +204,7 @@ static int consumer_init(consumer_t *c, const options_t *o) {
   c->per_second = calloc((size_t)c->seconds + 1, sizeof(hist_t));
   if (c->per_second == NULL) return -1;
   c->rk = make_consumer(o);
-  return c->rk != NULL && assign_all(c->rk, o) == 0 ? 0 : -1;
+  return c->rk != NULL && bench_assign_all(c->rk, o->topic, o->partitions, "e2e") == 0 ? 0 : -1;
 }
 
 /*

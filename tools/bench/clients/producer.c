@@ -29,11 +29,6 @@
 
 #include "bench-common.h"
 
-#define SUB_BITS 5
-#define SUB (1 << SUB_BITS)
-/* Latencies are clamped at 2^30 us (~18 min); far above message.timeout.ms. */
-#define MAX_EXP 30
-#define BUCKETS ((MAX_EXP - SUB_BITS + 2) * SUB)
 #define MAX_INSTANCES 16
 #define MAX_SECONDS 3600
 /* How many produce() calls between two polls of the delivery queue and two clock reads. */
@@ -46,12 +41,6 @@ typedef struct {
 } options_t;
 
 typedef struct {
-  uint64_t counts[BUCKETS];
-  uint64_t total;
-  int64_t max_us;
-} histogram_t;
-
-typedef struct {
   const options_t *o;
   int index;
   const char *payload;
@@ -61,54 +50,11 @@ typedef struct {
   long long sent, acked, errors, unflushed;
   double blocked_s; /* time waiting for room in the full local queue: the broker, not this process, was behind */
   char first_error[256];
-  histogram_t all;
-  histogram_t *per_second; /* seconds + 1 histograms, by send time */
+  hist_t all;
+  hist_t *per_second; /* seconds + 1 histograms, by send time */
   int seconds;
   double send_end;
 } worker_t;
-
-static int bucket_of(int64_t us) {
-  if (us < 0) us = 0;
-  if (us >= ((int64_t)1 << MAX_EXP)) us = ((int64_t)1 << MAX_EXP) - 1;
-  if (us < SUB) return (int)us;
-  int e = 63 - __builtin_clzll((unsigned long long)us);
-  int sub = (int)((us >> (e - SUB_BITS)) & (SUB - 1));
-  return (e - SUB_BITS + 1) * SUB + sub;
-}
-
-/* The middle of a bucket, in microseconds. */
-static double bucket_value(int b) {
-  if (b < SUB) return b;
-  int e = b / SUB + SUB_BITS - 1;
-  int sub = b % SUB;
-  double width = (double)((int64_t)1 << (e - SUB_BITS));
-  return (double)(SUB + sub) * width + width / 2;
-}
-
-static void record(histogram_t *h, int64_t us) {
-  h->counts[bucket_of(us)]++;
-  h->total++;
-  if (us > h->max_us) h->max_us = us;
-}
-
-static void merge(histogram_t *into, const histogram_t *from) {
-  for (int i = 0; i < BUCKETS; i++) into->counts[i] += from->counts[i];
-  into->total += from->total;
-  if (from->max_us > into->max_us) into->max_us = from->max_us;
-}
-
-/* Nearest rank, as summary() in common.py: the value at index floor(q * n). */
-static double quantile_ms(const histogram_t *h, double q) {
-  if (h->total == 0) return 0;
-  uint64_t rank = (uint64_t)(q * (double)h->total);
-  if (rank >= h->total) rank = h->total - 1;
-  uint64_t seen = 0;
-  for (int i = 0; i < BUCKETS; i++) {
-    seen += h->counts[i];
-    if (seen > rank) return bucket_value(i) / 1000.0;
-  }
-  return (double)h->max_us / 1000.0;
-}
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
   (void)rk;
@@ -120,10 +66,10 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
   w->acked++;
   int64_t us = rd_kafka_message_latency(m);
   if (us < 0) return;
-  record(&w->all, us);
+  hist_record(&w->all, us);
   double sent_at = now_s() - (double)us / 1e6 - w->start;
   int sec = sent_at < 0 ? 0 : (int)sent_at;
-  record(&w->per_second[sec > w->seconds ? w->seconds : sec], us);
+  hist_record(&w->per_second[sec > w->seconds ? w->seconds : sec], us);
 }
 
 static int set(rd_kafka_conf_t *conf, const char *key, const char *value) {
@@ -172,7 +118,7 @@ static int warm_up(worker_t *w, rd_kafka_topic_t *t) {
   w->acked = 0;
   w->errors = 0;
   memset(&w->all, 0, sizeof w->all);
-  memset(w->per_second, 0, sizeof(histogram_t) * (size_t)(w->seconds + 1));
+  memset(w->per_second, 0, sizeof(hist_t) * (size_t)(w->seconds + 1));
   return acked == 1 ? 0 : -1;
 }
 
@@ -246,29 +192,18 @@ static int parse(options_t *o, int argc, char **argv) {
   return ok ? 0 : -1;
 }
 
-static void print_histogram(const histogram_t *h) {
-  printf("{\"samples\":%llu,\"p50Ms\":%.3f,\"p99Ms\":%.3f,\"p999Ms\":%.3f,\"maxMs\":%.3f}", (unsigned long long)h->total,
-         quantile_ms(h, 0.5), quantile_ms(h, 0.99), quantile_ms(h, 0.999), (double)h->max_us / 1000.0);
-}
-
-static double cpu_seconds(void) {
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
-
 static void print_json(worker_t *ws, const options_t *o, double start, double end, double cpu_s) {
   long long sent = 0, acked = 0, errors = 0, unflushed = 0;
   double send_end = start, blocked = 0;
   const char *first = "";
-  histogram_t *all = calloc(1, sizeof *all);
+  hist_t *all = calloc(1, sizeof *all);
   int seconds = ws[0].seconds;
   for (int i = 0; i < o->instances; i++) {
     sent += ws[i].sent, acked += ws[i].acked, errors += ws[i].errors, unflushed += ws[i].unflushed;
     blocked += ws[i].blocked_s / o->instances;
     if (ws[i].send_end > send_end) send_end = ws[i].send_end;
     if (!*first && ws[i].first_error[0]) first = ws[i].first_error;
-    merge(all, &ws[i].all);
+    hist_merge(all, &ws[i].all);
   }
   printf("{\"generator\":\"c\",\"librdkafka\":\"%s\",\"instances\":%d,\"sent\":%lld,\"acked\":%lld,\"errors\":%lld,",
          rd_kafka_version_str(), o->instances, sent, acked, errors);
@@ -282,16 +217,16 @@ static void print_json(worker_t *ws, const options_t *o, double start, double en
   }
   printf("\"unflushed\":%lld,\"seconds\":%.6f,\"sendSeconds\":%.6f,\"blockedSeconds\":%.6f,\"cpuSeconds\":%.6f,\"latency\":",
          unflushed, end - start, send_end - start, blocked, cpu_s);
-  print_histogram(all);
+  hist_print_json(all);
   printf(",\"overTime\":[");
   int comma = 0;
   for (int s = 0; s <= seconds; s++) {
-    histogram_t *h = all;
+    hist_t *h = all;
     memset(h, 0, sizeof *h);
-    for (int i = 0; i < o->instances; i++) merge(h, &ws[i].per_second[s]);
+    for (int i = 0; i < o->instances; i++) hist_merge(h, &ws[i].per_second[s]);
     if (h->total == 0) continue;
     printf("%s{\"tMs\":%d,\"count\":%llu,\"p50Ms\":%.3f,\"p99Ms\":%.3f}", comma ? "," : "", s * 1000,
-           (unsigned long long)h->total, quantile_ms(h, 0.5), quantile_ms(h, 0.99));
+           (unsigned long long)h->total, hist_quantile_ms(h, 0.5), hist_quantile_ms(h, 0.99));
     comma = 1;
   }
   printf("]}\n");
@@ -318,15 +253,15 @@ int main(int argc, char **argv) {
   int failed = 0;
   for (int i = 0; i < o.instances && !failed; i++) {
     ws[i] = (worker_t){.o = &o, .index = i, .payload = payload, .seconds = seconds,
-                       .per_second = calloc((size_t)seconds + 1, sizeof(histogram_t))};
+                       .per_second = calloc((size_t)seconds + 1, sizeof(hist_t))};
     failed = prepare(&ws[i]) != 0;
   }
   if (!failed) {
-    double start = now_s(), cpu0 = cpu_seconds();
+    double start = now_s(), cpu0 = bench_cpu_seconds();
     for (int i = 0; i < o.instances; i++) ws[i].start = start, ws[i].deadline = start + o.duration_s;
     for (int i = 0; i < o.instances; i++) pthread_create(&threads[i], NULL, run_worker, &ws[i]);
     for (int i = 0; i < o.instances; i++) pthread_join(threads[i], NULL);
-    print_json(ws, &o, start, now_s(), cpu_seconds() - cpu0);
+    print_json(ws, &o, start, now_s(), bench_cpu_seconds() - cpu0);
   }
   for (int i = 0; i < o.instances; i++) destroy(&ws[i]);
   free(ws);
