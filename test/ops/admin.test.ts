@@ -20,6 +20,30 @@ let cluster: ProcessCluster;
 const TOPIC = 'ops';
 const GROUP = 'ops-group';
 
+/** The consumer's session: kafkajs's default is 30 s; the broker's minimum is 6 s. */
+const SESSION_TIMEOUT_MS = 8_000;
+
+/**
+ * kafkajs leaves the group on disconnect but swallows a failed LeaveGroup (its coordinator moved,
+ * say, after an election on a loaded machine: seen once in CI), and then the member stays until its
+ * session expires. There is no event for either outcome, so the group's state is re-read, bounded.
+ */
+async function groupEmptied(kafka: Kafka, boundMs: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const deadline = performance.now() + boundMs;
+    for (;;) {
+      const { groups } = await admin.describeGroups([GROUP]);
+      if (groups[0]?.state === 'Empty') return;
+      if (performance.now() > deadline) throw new Error(`group ${GROUP} still ${groups[0]?.state ?? 'unknown'} ${boundMs} ms after the consumer left`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 beforeAll(async () => {
   cluster = await ProcessCluster.start({ nodes: 3, extraArgs: ['--set', 'group.initial.rebalance.delay.ms=0', '--set', 'offsets.topic.num.partitions=3'] });
   const admin = new Kafka({ brokers: cluster.brokers, clientId: 'ops', logLevel: logLevel.NOTHING }).admin();
@@ -147,7 +171,9 @@ describe('chronik status', () => {
   };
 
   it('shows nodes, __meta, partitions with ISR and watermarks, and consumer groups with lag (text and --json)', async () => {
-    const consumer = new Kafka({ brokers: cluster.brokers, clientId: 'ops-consumer', logLevel: logLevel.NOTHING }).consumer({ groupId: GROUP });
+    const kafka = new Kafka({ brokers: cluster.brokers, clientId: 'ops-consumer', logLevel: logLevel.NOTHING });
+    // A short session: should the LeaveGroup of disconnect() fail, the member expires soon after.
+    const consumer = kafka.consumer({ groupId: GROUP, sessionTimeout: SESSION_TIMEOUT_MS });
     await consumer.connect();
     await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
     let seen = 0;
@@ -160,6 +186,7 @@ describe('chronik status', () => {
     });
     await consumedAll;
     await consumer.disconnect(); // commits the consumed offsets on the way out
+    await groupEmptied(kafka, SESSION_TIMEOUT_MS + 10_000);
 
     const json = JSON.parse(await status('--json')) as StatusJson;
     expect(json.problems).toEqual([]);
