@@ -58,7 +58,7 @@ export const DEFAULT_JOURNAL_CHECKPOINT_BYTES = 64 * 1024 * 1024;
  * throughput, docs/wal-format.md.)
  */
 interface JournalFile {
-  fd: FileHandle;
+  /** The two open file descriptions; rounds write through the first. */
   syncFds: readonly [FileHandle, FileHandle];
   path: string;
 }
@@ -73,7 +73,7 @@ export async function createJournalFile(io: FileIO, dir: string, seq: number): P
   await io.syncDir(dir);
   // Opened before any round is written: a description reports only errors raised after it opened.
   try {
-    return { fd, syncFds: [fd, await io.open(path, { create: false })], path };
+    return { syncFds: [fd, await io.open(path, { create: false })], path };
   } catch (err) {
     await io.close(fd).catch(() => undefined);
     throw err;
@@ -161,7 +161,7 @@ export class Journal {
     const at = this.size;
     this.size += bytes;
     try {
-      await this.io.write(this.file.fd, buffers, at);
+      await this.io.write(this.file.syncFds[0], buffers, at);
     } catch (err) {
       throw this.fail(err);
     }

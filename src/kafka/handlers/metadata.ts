@@ -116,8 +116,8 @@ function topicEntry(broker: BrokerContext, listed: boolean, topic: TopicImage): 
  * a leadership it does not exercise: it answers LEADER_NOT_AVAILABLE, so the client asks again
  * instead of sending produce requests here.
  *
- * Cut off from the quorum (left out of the broker list), it names another replica instead: any new
- * leader is one of them, and a wrong guess answers NOT_LEADER_OR_FOLLOWER, which sends the client
+ * Cut off from the quorum (left out of the broker list), it names another replica instead: a new
+ * leader can only be one of them, and a wrong guess answers NOT_LEADER_OR_FOLLOWER, which sends the client
  * to Metadata again, now over a broker of the majority side. An error here would not do: kafkajs
  * rejects a whole Metadata response with a partition error, keeps its old broker list, and stays
  * connected to this node only.
