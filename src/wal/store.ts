@@ -64,6 +64,11 @@ export interface WalStoreOptions {
   journal?: boolean;
   /** A checkpoint starts the next journal file once this one holds this many bytes (default 64 MiB). */
   journalCheckpointBytes?: number;
+  /**
+   * Index ops of durable rounds are written to LevelDB at the latest this long after the first of
+   * them (default 50 ms; sooner when many are pending). Bounds the catch-up scan after a crash.
+   */
+  indexFlushDelayMs?: number;
 }
 
 export interface OpenLogOptions {
@@ -96,8 +101,9 @@ export class WalStore implements LogHost {
     private readonly ownsDb: boolean,
     private readonly defaults: { segmentBytes: number; indexIntervalBytes: number; maxPendingBytes: number; maxRoundBytes: number },
     journal: JournalSettings | undefined,
+    indexFlushDelayMs: number | undefined,
   ) {
-    this.commits = new GroupCommit(ctx, journal);
+    this.commits = new GroupCommit(ctx, journal, indexFlushDelayMs);
     this.blobs = new WalBlobs(ctx);
   }
 
@@ -123,7 +129,7 @@ export class WalStore implements LogHost {
       maxPendingBytes: opts.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES,
       maxRoundBytes: opts.maxRoundBytes ?? DEFAULT_MAX_ROUND_BYTES,
     };
-    return new WalStore(ctx, opts.dir, opts.db === undefined, defaults, journal);
+    return new WalStore(ctx, opts.dir, opts.db === undefined, defaults, journal, opts.indexFlushDelayMs);
   }
 
   /** Opens (recovering if needed) a log; the same instance is returned while it is open. */
