@@ -1,3 +1,4 @@
+import { ByteReader } from './byte-reader.js';
 import { RaftCodecError } from './errors.js';
 import { MAX_MESSAGE_TYPE, type ConfState, type Entry, type Message, type MessageType, type Snapshot } from './types.js';
 
@@ -14,7 +15,7 @@ import { MAX_MESSAGE_TYPE, type ConfState, type Entry, type Message, type Messag
  *   readContext (flag 4): length u32 | bytes
  *
  * Encoding returns a list of buffers so entry and snapshot payloads are never copied; decoding
- * returns subarray views into the input.
+ * returns subarray views into the input (which may be several runs: byte-reader.ts).
  */
 export const CODEC_VERSION = 1;
 const HEADER_BYTES = 64;
@@ -25,7 +26,6 @@ const FLAG_READ_CONTEXT = 4;
 const FLAG_QUIESCE = 8;
 const KNOWN_FLAGS = FLAG_REJECT | FLAG_SNAPSHOT | FLAG_READ_CONTEXT | FLAG_QUIESCE;
 const TWO_32 = 0x1_0000_0000;
-const MAX_HI = 0x1f_ffff;
 
 function putU64(view: DataView, at: number, n: number): void {
   view.setUint32(at, Math.floor(n / TWO_32));
@@ -101,59 +101,24 @@ function encodeSnapshotHeader(s: Snapshot): Uint8Array {
   return h;
 }
 
-/** A bounds-checked reader: every read past the end throws RaftCodecError. */
-class Reader {
-  private at = 0;
-  private readonly view: DataView;
-
-  constructor(private readonly bytes: Uint8Array) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-
-  remaining(): number {
-    return this.bytes.byteLength - this.at;
-  }
-
-  private need(n: number, what: string): void {
-    if (this.remaining() < n) throw new RaftCodecError(`truncated message reading ${what}`);
-  }
-
-  u8(what: string): number {
-    this.need(1, what);
-    return this.view.getUint8(this.at++);
-  }
-
-  u16(what: string): number {
-    this.need(2, what);
-    const n = this.view.getUint16(this.at);
-    this.at += 2;
-    return n;
-  }
-
-  u32(what: string): number {
-    this.need(4, what);
-    const n = this.view.getUint32(this.at);
-    this.at += 4;
-    return n;
-  }
-
-  u64(what: string): number {
-    const hi = this.u32(what);
-    const lo = this.u32(what);
-    if (hi > MAX_HI) throw new RaftCodecError(`${what} exceeds 2^53`);
-    return hi * TWO_32 + lo;
-  }
-
-  bytesView(n: number, what: string): Uint8Array {
-    this.need(n, what);
-    const out = this.bytes.subarray(this.at, this.at + n);
-    this.at += n;
-    return out;
-  }
+export function decodeMessage(bytes: Uint8Array): Message {
+  return readMessage(new ByteReader([bytes], 'message'), bytes.byteLength);
 }
 
-export function decodeMessage(bytes: Uint8Array): Message {
-  const r = new Reader(bytes);
+/**
+ * Decodes the message in the next `length` bytes of `r` (a frame read in place, its runs never
+ * joined); entry and snapshot data are views of the reader's runs (a copy only for one that
+ * crosses a run boundary). Throws RaftCodecError if the message does not fill exactly `length`.
+ */
+export function readMessage(r: ByteReader, length: number): Message {
+  const outer = r.narrow(length, 'message');
+  const m = readMessageFields(r);
+  if (r.remaining() !== 0) throw new RaftCodecError(`${r.remaining()} trailing bytes`);
+  r.widen(outer);
+  return m;
+}
+
+function readMessageFields(r: ByteReader): Message {
   const version = r.u8('version');
   if (version !== CODEC_VERSION) throw new RaftCodecError(`unsupported message version ${version}`);
   const type = r.u8('type');
@@ -181,12 +146,11 @@ export function decodeMessage(bytes: Uint8Array): Message {
   };
   m.entries = readEntries(r, r.u32('entryCount'), m);
   if ((flags & FLAG_SNAPSHOT) !== 0) m.snapshot = readSnapshot(r);
-  if ((flags & FLAG_READ_CONTEXT) !== 0) m.readContext = r.bytesView(r.u32('readContext length'), 'readContext');
-  if (r.remaining() !== 0) throw new RaftCodecError(`${r.remaining()} trailing bytes`);
+  if ((flags & FLAG_READ_CONTEXT) !== 0) m.readContext = r.view(r.u32('readContext length'), 'readContext');
   return m;
 }
 
-function readEntries(r: Reader, count: number, m: Message): Entry[] {
+function readEntries(r: ByteReader, count: number, m: Message): Entry[] {
   // Reject absurd counts before allocating anything.
   if (count * ENTRY_HEADER_BYTES > r.remaining()) throw new RaftCodecError(`entry count ${count} exceeds message size`);
   const out: Entry[] = [];
@@ -194,7 +158,7 @@ function readEntries(r: Reader, count: number, m: Message): Entry[] {
     const index = r.u64('entry index');
     const term = r.u64('entry term');
     const type = r.u8('entry type');
-    const data = r.bytesView(r.u32('entry length'), 'entry data');
+    const data = r.view(r.u32('entry length'), 'entry data');
     // Entries of an append are consecutive after prevLogIndex and never newer than the message.
     if (index !== m.index + 1 + i) throw new RaftCodecError(`entry index ${index} not consecutive after ${m.index}`);
     if (term > m.term || term === 0) throw new RaftCodecError(`entry term ${term} invalid in message of term ${m.term}`);
@@ -206,7 +170,7 @@ function readEntries(r: Reader, count: number, m: Message): Entry[] {
   return out;
 }
 
-function readIds(r: Reader, what: string): number[] {
+function readIds(r: ByteReader, what: string): number[] {
   const n = r.u16(what);
   if (n * 4 > r.remaining()) throw new RaftCodecError(`${what} count ${n} exceeds message size`);
   const ids: number[] = [];
@@ -214,12 +178,12 @@ function readIds(r: Reader, what: string): number[] {
   return ids;
 }
 
-function readSnapshot(r: Reader): Snapshot {
+function readSnapshot(r: ByteReader): Snapshot {
   const index = r.u64('snapshot index');
   const term = r.u64('snapshot term');
   const confState: ConfState = { voters: readIds(r, 'voters'), learners: readIds(r, 'learners') };
   if (index === 0 || term === 0) throw new RaftCodecError('empty snapshot');
-  const data = r.bytesView(r.u32('snapshot length'), 'snapshot data');
+  const data = r.view(r.u32('snapshot length'), 'snapshot data');
   return { metadata: { index, term, confState }, data };
 }
 

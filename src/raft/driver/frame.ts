@@ -1,4 +1,4 @@
-import { decodeMessage, encodeMessage, encodedSize, MessageType, RaftCodecError, type Message } from '../core/index.js';
+import { ByteReader, encodeMessage, encodedSize, MessageType, RaftCodecError, readMessage, type Message } from '../core/index.js';
 import { Packer } from './packer.js';
 
 /**
@@ -18,7 +18,6 @@ export const FRAME_VERSION = 1;
 const HEADER_BYTES = 10;
 const HEARTBEAT_BODY_BYTES = 1 + 8 + 8 + 8;
 const TWO_32 = 0x1_0000_0000;
-const MAX_HI = 0x1f_ffff;
 export const MAX_GROUP_ID_BYTES = 1024;
 /** Item type of a leader's last heartbeat before it quiesces: HEARTBEAT with the high bit set. */
 export const QUIESCE_HEARTBEAT_ITEM = 0x80 | MessageType.HEARTBEAT;
@@ -105,78 +104,33 @@ export interface FrameItem {
   message: Message;
 }
 
-/** Bounds-checked cursor; every overrun throws RaftCodecError. */
-class Cursor {
-  at = 0;
-  readonly buf: Buffer;
-  /** The length, read once: this runs per field of every item of every frame. */
-  private readonly end: number;
-  constructor(bytes: Uint8Array) {
-    this.buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.end = this.buf.byteLength;
-  }
-  remaining(): number {
-    return this.end - this.at;
-  }
-  need(n: number, what: string): void {
-    if (this.end - this.at < n) throw new RaftCodecError(`truncated frame reading ${what}`);
-  }
-  u8(what: string): number {
-    this.need(1, what);
-    return this.buf[this.at++] as number;
-  }
-  u16(what: string): number {
-    this.need(2, what);
-    const b = this.buf;
-    const at = this.at;
-    this.at += 2;
-    return ((b[at] as number) << 8) | (b[at + 1] as number);
-  }
-  u32(what: string): number {
-    this.need(4, what);
-    const b = this.buf;
-    const at = this.at;
-    this.at += 4;
-    return (b[at] as number) * 0x100_0000 + (((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number));
-  }
-  u64(what: string): number {
-    const hi = this.u32(what);
-    const lo = this.u32(what);
-    if (hi > MAX_HI) throw new RaftCodecError(`${what} exceeds 2^53`);
-    return hi * TWO_32 + lo;
-  }
-  view8(n: number, what: string): Uint8Array {
-    this.need(n, what);
-    const out = this.buf.subarray(this.at, this.at + n);
-    this.at += n;
-    return out;
-  }
-}
-
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-function readGroupId(c: Cursor): string {
+function readGroupId(c: ByteReader): string {
   const n = c.u16('group id length');
   if (n === 0 || n > MAX_GROUP_ID_BYTES) throw new RaftCodecError(`group id length ${n}`);
-  c.need(n, 'group id');
-  const start = c.at;
-  c.at += n;
+  const bytes = c.view(n, 'group id');
   // Group ids are nearly always ASCII, which decodes the same as Latin-1 and needs no validation;
   // anything else goes through the strict UTF-8 decoder.
-  if (isAscii(c.buf, start, start + n)) return c.buf.toString('latin1', start, start + n);
+  if (isAscii(bytes)) return asBuffer(bytes).toString('latin1');
   try {
-    return decoder.decode(c.buf.subarray(start, start + n));
+    return decoder.decode(bytes);
   } catch (err) {
     throw new RaftCodecError('group id is not UTF-8', { cause: err });
   }
 }
 
-function isAscii(buf: Buffer, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if ((buf[i] as number) >= 0x80) return false;
+function isAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.byteLength; i++) if ((bytes[i] as number) >= 0x80) return false;
   return true;
 }
 
-function readHeartbeat(c: Cursor, from: number, to: number): FrameItem {
+/** Views of received chunks are Buffers already; a copied run (crossing two chunks) is not. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function readHeartbeat(c: ByteReader, from: number, to: number): FrameItem {
   const groupId = readGroupId(c);
   const item = c.u8('heartbeat type');
   const quiesce = item === QUIESCE_HEARTBEAT_ITEM;
@@ -190,19 +144,20 @@ function readHeartbeat(c: Cursor, from: number, to: number): FrameItem {
   return { groupId, message: m };
 }
 
-function readMessage(c: Cursor, from: number, to: number): FrameItem {
+function readItem(c: ByteReader, from: number, to: number): FrameItem {
   const groupId = readGroupId(c);
-  const m = decodeMessage(c.view8(c.u32('message length'), 'message'));
+  const m = readMessage(c, c.u32('message length'));
   if (m.from !== from || m.to !== to) throw new RaftCodecError(`message ${m.from}→${m.to} in a frame ${from}→${to}`);
   return { groupId, message: m };
 }
 
 /**
  * Decodes a whole frame from Raft node `from` to `to`; throws RaftCodecError on anything malformed,
- * so a bad frame is dropped as a whole. Entry data are views into `payload`.
+ * so a bad frame is dropped as a whole. The payload may be the runs it arrived in (views of socket
+ * reads), decoded in place without joining them; entry data are views into them.
  */
-export function decodeFrame(payload: Uint8Array, from: number, to: number): FrameItem[] {
-  const c = new Cursor(payload);
+export function decodeFrame(payload: Uint8Array | readonly Uint8Array[], from: number, to: number): FrameItem[] {
+  const c = new ByteReader(payload instanceof Uint8Array ? [payload] : payload, 'frame');
   const version = c.u8('version');
   if (version !== FRAME_VERSION) throw new RaftCodecError(`frame version ${version}`);
   if (c.u8('reserved') !== 0) throw new RaftCodecError('reserved byte set');
@@ -212,7 +167,7 @@ export function decodeFrame(payload: Uint8Array, from: number, to: number): Fram
   if ((heartbeats + messages) * 3 > c.remaining()) throw new RaftCodecError('item counts exceed the frame');
   const out: FrameItem[] = [];
   for (let i = 0; i < heartbeats; i++) out.push(readHeartbeat(c, from, to));
-  for (let i = 0; i < messages; i++) out.push(readMessage(c, from, to));
+  for (let i = 0; i < messages; i++) out.push(readItem(c, from, to));
   if (c.remaining() !== 0) throw new RaftCodecError(`${c.remaining()} trailing bytes`);
   return out;
 }

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import { NotLeaderError as CoreNotLeaderError, Role, type ConfChangeType, type Ready } from '../core/index.js';
-import type { NodeTransport } from '../transport/index.js';
+import type { FrameParts, NodeTransport } from '../transport/index.js';
 import { assert } from '../../util/assert.js';
 import { NotLeaderError } from '../../util/errors.js';
 import { deferred } from './deferred.js';
 import { GroupNotFoundError, ProposalLostError, RaftClosedError, RaftTimeoutError } from './errors.js';
 import { EarlyMessages } from './early-messages.js';
-import { dispatchFrame, stepInto } from './inbound.js';
+import { dispatchFrame, OTHER_CHANNEL_MIN_TAG, stepInto } from './inbound.js';
 import type { RaftGroup } from './group.js';
 import { toNodeId, toRaftId } from './ids.js';
 import { onSoftState } from './leadership.js';
@@ -67,7 +67,9 @@ export class RaftHost {
       onSoftState: (g, rd) => this.softState(g, rd),
       onGroupFailed: (g, err) => this.groupFailed(g, err),
     });
-    this.unsubscribe.push(transport.onFrame((from, payload) => this.receive(from, payload)));
+    // Raft frames (first byte below 0x80) are claimed: decoded in place from the socket reads they
+    // arrived in, and not joined for the node's RPC listener, which reads only its own tags.
+    this.unsubscribe.push(transport.onFrameParts((from, parts) => this.receive(from, parts), OTHER_CHANNEL_MIN_TAG));
     this.unsubscribe.push(transport.onPeerConnectionLost((peer) => onPeerDown({ groups: this.groups, logger: this.log, markDirty: (g) => this.wake(g) }, peer)));
     const tickMs = opts.tickMs ?? 100;
     this.timer = tickMs > 0 ? setInterval(() => this.tick(), tickMs) : undefined;
@@ -303,12 +305,12 @@ export class RaftHost {
     g.proposals.failAll(new ProposalLostError(`leadership of ${g.id} was lost; the proposal's fate is unknown`, true));
   }
 
-  private receive(from: number, payload: Buffer): void {
+  private receive(from: number, parts: FrameParts): void {
     if (this.closed) return;
     dispatchFrame(
       { nodeId: this.nodeId, groups: this.groups, early: this.early, stats: this.stats, logger: this.log, tick: this.ticks, tracer: this.opts.tracer, markDirty: (g) => this.wake(g) },
       from,
-      payload,
+      parts,
     );
   }
 

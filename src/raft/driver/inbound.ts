@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Message } from '../core/index.js';
+import type { FrameParts } from '../transport/index.js';
 import type { EarlyMessages } from './early-messages.js';
 import { decodeFrame } from './frame.js';
 import type { RaftGroup } from './group.js';
@@ -23,20 +24,22 @@ export interface InboundContext {
 }
 
 /**
- * Decodes one frame from `from` and steps each message into its group. Nothing from the network
- * crashes the node: a malformed frame is dropped whole, a message the core refuses is dropped alone.
+ * Decodes one frame from `from` (as the runs it arrived in: decoded in place, never joined) and
+ * steps each message into its group. Nothing from the network crashes the node: a malformed frame
+ * is dropped whole, a message the core refuses is dropped alone.
  */
-export function dispatchFrame(ctx: InboundContext, from: number, payload: Buffer): void {
+export function dispatchFrame(ctx: InboundContext, from: number, parts: FrameParts): void {
   // First bytes of 0x80 and above belong to other channels on the same node connections (the
-  // node's RPC); they are theirs to read, not garbage.
-  if (payload.byteLength > 0 && (payload[0] as number) >= OTHER_CHANNEL_MIN_TAG) return;
+  // node's RPC); they are theirs to read, not garbage. (The host claims only the frames below.)
+  const first = parts[0];
+  if (first !== undefined && (first[0] as number) >= OTHER_CHANNEL_MIN_TAG) return;
   let items;
   try {
-    items = decodeFrame(payload, toRaftId(from), toRaftId(ctx.nodeId));
+    items = decodeFrame(parts, toRaftId(from), toRaftId(ctx.nodeId));
   } catch (err) {
     ctx.stats.badFrames++;
     // A peer sending garbage must not flood the log: every drop is counted, a few are logged.
-    if (isPowerOfTwo(ctx.stats.badFrames)) ctx.logger.warn({ err, from, bytes: payload.byteLength, dropped: ctx.stats.badFrames }, 'dropping undecodable raft frame');
+    if (isPowerOfTwo(ctx.stats.badFrames)) ctx.logger.warn({ err, from, bytes: payloadBytes(parts), dropped: ctx.stats.badFrames }, 'dropping undecodable raft frame');
     return;
   }
   for (const { groupId, message } of items) {
@@ -72,4 +75,10 @@ export function stepInto(g: RaftGroup, message: Message, ctx: Pick<InboundContex
 /** Logs the 1st, 2nd, 4th, 8th… occurrence: bounded log volume, still visible. */
 function isPowerOfTwo(n: number): boolean {
   return n > 0 && Number.isInteger(Math.log2(n));
+}
+
+function payloadBytes(parts: FrameParts): number {
+  let n = 0;
+  for (const p of parts) n += p.byteLength;
+  return n;
 }

@@ -13,9 +13,9 @@
  * kind cannot turn a data frame into a control frame.
  *
  * Encoding never copies the payload: it returns the header followed by the caller's buffers, ready
- * for a corked (writev) socket write. Decoding hands out `subarray` views of the received chunks;
- * only a frame that straddles chunks is gathered into one fresh buffer. Chunks are never reused, so
- * views stay valid for as long as the receiver keeps them.
+ * for a corked (writev) socket write. Decoding never copies it either: a payload is handed out as
+ * the `subarray` views of the received chunks it spans (`FrameParts`; one view when it lies in one
+ * chunk). Chunks are never reused, so views stay valid for as long as the receiver keeps them.
  */
 import { crc32c } from '../../util/crc32c.js';
 import { FrameError } from './errors.js';
@@ -56,7 +56,7 @@ export function frameCrc(kind: number, parts: readonly Uint8Array[]): number {
   return crc;
 }
 
-/** frameCrc of a single payload buffer (the receive path), without a parts array. */
+/** frameCrc of a single payload buffer, without a parts array. */
 export function payloadCrc(kind: number, payload: Uint8Array): number {
   return crc32c(payload, KIND_CRCS[kind & 0xff] as number);
 }
@@ -78,4 +78,17 @@ export function encodeFrame(kind: FrameKindValue, parts: readonly Uint8Array[]):
   return [header, ...parts];
 }
 
-export type FrameSink = (kind: FrameKindValue, payload: Buffer) => void;
+/**
+ * A received frame's payload: the views of the chunks it arrived in, in order (none for an empty
+ * payload). Large frames span several socket reads; readers that can work on runs (the Raft frame
+ * decoder) never join them.
+ */
+export type FrameParts = readonly Buffer[];
+
+/** The payload as one buffer: the view itself when it arrived in one chunk, else a copy. */
+export function joinParts(parts: FrameParts): Buffer {
+  if (parts.length === 1) return parts[0] as Buffer;
+  return Buffer.concat(parts);
+}
+
+export type FrameSink = (kind: FrameKindValue, parts: FrameParts) => void;

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { encodeFrame, FrameKind, payloadBytes, type FrameKindValue } from './codec.js';
+import { encodeFrame, FrameKind, payloadBytes, type FrameKindValue, type FrameParts } from './codec.js';
 import { FrameDecoder } from './decoder.js';
 import { FrameError } from './errors.js';
 import type { LinkDirection } from './faults.js';
@@ -10,7 +10,8 @@ const FINISH_LINGER_MS = 1000;
 /** Corked bytes that trigger a flush before the end of the tick. */
 const EARLY_FLUSH_BYTES = 64 * 1024;
 
-export type FrameHandler = (kind: FrameKindValue, payload: Buffer) => void;
+/** A received frame; its payload as the views of the chunks it arrived in (codec.ts). */
+export type FrameHandler = (kind: FrameKindValue, parts: FrameParts) => void;
 export type CloseHandler = (reason: string, badFrame: boolean) => void;
 
 export interface KeepaliveOptions {
@@ -222,7 +223,7 @@ export class FramedSocket {
     const peer = this.peer;
     if (this.gate === undefined || typeof peer !== 'number' || !this.gate.faulted(peer, 'in')) this.lastReadMs = Date.now();
     try {
-      this.decoder.push(chunk, (kind, payload) => this.receiveFrame(kind, payload));
+      this.decoder.push(chunk, (kind, parts) => this.receiveFrame(kind, parts));
     } catch (err) {
       if (!(err instanceof FrameError)) throw err;
       this.log.warn({ peer: this.peer, address: this.remote, reason: err.message, kind: err.kind }, 'closing connection: bad frame');
@@ -230,17 +231,17 @@ export class FramedSocket {
     }
   }
 
-  private receiveFrame(kind: FrameKindValue, payload: Buffer): void {
+  private receiveFrame(kind: FrameKindValue, parts: FrameParts): void {
     if (this.closed) return;
     const peer = this.peer;
     // The common case (no fault) costs one map lookup and no closure.
-    if (this.gate === undefined || typeof peer !== 'number' || !this.gate.faulted(peer, 'in')) this.frameHandler(kind, payload);
-    else this.gate.pass(peer, 'in', kind, payload.byteLength, () => this.deliver(kind, payload));
+    if (this.gate === undefined || typeof peer !== 'number' || !this.gate.faulted(peer, 'in')) this.frameHandler(kind, parts);
+    else this.gate.pass(peer, 'in', kind, payloadBytes(parts), () => this.deliver(kind, parts));
   }
 
-  private deliver(kind: FrameKindValue, payload: Buffer): void {
+  private deliver(kind: FrameKindValue, parts: FrameParts): void {
     if (this.closed) return;
     this.lastReadMs = Date.now();
-    this.frameHandler(kind, payload);
+    this.frameHandler(kind, parts);
   }
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { HandshakeAuthenticator, HandshakeTranscript } from './auth.js';
 import type { LogBudget } from './log-budget.js';
-import { FrameKind, type FrameKindValue } from './codec.js';
+import { FrameKind, joinParts, payloadBytes, type FrameKindValue, type FrameParts } from './codec.js';
 import { FrameError, HandshakeError } from './errors.js';
 import type { FramedSocket, KeepaliveOptions } from './framed-socket.js';
 import {
@@ -28,7 +28,8 @@ export interface InboundOptions {
   onRefused: () => void;
   /** Shared by all inbound connections, so a stranger hammering the port cannot flood the log. */
   refusalLogs: LogBudget;
-  onFrame: (fromId: number, payload: Buffer) => void;
+  /** A DATA frame from the authenticated peer, as received (never joined). */
+  onFrame: (fromId: number, parts: FrameParts) => void;
   onClosed: (connection: InboundConnection, reason: string, badFrame: boolean) => void;
 }
 
@@ -47,7 +48,7 @@ export class InboundConnection {
     readonly socket: FramedSocket,
     private readonly opts: InboundOptions,
   ) {
-    socket.onFrame((kind, payload) => this.onFrame(kind, payload));
+    socket.onFrame((kind, parts) => this.onFrame(kind, parts));
     socket.onClose((reason, badFrame) => {
       if (this.handshakeTimer !== undefined) clearTimeout(this.handshakeTimer);
       opts.onClosed(this, reason, badFrame);
@@ -61,11 +62,11 @@ export class InboundConnection {
     return this.peerId;
   }
 
-  private onFrame(kind: FrameKindValue, payload: Buffer): void {
+  private onFrame(kind: FrameKindValue, parts: FrameParts): void {
     this.guard(() => {
-      if (this.peerId !== undefined && kind === FrameKind.DATA) this.opts.onFrame(this.peerId, payload);
+      if (this.peerId !== undefined && kind === FrameKind.DATA) this.opts.onFrame(this.peerId, parts);
       else if (this.peerId !== undefined && kind === FrameKind.HEARTBEAT) return;
-      else if (this.peerId === undefined && kind === FrameKind.HELLO) this.receiveHello(decodeHello(payload), payload.byteLength);
+      else if (this.peerId === undefined && kind === FrameKind.HELLO) this.receiveHello(decodeHello(joinParts(parts)), payloadBytes(parts));
       else throw new FrameError('malformed', `unexpected frame kind ${kind} ${this.peerId === undefined ? 'before' : 'after'} handshake`);
     });
   }

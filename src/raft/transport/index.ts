@@ -17,12 +17,12 @@
  */
 export { NodeTransport } from './transport.js';
 export type { NodeTransportOptions } from './options.js';
-export type { PeerAddress, FrameListener, PeerListener } from './types.js';
+export type { PeerAddress, FrameListener, FramePartsListener, PeerListener } from './types.js';
 export type { LinkFault, LinkDirection } from './faults.js';
 export type { PeerStats, TransportStats } from './stats.js';
 export { noAuthentication, SharedSecretAuthenticator } from './auth.js';
 export type { HandshakeAuthenticator, HandshakeRole, HandshakeTranscript } from './auth.js';
 export { TransportError, FrameError, HandshakeError } from './errors.js';
-export { FRAME_HEADER_BYTES, FrameKind, encodeFrame } from './codec.js';
+export { FRAME_HEADER_BYTES, FrameKind, encodeFrame, joinParts, type FrameParts } from './codec.js';
 export { FrameDecoder } from './decoder.js';
 export { PROTOCOL_VERSION } from './handshake.js';

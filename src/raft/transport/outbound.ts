@@ -3,7 +3,7 @@ import { connect, type TcpNetConnectOpts } from 'node:net';
 import type { Logger } from 'pino';
 import type { HandshakeAuthenticator, HandshakeTranscript } from './auth.js';
 import type { Backoff } from './backoff.js';
-import { FrameKind, type FrameKindValue } from './codec.js';
+import { FrameKind, joinParts, type FrameKindValue } from './codec.js';
 import { FrameError, HandshakeError } from './errors.js';
 import { FramedSocket, type FaultGate, type KeepaliveOptions } from './framed-socket.js';
 import {
@@ -119,7 +119,7 @@ export class OutboundLink {
     this.socket = socket;
     this.opts.track(socket);
     const nonce = randomBytes(NONCE_BYTES);
-    socket.onFrame((kind, payload) => this.onFrame(socket, nonce, kind, payload));
+    socket.onFrame((kind, parts) => this.onFrame(socket, nonce, kind, joinParts(parts)));
     socket.onClose((reason, badFrame) => {
       if (badFrame) this.opts.onBadFrame();
       this.onClosed(socket, reason);

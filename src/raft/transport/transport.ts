@@ -3,9 +3,10 @@ import type { Logger } from 'pino';
 import { assert } from '../../util/assert.js';
 import { Backoff } from './backoff.js';
 import { TransportError } from './errors.js';
-import { encodeFrame, FRAME_HEADER_BYTES, FrameKind, payloadBytes, type FrameKindValue } from './codec.js';
+import { encodeFrame, FRAME_HEADER_BYTES, FrameKind, payloadBytes, type FrameKindValue, type FrameParts } from './codec.js';
 import { DelayLine } from './delay-line.js';
 import { judgeFrame, validateFault, type LinkDirection, type LinkFault } from './faults.js';
+import { FrameListeners } from './frame-listeners.js';
 import { FramedSocket, type FaultGate, type KeepaliveOptions } from './framed-socket.js';
 import { HANDSHAKE_MAX_FRAME_BYTES } from './handshake.js';
 import { InboundConnection } from './inbound.js';
@@ -14,7 +15,7 @@ import { resolveOptions, validatePeers, type NodeTransportOptions, type Resolved
 import { OutboundLink } from './outbound.js';
 import type { QueuedFrame, QueueLimits } from './queue.js';
 import { emptyPeerStats, type PeerStats, type TransportStats } from './stats.js';
-import type { FrameListener, PeerAddress, PeerListener } from './types.js';
+import type { FrameListener, FramePartsListener, PeerAddress, PeerListener } from './types.js';
 
 /** Refusals are logged in full up to this many per window (every one is counted in stats). */
 const REFUSAL_LOGS_PER_WINDOW = 20;
@@ -46,7 +47,7 @@ export class NodeTransport {
   private readonly pending = new Set<InboundConnection>();
   private readonly sockets = new Set<FramedSocket>();
   private readonly faults = { out: new Map<number, LinkFault>(), in: new Map<number, LinkFault>() };
-  private readonly frameListeners = new Set<FrameListener>();
+  private readonly frameListeners = new FrameListeners();
   private readonly upListeners = new Set<PeerListener>();
   private readonly downListeners = new Set<PeerListener>();
   private readonly lostListeners = new Set<PeerListener>();
@@ -158,7 +159,17 @@ export class NodeTransport {
    * Returns an unsubscribe function.
    */
   onFrame(listener: FrameListener): () => void {
-    return subscribe(this.frameListeners, listener);
+    return this.frameListeners.addWhole(listener);
+  }
+
+  /**
+   * Subscribes to received payloads as the views of the chunks they arrived in (never joined: a
+   * large frame spans several socket reads). With `claimBelowTag`, payloads whose first byte is
+   * below it are for parts listeners only: `onFrame` listeners do not see them, so nothing joins
+   * them. The Raft host claims its frames (first byte below 0x80) this way.
+   */
+  onFrameParts(listener: FramePartsListener, claimBelowTag = 0): () => void {
+    return this.frameListeners.addParts(listener, claimBelowTag);
   }
 
   /** Our outbound connection to the peer completed its handshake: sends now go straight out. */
@@ -313,7 +324,7 @@ export class NodeTransport {
       admit: (fromId, conn) => this.admit(fromId, conn),
       onRefused: () => (this.counters.refusedConnections += 1),
       refusalLogs: this.refusalLogs,
-      onFrame: (fromId, payload) => this.receive(fromId, payload),
+      onFrame: (fromId, parts) => this.receive(fromId, parts),
       onClosed: (conn, reason, badFrame) => this.onInboundClosed(conn, reason, badFrame),
     });
     this.pending.add(connection);
@@ -335,11 +346,11 @@ export class NodeTransport {
   }
 
   /** A DATA frame that got through the link's fault, if one is set (the socket applies it). */
-  private receive(from: number, payload: Buffer): void {
+  private receive(from: number, parts: FrameParts): void {
     const peer = this.peers.get(from);
     if (peer === undefined) return;
-    countIn(peer.stats, payload.byteLength);
-    emitFrame(this.frameListeners, from, payload);
+    countIn(peer.stats, payloadBytes(parts));
+    this.frameListeners.emit(from, parts);
   }
 
   private onInboundClosed(connection: InboundConnection, reason: string, badFrame: boolean): void {
@@ -370,8 +381,4 @@ function emit(listeners: ReadonlySet<PeerListener>, peerId: number): void {
 function countIn(stats: PeerStats, payloadBytes: number): void {
   stats.framesIn += 1;
   stats.bytesIn += payloadBytes + FRAME_HEADER_BYTES;
-}
-
-function emitFrame(listeners: ReadonlySet<FrameListener>, from: number, payload: Buffer): void {
-  for (const listener of listeners) listener(from, payload);
 }

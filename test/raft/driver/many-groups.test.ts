@@ -38,7 +38,7 @@ describe('RaftHost: many groups on three hosts', () => {
     const follower = cluster.node(1);
     // Count the reply frames arriving at the leader, to wait for each round (no polling).
     const replies = [0, 0, 0];
-    leader.transport.onFrame((from) => {
+    leader.transport.onFrameParts((from) => {
       replies[from] = (replies[from] ?? 0) + 1;
       cluster?.signal.notify();
     });

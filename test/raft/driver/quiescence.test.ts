@@ -18,7 +18,7 @@ function allQuiet(c: Cluster, groups: readonly string[] = GROUPS): boolean {
 
 /** Wakes the test on every frame any node receives (after the host stepped it). */
 function watchFrames(c: Cluster): void {
-  for (const n of c.nodes.values()) n.transport.onFrame(() => c.signal.notify());
+  for (const n of c.nodes.values()) n.transport.onFrameParts(() => c.signal.notify());
 }
 
 /** Ticks every host, round after round, until every group is quiet everywhere (bounded). */
@@ -94,7 +94,7 @@ describe('RaftHost: quiescence', () => {
     expect(leader.host.stats.quiescedGroups).toBe(0);
     leader.transport.onPeerUp(() => c.signal.notify());
     const n2 = await c.restart(2, port2);
-    n2.transport.onFrame(() => c.signal.notify());
+    n2.transport.onFrameParts(() => c.signal.notify());
     n2.transport.onPeerUp(() => c.signal.notify());
     await c.signal.until(() => leader.transport.isPeerUp(2) && n2.transport.isPeerUp(0), 10_000, 'node 2 connected again');
     await tickUntilQuiet(c);

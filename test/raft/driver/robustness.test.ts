@@ -19,7 +19,7 @@ describe('RaftHost: hostile input and group lifecycle', () => {
     const target = cluster.node(2);
     let received = 0;
     // Subscribed after the host, so this runs once the host has handled the frame.
-    target.transport.onFrame(() => {
+    target.transport.onFrameParts(() => {
       received++;
       cluster?.signal.notify();
     });
@@ -49,7 +49,7 @@ describe('RaftHost: hostile input and group lifecycle', () => {
     await cluster.addGroup('late', []);
     await cluster.openGroupOn(cluster.node(0), 'late', [0, 1, 2]);
     // Frames arriving at 1 and 2 wake the wait below (the host handles them first).
-    for (const id of [1, 2]) cluster.node(id).transport.onFrame(() => cluster?.signal.notify());
+    for (const id of [1, 2]) cluster.node(id).transport.onFrameParts(() => cluster?.signal.notify());
     cluster.node(0).host.campaign('late');
     await cluster.signal.until(() => (cluster?.node(1).host.stats.unknownGroupDrops ?? 0) > 0 && (cluster?.node(2).host.stats.unknownGroupDrops ?? 0) > 0, 5000, 'vote requests held');
     for (const id of [1, 2]) await cluster.openGroupOn(cluster.node(id), 'late', [0, 1, 2]);

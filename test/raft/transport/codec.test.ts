@@ -2,7 +2,7 @@ import CRC32C from 'crc-32/crc32c.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NATIVE_MIN_BYTES } from '../../../src/util/crc32c.js';
-import { encodeFrame, FrameDecoder, FrameError, FrameKind, FRAME_HEADER_BYTES } from '../../../src/raft/transport/index.js';
+import { encodeFrame, FrameDecoder, FrameError, FrameKind, FRAME_HEADER_BYTES, joinParts, type FrameParts } from '../../../src/raft/transport/index.js';
 import { Backoff } from '../../../src/raft/transport/backoff.js';
 import { frameCrc, payloadCrc, type FrameKindValue } from '../../../src/raft/transport/codec.js';
 import * as hs from '../../../src/raft/transport/handshake.js';
@@ -14,7 +14,15 @@ function decodeAll(stream: Buffer, cuts: number[], max = 1 << 20): Array<[FrameK
   const decoder = new FrameDecoder(max);
   let at = 0;
   for (const cut of [...cuts.filter((c) => c > 0 && c < stream.length)].sort((a, b) => a - b).concat(stream.length)) {
-    decoder.push(stream.subarray(at, cut), (kind, payload) => out.push([kind, payload]));
+    const chunk = stream.subarray(at, cut);
+    decoder.push(chunk, (kind, parts) => {
+      // Every part is a non-empty view of one pushed chunk, never a copy.
+      for (const p of parts) {
+        expect(p.byteLength).toBeGreaterThan(0);
+        expect(p.buffer).toBe(stream.buffer);
+      }
+      out.push([kind, joinParts(parts)]);
+    });
     at = cut;
   }
   expect(decoder.bufferedBytes()).toBe(0);
@@ -70,10 +78,29 @@ describe('frame codec', () => {
 
   it('returns views into the received chunk when a frame lies inside it', () => {
     const chunk = Buffer.concat(encodeFrame(FrameKind.DATA, [Buffer.from('view me')]));
-    let payload: Buffer | undefined;
-    new FrameDecoder(100).push(chunk, (_k, p) => (payload = p));
-    expect(payload?.buffer).toBe(chunk.buffer);
-    expect(payload?.toString()).toBe('view me');
+    let parts: FrameParts = [];
+    new FrameDecoder(100).push(chunk, (_k, p) => (parts = p));
+    expect(parts.length).toBe(1);
+    expect(parts[0]?.buffer).toBe(chunk.buffer);
+    expect(parts[0]?.toString()).toBe('view me');
+  });
+
+  it('hands a frame spanning several chunks out as views of each, in order, without copying', () => {
+    const payload = Buffer.alloc(10_000, 7);
+    const stream = Buffer.concat(encodeFrame(FrameKind.DATA, [payload]));
+    const chunks = [stream.subarray(0, 4), Buffer.from(stream.subarray(4, 3000)), Buffer.from(stream.subarray(3000, 7000)), Buffer.from(stream.subarray(7000))];
+    const decoder = new FrameDecoder(1 << 20);
+    const got: FrameParts[] = [];
+    for (const c of chunks) decoder.push(c, (_k, p) => got.push(p));
+    expect(got.length).toBe(1);
+    const parts = got[0] ?? [];
+    // The header split across the first two chunks; the payload starts at byte 9 of the stream.
+    expect(parts.map((p) => p.byteLength)).toEqual([3000 - 9, 4000, stream.length - 7000]);
+    expect(parts[0]?.buffer).toBe(chunks[1]?.buffer);
+    expect(parts[1]?.buffer).toBe(chunks[2]?.buffer);
+    expect(parts[2]?.buffer).toBe(chunks[3]?.buffer);
+    expect(joinParts(parts).equals(payload)).toBe(true);
+    expect(decoder.bufferedBytes()).toBe(0);
   });
 
   it(`detects every single-bit flip in header or payload (seed ${SEED})`, () => {

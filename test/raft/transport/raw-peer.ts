@@ -4,6 +4,7 @@ import {
   encodeFrame,
   FrameDecoder,
   FrameKind,
+  joinParts,
   PROTOCOL_VERSION,
   type PeerAddress,
 } from '../../../src/raft/transport/index.js';
@@ -33,7 +34,7 @@ export class RawPeer {
   private constructor(readonly socket: Socket) {
     const decoder = new FrameDecoder(1 << 20);
     socket.on('data', (chunk: Buffer) => {
-      decoder.push(chunk, (kind, payload) => this.frames.push({ kind, payload }));
+      decoder.push(chunk, (kind, parts) => this.frames.push({ kind, payload: joinParts(parts) }));
       this.handOver();
     });
     socket.on('error', () => undefined);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { NodeTransport, TransportError, type PeerAddress } from '../../../src/raft/transport/index.js';
-import { closeAll, Inbox, peerUp, startCluster } from './helpers.js';
+import { closeAll, Inbox, peerUp, startCluster, withTimeout } from './helpers.js';
 
 describe('NodeTransport round trips', () => {
   let nodes: Map<number, NodeTransport> = new Map();
@@ -69,6 +69,32 @@ describe('NodeTransport round trips', () => {
     const [first, second] = inbox.from(1);
     expect(first?.equals(big)).toBe(true);
     expect(second?.toString()).toBe('after');
+  });
+
+  it('hands parts listeners the socket-read views of a large frame; a claimed channel is never joined for onFrame listeners', async () => {
+    ({ nodes } = await startCluster([1, 2]));
+    const whole = new Inbox(node(2));
+    const received: Array<readonly Buffer[]> = [];
+    let done: () => void = () => undefined;
+    const both = new Promise<void>((resolve) => (done = resolve));
+    node(2).onFrameParts((_from, parts) => {
+      received.push(parts);
+      if (received.length === 2) done();
+    }, 0x80);
+    const big = Buffer.alloc(1024 * 1024);
+    for (let i = 0; i < big.length; i += 4) big.writeUInt32BE(i, i);
+    big[0] = 1; // a claimed tag
+    node(1).send(2, big);
+    node(1).send(2, Buffer.from([0x90, 1, 2, 3])); // another channel's tag
+    await withTimeout(both, 10_000, 'two frames');
+    const [bigParts, small] = received;
+    // 1 MiB cannot arrive in one socket read: several views, never joined.
+    expect(bigParts?.length).toBeGreaterThan(1);
+    expect(Buffer.concat(bigParts ?? []).equals(big)).toBe(true);
+    expect(Buffer.concat(small ?? [])).toEqual(Buffer.from([0x90, 1, 2, 3]));
+    // The onFrame listener sees only the unclaimed frame (delivered in the same turn as the parts).
+    expect(whole.from(1).map((b) => [...b])).toEqual([[0x90, 1, 2, 3]]);
+    expect(node(2).stats().peers['1']?.framesIn).toBe(2);
   });
 
   it('refuses to send a payload above maxFrameBytes and counts it', async () => {
