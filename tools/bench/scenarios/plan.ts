@@ -3,7 +3,7 @@
  * (failover last, since it kills nodes). Each cluster gets fresh data directories.
  */
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { restartCatchup } from './catchup.js';
 import { BenchCluster } from './cluster.js';
@@ -43,7 +43,9 @@ function wants(ctx: PlanContext, ...names: ScenarioName[]): boolean {
 async function withCluster(ctx: PlanContext, nodes: number, fn: (c: BenchCluster) => Promise<void>, label = `${nodes}n`): Promise<void> {
   const nodeFlags: string[] = [];
   if (ctx.opts.cpuProf) {
-    const dir = join(ctx.profileDir, label);
+    // Absolute: a broker runs with its data directory as cwd, where a relative --cpu-prof-dir
+    // would land (and be deleted with the scratch directory).
+    const dir = resolve(ctx.profileDir, label);
     await mkdir(dir, { recursive: true });
     nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
   }
