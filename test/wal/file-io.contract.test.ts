@@ -100,6 +100,22 @@ describe('NodeFileIO small writes on the event loop', () => {
     }
   });
 
+  it('by default a group-commit round of 256 × 1 KiB frames (263 KiB) is written on the loop', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const io = new NodeFileIO();
+      const fd = await io.open(`${dir}/f`, { create: true });
+      const round = Array.from({ length: 8 }, (_, i) => Buffer.alloc((256 * 1052) / 8, i + 1));
+      const inline = io.write(fd, round, 0);
+      // No await yet: the last byte is already in the file.
+      expect(io.readSync(fd, Buffer.alloc(1), 256 * 1052 - 1)).toBe(1);
+      await inline;
+      await io.close(fd);
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('a failed write rejects its promise instead of throwing at the call', async () => {
     const io = new NodeFileIO({ syncWriteMaxBytes: 64 * 1024 });
     const closedFd = 1 << 20;
