@@ -18,8 +18,8 @@ import { MAX_MESSAGE_TYPE, type ConfState, type Entry, type Message, type Messag
  * returns subarray views into the input (which may be several runs: byte-reader.ts).
  */
 export const CODEC_VERSION = 1;
-const HEADER_BYTES = 64;
-const ENTRY_HEADER_BYTES = 21;
+export const HEADER_BYTES = 64;
+export const ENTRY_HEADER_BYTES = 21;
 const FLAG_REJECT = 1;
 const FLAG_SNAPSHOT = 2;
 const FLAG_READ_CONTEXT = 4;
@@ -42,23 +42,7 @@ export function encodeMessage(m: Message): Uint8Array[] {
   const n = m.entries.length;
   const block = new Uint8Array(HEADER_BYTES + n * ENTRY_HEADER_BYTES);
   const v = new DataView(block.buffer);
-  const flags =
-    (m.reject ? FLAG_REJECT : 0) |
-    (m.snapshot !== undefined ? FLAG_SNAPSHOT : 0) |
-    (m.readContext !== undefined ? FLAG_READ_CONTEXT : 0) |
-    (m.quiesce ? FLAG_QUIESCE : 0);
-  v.setUint8(0, CODEC_VERSION);
-  v.setUint8(1, m.type);
-  v.setUint8(2, flags);
-  v.setUint32(4, m.from);
-  v.setUint32(8, m.to);
-  putU64(v, 12, m.term);
-  putU64(v, 20, m.logTerm);
-  putU64(v, 28, m.index);
-  putU64(v, 36, m.commit);
-  putU64(v, 44, m.rejectHint);
-  putU64(v, 52, m.context);
-  v.setUint32(60, n);
+  putHeader(v, 0, m);
   const out: Uint8Array[] = [block.subarray(0, HEADER_BYTES)];
   let at = HEADER_BYTES;
   for (const e of m.entries) {
@@ -75,16 +59,88 @@ export function encodeMessage(m: Message): Uint8Array[] {
   return out;
 }
 
-function putEntryHeader(v: DataView, at: number, e: Entry): void {
+/**
+ * Where `encodeMessageInto` writes: fixed-size headers are reserved in the sink's current buffer
+ * and written in place through `view`; payloads (entry data, snapshot data) are handed to `put`,
+ * which copies small ones and keeps large ones as views (the driver's frame packer).
+ */
+export interface EncodeSink {
+  /** Reserves `n` contiguous bytes and returns their offset in `view` (valid until the next call). */
+  reserve(n: number): number;
+  readonly view: DataView;
+  put(b: Uint8Array): void;
+}
+
+/**
+ * Encodes `m` straight into a frame being built: the same bytes as encodeMessage, without its
+ * block, views and list per message (this runs for every append to every follower).
+ */
+export function encodeMessageInto(m: Message, sink: EncodeSink): void {
+  // `view` is read after each `reserve`, which may have moved the sink to a new buffer.
+  let at = sink.reserve(HEADER_BYTES);
+  putHeader(sink.view, at, m);
+  for (const e of m.entries) {
+    at = sink.reserve(ENTRY_HEADER_BYTES);
+    putEntryHeader(sink.view, at, e);
+    sink.put(e.data);
+  }
+  if (m.snapshot !== undefined) {
+    sink.put(encodeSnapshotHeader(m.snapshot));
+    sink.put(m.snapshot.data);
+  }
+  if (m.readContext !== undefined) {
+    at = sink.reserve(4);
+    sink.view.setUint32(at, m.readContext.byteLength);
+    sink.put(m.readContext);
+  }
+}
+
+/** The encoded size of `m` (what encodeMessage's buffers add up to). */
+export function messageSize(m: Message): number {
+  let n = HEADER_BYTES;
+  for (const e of m.entries) n += ENTRY_HEADER_BYTES + e.data.byteLength;
+  if (m.snapshot !== undefined) n += snapshotHeaderBytes(m.snapshot) + m.snapshot.data.byteLength;
+  if (m.readContext !== undefined) n += 4 + m.readContext.byteLength;
+  return n;
+}
+
+function snapshotHeaderBytes(s: Snapshot): number {
+  const { voters, learners } = s.metadata.confState;
+  return 16 + 2 + 4 * voters.length + 2 + 4 * learners.length + 4;
+}
+
+/** The 64-byte message header at `at`. */
+export function putHeader(v: DataView, at: number, m: Message): void {
+  const flags =
+    (m.reject ? FLAG_REJECT : 0) |
+    (m.snapshot !== undefined ? FLAG_SNAPSHOT : 0) |
+    (m.readContext !== undefined ? FLAG_READ_CONTEXT : 0) |
+    (m.quiesce ? FLAG_QUIESCE : 0);
+  v.setUint8(at, CODEC_VERSION);
+  v.setUint8(at + 1, m.type);
+  v.setUint8(at + 2, flags);
+  v.setUint8(at + 3, 0);
+  v.setUint32(at + 4, m.from);
+  v.setUint32(at + 8, m.to);
+  putU64(v, at + 12, m.term);
+  putU64(v, at + 20, m.logTerm);
+  putU64(v, at + 28, m.index);
+  putU64(v, at + 36, m.commit);
+  putU64(v, at + 44, m.rejectHint);
+  putU64(v, at + 52, m.context);
+  v.setUint32(at + 60, m.entries.length);
+}
+
+export function putEntryHeader(v: DataView, at: number, e: Entry): void {
   putU64(v, at, e.index);
   putU64(v, at + 8, e.term);
   v.setUint8(at + 16, e.type);
   v.setUint32(at + 17, e.data.byteLength);
 }
 
-function encodeSnapshotHeader(s: Snapshot): Uint8Array {
+export function encodeSnapshotHeader(s: Snapshot): Uint8Array {
   const { voters, learners } = s.metadata.confState;
-  const h = new Uint8Array(16 + 2 + 4 * voters.length + 2 + 4 * learners.length + 4);
+  const h = new Uint8Array(snapshotHeaderBytes(s));
   const v = new DataView(h.buffer);
   putU64(v, 0, s.metadata.index);
   putU64(v, 8, s.metadata.term);

@@ -8,7 +8,7 @@ export { MemoryStorage } from './memory-storage.js';
 export { SeededRandom, type RandomSource } from './random.js';
 export { RaftCodecError, RaftProtocolError, ProposalDroppedError, NotLeaderError } from './errors.js';
 export { ConfChangeType, applyChange, encodeConfChange, decodeConfChange, type ConfChange, type ConfChangeEntry } from './conf-change.js';
-export { encodeMessage, decodeMessage, readMessage, encodedSize, concatBuffers, CODEC_VERSION } from './codec.js';
+export { encodeMessage, encodeMessageInto, messageSize, decodeMessage, readMessage, encodedSize, concatBuffers, CODEC_VERSION, type EncodeSink } from './codec.js';
 export { ByteReader } from './byte-reader.js';
 export {
   NONE,

@@ -1,4 +1,4 @@
-import { ByteReader, encodeMessage, encodedSize, MessageType, RaftCodecError, readMessage, type Message } from '../core/index.js';
+import { ByteReader, encodeMessageInto, MessageType, messageSize, RaftCodecError, readMessage, type Message } from '../core/index.js';
 import { Packer } from './packer.js';
 
 /**
@@ -73,14 +73,14 @@ export class FrameBuilder {
   }
 
   private addMessage(groupId: Uint8Array, m: Message): void {
-    const body = encodeMessage(m);
     const p = this.messagePart;
     const at = p.reserve(2 + groupId.byteLength + 4);
     const buf = p.buf;
     buf.writeUInt16BE(groupId.byteLength, at);
     buf.set(groupId, at + 2);
-    buf.writeUInt32BE(encodedSize(body), at + 2 + groupId.byteLength);
-    for (const b of body) p.put(b);
+    buf.writeUInt32BE(messageSize(m), at + 2 + groupId.byteLength);
+    // Headers straight into the packer's chunk, entry data copied or passed through by `put`.
+    encodeMessageInto(m, p);
     this.messages++;
   }
 

@@ -1,3 +1,5 @@
+import type { EncodeSink } from '../core/index.js';
+
 /** Pieces up to this size are copied into the shared chunk; larger ones are passed as views. */
 export const COPY_MAX_BYTES = 1024;
 const CHUNK_BYTES = 16 * 1024;
@@ -12,8 +14,10 @@ const EMPTY = Buffer.alloc(0);
  *
  * Chunks are never reused: the transport may hold the returned buffers in its queue.
  */
-export class Packer {
+export class Packer implements EncodeSink {
   private chunk: Buffer = EMPTY;
+  /** A view of `chunk` for the core codec's in-place header writes (one per chunk). */
+  private chunkView: DataView = new DataView(new ArrayBuffer(0));
   private runStart = 0;
   private used = 0;
   private readonly parts: Uint8Array[] = [];
@@ -34,6 +38,11 @@ export class Packer {
 
   get buf(): Buffer {
     return this.chunk;
+  }
+
+  /** `buf` as a DataView (read after `reserve`, like `buf`). */
+  get view(): DataView {
+    return this.chunkView;
   }
 
   /** Appends `b`: copied when small, else passed through as a view. */
@@ -62,6 +71,7 @@ export class Packer {
   private newChunk(n: number): void {
     this.closeRun();
     this.chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, n));
+    this.chunkView = new DataView(this.chunk.buffer, this.chunk.byteOffset, this.chunk.byteLength);
     this.used = 0;
     this.runStart = 0;
   }

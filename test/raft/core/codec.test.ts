@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CODEC_VERSION, concatBuffers, decodeMessage, encodeMessage } from '../../../src/raft/core/codec.js';
+import { CODEC_VERSION, concatBuffers, decodeMessage, encodeMessage, encodeMessageInto, messageSize } from '../../../src/raft/core/codec.js';
+import { Packer } from '../../../src/raft/driver/packer.js';
 import { ConfChangeType, applyChange, decodeConfChange, encodeConfChange } from '../../../src/raft/core/conf-change.js';
 import { RaftCodecError } from '../../../src/raft/core/errors.js';
 import { MAX_MESSAGE_TYPE, MessageType, message, type Message, type MessageType as MT } from '../../../src/raft/core/types.js';
@@ -67,6 +68,24 @@ describe('raft message codec', () => {
         expect(plain(decodeMessage(concatBuffers(encodeMessage(m))))).toEqual(plain(m));
       }),
       { seed: SEED, numRuns: 500 },
+    );
+  });
+
+  it(`encodeMessageInto a frame packer writes exactly encodeMessage's bytes, messageSize their count (fast-check seed ${SEED})`, () => {
+    // Large entries pass through the packer as views, small ones are copied, chunks roll over.
+    const big = (n: number, seed: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 7 + seed) & 0xff);
+    const arbWithBig = fc.tuple(arbMessage, fc.array(fc.integer({ min: 0, max: 20_000 }), { maxLength: 3 })).map(([m, sizes]) =>
+      sizes.length === 0 ? m : { ...m, entries: sizes.map((n, i) => ({ index: m.index + 1 + i, term: m.term, type: 0, data: big(n, i) })) },
+    );
+    fc.assert(
+      fc.property(fc.array(arbWithBig, { minLength: 1, maxLength: 8 }), (ms) => {
+        const packer = new Packer();
+        for (const m of ms) encodeMessageInto(m, packer);
+        const expected = concatBuffers(ms.flatMap((m) => encodeMessage(m)));
+        expect(Buffer.from(concatBuffers(packer.finish())).equals(Buffer.from(expected))).toBe(true);
+        expect(ms.reduce((n, m) => n + messageSize(m), 0)).toBe(expected.byteLength);
+      }),
+      { seed: SEED, numRuns: 300 },
     );
   });
 
