@@ -8,7 +8,7 @@ import type { LogState } from './log-state.js';
 import { LogKeys, readU64At } from './keys.js';
 import { decodeHardState, decodeMeta, defaultMeta, encodeMeta } from './meta.js';
 import { TermRuns } from './terms.js';
-import { FrameStage } from './frame-stage.js';
+import { FrameStage, type ChunkPool } from './frame-stage.js';
 import { createSegment, removeSegment } from './segment-files.js';
 import { newSegment, type Segment } from './segment.js';
 import {
@@ -34,6 +34,8 @@ export interface OpenOptions {
   indexIntervalBytes: number;
   maxPendingBytes: number;
   maxRoundBytes: number;
+  /** The store's spare frame-stage chunks, shared by its logs. */
+  chunks: ChunkPool;
 }
 
 interface ScanStart {
@@ -76,7 +78,7 @@ export async function openLogState(ctx: StoreContext, logId: string, dir: string
     lastIndex: 0,
     tail: [],
     tailFrames: [],
-    stage: new FrameStage(),
+    stage: new FrameStage(opts.chunks),
     tailBytes: 0,
     maxPendingBytes: opts.maxPendingBytes,
     maxRoundBytes: opts.maxRoundBytes,

@@ -247,9 +247,10 @@ export function completeRound(state: LogState, result: RoundResult): void {
   state.pendingMarker = result.marker;
   state.inFlight -= result.taken;
   assert(state.inFlight >= 0);
-  if (state.tail.length === 0) state.stage.reset();
   const last = done[done.length - 1];
   if (last !== undefined) state.durableLastIndex = last.index;
+  if (state.tail.length === 0) state.stage.reset();
+  else state.stage.release(state.durableLastIndex);
   state.durableNextOffset = Math.max(state.durableNextOffset, result.nextOffset);
 }
 

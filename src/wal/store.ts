@@ -21,6 +21,7 @@ import { journalDir, redoJournal } from './journal-redo.js';
 import { WalClosedError } from './errors.js';
 import { runMigrations } from '../../migrations/index.js';
 import { WalBlobs } from './blobs.js';
+import { ChunkPool } from './frame-stage.js';
 
 export const DEFAULT_SEGMENT_BYTES = 128 * 1024 * 1024;
 export const DEFAULT_INDEX_INTERVAL_BYTES = 4096;
@@ -92,6 +93,8 @@ export class WalStore implements LogHost {
   private hardSync = false;
   private hardFlush: Promise<void> | undefined;
   private closed = false;
+  /** Spare frame-stage chunks shared by this store's logs (bounded, see frame-stage.ts). */
+  private readonly chunks = new ChunkPool();
   /** Small atomic, synced values beside each log's state (see blobs.ts). */
   readonly blobs: WalBlobs;
 
@@ -151,6 +154,7 @@ export class WalStore implements LogHost {
       indexIntervalBytes: this.defaults.indexIntervalBytes,
       maxPendingBytes: this.defaults.maxPendingBytes,
       maxRoundBytes: this.defaults.maxRoundBytes,
+      chunks: this.chunks,
     });
     const log = new WalLog(state, this);
     this.logs.set(logId, log);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COPY_MAX_BYTES, FrameStage, frameBuffers } from '../../src/wal/frame-stage.js';
+import { ChunkPool, COPY_MAX_BYTES, FrameStage, frameBuffers } from '../../src/wal/frame-stage.js';
 import { checkFrame, encodeFrameHeader, FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES } from '../../src/wal/frame.js';
 import { payload } from './helpers.js';
 
@@ -79,5 +79,49 @@ describe('frame stage', () => {
     const small = stage.stage({ index: 202, term: 1, type: 0, data: payload(202, 100) });
     expect(small.buffer).not.toBe(grown);
     expect(small.buffer.byteLength).toBe(4096);
+  });
+
+  it('gives a full chunk to the pool only once the last entry staged in it is durable, and starts full-size chunks from the pool', () => {
+    const pool = new ChunkPool(4);
+    const stage = new FrameStage(pool);
+    // 1 KiB frames until three 64 KiB chunks were left full (bounded: ~320 frames).
+    const staged: Uint8Array[] = [];
+    const byChunk = new Map<ArrayBufferLike, number>();
+    for (let i = 1; i <= 400 && [...byChunk.keys()].filter((b) => b.byteLength === 64 * 1024).length < 4; i++) {
+      const f = stage.stage({ index: i, term: 1, type: 0, data: payload(i, 1000) });
+      staged.push(f);
+      byChunk.set(f.buffer, i);
+    }
+    const full = [...byChunk].filter(([b]) => b.byteLength === 64 * 1024);
+    const [first, second] = full;
+    if (first === undefined || second === undefined) throw new Error('expected two full-size chunks');
+    const [firstBuffer, firstLast] = first;
+    const copies = staged.map((f) => Buffer.from(f));
+    // The first full-size chunk's last entry is not durable yet: nothing is free.
+    stage.release(firstLast - 1);
+    expect(pool.size).toBe(0);
+    stage.release(firstLast);
+    expect(pool.size).toBe(1);
+    // Another log's stage, growing to full-size chunks, takes that one; the frames still pending in
+    // the later chunks keep their bytes.
+    const other = new FrameStage(pool);
+    let last = other.stage({ index: 1, term: 1, type: 0, data: payload(1, 1000) });
+    for (let i = 2; i < 400 && last.buffer !== firstBuffer; i++) last = other.stage({ index: i, term: 1, type: 0, data: payload(i, 1000) });
+    expect(last.buffer).toBe(firstBuffer);
+    expect(pool.size).toBe(0);
+    staged.forEach((f, i) => {
+      if (f.buffer !== firstBuffer) expect(Buffer.from(f).equals(copies[i] as Buffer)).toBe(true);
+    });
+  });
+
+  it('keeps at most its bound of spare chunks, and only full-size ones', () => {
+    const pool = new ChunkPool(2);
+    for (let i = 0; i < 5; i++) pool.give(Buffer.allocUnsafeSlow(64 * 1024));
+    pool.give(Buffer.allocUnsafeSlow(4096));
+    expect(pool.size).toBe(2);
+    const stage = new FrameStage(pool);
+    for (let i = 1; i <= 200; i++) stage.stage({ index: i, term: 1, type: 0, data: payload(i, 1000) });
+    stage.reset();
+    expect(pool.size).toBe(2);
   });
 });
