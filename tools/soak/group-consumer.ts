@@ -13,6 +13,13 @@ export interface GroupConsumerOptions {
   readonly onConsumed: (count: number) => void;
   /** Called after each acknowledged commit. */
   readonly onCommit?: () => void;
+  /**
+   * kafkajs retries of the consumer's loop before it crashes and restarts (default 25). kafkajs
+   * looks its group coordinator up again only when joining: after a coordinator error code, or
+   * after such a restart. A coordinator that died sends no error code, so the members find the
+   * new one only once these retries (one per ~5 s fetch round) are spent.
+   */
+  readonly retries?: number;
 }
 
 export interface AckedCommit {
@@ -21,7 +28,7 @@ export interface AckedCommit {
   readonly offset: number;
 }
 
-const RETRY = { retries: 25, initialRetryTime: 100, maxRetryTime: 1_000 } as const;
+const RETRY = { retries: 25, initialRetryTime: 100, maxRetryTime: 1_000 };
 
 export class GroupConsumer {
   readonly commits: AckedCommit[] = [];
@@ -29,8 +36,9 @@ export class GroupConsumer {
   private readonly consumer: Consumer;
 
   constructor(private readonly o: GroupConsumerOptions) {
-    const kafka = new Kafka({ brokers: [...o.brokers], clientId: o.name, logLevel: logLevel.NOTHING, retry: RETRY, connectionTimeout: 2_000 });
-    this.consumer = kafka.consumer({ groupId: o.groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, retry: RETRY });
+    const retry = { ...RETRY, retries: o.retries ?? RETRY.retries };
+    const kafka = new Kafka({ brokers: [...o.brokers], clientId: o.name, logLevel: logLevel.NOTHING, retry, connectionTimeout: 2_000 });
+    this.consumer = kafka.consumer({ groupId: o.groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, retry });
     this.consumer.on(this.consumer.events.COMMIT_OFFSETS, (e) => {
       for (const t of e.payload.topics) for (const p of t.partitions) this.commits.push({ topic: t.topic, partition: Number(p.partition), offset: Number(p.offset) });
       o.onCommit?.();

@@ -25,6 +25,8 @@ export interface WorkloadOptions {
   readonly namePrefix?: string;
   /** The kafkajs producers' retries per send (default 25, enough to ride out an election). */
   readonly kafkajsRetries?: number;
+  /** The kafkajs consumers' retries before a crash-restart (default 25; see GroupConsumerOptions.retries). */
+  readonly consumerRetries?: number;
 }
 
 interface AckWaiter {
@@ -52,6 +54,7 @@ export class Workload {
     for (let i = 0; i < o.consumers; i++) {
       this.consumers.push(new GroupConsumer({
         name: `consumer${i}`, brokers: o.brokers, groupId: o.groupId ?? 'faults', topic: o.topic,
+        ...(o.consumerRetries === undefined ? {} : { retries: o.consumerRetries }),
         onConsumed: () => undefined,
         onCommit: () => this.onCommit(),
       }));
