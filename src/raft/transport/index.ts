@@ -9,6 +9,10 @@
  *   id and both node ids; an optional HandshakeAuthenticator proves identity (auth.ts).
  * - Connections: every node dials every peer; a dialed connection only sends, an accepted one only
  *   receives (transport.ts explains why). Redial with jittered exponential backoff (backoff.ts).
+ * - Receive: a payload is handed out as the views of the socket reads it arrived in (`FrameParts`,
+ *   never joined) to `onFrameParts` listeners; one may claim the payloads whose first byte is below
+ *   a tag (the Raft host: below 0x80), which `onFrame` listeners (one joined Buffer each) then do
+ *   not see.
  * - Flow: frames of one tick leave in one writev; `write() === false` parks frames in a bounded
  *   per-peer queue until `drain` (outbound.ts, queue.ts). Full queue: the oldest frames are dropped.
  * - Faults: per directed link drop / drop with probability / delay, at send or receive (faults.ts),
