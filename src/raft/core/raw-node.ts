@@ -118,6 +118,11 @@ export class RawNode {
     return this.raft.confState();
   }
 
+  /** The current term, without building a whole status (read for every proposal). */
+  get term(): number {
+    return this.raft.term;
+  }
+
   status(): RaftStatus {
     const r = this.raft;
     return {

@@ -164,12 +164,12 @@ export class RaftHost {
     } catch (err) {
       throw this.translate(err);
     }
-    const term = g.node.status().term;
+    const term = g.node.term;
     const waits = g.proposals.add(index, term, performance.now());
     this.opts.tracer?.mark('propose', groupId, index);
     this.stats.proposals++;
     this.wake(g);
-    return { index, term, ...waits };
+    return { index, term, durable: waits.durable, committed: waits.committed };
   }
 
   /**

@@ -54,10 +54,11 @@ export class ProposalTracker {
     return this.byIndex.size;
   }
 
-  add(index: number, term: number, nowMs: number): { durable: Promise<void>; committed: Promise<void> } {
+  /** Tracks a proposal; returns its two promises (the tracking record itself: no object per call). */
+  add(index: number, term: number, nowMs: number): { readonly durable: Promise<void>; readonly committed: Promise<void> } {
     const p = new Pending(term, nowMs);
     this.byIndex.set(index, p);
-    return { durable: p.durable, committed: p.committed };
+    return p;
   }
 
   /**
