@@ -29,6 +29,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
+import { PerformanceObserver, type PerformanceEntry, type PerformanceObserverEntryList } from 'node:perf_hooks';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,6 +95,13 @@ export interface PerEntry {
    * is where most of a node's CPU goes (kernel scheduling). Absent where /proc is not Linux's.
    */
   ctxSwitches?: number;
+  /**
+   * Garbage-collection pauses of the node processes' main threads (perf_hooks 'gc' entries), in
+   * microseconds per committed entry. Wall time: a pause the scheduler preempts reads long (three
+   * processes share two cores), and V8's concurrent marking on helper threads is not in it, so it
+   * is an indication of the collector's share of cpuUs, not a part of it.
+   */
+  gcUs?: number;
   /**
    * CPU of the three node processes (process.cpuUsage: every thread, user + system) over the load
    * phase, in microseconds per committed entry. Throughput on a shared machine moves with everyone
@@ -163,7 +171,7 @@ type Command =
 type Reply =
   | { type: 'listening'; port: number }
   | { type: 'ok' }
-  | { type: 'loaded'; committed: number; elapsedMs: number; p50Ms: number; p99Ms: number; samples: number; counters: Counters; cpuUs: number; profile: string | undefined }
+  | { type: 'loaded'; committed: number; elapsedMs: number; p50Ms: number; p99Ms: number; samples: number; counters: Counters; cpuUs: number; gcUs: number; profile: string | undefined }
   | { type: 'idled'; cpuPercent: number; profile: string | undefined }
   | { type: 'echoing'; port: number }
   | { type: 'traced'; events: TraceEvent[] }
@@ -402,6 +410,7 @@ async function workerLoad(w: Worker, cmd: Extract<Command, { type: 'load' }>): P
     }
   };
   const before = counters(w);
+  const gcPauses = watchGcPauses();
   const cpuBefore = process.cpuUsage();
   const led = cmd.groups.filter((g) => w.host.status(g).role === 'leader');
   const name = `load-${cmd.groups.length}g-w${cmd.window}-node${w.nodeId}-${Date.now()}`;
@@ -414,8 +423,25 @@ async function workerLoad(w: Worker, cmd: Extract<Command, { type: 'load' }>): P
   });
   const elapsedMs = performance.now() - start;
   const cpu = process.cpuUsage(cpuBefore);
+  const gcUs = gcPauses();
   const c = countersSince(before, w);
-  return { type: 'loaded', committed, elapsedMs, p50Ms: latencies.quantile(0.5), p99Ms: latencies.quantile(0.99), samples: latencies.count, counters: c, cpuUs: cpu.user + cpu.system, profile };
+  return { type: 'loaded', committed, elapsedMs, p50Ms: latencies.quantile(0.5), p99Ms: latencies.quantile(0.99), samples: latencies.count, counters: c, cpuUs: cpu.user + cpu.system, gcUs, profile };
+}
+
+/** Starts summing this thread's GC pauses; the returned function stops and gives the total (us). */
+function watchGcPauses(): () => number {
+  let us = 0;
+  const add = (list: PerformanceObserverEntryList | PerformanceEntry[]): void => {
+    for (const e of Array.isArray(list) ? list : list.getEntries()) us += e.duration * 1000;
+  };
+  const observer = new PerformanceObserver(add);
+  observer.observe({ entryTypes: ['gc'] });
+  return () => {
+    // Entries are delivered asynchronously: take what is still queued before disconnecting.
+    add(observer.takeRecords());
+    observer.disconnect();
+    return us;
+  };
 }
 
 async function workerIdle(w: Worker, seconds: number): Promise<Reply> {
@@ -617,6 +643,7 @@ function perEntry(rs: Loaded[], of: Loaded[] = rs): PerEntry {
   const committed = Math.max(1, rs.reduce((sum, r) => sum + r.committed, 0));
   const total = (pick: (c: Counters) => number): number => round(of.reduce((sum, r) => sum + pick(r.counters), 0) / committed);
   const cpuUs = round(of.reduce((sum, r) => sum + r.cpuUs, 0) / committed);
+  const gcUs = round(of.reduce((sum, r) => sum + r.gcUs, 0) / committed);
   return {
     drains: total((c) => c.drains),
     fsyncRounds: total((c) => c.fsyncRounds),
@@ -627,6 +654,7 @@ function perEntry(rs: Loaded[], of: Loaded[] = rs): PerEntry {
     dbSyncWrites: total((c) => c.dbSyncWrites),
     dbWrites: total((c) => c.dbWrites),
     cpuUs,
+    gcUs,
   };
 }
 
@@ -878,7 +906,8 @@ export async function runRaftBench(opts: RaftBenchOptions = {}): Promise<RaftBen
 }
 
 function formatPerEntry(p: PerEntry): string {
-  const cpu = p.cpuUs === undefined ? '' : `, ${p.cpuUs} us CPU`;
+  const gc = p.gcUs === undefined ? '' : ` (GC pauses ${p.gcUs})`;
+  const cpu = p.cpuUs === undefined ? '' : `, ${p.cpuUs} us CPU${gc}`;
   const syncs = p.datasyncs === undefined ? '' : `, ${p.datasyncs} WAL fdatasyncs, ${p.dbSyncWrites ?? 0} synced LevelDB writes (of ${p.dbWrites ?? 0})`;
   const msgs = p.messages === undefined ? '' : ` (${p.messages} messages)`;
   const switches = p.ctxSwitches === undefined ? '' : `, ${p.ctxSwitches} context switches`;
