@@ -68,8 +68,12 @@ export class ProposalTracker {
   overwritten(entries: readonly Entry[]): void {
     const first = entries[0];
     if (this.byIndex.size === 0 || first === undefined) return;
-    for (const [index, p] of this.byIndex) {
+    // Keys, not [index, p] pairs: this runs for every append of a leader, over all its pending
+    // proposals, and the pairs were an allocation each (1 % of a node's allocations under load).
+    // Deleting the current key while iterating a Map is safe.
+    for (const index of this.byIndex.keys()) {
       if (index < first.index) continue;
+      const p = this.byIndex.get(index) as Pending;
       const e = entries[index - first.index];
       if (e === undefined || e.term !== p.term) {
         this.fail(index, p, new ProposalLostError(`entry ${index} was replaced by the log of term ${e?.term ?? first.term}`, false));
