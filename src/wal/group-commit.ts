@@ -45,6 +45,7 @@ const INDEX_FLUSH_OPS = 4096;
  * The store's `indexFlushDelayMs` option overrides it.
  */
 export const DEFAULT_INDEX_FLUSH_DELAY_MS = 50;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 /**
  * Once this many are pending (and at least INDEX_SYNC_FLUSH_OPS_PER_LOG per log, so that the one
  * marker each log adds stays a small part of the batch), they are flushed while a round's fdatasync
@@ -54,6 +55,11 @@ export const DEFAULT_INDEX_FLUSH_DELAY_MS = 50;
  */
 const INDEX_SYNC_FLUSH_OPS = 256;
 const INDEX_SYNC_FLUSH_OPS_PER_LOG = 16;
+
+/** setTimeout turns a delay beyond 2^31 - 1 ms into 1 ms: a bound that fired at once would surprise. */
+export function assertIndexFlushDelay(ms: number): void {
+  assert(Number.isFinite(ms) && ms > 0 && ms <= MAX_TIMER_MS, `indexFlushDelayMs ${ms} is not in (0, ${MAX_TIMER_MS}]`);
+}
 
 /** Whether `pendingOps` index ops of `logs` logs are flushed while a round's fdatasync runs. */
 export function indexFlushDueWhileSyncing(pendingOps: number, logs: number): boolean {
@@ -91,7 +97,9 @@ export class GroupCommit {
     private readonly ctx: StoreContext,
     private readonly journal: JournalSettings | undefined,
     private readonly indexFlushDelayMs = DEFAULT_INDEX_FLUSH_DELAY_MS,
-  ) {}
+  ) {
+    assertIndexFlushDelay(indexFlushDelayMs);
+  }
 
   markDirty(log: WalLog): void {
     this.dirty.add(log);

@@ -15,7 +15,7 @@ import { openLogState } from './log-open.js';
 import { logIdOfRegistryKey, logRange, registryKey, registryRange } from './keys.js';
 import { encodeHardState } from './meta.js';
 import { sanitiseLogId } from './segment-files.js';
-import { GroupCommit, type JournalSettings } from './group-commit.js';
+import { assertIndexFlushDelay, GroupCommit, type JournalSettings } from './group-commit.js';
 import { DEFAULT_JOURNAL_CHECKPOINT_BYTES, Journal } from './journal.js';
 import { journalDir, redoJournal } from './journal-redo.js';
 import { WalClosedError } from './errors.js';
@@ -68,6 +68,7 @@ export interface WalStoreOptions {
   /**
    * Index ops of durable rounds are written to LevelDB at the latest this long after the first of
    * them (default 50 ms; sooner when many are pending). Bounds the catch-up scan after a crash.
+   * Asserted to be in (0, 2^31 - 1].
    */
   indexFlushDelayMs?: number;
 }
@@ -111,6 +112,8 @@ export class WalStore implements LogHost {
   }
 
   static async open(opts: WalStoreOptions): Promise<WalStore> {
+    // Checked before anything is opened, so a bad option leaves nothing behind.
+    if (opts.indexFlushDelayMs !== undefined) assertIndexFlushDelay(opts.indexFlushDelayMs);
     const io = opts.fileIO ?? new NodeFileIO();
     await io.mkdir(`${opts.dir}/logs`);
     const db: WalDb = opts.db ?? new ClassicLevel<Buffer, Buffer>(`${opts.dir}/index`, { keyEncoding: 'buffer', valueEncoding: 'buffer' });

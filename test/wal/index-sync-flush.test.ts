@@ -93,6 +93,12 @@ describe('index flush while a round syncs', () => {
     expect(log.durableLastIndex).toBe(301);
   });
 
+  it('refuses a flush delay that a timer cannot hold', async () => {
+    for (const indexFlushDelayMs of [0, -1, Number.NaN, 2 ** 31]) {
+      await expect(WalStore.open({ dir: '/w', logger, fileIO: new FaultyFileIO({ seed: 1 }), db: memoryDb(), indexFlushDelayMs })).rejects.toThrow(/indexFlushDelayMs/);
+    }
+  });
+
   it('leaves a batch of many logs with few ops each to the flush delay', () => {
     // The WAL bench's single log: 64 points a round, flushed every 4 rounds.
     expect(indexFlushDueWhileSyncing(256, 1)).toBe(true);
