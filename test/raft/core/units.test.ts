@@ -3,11 +3,35 @@ import { Inflights } from '../../../src/raft/core/inflights.js';
 import { MemoryStorage } from '../../../src/raft/core/memory-storage.js';
 import { Progress, ProgressState } from '../../../src/raft/core/progress.js';
 import { RaftLog } from '../../../src/raft/core/raft-log.js';
+import { ProgressTracker } from '../../../src/raft/core/tracker.js';
+import fc from 'fast-check';
 import { AssertionError } from '../../../src/util/assert.js';
 import { RaftProtocolError } from '../../../src/raft/core/errors.js';
 import type { Entry } from '../../../src/raft/core/types.js';
 
 const ent = (index: number, term: number, size = 0): Entry => ({ index, term, type: 0, data: new Uint8Array(size) });
+
+describe('ProgressTracker.committedIndex', () => {
+  const SEED = 20261128;
+  it(`is the highest index a majority of voters stores, learners aside, for any matches (seed ${SEED})`, () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(1000), { minLength: 1, maxLength: 7 }), fc.array(fc.nat(1000), { maxLength: 3 }), (voterMatches, learnerMatches) => {
+        const voters = voterMatches.map((_, i) => i + 1);
+        const learners = learnerMatches.map((_, i) => 100 + i);
+        const t = new ProgressTracker(1, 10, 0);
+        t.adopt({ voters, learners }, 1, 0);
+        voterMatches.forEach((m, i) => ((t.get(i + 1) as Progress).match = m));
+        learnerMatches.forEach((m, i) => ((t.get(100 + i) as Progress).match = m));
+        const quorum = Math.floor(voters.length / 2) + 1;
+        const expected = [...voterMatches].sort((a, b) => b - a)[quorum - 1];
+        expect(t.committedIndex()).toBe(expected);
+        // Asked twice (the scratch array is reused): the same answer.
+        expect(t.committedIndex()).toBe(expected);
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+});
 
 describe('Inflights', () => {
   it('fills by message count and by bytes, and frees acknowledged messages', () => {
