@@ -158,6 +158,7 @@ export class ReadyLoop {
     // A leader's appends go out while it writes its own copy (§10.2.1); its commit notices wait
     // for the next drain's appends (commit-notices.ts).
     this.send(batch, (rd) => rd.messagesBeforePersist, true);
+    ctx.transport.flushCorked();
     // Committed entries already durable here need not wait for this Ready's own WAL round.
     const early = this.applyEarly(batch);
     const durable = await this.persist(batch);

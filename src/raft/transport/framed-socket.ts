@@ -134,7 +134,13 @@ export class FramedSocket {
     return ok;
   }
 
+  /** Hands frames corked in this tick to the kernel now (see NodeTransport.flushCorked). */
+  flushCorked(): void {
+    if (this.corked) this.uncork();
+  }
+
   private uncork(): void {
+    if (!this.corked) return;
     this.corked = false;
     if (!this.socket.destroyed) this.socket.uncork();
   }

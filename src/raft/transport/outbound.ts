@@ -94,6 +94,11 @@ export class OutboundLink {
     return dropped === 0;
   }
 
+  /** Hands the frames written in this tick to the kernel now instead of at the end of the tick. */
+  flushCorked(): void {
+    this.socket?.flushCorked();
+  }
+
   close(): void {
     if (this.state === 'closed') return;
     const wasUp = this.state === 'up';

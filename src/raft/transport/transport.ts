@@ -126,6 +126,17 @@ export class NodeTransport {
   }
 
   /**
+   * Hands every peer's frames written in this tick to the kernel now. Frames are corked until the
+   * end of the tick so that one tick's sends to a peer leave in one writev; a caller about to do
+   * more synchronous work before the tick ends (the driver, writing its own log after sending its
+   * appends) calls this so the peers get them first (§10.2.1: the leader's write runs beside
+   * replication, not before it).
+   */
+  flushCorked(): void {
+    for (const peer of this.peers.values()) peer.link.flushCorked();
+  }
+
+  /**
    * Applies the injected fault of one direction of the link with `peerId` to one frame: every frame,
    * DATA or control (handshake, keepalive), so that a cut link is as silent as a real one. DATA
    * frames arriving count in framesIn/bytesIn even when the fault then loses them (they did cross
