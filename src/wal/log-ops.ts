@@ -205,5 +205,5 @@ export async function installSnapshot(state: LogState, s: Snapshot): Promise<voi
 }
 
 function emptySegmentLike(f: { baseIndex: number; lastIndex: number }): Segment {
-  return { ...f, sizeBytes: SEGMENT_HEADER_BYTES, path: '', fd: -1, pointIndexes: [], pointPositions: [], maxTimestamp: -1 };
+  return { ...f, sizeBytes: SEGMENT_HEADER_BYTES, path: '', fd: -1, pointIndexes: [], pointPositions: [], maxTimestamp: -1, syncing: undefined };
 }

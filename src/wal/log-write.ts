@@ -127,7 +127,12 @@ async function writeGroup(state: LogState, group: Group, staged: Uint8Array[], c
     await writing;
     if (headers.length > 0) await Promise.all(headers.map((h) => state.ctx.io.write(fd, [h.bytes], h.position)));
   }
-  if (closing && needsDatasync(state)) await state.ctx.io.datasync(group.seg.fd);
+  if (closing && needsDatasync(state)) {
+    // The previous round's fdatasync of this segment may still run (pipelining): wait for it, so
+    // the two never overlap (Segment.syncing). Its failure is that round's to report.
+    await group.seg.syncing?.catch(() => undefined);
+    await state.ctx.io.datasync(group.seg.fd);
+  }
 }
 
 /**
@@ -191,7 +196,7 @@ export function journalParts(state: LogState, round: WrittenRound): JournalPart[
 export async function syncRound(state: LogState, round: WrittenRound, segmentSync = true): Promise<RoundResult> {
   const last = round.groups[round.groups.length - 1];
   assert(last !== undefined && last.entries.length > 0, 'a written round has frames');
-  const syncing = segmentSync && needsDatasync(state) ? state.ctx.io.datasync(last.seg.fd) : undefined;
+  const syncing = segmentSync && needsDatasync(state) ? trackSync(last.seg, state.ctx.io.datasync(last.seg.fd)) : undefined;
   let result: RoundResult;
   try {
     result = deriveIndexOps(state, round);
@@ -202,6 +207,16 @@ export async function syncRound(state: LogState, round: WrittenRound, segmentSyn
   }
   if (syncing !== undefined) await syncing;
   return result;
+}
+
+/** Records `sync` as the segment's running fdatasync until it settles (Segment.syncing). */
+function trackSync(seg: Segment, sync: Promise<void>): Promise<void> {
+  seg.syncing = sync;
+  const clear = (): void => {
+    if (seg.syncing === sync) seg.syncing = undefined;
+  };
+  sync.then(clear, clear);
+  return sync;
 }
 
 function deriveIndexOps(state: LogState, round: WrittenRound): RoundResult {

@@ -14,10 +14,17 @@ export interface Segment {
   pointPositions: number[];
   /** Highest maxTimestamp of the type-2 batches in this segment; -1 when none. */
   maxTimestamp: number;
+  /**
+   * A round's fdatasync of this segment still running (log-write.ts syncRound), so that the sync
+   * made when the segment is left behind starts after it returns, never beside it: two overlapping
+   * fdatasyncs through one open file description share one writeback-error report (errseq), and
+   * the one that checks first takes it, so the round whose pages were lost could succeed.
+   */
+  syncing: Promise<void> | undefined;
 }
 
 export function newSegment(baseIndex: number, path: string, fd: FileHandle, sizeBytes: number): Segment {
-  return { baseIndex, lastIndex: baseIndex - 1, sizeBytes, path, fd, pointIndexes: [], pointPositions: [], maxTimestamp: -1 };
+  return { baseIndex, lastIndex: baseIndex - 1, sizeBytes, path, fd, pointIndexes: [], pointPositions: [], maxTimestamp: -1, syncing: undefined };
 }
 
 /** Index into `segments` of the segment holding `index`, or -1. Binary search on base indexes. */
