@@ -120,8 +120,9 @@ describe('retention on a replicated partition', () => {
 
     // Idempotent: the sends below ride out kills and elections, and a plain producer's retry of a
     // send whose first attempt was committed after all (an ambiguous failure) appends the value
-    // twice, as Kafka allows for it; this test counts offsets exactly. Seen once in a loaded CI run
-    // (high watermark 63 for 62 sends).
+    // twice, as Kafka allows for it; this test counts offsets exactly. The likely cause of a high
+    // watermark of 63 for 62 sends in one loaded CI run (not confirmed: that run kept no logs; a
+    // mismatch now names the values stored twice).
     const produce = async (brokers: string[], values: string[]): Promise<void> => {
       const producer = new Kafka({ brokers, clientId: 'retention-down-producer', logLevel: logLevel.NOTHING, retry }).producer({ idempotent: true, maxInFlightRequests: 1 });
       await producer.connect();
