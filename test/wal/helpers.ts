@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { MemoryLevel } from 'memory-level';
-import type { Entry, WalDb } from '../../src/wal/index.js';
+import { ForwardingFileIO, type Entry, type FileHandle, type WalDb } from '../../src/wal/index.js';
+import type { WalBatchOp } from '../../src/wal/context.js';
 import { silentLogger } from '../../src/util/logger.js';
 
 export const logger = silentLogger();
@@ -16,6 +17,50 @@ export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<v
 
 export function memoryDb(): WalDb {
   return new MemoryLevel<Buffer, Buffer>({ keyEncoding: 'buffer', valueEncoding: 'buffer' });
+}
+
+/** Holds every fdatasync while `held`; `arrived` resolves when the first held one is called. */
+export class SyncGate extends ForwardingFileIO {
+  private gate: Promise<void> | undefined;
+  private openGate: () => void = () => undefined;
+  private arrive: () => void = () => undefined;
+  arrived: Promise<void> = Promise.resolve();
+  held = false;
+
+  hold(): void {
+    this.held = true;
+    this.gate = new Promise<void>((r) => (this.openGate = r));
+    this.arrived = new Promise<void>((r) => (this.arrive = r));
+  }
+  release(): void {
+    this.held = false;
+    this.gate = undefined;
+    this.openGate();
+  }
+  override async datasync(fd: FileHandle): Promise<void> {
+    if (this.gate !== undefined) {
+      this.arrive();
+      await this.gate;
+    }
+    return this.inner.datasync(fd);
+  }
+}
+
+/** A MemoryLevel that hands every batch's ops (a copy) to `onBatch` before writing them. */
+export function recordingDb(onBatch: (ops: WalBatchOp[]) => void): WalDb {
+  const inner = memoryDb();
+  return new Proxy(inner, {
+    get(target, prop): unknown {
+      if (prop === 'batch') {
+        return (ops: WalBatchOp[], ...rest: unknown[]) => {
+          onBatch([...ops]);
+          return (target.batch as (o: WalBatchOp[], ...r: unknown[]) => Promise<void>)(ops, ...rest);
+        };
+      }
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
 }
 
 /** Deterministic payload for entry `index` so that reads can be checked byte for byte. */

@@ -4,60 +4,15 @@
  * logs and few ops each (one marker per log would dominate the batch) they still wait.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { FaultyFileIO, ForwardingFileIO, WalStore, type FileHandle, type WalDb } from '../../src/wal/index.js';
+import { FaultyFileIO, WalStore } from '../../src/wal/index.js';
 import type { WalBatchOp } from '../../src/wal/context.js';
 import { indexFlushDueWhileSyncing } from '../../src/wal/group-commit.js';
-import { logger, memoryDb, payload } from './helpers.js';
+import { logger, memoryDb, payload, recordingDb, SyncGate } from './helpers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-/** Holds every fdatasync while held; `arrived` resolves when the first held one is called. */
-class SyncGate extends ForwardingFileIO {
-  private gate: Promise<void> | undefined;
-  private openGate: () => void = () => undefined;
-  private arrive: () => void = () => undefined;
-  arrived: Promise<void> = Promise.resolve();
-  held = false;
-
-  hold(): void {
-    this.held = true;
-    this.gate = new Promise<void>((r) => (this.openGate = r));
-    this.arrived = new Promise<void>((r) => (this.arrive = r));
-  }
-  release(): void {
-    this.held = false;
-    this.gate = undefined;
-    this.openGate();
-  }
-  override async datasync(fd: FileHandle): Promise<void> {
-    if (this.gate !== undefined) {
-      this.arrive();
-      await this.gate;
-    }
-    return this.inner.datasync(fd);
-  }
-}
-
-/** A MemoryLevel that records, for every batch, its ops and whether the gate held an fdatasync then. */
-function recordingDb(gate: SyncGate, batches: Array<{ ops: WalBatchOp[]; duringSync: boolean }>, onBatch: () => void): WalDb {
-  const inner = memoryDb();
-  return new Proxy(inner, {
-    get(target, prop): unknown {
-      if (prop === 'batch') {
-        return (ops: WalBatchOp[], ...rest: unknown[]) => {
-          batches.push({ ops: [...ops], duringSync: gate.held });
-          onBatch();
-          return (target.batch as (o: WalBatchOp[], ...r: unknown[]) => Promise<void>)(ops, ...rest);
-        };
-      }
-      const v: unknown = Reflect.get(target, prop, target);
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
-}
 
 describe('index flush while a round syncs', () => {
   it('writes a large pending index batch during the next fdatasync, not after the flush delay', async () => {
@@ -65,7 +20,10 @@ describe('index flush while a round syncs', () => {
     const batches: Array<{ ops: WalBatchOp[]; duringSync: boolean }> = [];
     let batchArrived: () => void = () => undefined;
     let indexBatch = new Promise<void>((r) => (batchArrived = r));
-    const db = recordingDb(gate, batches, () => batchArrived());
+    const db = recordingDb((ops) => {
+      batches.push({ ops, duringSync: gate.held });
+      batchArrived();
+    });
     // An index point per frame, and a flush delay far beyond the test: only the sync flush can write.
     const store = await WalStore.open({ dir: '/w', logger, fileIO: gate, db, indexIntervalBytes: 1, indexFlushDelayMs: 600_000 });
     cleanups.push(() => store.close());

@@ -5,57 +5,16 @@
  * writes each key once (one marker per log, however many rounds it covers).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { FaultyFileIO, ForwardingFileIO, WalStore, type FileHandle, type WalDb } from '../../src/wal/index.js';
+import { FaultyFileIO, WalStore } from '../../src/wal/index.js';
 import type { WalBatchOp } from '../../src/wal/context.js';
 import { LogKeys } from '../../src/wal/keys.js';
 import { CountingFileIO } from '../../src/wal/testing/counting-file-io.js';
-import { entries, logger, memoryDb, payload } from './helpers.js';
+import { entries, logger, memoryDb, payload, recordingDb, SyncGate } from './helpers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-/** Holds every fdatasync while `held` is set; `syncing` resolves when the first held one arrives. */
-class SyncGate extends ForwardingFileIO {
-  private gate: Promise<void> | undefined;
-  private openGate: () => void = () => undefined;
-  private arrived: () => void = () => undefined;
-  syncing: Promise<void> = Promise.resolve();
-
-  hold(): void {
-    this.gate = new Promise<void>((r) => (this.openGate = r));
-    this.syncing = new Promise<void>((r) => (this.arrived = r));
-  }
-  release(): void {
-    this.gate = undefined;
-    this.openGate();
-  }
-  override async datasync(fd: FileHandle): Promise<void> {
-    if (this.gate !== undefined) {
-      this.arrived();
-      await this.gate;
-    }
-    return this.inner.datasync(fd);
-  }
-}
-
-/** Records every batch's ops, around a real MemoryLevel. */
-function recordingDb(batches: WalBatchOp[][]): WalDb {
-  const inner = memoryDb();
-  return new Proxy(inner, {
-    get(target, prop): unknown {
-      if (prop === 'batch') {
-        return (ops: WalBatchOp[], ...rest: unknown[]) => {
-          batches.push([...ops]);
-          return (target.batch as (o: WalBatchOp[], ...r: unknown[]) => Promise<void>)(ops, ...rest);
-        };
-      }
-      const v: unknown = Reflect.get(target, prop, target);
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
-}
 
 describe('group commit bookkeeping', () => {
   it('appends that share a waiter across several rounds each resolve only after their own entries are durable', async () => {
@@ -88,7 +47,7 @@ describe('group commit bookkeeping', () => {
     gate.hold();
     let resolved = false;
     const second = log.append(entries(21, 20, 2, 300)).then(() => (resolved = true));
-    await gate.syncing;
+    await gate.arrived;
     expect(resolved).toBe(false);
     expect(log.durableLastIndex).toBe(20);
     const check = (got: Array<{ index: number; term: number; data: Uint8Array }>): void => {
@@ -109,7 +68,7 @@ describe('group commit bookkeeping', () => {
 
   it('an index flush writes every key once: one marker per log for all the rounds it covers', async () => {
     const batches: WalBatchOp[][] = [];
-    const store = await WalStore.open({ dir: '/w', logger, fileIO: new FaultyFileIO({ seed: 7 }), db: recordingDb(batches) });
+    const store = await WalStore.open({ dir: '/w', logger, fileIO: new FaultyFileIO({ seed: 7 }), db: recordingDb((ops) => batches.push(ops)) });
     cleanups.push(() => store.close());
     const log = await store.openLog('marks');
     // 30 rounds of one small entry each, all durable before the flush.
