@@ -18,8 +18,8 @@ import { MAX_MESSAGE_TYPE, type ConfState, type Entry, type Message, type Messag
  * returns subarray views into the input (which may be several runs: byte-reader.ts).
  */
 export const CODEC_VERSION = 1;
-export const HEADER_BYTES = 64;
-export const ENTRY_HEADER_BYTES = 21;
+const HEADER_BYTES = 64;
+const ENTRY_HEADER_BYTES = 21;
 const FLAG_REJECT = 1;
 const FLAG_SNAPSHOT = 2;
 const FLAG_READ_CONTEXT = 4;
@@ -110,7 +110,7 @@ function snapshotHeaderBytes(s: Snapshot): number {
 }
 
 /** The 64-byte message header at `at`. */
-export function putHeader(v: DataView, at: number, m: Message): void {
+function putHeader(v: DataView, at: number, m: Message): void {
   const flags =
     (m.reject ? FLAG_REJECT : 0) |
     (m.snapshot !== undefined ? FLAG_SNAPSHOT : 0) |
@@ -131,14 +131,14 @@ export function putHeader(v: DataView, at: number, m: Message): void {
   v.setUint32(at + 60, m.entries.length);
 }
 
-export function putEntryHeader(v: DataView, at: number, e: Entry): void {
+function putEntryHeader(v: DataView, at: number, e: Entry): void {
   putU64(v, at, e.index);
   putU64(v, at + 8, e.term);
   v.setUint8(at + 16, e.type);
   v.setUint32(at + 17, e.data.byteLength);
 }
 
-export function encodeSnapshotHeader(s: Snapshot): Uint8Array {
+function encodeSnapshotHeader(s: Snapshot): Uint8Array {
   const { voters, learners } = s.metadata.confState;
   const h = new Uint8Array(snapshotHeaderBytes(s));
   const v = new DataView(h.buffer);

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Message } from '../core/index.js';
-import type { FrameParts } from '../transport/index.js';
+import { payloadBytes, type FrameParts } from '../transport/index.js';
 import type { EarlyMessages } from './early-messages.js';
 import { decodeFrame } from './frame.js';
 import type { RaftGroup } from './group.js';
@@ -75,10 +75,4 @@ export function stepInto(g: RaftGroup, message: Message, ctx: Pick<InboundContex
 /** Logs the 1st, 2nd, 4th, 8th… occurrence: bounded log volume, still visible. */
 function isPowerOfTwo(n: number): boolean {
   return n > 0 && Number.isInteger(Math.log2(n));
-}
-
-function payloadBytes(parts: FrameParts): number {
-  let n = 0;
-  for (const p of parts) n += p.byteLength;
-  return n;
 }

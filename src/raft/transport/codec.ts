@@ -40,7 +40,6 @@ export const FrameKind = {
 } as const;
 export type FrameKindValue = (typeof FrameKind)[keyof typeof FrameKind];
 
-
 /** The CRC-32C of each possible kind byte alone: every frame's CRC starts from one of these. */
 const KIND_CRCS: readonly number[] = Array.from({ length: 256 }, (_, kind) => crc32c(Uint8Array.of(kind)));
 
@@ -54,11 +53,6 @@ export function frameCrc(kind: number, parts: readonly Uint8Array[]): number {
   let crc = KIND_CRCS[kind & 0xff] as number;
   for (const part of parts) crc = crc32c(part, crc);
   return crc;
-}
-
-/** frameCrc of a single payload buffer, without a parts array. */
-export function payloadCrc(kind: number, payload: Uint8Array): number {
-  return crc32c(payload, KIND_CRCS[kind & 0xff] as number);
 }
 
 export function payloadBytes(parts: readonly Uint8Array[]): number {

@@ -27,6 +27,6 @@ export type { PeerStats, TransportStats } from './stats.js';
 export { noAuthentication, SharedSecretAuthenticator } from './auth.js';
 export type { HandshakeAuthenticator, HandshakeRole, HandshakeTranscript } from './auth.js';
 export { TransportError, FrameError, HandshakeError } from './errors.js';
-export { FRAME_HEADER_BYTES, FrameKind, encodeFrame, joinParts, type FrameParts } from './codec.js';
+export { FRAME_HEADER_BYTES, FrameKind, encodeFrame, joinParts, payloadBytes, type FrameParts } from './codec.js';
 export { FrameDecoder } from './decoder.js';
 export { PROTOCOL_VERSION } from './handshake.js';
