@@ -6,7 +6,7 @@
  * one tiny array per header were a fifth of the CPU at 1 KiB entries). Large payloads are never
  * copied: their header is staged alone and the payload goes into the writev list beside it.
  */
-import { encodeFrameFieldsInto, encodeFrameHeaderInto, FRAME_HEADER_BYTES, putFrameCrc } from './frame.js';
+import { encodeFrameFieldsInto, encodeFrameHeaderInto, FRAME_HEADER_BYTES, frameCrcDerived, putFrameCrc } from './frame.js';
 
 /** Payloads up to this size are copied behind their header; larger ones are written in place. */
 export const COPY_MAX_BYTES = 4096;
@@ -24,8 +24,19 @@ export const DEFER_CRC_MIN_BYTES = 256 * 1024;
  */
 const PLACEHOLDER_HEADER = new Uint8Array(FRAME_HEADER_BYTES);
 
-export function crcDeferred(data: Uint8Array): boolean {
-  return data.byteLength >= DEFER_CRC_MIN_BYTES;
+/** What the frame functions need of an entry. */
+export interface FramedPayload {
+  type: number;
+  data: Uint8Array;
+}
+
+/**
+ * Whether the entry's frame CRC waits for the write. Not for a Kafka batch whose frame CRC is
+ * derived from its stored CRC (frame.ts derivedFrameCrc): that costs microseconds, so its header is
+ * final when staged and needs no second write.
+ */
+export function crcDeferred(e: FramedPayload): boolean {
+  return e.data.byteLength >= DEFER_CRC_MIN_BYTES && !frameCrcDerived(e);
 }
 /**
  * Chunks start small and double up to this. A log keeps its current chunk between rounds, so this
@@ -106,7 +117,7 @@ export class FrameStage {
     this.chunkLastIndex = e.index;
     const at = this.used;
     this.used += bytes;
-    if (crcDeferred(e.data)) encodeFrameFieldsInto(chunk, at, e);
+    if (crcDeferred(e)) encodeFrameFieldsInto(chunk, at, e);
     else encodeFrameHeaderInto(chunk, at, e);
     if (copy) chunk.set(e.data, at + FRAME_HEADER_BYTES);
     // A plain view: Buffer#subarray costs noticeably more per call on this path.
@@ -148,7 +159,7 @@ export class FrameStage {
  * deferred gets the placeholder header: its real header is still being completed while this list
  * is written, and is written on its own afterwards (finishDeferredCrcs).
  */
-export function frameBuffers(staged: readonly Uint8Array[], payloads: readonly Uint8Array[]): Uint8Array[] {
+export function frameBuffers(staged: readonly Uint8Array[], entries: readonly FramedPayload[]): Uint8Array[] {
   const out: Uint8Array[] = [];
   let run: Uint8Array | undefined;
   let runEnd = 0;
@@ -157,8 +168,9 @@ export function frameBuffers(staged: readonly Uint8Array[], payloads: readonly U
     run = undefined;
   };
   for (let i = 0; i < staged.length; i++) {
-    const data = payloads[i] as Uint8Array;
-    const part = crcDeferred(data) ? PLACEHOLDER_HEADER : (staged[i] as Uint8Array);
+    const e = entries[i] as FramedPayload;
+    const data = e.data;
+    const part = crcDeferred(e) ? PLACEHOLDER_HEADER : (staged[i] as Uint8Array);
     if (run !== undefined && part.buffer === run.buffer && part.byteOffset === runEnd) runEnd += part.byteLength;
     else {
       flush();
@@ -186,17 +198,17 @@ export interface DeferredHeader {
  * payloads into the page cache, instead of before. Returns the headers to write next; the round's
  * fdatasync must come after those writes.
  */
-export function finishDeferredCrcs(staged: readonly Uint8Array[], payloads: readonly Uint8Array[], position: number): DeferredHeader[] {
+export function finishDeferredCrcs(staged: readonly Uint8Array[], entries: readonly FramedPayload[], position: number): DeferredHeader[] {
   const out: DeferredHeader[] = [];
   let at = position;
-  for (let i = 0; i < payloads.length; i++) {
-    const data = payloads[i] as Uint8Array;
-    if (crcDeferred(data)) {
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i] as FramedPayload;
+    if (crcDeferred(e)) {
       const header = staged[i] as Uint8Array;
-      putFrameCrc(header, 0, data);
+      putFrameCrc(header, 0, e);
       out.push({ bytes: header, position: at });
     }
-    at += FRAME_HEADER_BYTES + data.byteLength;
+    at += FRAME_HEADER_BYTES + e.data.byteLength;
   }
   return out;
 }

@@ -3,6 +3,9 @@
  * recovery and `chronik inspect` all decode through here, so the format has one definition.
  */
 import { crc32c, crc32cRange } from '../util/crc32c.js';
+import { CRC32C_COMBINE_MIN_BYTES, crc32cCombine } from '../util/crc32c-combine.js';
+import { BATCH_CRC_FROM, storedBatchCrc } from './kafka-batch.js';
+import { EntryType } from './entry.js';
 
 export { crc32c };
 
@@ -108,7 +111,7 @@ export function encodeFrameHeaderInto(
   entry: { index: number; term: number; type: number; data: Uint8Array },
 ): void {
   encodeFrameFieldsInto(out, at, entry);
-  putFrameCrc(out, at, entry.data);
+  putFrameCrc(out, at, entry);
 }
 
 /** The header's fields without its CRC: bytes at+24..at+28 are left as they are (see putFrameCrc). */
@@ -129,8 +132,38 @@ export function encodeFrameFieldsInto(
 }
 
 /** Sets the CRC of a header whose fields are in place: over its first 24 bytes, then the payload. */
-export function putFrameCrc(out: Uint8Array, at: number, data: Uint8Array): void {
-  putU32(out, at + 24, crc32c(data, crc32cRange(out, at, at + 24)));
+export function putFrameCrc(out: Uint8Array, at: number, entry: { type: number; data: Uint8Array }): void {
+  const headerCrc = crc32cRange(out, at, at + 24);
+  const derived = derivedFrameCrc(headerCrc, entry);
+  putU32(out, at + 24, derived ?? crc32c(entry.data, headerCrc));
+}
+
+/**
+ * The frame CRC of a Kafka record batch without a pass over its bytes: the batch stores the
+ * CRC-32C of its bytes 21..end, so crc(header[0..24] ++ data) = combine(crc(data[0..21], seed =
+ * crc(header[0..24])), storedCrc, len - 21). The value is the one a direct CRC gives, so nothing on
+ * disk changes, provided the stored CRC is right (produce verifies it before proposing; followers
+ * get the bytes through the CRC-checked transport). A wrong stored CRC yields a frame that fails
+ * its own check wherever it is read (docs/wal-format.md, "Frame CRC of a Kafka batch").
+ * Undefined when the entry is not a type-2 batch, too small for the combine to pay, or not exactly
+ * one magic-2 batch.
+ */
+export function derivedFrameCrc(headerCrc: number, entry: { type: number; data: Uint8Array }): number | undefined {
+  const stored = derivableBatchCrc(entry);
+  if (stored === undefined) return undefined;
+  const data = entry.data;
+  return crc32cCombine(crc32cRange(data, 0, BATCH_CRC_FROM, headerCrc), stored, data.byteLength - BATCH_CRC_FROM);
+}
+
+/** The stored batch CRC a frame CRC is derived from (see derivedFrameCrc), if it is. */
+function derivableBatchCrc(entry: { type: number; data: Uint8Array }): number | undefined {
+  if (entry.type !== EntryType.KAFKA_BATCH || entry.data.byteLength < CRC32C_COMBINE_MIN_BYTES) return undefined;
+  return storedBatchCrc(entry.data);
+}
+
+/** Whether the entry's frame CRC is derived from its stored batch CRC (no pass over the payload). */
+export function frameCrcDerived(entry: { type: number; data: Uint8Array }): boolean {
+  return derivableBatchCrc(entry) !== undefined;
 }
 
 function putU32(out: Uint8Array, at: number, v: number): void {

@@ -27,3 +27,26 @@ export function readBatchFields(data: Uint8Array): BatchFields {
   if (baseOffset < 0 || lastOffsetDelta < 0) throw new StorageError(`record batch has negative offsets`);
   return { baseOffset, lastOffset: baseOffset + lastOffsetDelta, maxTimestamp: Math.max(0, maxTimestamp) };
 }
+
+/** Where the batch's own CRC-32C sits (bytes 17..21); it covers bytes 21 to the end of the batch. */
+export const BATCH_CRC_AT = 17;
+export const BATCH_CRC_FROM = 21;
+const LENGTH_AT = 8;
+/** baseOffset and batchLength: the bytes batchLength does not count. */
+const LENGTH_OVERHEAD = 12;
+
+/**
+ * The batch's stored CRC-32C of `data[21..]`, when `data` is exactly one magic-2 record batch (its
+ * batchLength field matches the entry's length, so the stored CRC covers every byte after 21);
+ * undefined otherwise. Nothing is verified here: that is the produce path's job (and the Raft
+ * transport's on followers), see docs/wal-format.md "Frame CRC of a Kafka batch".
+ */
+export function storedBatchCrc(data: Uint8Array): number | undefined {
+  if (data.byteLength < BATCH_FIELDS_BYTES || data[MAGIC_AT] !== 2) return undefined;
+  if (u32(data, LENGTH_AT) + LENGTH_OVERHEAD !== data.byteLength) return undefined;
+  return u32(data, BATCH_CRC_AT);
+}
+
+function u32(b: Uint8Array, at: number): number {
+  return (((b[at] as number) << 24) | ((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number)) >>> 0;
+}

@@ -119,11 +119,10 @@ function needsDatasync(state: LogState): boolean {
  */
 async function writeGroup(state: LogState, group: Group, staged: Uint8Array[], closing: boolean): Promise<void> {
   if (group.entries.length > 0) {
-    const payloads = group.entries.map((e) => e.data);
     const fd = group.seg.fd;
     // The writev is on its way (libuv's pool) before the deferred CRCs are computed here.
-    const writing = state.ctx.io.write(fd, frameBuffers(staged, payloads), group.position);
-    const headers = finishDeferredCrcs(staged, payloads, group.position);
+    const writing = state.ctx.io.write(fd, frameBuffers(staged, group.entries), group.position);
+    const headers = finishDeferredCrcs(staged, group.entries, group.position);
     await writing;
     if (headers.length > 0) await Promise.all(headers.map((h) => state.ctx.io.write(fd, [h.bytes], h.position)));
   }
@@ -151,7 +150,7 @@ export function previewRound(state: LogState): JournalPart | undefined {
   let end = position;
   for (const e of entries) {
     const frameBytes = FRAME_HEADER_BYTES + e.data.byteLength;
-    if (crcDeferred(e.data) || (end > SEGMENT_HEADER_BYTES && end + frameBytes > state.segmentBytes)) return undefined;
+    if (crcDeferred(e) || (end > SEGMENT_HEADER_BYTES && end + frameBytes > state.segmentBytes)) return undefined;
     end += frameBytes;
   }
   const buffers = writtenBytes(state.tailFrames.slice(state.inFlight, state.inFlight + n), entries);

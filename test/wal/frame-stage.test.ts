@@ -24,7 +24,7 @@ describe('frame stage', () => {
       const size = sizes[i] ?? 0;
       expect(s.byteLength).toBe(FRAME_HEADER_BYTES + (size <= COPY_MAX_BYTES ? size : 0));
     });
-    const buffers = frameBuffers(staged, entries.map((e) => e.data));
+    const buffers = frameBuffers(staged, entries);
     expect(written(buffers).equals(reference(entries))).toBe(true);
     // Large payloads are passed through as the very same bytes (never copied).
     for (const e of entries) if (e.data.byteLength > COPY_MAX_BYTES) expect(buffers).toContain(e.data);
@@ -42,7 +42,7 @@ describe('frame stage', () => {
     const stage = new FrameStage();
     const small = Array.from({ length: 300 }, (_, i) => ({ index: i + 1, term: 1, type: 0, data: payload(i, 1000) }));
     const staged = small.map((e) => stage.stage(e));
-    const buffers = frameBuffers(staged, small.map((e) => e.data));
+    const buffers = frameBuffers(staged, small);
     // ~300 KiB of frames in chunks that start at 4 KiB and double to 64 KiB: a handful of buffers, not 600.
     expect(buffers.length).toBeLessThan(12);
     expect(written(buffers).equals(reference(small))).toBe(true);
