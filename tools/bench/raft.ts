@@ -6,20 +6,25 @@
  *     proposals/s with a window of outstanding proposals;
  *   - 100 groups (leaders spread over the nodes): aggregate committed 1 KiB entries/s;
  *   - 1,000 idle groups: CPU per node process over an idle period (process.cpuUsage).
+ *   - paced (opt-in): 100 groups, one proposal at a time each with 50 ms between a commit and the
+ *     next proposal (~2,000 entries/s in all): the driver's work per entry when groups are busy
+ *     but never back to back (--commit-notices on|off sets the groups' option).
  *   - wire (opt-in, in this process, no disk or socket): CPU per 1 KiB entry of the replication
  *     wire path (frame build, transport framing and CRC, decoding from 64 KiB reads, frame decode)
  *     and of a proposal's tracking (promises made, resolved, awaited): the parts of the cost per
  *     committed entry that a loaded machine cannot blur.
  *
  *   node dist/tools/bench/raft.js [--seconds N] [--fsync always|never] [--idle-groups N]
- *        [--only single,multi,idle,wire] [--slices N] [--cpu-prof DIR] [--heartbeat-ticks N] [--trace]
- *        [--sync-mode fdatasync|dsync]
+ *        [--only single,multi,paced,idle,wire] [--slices N] [--cpu-prof DIR [--heap-prof]] [--heartbeat-ticks N]
+ *        [--trace] [--sync-mode fdatasync|dsync] [--commit-notices on|off]
  *
  * --slices N repeats the one-outstanding latency phase N times, each slice next to its own RTT and
  * fdatasync probe, and reports the range of the ratio to the target: on a shared machine the
  * floor moves from second to second, so only same-moment ratios mean anything.
  * --cpu-prof DIR writes one V8 CPU profile per node and load/idle phase (only that phase's
  * samples, taken with the inspector in the node process) and prints each profile's top frames.
+ * With --heap-prof they are allocation-sampling profiles (DIR/<phase>-node<N>.heapprofile, objects
+ * already collected included) instead, not summarised here.
  * --trace marks every step of each proposal of the latency slices in the node processes (the
  * driver's RaftTracer, and the WAL's writes and fdatasyncs through a file layer that times them)
  * and prints the median of each step (tools/bench/raft-trace-report.ts). Every run counts, per
@@ -66,15 +71,19 @@ export interface RaftBenchOptions {
   slices?: number;
   /** Directory for per-phase CPU profiles of the node processes; none when absent. */
   cpuProfDir?: string;
+  /** With cpuProfDir: write allocation-sampling profiles (.heapprofile) instead of CPU profiles. */
+  heapProf?: boolean;
   /** Leaders' heartbeat period in ticks of 100 ms. Default 3, the node's (`raft.heartbeat.ticks`). */
   heartbeatTicks?: number;
   /** Trace each proposal of the latency slices step by step (see the header). Default false. */
   trace?: boolean;
   /** The WAL stores' sync mode (WalStoreOptions.syncMode). Default the WAL's default. */
   syncMode?: SyncMode;
+  /** The groups' AddGroupOptions.commitNotices. Default true (the driver's default). */
+  commitNotices?: boolean;
 }
 
-export type Phase = 'single' | 'multi' | 'idle' | 'wire';
+export type Phase = 'single' | 'multi' | 'paced' | 'idle' | 'wire';
 
 /** Driver counters per committed entry on the busiest node (how much work batching saved). */
 export interface PerEntry {
@@ -129,6 +138,8 @@ export interface RaftBenchResult {
   processes: 3;
   fsync: 'always' | 'never';
   syncMode?: SyncMode;
+  /** Absent in results recorded before the option existed (they had notices on). */
+  commitNotices?: boolean;
   entryBytes: number;
   /** Absent in results recorded before the option existed (they ran 2). */
   heartbeatTicks?: number;
@@ -147,6 +158,8 @@ export interface RaftBenchResult {
     trace?: TraceBreakdown;
   };
   multi?: { groups: number; window: number; committedPerSec: number; latency: LatencySummary; perEntry: PerEntry };
+  /** --only paced: `groups` groups, one proposal at a time each, `paceMs` between a commit and the next proposal. */
+  paced?: { groups: number; paceMs: number; committedPerSec: number; latency: LatencySummary; perEntry: PerEntry };
   idle?: { groups: number; seconds: number; cpuPercentPerNode: number[] };
   /** CPU microseconds per entry, median of WIRE_ROUNDS rounds (in-process, see the header). */
   wire?: { sendReceiveUs: number; proposalUs: number };
@@ -157,12 +170,12 @@ export interface RaftBenchResult {
 // ---- IPC protocol between the driver (this process) and the three node workers ----
 
 type Command =
-  | { type: 'init'; nodeId: number; dir: string; fsync: 'always' | 'never'; cpuProfDir: string | undefined; heartbeatTicks: number; trace: boolean; syncMode: SyncMode }
+  | { type: 'init'; nodeId: number; dir: string; fsync: 'always' | 'never'; cpuProfDir: string | undefined; heapProf: boolean; heartbeatTicks: number; trace: boolean; syncMode: SyncMode; commitNotices: boolean }
   | { type: 'trace' }
   | { type: 'peers'; addresses: Array<[number, PeerAddress]> }
   | { type: 'add'; groups: string[] }
   | { type: 'campaign'; groups: string[] }
-  | { type: 'load'; groups: string[]; seconds: number; entryBytes: number; window: number }
+  | { type: 'load'; groups: string[]; seconds: number; entryBytes: number; window: number; paceMs?: number }
   | { type: 'remove'; groups: string[] }
   | { type: 'idle'; seconds: number }
   | { type: 'echo' }
@@ -293,10 +306,13 @@ interface Worker {
   host: RaftHost;
   echo: Server | undefined;
   cpuProfDir: string | undefined;
+  /** --heap-prof: the phases' profiles sample allocations instead of CPU. */
+  heapProf: boolean;
   counts: SyncCounts;
   tracer: TraceRecorder | undefined;
   /** Passed to the WAL store, which does not close a database it was given. */
   db: CountingDb;
+  commitNotices: boolean;
 }
 
 function counters(w: Worker): Counters {
@@ -340,13 +356,15 @@ function countersSince(before: Counters, w: Worker): Counters {
  * Samples this process's CPU while `run` runs (inspector, so only the phase is in the profile);
  * writes the profile to `dir` and returns its path. Without a dir it just runs.
  */
-async function profiled<T>(dir: string | undefined, name: string, run: () => Promise<T>): Promise<{ result: T; profile: string | undefined }> {
+async function profiled<T>(w: Pick<Worker, 'cpuProfDir' | 'heapProf'>, name: string, run: () => Promise<T>): Promise<{ result: T; profile: string | undefined }> {
+  const dir = w.cpuProfDir;
   if (dir === undefined) return { result: await run(), profile: undefined };
   const session = new Session();
   session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
   try {
+    if (w.heapProf) return await heapProfiled(session, join(dir, `${name}.heapprofile`), run);
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
     const result = await run();
     const { profile } = await session.post('Profiler.stop');
     const path = join(dir, `${name}.cpuprofile`);
@@ -355,6 +373,20 @@ async function profiled<T>(dir: string | undefined, name: string, run: () => Pro
   } finally {
     session.disconnect();
   }
+}
+
+/**
+ * --heap-prof: V8's sampling heap profiler over the phase, objects the collector has already freed
+ * included (what the phase allocated, not what survived it). Its path is not returned: the CPU
+ * profile summary cannot read it.
+ */
+async function heapProfiled<T>(session: Session, path: string, run: () => Promise<T>): Promise<{ result: T; profile: undefined }> {
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', { samplingInterval: 16 * 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  const result = await run();
+  const { profile } = await session.post('HeapProfiler.stopSampling');
+  await writeFile(path, JSON.stringify(profile));
+  return { result, profile: undefined };
 }
 
 async function workerInit(cmd: Extract<Command, { type: 'init' }>): Promise<{ w: Worker; port: number }> {
@@ -369,7 +401,7 @@ async function workerInit(cmd: Extract<Command, { type: 'init' }>): Promise<{ w:
   const transport = new NodeTransport({ nodeId: cmd.nodeId, clusterId: 'bench', listen: { host: '127.0.0.1', port: 0 }, peers: new Map(), logger });
   const address = await transport.start();
   const host = new RaftHost({ transport, wal, dataDir: join(cmd.dir, 'raft'), logger, tickMs: 100, heartbeatTicks: cmd.heartbeatTicks, ...(tracer === undefined ? {} : { tracer }) });
-  return { w: { nodeId: cmd.nodeId, wal, transport, host, echo: undefined, cpuProfDir: cmd.cpuProfDir, counts, tracer, db }, port: address.port };
+  return { w: { nodeId: cmd.nodeId, wal, transport, host, echo: undefined, cpuProfDir: cmd.cpuProfDir, heapProf: cmd.heapProf, counts, tracer, db, commitNotices: cmd.commitNotices }, port: address.port };
 }
 
 /**
@@ -401,12 +433,15 @@ async function workerLoad(w: Worker, cmd: Extract<Command, { type: 'load' }>): P
   const start = performance.now();
   const end = start + cmd.seconds * 1000;
   let committed = 0;
+  const paceMs = cmd.paceMs ?? 0;
   const pump = async (group: string): Promise<void> => {
     while (performance.now() < end) {
       const t0 = performance.now();
       await w.host.propose(group, payload, EntryType.NORMAL).committed;
       latencies.add(performance.now() - t0);
       committed++;
+      // The paced phase's think time: a producer that sends now and then, not back to back.
+      if (paceMs > 0) await new Promise((resolve) => setTimeout(resolve, paceMs));
     }
   };
   const before = counters(w);
@@ -414,7 +449,7 @@ async function workerLoad(w: Worker, cmd: Extract<Command, { type: 'load' }>): P
   const cpuBefore = process.cpuUsage();
   const led = cmd.groups.filter((g) => w.host.status(g).role === 'leader');
   const name = `load-${cmd.groups.length}g-w${cmd.window}-node${w.nodeId}-${Date.now()}`;
-  const { profile } = await profiled(w.cpuProfDir, name, async () => {
+  const { profile } = await profiled(w, name, async () => {
     const pumps: Array<Promise<void>> = [];
     for (const g of led) for (let i = 0; i < cmd.window; i++) pumps.push(pump(g));
     // A node that leads nothing still follows for the whole phase: its counters and profile cover it.
@@ -448,7 +483,7 @@ async function workerIdle(w: Worker, seconds: number): Promise<Reply> {
   const before = process.cpuUsage();
   const t0 = performance.now();
   // The profiler's own sampling costs CPU: a profiled idle figure reads high.
-  const { profile } = await profiled(w.cpuProfDir, `idle-node${w.nodeId}`, () => new Promise((resolve) => setTimeout(resolve, seconds * 1000)));
+  const { profile } = await profiled(w, `idle-node${w.nodeId}`, () => new Promise((resolve) => setTimeout(resolve, seconds * 1000)));
   const used = process.cpuUsage(before);
   const wallUs = (performance.now() - t0) * 1000;
   return { type: 'idled', cpuPercent: (100 * (used.user + used.system)) / wallUs, profile };
@@ -477,7 +512,7 @@ async function workerHandle(state: { w?: Worker }, cmd: Command): Promise<Reply>
       w.transport.setPeers(new Map(cmd.addresses));
       return { type: 'ok' };
     case 'add':
-      for (const g of cmd.groups) await w.host.addGroup(g, { logId: g, kind: 'partition', voters: [0, 1, 2], stateMachine: new NullMachine() });
+      for (const g of cmd.groups) await w.host.addGroup(g, { logId: g, kind: 'partition', voters: [0, 1, 2], stateMachine: new NullMachine(), commitNotices: w.commitNotices });
       return { type: 'ok' };
     case 'campaign':
       for (const g of cmd.groups) w.host.campaign(g);
@@ -612,7 +647,7 @@ async function startNodes(dir: string, o: Options): Promise<NodeProc[]> {
   const nodes = [0, 1, 2].map(() => new NodeProc(fork(script, ['--worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })));
   const addresses: Array<[number, PeerAddress]> = [];
   for (const [id, n] of nodes.entries()) {
-    const r = await n.call({ type: 'init', nodeId: id, dir: join(dir, `node-${id}`), fsync: o.fsync, cpuProfDir: o.cpuProfDir, heartbeatTicks: o.heartbeatTicks, trace: o.trace, syncMode: o.syncMode });
+    const r = await n.call({ type: 'init', nodeId: id, dir: join(dir, `node-${id}`), fsync: o.fsync, cpuProfDir: o.cpuProfDir, heapProf: o.heapProf, heartbeatTicks: o.heartbeatTicks, trace: o.trace, syncMode: o.syncMode, commitNotices: o.commitNotices });
     if (r.type !== 'listening') throw new Error('worker did not start');
     addresses.push([id, { host: '127.0.0.1', port: r.port }]);
   }
@@ -629,8 +664,8 @@ async function createGroups(nodes: NodeProc[], groups: string[]): Promise<void> 
 }
 
 /** Loads `groups` on every node (each pumps the groups it leads). */
-async function loadEverywhere(nodes: NodeProc[], groups: string[], o: Options, window: number, seconds = o.seconds): Promise<Loaded[]> {
-  const rs = await Promise.all(nodes.map((n) => n.call({ type: 'load', groups, seconds, entryBytes: o.entryBytes, window })));
+async function loadEverywhere(nodes: NodeProc[], groups: string[], o: Options, window: number, seconds = o.seconds, paceMs = 0): Promise<Loaded[]> {
+  const rs = await Promise.all(nodes.map((n) => n.call({ type: 'load', groups, seconds, entryBytes: o.entryBytes, window, paceMs })));
   return rs.map(loaded);
 }
 
@@ -758,6 +793,33 @@ async function multiGroup(nodes: NodeProc[], o: Options, profiles: string[]): Pr
   };
 }
 
+/** The paced phase: 100 groups, each proposing one entry 50 ms after its previous one committed (~2,000/s in all). */
+const PACED_GROUPS = 100;
+const PACE_MS = 50;
+
+/**
+ * Groups that are busy but never back to back, like a broker's partitions under e2e-3n's 2,000
+ * messages/s: each commit's notice cannot ride on a next append, so this is where the groups'
+ * commitNotices option shows (compare --commit-notices on and off).
+ */
+async function pacedGroups(nodes: NodeProc[], o: Options, profiles: string[]): Promise<NonNullable<RaftBenchResult['paced']>> {
+  const groups = Array.from({ length: PACED_GROUPS }, (_, i) => `paced-${i}`);
+  await createGroups(nodes, groups);
+  await loadEverywhere(nodes, groups, o, 1, WARMUP_S, PACE_MS);
+  const results = await loadEverywhere(nodes, groups, o, 1, o.seconds, PACE_MS);
+  profiles.push(...profilesOf(results));
+  await Promise.all(nodes.map((n) => n.call({ type: 'remove', groups })));
+  const perSec = results.reduce((sum, r) => sum + (r.committed * 1000) / r.elapsedMs, 0);
+  const worst = results.reduce((a, b) => (b.p50Ms > a.p50Ms ? b : a));
+  return {
+    groups: PACED_GROUPS,
+    paceMs: PACE_MS,
+    committedPerSec: Math.round(perSec),
+    latency: { samples: worst.samples, p50Ms: round(worst.p50Ms), p99Ms: round(worst.p99Ms) },
+    perEntry: perEntry(results),
+  };
+}
+
 /**
  * Between creating the idle groups and measuring them. The designated leaders campaign at once;
  * each group goes quiet a heartbeat (300 ms) after its first entry is committed and acknowledged
@@ -874,9 +936,11 @@ function resolveOptions(opts: RaftBenchOptions): Options {
     phases: opts.phases ?? ['single', 'multi', 'idle'],
     slices: Math.max(1, opts.slices ?? 1),
     cpuProfDir: opts.cpuProfDir,
+    heapProf: opts.heapProf ?? false,
     heartbeatTicks: opts.heartbeatTicks ?? 3,
     trace: opts.trace ?? false,
     syncMode: opts.syncMode ?? DEFAULT_SYNC_MODE,
+    commitNotices: opts.commitNotices ?? true,
   };
 }
 
@@ -892,10 +956,11 @@ export async function runRaftBench(opts: RaftBenchOptions = {}): Promise<RaftBen
     if (echo.type !== 'echoing') throw new Error('no echo server');
     const loopbackRtt = await measureRtt(echo.port, 2000);
     const fdatasync = await measureFdatasync(dir, 200, o.entryBytes);
-    const r: RaftBenchResult = { processes: 3, fsync: o.fsync, syncMode: o.syncMode, entryBytes: o.entryBytes, heartbeatTicks: o.heartbeatTicks, loopbackRtt, fdatasync };
+    const r: RaftBenchResult = { processes: 3, fsync: o.fsync, syncMode: o.syncMode, commitNotices: o.commitNotices, entryBytes: o.entryBytes, heartbeatTicks: o.heartbeatTicks, loopbackRtt, fdatasync };
     if (wire !== undefined) r.wire = wire;
     if (o.phases.includes('single')) r.single = await singleGroup(nodes, o, { echoPort: echo.port, dir }, profiles);
     if (o.phases.includes('multi')) r.multi = await multiGroup(nodes, o, profiles);
+    if (o.phases.includes('paced')) r.paced = await pacedGroups(nodes, o, profiles);
     if (o.phases.includes('idle')) r.idle = await idleGroups(nodes, o, profiles);
     if (profiles.length > 0) r.profiles = await Promise.all(profiles.map((p) => summariseProfileFile(p, 15)));
     return r;
@@ -917,7 +982,7 @@ function formatPerEntry(p: PerEntry): string {
 export function formatRaftBench(r: RaftBenchResult): string {
   const floor = r.loopbackRtt.p50Ms + r.fdatasync.p50Ms;
   const lines = [
-    `raft bench: 3 node processes on loopback, fsync ${r.fsync}${r.syncMode === undefined ? '' : ` (${r.syncMode})`}, ${r.entryBytes}-byte entries`,
+    `raft bench: 3 node processes on loopback, fsync ${r.fsync}${r.syncMode === undefined ? '' : ` (${r.syncMode})`}, ${r.entryBytes}-byte entries${r.commitNotices === false ? ', commit notices off' : ''}`,
     `loopback RTT (64 B, process to process): p50 ${r.loopbackRtt.p50Ms} ms, p99 ${r.loopbackRtt.p99Ms} ms`,
     `fdatasync (${r.entryBytes} B append):          p50 ${r.fdatasync.p50Ms} ms, p99 ${r.fdatasync.p99Ms} ms`,
   ];
@@ -934,6 +999,11 @@ export function formatRaftBench(r: RaftBenchResult): string {
   if (multi !== undefined) {
     lines.push(`${multi.groups} groups, ${multi.window} outstanding each: ${multi.committedPerSec} committed/s aggregate (target >= 50000), worst node p50 ${multi.latency.p50Ms} ms, p99 ${multi.latency.p99Ms} ms`);
     if (multi.perEntry !== undefined) lines.push(`  ${formatPerEntry(multi.perEntry)}`);
+  }
+  const { paced } = r;
+  if (paced !== undefined) {
+    lines.push(`${paced.groups} groups, 1 outstanding each, ${paced.paceMs} ms between commit and next proposal: ${paced.committedPerSec} committed/s, worst node p50 ${paced.latency.p50Ms} ms, p99 ${paced.latency.p99Ms} ms`);
+    lines.push(`  ${formatPerEntry(paced.perEntry)}`);
   }
   if (r.wire !== undefined) {
     lines.push(`wire (in-process): ${r.wire.sendReceiveUs} us CPU per entry framed, sent and decoded for one follower; ${r.wire.proposalUs} us per proposal tracked`);
@@ -960,16 +1030,19 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     const idle = flag(argv, '--idle-groups');
     if (idle !== undefined) opts.idleGroups = Number(idle);
     const only = flag(argv, '--only');
-    if (only !== undefined) opts.phases = only.split(',').filter((p): p is Phase => p === 'single' || p === 'multi' || p === 'idle' || p === 'wire');
+    if (only !== undefined) opts.phases = only.split(',').filter((p): p is Phase => p === 'single' || p === 'multi' || p === 'paced' || p === 'idle' || p === 'wire');
     const slices = flag(argv, '--slices');
     if (slices !== undefined) opts.slices = Number(slices);
     const prof = flag(argv, '--cpu-prof');
     if (prof !== undefined) opts.cpuProfDir = prof;
+    if (argv.includes('--heap-prof')) opts.heapProf = true;
     const hb = flag(argv, '--heartbeat-ticks');
     if (hb !== undefined) opts.heartbeatTicks = Number(hb);
     if (argv.includes('--trace')) opts.trace = true;
     const syncMode = flag(argv, '--sync-mode');
     if (syncMode === 'dsync' || syncMode === 'fdatasync') opts.syncMode = syncMode;
+    const notices = flag(argv, '--commit-notices');
+    if (notices === 'on' || notices === 'off') opts.commitNotices = notices === 'on';
     runRaftBench(opts).then(
       (r) => process.stdout.write(`${formatRaftBench(r)}\n${JSON.stringify(r)}\n`),
       (err: unknown) => {

@@ -42,6 +42,17 @@ export interface RaftConfig {
    * Default false (the core alone has no failure detector).
    */
   quiesce?: boolean;
+  /**
+   * Commit notices: when the leader's commit index moves, it tells every follower at once, with an
+   * empty append to a follower it has no new entries for. Off, it tells them only with what it
+   * sends anyway: the next append with entries (which every busy group sends each round) or the
+   * next heartbeat (which carries the commit index; a quiesce heartbeat too). That saves, per
+   * commit and follower, a message and its acknowledgement, and the follower's wake-up, read and
+   * apply in between; the price is that a follower applies up to a heartbeat interval later after
+   * the last entry of a burst. For groups whose followers serve nothing from their applied state
+   * (the leader alone answers), not for those whose followers must apply promptly. Default true.
+   */
+  commitNotices?: boolean;
   logger?: Logger;
 }
 
@@ -59,6 +70,7 @@ export interface ResolvedRaftConfig {
   checkQuorum: boolean;
   peerDownStrideTicks: number;
   quiesce: boolean;
+  commitNotices: boolean;
 }
 
 export function resolveConfig(c: RaftConfig): ResolvedRaftConfig {
@@ -76,5 +88,6 @@ export function resolveConfig(c: RaftConfig): ResolvedRaftConfig {
     checkQuorum: c.checkQuorum ?? true,
     peerDownStrideTicks: c.peerDownStrideTicks ?? 2,
     quiesce: c.quiesce ?? false,
+    commitNotices: c.commitNotices ?? true,
   };
 }

@@ -264,7 +264,7 @@ export class Raft {
     if (this.role !== Role.LEADER) return;
     // The leader counts itself only once its own entries are durable.
     const self = this.trk.prs.get(this.id);
-    if (self !== undefined && self.maybeUpdate(this.log.stableIndex()) && this.maybeCommit()) this.bcastAppend();
+    if (self !== undefined && self.maybeUpdate(this.log.stableIndex()) && this.maybeCommit()) this.bcastCommit();
   }
 
   /** The driver applied a Ready's snapshot and committed entries. */
@@ -281,11 +281,17 @@ export class Raft {
     }
   }
 
-  /** Sends the appends deferred by propose (called when the driver takes a Ready). */
+  /**
+   * Sends the appends deferred by propose (called when the driver takes a Ready). Only appends with
+   * entries: a follower may already have been sent the new entries since they were proposed (an
+   * acknowledgement stepped in between refills its pipeline), and an empty append would only repeat
+   * the commit index, which bcastCommit() already sent if it moved (or, without commit notices, is
+   * meant to wait for the next append or heartbeat).
+   */
   flushAppends(): void {
     if (!this.appendPending) return;
     this.appendPending = false;
-    if (this.role === Role.LEADER) this.bcastAppend();
+    if (this.role === Role.LEADER) this.bcastAppend(false);
   }
 
   // ---- message handling ----
@@ -528,7 +534,7 @@ export class Raft {
       pr.becomeReplicate();
     } else if (pr.state === ProgressState.REPLICATE) pr.inflights.freeLE(m.index);
 
-    if (this.maybeCommit()) this.bcastAppend();
+    if (this.maybeCommit()) this.bcastCommit();
     else if (wasPaused) this.sendAppend(m.from);
     // Fill the pipeline; bounded by the inflights window and by the end of the log.
     while (this.sendAppend(m.from, false)) {
@@ -587,10 +593,18 @@ export class Raft {
     this.send(message({ type: MessageType.TIMEOUT_NOW, from: this.id, to, term: this.term }));
   }
 
-  private bcastAppend(): void {
+  private bcastAppend(sendIfEmpty = true): void {
     for (const id of this.trk.prs.keys()) {
-      if (id !== this.id) this.sendAppend(id);
+      if (id !== this.id) this.sendAppend(id, sendIfEmpty);
     }
+  }
+
+  /**
+   * The commit index moved: every follower hears of it now, or (without commit notices) those with
+   * entries to send do, and the rest with their next append or heartbeat (config.ts).
+   */
+  private bcastCommit(): void {
+    this.bcastAppend(this.cfg.commitNotices);
   }
 
   private bcastHeartbeat(context: number, quiesce = false): void {
@@ -964,7 +978,7 @@ export class Raft {
       return;
     }
     if (this.leadTransferee !== NONE && !this.trk.prs.has(this.leadTransferee)) this.leadTransferee = NONE;
-    if (this.maybeCommit()) this.bcastAppend();
+    if (this.maybeCommit()) this.bcastCommit();
     this.releaseReads();
   }
 

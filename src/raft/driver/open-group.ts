@@ -72,6 +72,7 @@ export async function openGroup(groupId: string, opts: AddGroupOptions, ctx: Ope
     applied,
     logger,
     ...ctx.core,
+    commitNotices: opts.commitNotices ?? true,
   });
   const status = node.status();
   const g: RaftGroup = {

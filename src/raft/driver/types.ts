@@ -38,6 +38,14 @@ export interface AddGroupOptions {
   learners?: number[];
   stateMachine: GroupStateMachine;
   preferredLeader?: number;
+  /**
+   * Whether the leader tells followers of each new commit index at once (an empty append when it
+   * has no entries for them). Off, followers learn it with the next append or heartbeat: a message
+   * and its acknowledgement fewer per commit and follower, for groups whose followers serve no
+   * reads from their applied state; they apply up to a heartbeat interval later after a burst.
+   * Default true; keep it for groups that need prompt follower apply (the cluster's `__meta`).
+   */
+  commitNotices?: boolean;
 }
 
 export interface RaftHostOptions {

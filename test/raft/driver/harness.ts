@@ -103,7 +103,7 @@ export class Cluster {
   readonly signal = new Signal();
   readonly nodes = new Map<number, TestNode>();
   private readonly addresses = new Map<number, PeerAddress>();
-  private readonly groups = new Map<string, { voters: number[]; kind: 'raft' | 'partition' }>();
+  private readonly groups = new Map<string, { voters: number[]; kind: 'raft' | 'partition'; commitNotices: boolean }>();
   private readonly logger: Logger;
 
   private constructor(
@@ -144,8 +144,8 @@ export class Cluster {
     return n;
   }
 
-  async addGroup(groupId: string, voters: number[] = [...this.nodes.keys()], kind: 'raft' | 'partition' = 'raft'): Promise<void> {
-    this.groups.set(groupId, { voters, kind });
+  async addGroup(groupId: string, voters: number[] = [...this.nodes.keys()], kind: 'raft' | 'partition' = 'raft', commitNotices = true): Promise<void> {
+    this.groups.set(groupId, { voters, kind, commitNotices });
     // Concurrently, so no replica runs election timers long before the others exist.
     const nodes = voters.map((id) => this.nodes.get(id)).filter((n): n is TestNode => n !== undefined);
     await Promise.all(nodes.map((n) => this.openGroupOn(n, groupId)));
@@ -157,7 +157,7 @@ export class Cluster {
     if (spec === undefined) throw new Error(`unknown group ${groupId}`);
     const sm = new RecordingMachine(this.signal);
     n.machines.set(groupId, sm);
-    await n.host.addGroup(groupId, { logId: groupId, kind: spec.kind, voters: voters ?? spec.voters, stateMachine: sm });
+    await n.host.addGroup(groupId, { logId: groupId, kind: spec.kind, voters: voters ?? spec.voters, stateMachine: sm, commitNotices: spec.commitNotices });
   }
 
   machine(id: number, groupId: string): RecordingMachine {

@@ -20,6 +20,7 @@ const BASE: Omit<SimOptions, 'seed'> = {
   // Quiescence (by seed, see scenarioFor); the keepalive bound (3 minimum election timeouts here,
   // ~5 in the node: 5 s idle timeout against 1 s) reports partitions that last longer as peer-down.
   quiesce: true,
+  commitNotices: true,
   keepaliveMs: 300,
   trace: false,
 };
@@ -40,7 +41,16 @@ export function scenarioFor(seed: number): [string, Omit<SimOptions, 'seed'>] {
   const name = names[seed % names.length] ?? '';
   const s = SCENARIOS[name];
   if (s === undefined) throw new Error('no scenario');
-  return [name, { ...s, quiesce: quiesceFor(seed) }];
+  return [name, { ...s, quiesce: quiesceFor(seed), commitNotices: commitNoticesFor(seed) }];
+}
+
+/**
+ * Commit notices are off for half the seeds, in blocks of 10 (so each 20-seed block of the
+ * quiescence pattern, and every shard and scenario, gets both): the liveness check then needs
+ * every member to learn the final commit from appends and heartbeats alone.
+ */
+export function commitNoticesFor(seed: number): boolean {
+  return Math.floor(seed / 10) % 2 === 0;
 }
 
 /**

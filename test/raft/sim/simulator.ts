@@ -41,6 +41,8 @@ export interface SimOptions {
    * in for heartbeats: a link silent for `keepaliveMs` (a partition) is reported down at both ends.
    */
   quiesce: boolean;
+  /** The core's commitNotices (config.ts): off, followers learn commits from appends and heartbeats only. */
+  commitNotices: boolean;
   keepaliveMs: number;
   trace: boolean;
 }
@@ -473,6 +475,7 @@ export class Simulator {
       maxSizePerMsg: this.o.maxSizePerMsg,
       maxInflightMsgs: 4,
       quiesce: this.o.quiesce,
+      commitNotices: this.o.commitNotices,
     });
   }
 
