@@ -8,6 +8,7 @@ import type { Segment } from './segment.js';
 import type { WalBatchOp } from './context.js';
 import { EntryType } from './entry.js';
 import { readBatchFields } from './kafka-batch.js';
+import { FRAME_HEADER_BYTES } from './frame.js';
 
 export interface IndexTarget {
   keys: LogKeys;
@@ -27,7 +28,17 @@ export interface IndexedFrame {
   prevTerm: number;
 }
 
-/** Updates the segment's in-memory view and pushes index ops; returns the batch's offsets if type 2. */
+/**
+ * Updates the segment's in-memory view and pushes index ops; returns the batch's offsets if type 2.
+ *
+ * Offset and timestamp keys are sparse, as Kafka's index is (index.interval.bytes): a batch gets an
+ * offset key when it is the first this process indexes in the segment or starts at least
+ * `indexIntervalBytes` after the end of the last keyed one; a record batch (one that raises the
+ * segment's max timestamp) gets a timestamp key by the same rule. So every batch without a key lies
+ * within `indexIntervalBytes` after a keyed one of its segment, and lookups find the floor key and
+ * scan forward (log-read.ts). Before, every 1 KiB batch added an offset key and (timestamps rising)
+ * a timestamp key: most of the LevelDB batch work on a node serving small batches.
+ */
 export function indexFrame(
   t: IndexTarget,
   seg: Segment,
@@ -44,12 +55,63 @@ export function indexFrame(
   seg.lastIndex = f.index;
   if (f.type !== EntryType.KAFKA_BATCH) return undefined;
   const b = readBatchFields(f.data);
-  ops.push({ type: 'put', key: t.keys.derived(t.epoch, 'o', b.lastOffset), value: u64s(f.index) });
+  const end = f.position + FRAME_HEADER_BYTES + f.length;
+  if (seg.offsetKeyEnd === undefined || f.position >= seg.offsetKeyEnd + t.indexIntervalBytes) {
+    seg.offsetKeyEnd = end;
+    seg.unkeyedLastOffset = -1;
+    ops.push(offsetKeyOp(t, b.lastOffset, f.index));
+  } else {
+    seg.unkeyedLastOffset = b.lastOffset;
+    seg.unkeyedOffsetIndex = f.index;
+  }
   if (b.maxTimestamp > seg.maxTimestamp) {
     seg.maxTimestamp = b.maxTimestamp;
-    ops.push({ type: 'put', key: t.keys.derived(t.epoch, 'x', seg.baseIndex, b.maxTimestamp), value: u64s(b.baseOffset) });
+    if (seg.timeKeyEnd === undefined || f.position >= seg.timeKeyEnd + t.indexIntervalBytes) {
+      seg.timeKeyEnd = end;
+      seg.unkeyedTs = -1;
+      ops.push(timeKeyOp(t, seg.baseIndex, b.maxTimestamp, b.baseOffset, f.index, end));
+    } else {
+      seg.unkeyedTs = b.maxTimestamp;
+      seg.unkeyedBaseOffset = b.baseOffset;
+      seg.unkeyedIndex = f.index;
+      seg.unkeyedEnd = end;
+    }
   }
   return { baseOffset: b.baseOffset, lastOffset: b.lastOffset };
+}
+
+/**
+ * A timestamp key: (segment, max timestamp) → base offset, entry index, end position of the batch.
+ * The index and position let a lookup scan forward from this key (dense keys of earlier versions
+ * hold the base offset alone: nothing lies between them to scan).
+ */
+export function timeKeyOp(t: IndexTarget, segBase: number, ts: number, baseOffset: number, index: number, end: number): WalBatchOp {
+  return { type: 'put', key: t.keys.derived(t.epoch, 'x', segBase, ts), value: u64s(baseOffset, index, end) };
+}
+
+/** An offset key: last offset → entry index. */
+export function offsetKeyOp(t: IndexTarget, lastOffset: number, index: number): WalBatchOp {
+  return { type: 'put', key: t.keys.derived(t.epoch, 'o', lastOffset), value: u64s(index) };
+}
+
+/**
+ * The keys of the segment's latest batch and latest record batch when they got none: written
+ * whenever the index is flushed and when the segment is left, so that the index always holds each
+ * segment's last offset and max timestamp as of its marker (loadDerived reads them back; a
+ * timestamp lookup's ceiling key always exists). Empty when both are keyed already.
+ */
+export function trailingKeys(t: IndexTarget, seg: Segment): WalBatchOp[] {
+  const ops: WalBatchOp[] = [];
+  if (seg.unkeyedLastOffset >= 0) ops.push(offsetKeyOp(t, seg.unkeyedLastOffset, seg.unkeyedOffsetIndex));
+  if (seg.unkeyedTs >= 0) ops.push(timeKeyOp(t, seg.baseIndex, seg.unkeyedTs, seg.unkeyedBaseOffset, seg.unkeyedIndex, seg.unkeyedEnd));
+  return ops;
+}
+
+/** The segment is left behind: its trailing batches are keyed now (see trailingKeys). */
+export function closeSegmentKeys(t: IndexTarget, seg: Segment, ops: WalBatchOp[]): void {
+  for (const op of trailingKeys(t, seg)) ops.push(op);
+  seg.unkeyedLastOffset = -1;
+  seg.unkeyedTs = -1;
 }
 
 /** "Indexed up to `seg.lastIndex`; the next frame goes at `endPosition` of `seg`." */

@@ -22,7 +22,7 @@ import {
   SEGMENT_HEADER_BYTES,
   segmentHeaderValid,
 } from './frame.js';
-import { indexFrame, markerOp } from './indexer.js';
+import { closeSegmentKeys, indexFrame, markerOp, trailingKeys } from './indexer.js';
 import { scanFrames, type TailCut } from './recovery.js';
 import { WalCorruptionError, WalVersionError } from './errors.js';
 
@@ -91,6 +91,7 @@ export async function openLogState(ctx: StoreContext, logId: string, dir: string
     pendingIndexOps: [],
     flushingIndexOps: [],
     pendingMarker: undefined,
+    pendingTailKeys: [],
     indexedLastIndex: 0,
     indexedNextOffset: meta.startOffset,
     logStartOffset: meta.startOffset,
@@ -283,7 +284,10 @@ async function catchUp(state: LogState, start: ScanStart): Promise<number | unde
     seg.sizeBytes = end;
     expectedIndex = seg.lastIndex + 1;
     prevTerm = state.terms.lastTerm();
+    // The index holds every segment's last offset and max timestamp as of its marker (indexer.ts trailingKeys).
+    if (!isLast) closeSegmentKeys(state, seg, ops);
     if (ops.length >= REBUILD_BATCH_OPS || (dirty && isLast)) {
+      if (isLast) for (const op of trailingKeys(state, seg)) ops.push(op);
       ops.push(markerOp(state, seg, end));
       await state.ctx.db.batch(ops);
       ops = [];

@@ -10,10 +10,11 @@ import type { Snapshot } from './entry.js';
 import { EntryType } from './entry.js';
 import { readU64At } from './keys.js';
 import { encodeMeta } from './meta.js';
-import { findSegment, nearestPoint, trimPoints, type Segment } from './segment.js';
+import { emptyKeyState, findSegment, nearestPoint, trimPoints, type Segment } from './segment.js';
 import { createSegment, removeSegment } from './segment-files.js';
 import { decodeFrameHeader, FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES } from './frame.js';
-import { markerOp } from './indexer.js';
+import { markerOp, offsetKeyOp, timeKeyOp } from './indexer.js';
+import { scanAfterKey, timeKeyOf, type TimeKey } from './log-lookup.js';
 import { read } from './log-read.js';
 import { readBatchFields } from './kafka-batch.js';
 import { WalCorruptionError } from './errors.js';
@@ -91,27 +92,78 @@ async function truncationOps(state: LogState, afterIndex: number, keepUpTo: numb
     const range = keys.kindRange(epoch, kind);
     for (const key of await collectKeys(state, { gt: keys.derived(epoch, kind, afterIndex), lt: range.lt })) ops.push({ type: 'del', key });
   }
-  let nextOffset = state.logStartOffset;
   const oRange = keys.kindRange(epoch, 'o');
+  let lastKeyed: { lastOffset: number; index: number } | undefined;
   for await (const [key, value] of state.ctx.db.iterator({ ...oRange, reverse: true })) {
     if (readU64At(value, 0) <= afterIndex) {
-      nextOffset = Math.max(nextOffset, keys.n1(key) + 1);
+      lastKeyed = { lastOffset: keys.n1(key), index: readU64At(value, 0) };
       break;
     }
     ops.push({ type: 'del', key });
   }
+  // Offset keys are sparse: batches after the last kept key may still end later.
+  const from = lastKeyed === undefined ? state.firstIndex : lastKeyed.index + 1;
+  const unkeyed = await lastBatchUpTo(state, from, afterIndex);
+  // The index holds the log's last batch (indexer.ts trailingKeys): reopening reads the next offset from it.
+  if (unkeyed !== undefined) ops.push(offsetKeyOp(state, unkeyed.lastOffset, unkeyed.index));
+  const lastBatch = unkeyed ?? lastKeyed;
+  const nextOffset = lastBatch === undefined ? state.logStartOffset : Math.max(state.logStartOffset, lastBatch.lastOffset + 1);
   for (let i = keepUpTo; i < state.segments.length; i++) {
     const seg = state.segments[i];
     if (seg === undefined) continue;
     seg.maxTimestamp = -1;
+    let last: TimeKey | undefined;
     const gte = keys.derived(epoch, 'x', seg.baseIndex, 0);
     const lt = keys.derived(epoch, 'x', seg.baseIndex + 1, 0);
     for await (const [key, value] of state.ctx.db.iterator({ gte, lt })) {
       if (i > keepUpTo || readU64At(value, 0) >= nextOffset) ops.push({ type: 'del', key });
-      else seg.maxTimestamp = Math.max(seg.maxTimestamp, keys.n2(key));
+      else {
+        seg.maxTimestamp = Math.max(seg.maxTimestamp, keys.n2(key));
+        last = timeKeyOf(value);
+      }
     }
+    if (i === keepUpTo) await keyKeptMaximum(state, seg, last, afterIndex, ops);
   }
   return { ops, nextOffset };
+}
+
+/** Bytes read per step while scanning batches up to a truncation point. */
+const TRUNCATE_SCAN_BYTES = 1024 * 1024;
+
+/** The last batch in [from, afterIndex], if any. */
+async function lastBatchUpTo(state: LogState, from: number, afterIndex: number): Promise<{ lastOffset: number; index: number } | undefined> {
+  let found: { lastOffset: number; index: number } | undefined;
+  let lo = Math.max(from, state.firstIndex);
+  // Bounded: each step reads at least one entry; the unkeyed batches after a key span at most indexIntervalBytes.
+  for (let step = 0; step < START_SCAN_STEPS && lo <= afterIndex; step++) {
+    const entries = await read(state, lo, afterIndex + 1, TRUNCATE_SCAN_BYTES);
+    for (const e of entries) if (e.type === EntryType.KAFKA_BATCH) found = { lastOffset: readBatchFields(e.data).lastOffset, index: e.index };
+    const last = entries[entries.length - 1];
+    if (last === undefined) break;
+    lo = last.index + 1;
+  }
+  return found;
+}
+
+/**
+ * The segment cut by a truncation keeps the batches up to `afterIndex`. Its max timestamp may be an
+ * unkeyed record batch after its last kept timestamp key `last`: found by a bounded scan and keyed,
+ * so the index again holds the segment's max. Its sparse-key state restarts (the next batches are keyed).
+ */
+async function keyKeptMaximum(state: LogState, seg: Segment, last: TimeKey | undefined, afterIndex: number, ops: WalBatchOp[]): Promise<void> {
+  Object.assign(seg, emptyKeyState());
+  if (last?.index === undefined || last.end === undefined) return;
+  let best: { ts: number; baseOffset: number; index: number; end: number } | undefined;
+  await scanAfterKey(state, seg, { index: last.index, end: last.end }, afterIndex + 1, (e, end) => {
+    if (e.type !== EntryType.KAFKA_BATCH) return false;
+    const b = readBatchFields(e.data);
+    if (b.maxTimestamp > seg.maxTimestamp) {
+      seg.maxTimestamp = b.maxTimestamp;
+      best = { ts: b.maxTimestamp, baseOffset: b.baseOffset, index: e.index, end };
+    }
+    return false;
+  });
+  if (best !== undefined) ops.push(timeKeyOp(state, seg.baseIndex, best.ts, best.baseOffset, best.index, best.end));
 }
 
 /**
@@ -205,5 +257,5 @@ export async function installSnapshot(state: LogState, s: Snapshot): Promise<voi
 }
 
 function emptySegmentLike(f: { baseIndex: number; lastIndex: number }): Segment {
-  return { ...f, sizeBytes: SEGMENT_HEADER_BYTES, path: '', fd: -1, pointIndexes: [], pointPositions: [], maxTimestamp: -1, syncing: undefined };
+  return { ...emptyKeyState(), ...f, sizeBytes: SEGMENT_HEADER_BYTES, path: '', fd: -1, pointIndexes: [], pointPositions: [], maxTimestamp: -1, syncing: undefined };
 }

@@ -1,16 +1,13 @@
 /**
- * Reads: entries by index (sync over in-memory sparse points, async over LevelDB seeks), and the
- * partition queries by Kafka offset and timestamp. Entries not yet durable are served from memory.
+ * Reads: entries by index (sync over in-memory sparse points, async over LevelDB seeks). Entries not
+ * yet durable are served from memory. The queries by Kafka offset and timestamp are in log-lookup.ts.
  */
 import type { LogState } from './log-state.js';
-import type { WalBatchOp } from './context.js';
 import type { Entry } from './entry.js';
-import { EntryType } from './entry.js';
 import { readU64At } from './keys.js';
 import { findSegment, nearestPoint } from './segment.js';
 import { readSegments, runAsync, runSync, type ReadState } from './reader.js';
 import { SEGMENT_HEADER_BYTES } from './frame.js';
-import { readBatchFields } from './kafka-batch.js';
 import { WalCompactedError } from './errors.js';
 import { assert } from '../util/assert.js';
 
@@ -99,65 +96,4 @@ function memoryPoint(state: LogState, index: number): { segIdx: number; index: n
   assert(seg !== undefined, `no segment holds ${index}`);
   const p = nearestPoint(seg, index, SEGMENT_HEADER_BYTES);
   return { segIdx, index: p.index, position: p.position };
-}
-
-/**
- * The index ops LevelDB does not cover yet, oldest first: those a flush is writing, then those
- * pending. Taken before any await: a flush swaps these arrays out (never mutates them), and
- * `indexedNextOffset` moves only once its batch is written, so each op is seen either through
- * LevelDB's covered range or here. Without the flush's own ops, a lookup made while a flush was in
- * flight found neither (a Fetch at a committed offset came back empty).
- */
-function unflushedOps(state: LogState): readonly WalBatchOp[] {
-  const flushing = state.flushingIndexOps;
-  const pending = state.pendingIndexOps;
-  if (flushing.length === 0) return pending;
-  return pending.length === 0 ? flushing : [...flushing, ...pending];
-}
-
-/** Entry index of the batch containing `offset`, or of the first batch after it. */
-export async function findOffset(state: LogState, offset: number): Promise<number | undefined> {
-  const target = Math.max(offset, state.logStartOffset);
-  if (target >= state.nextOffset) return undefined;
-  const { keys, epoch } = state;
-  const pending = unflushedOps(state);
-  if (target < state.indexedNextOffset) {
-    const range = keys.kindRange(epoch, 'o');
-    for await (const value of state.ctx.db.values({ gte: keys.derived(epoch, 'o', target), lt: range.lt, limit: 1 })) {
-      return Math.max(readU64At(value, 0), state.firstIndex);
-    }
-  }
-  // Durable but not yet in LevelDB: the pending ops are in offset order and bounded by the flush size.
-  for (const op of pending) {
-    if (op.type === 'put' && keys.kindOf(op.key) === 'o' && keys.n1(op.key) >= target) return readU64At(op.value, 0);
-  }
-  for (const e of state.tail) {
-    if (e.type === EntryType.KAFKA_BATCH && readBatchFields(e.data).lastOffset >= target) return e.index;
-  }
-  return undefined;
-}
-
-/** The first offset whose batch's maxTimestamp ≥ ts (the batch's base offset), or undefined. */
-export async function findTimestamp(state: LogState, ts: number): Promise<number | undefined> {
-  const { keys, epoch } = state;
-  const pending = unflushedOps(state);
-  for (const seg of state.segments) {
-    if (seg.maxTimestamp < ts) continue;
-    const gte = keys.derived(epoch, 'x', seg.baseIndex, Math.max(0, ts));
-    const lt = keys.derived(epoch, 'x', seg.baseIndex + 1, 0);
-    for await (const value of state.ctx.db.values({ gte, lt, limit: 1 })) {
-      return Math.max(readU64At(value, 0), state.logStartOffset);
-    }
-    // A segment's timestamp keys only grow, so unflushed ones all come after the flushed ones.
-    for (const op of pending) {
-      if (op.type !== 'put' || keys.kindOf(op.key) !== 'x' || keys.n1(op.key) !== seg.baseIndex) continue;
-      if (keys.n2(op.key) >= ts) return Math.max(readU64At(op.value, 0), state.logStartOffset);
-    }
-  }
-  for (const e of state.tail) {
-    if (e.type !== EntryType.KAFKA_BATCH) continue;
-    const b = readBatchFields(e.data);
-    if (b.maxTimestamp >= ts) return Math.max(b.baseOffset, state.logStartOffset);
-  }
-  return undefined;
 }

@@ -77,6 +77,11 @@ export interface LogState extends IndexTarget {
   flushingIndexOps: WalBatchOp[];
   /** The marker of the latest completed round, written with the pending ops (none once flushed). */
   pendingMarker: WalBatchOp | undefined;
+  /**
+   * The latest completed round's trailing keys (RoundResult.tailKeys), written with the marker: the
+   * index then holds every segment's last offset and max timestamp as of the marker.
+   */
+  pendingTailKeys: WalBatchOp[];
   /** What LevelDB's index covers: entries up to this index, batches below this offset. */
   indexedLastIndex: number;
   indexedNextOffset: number;

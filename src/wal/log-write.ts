@@ -8,9 +8,9 @@
 import type { LogState, Waiter } from './log-state.js';
 import type { WalBatchOp } from './context.js';
 import type { Entry } from './entry.js';
-import type { Segment } from './segment.js';
+import { findSegment, type Segment } from './segment.js';
 import { FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES } from './frame.js';
-import { indexFrame, markerOp, type IndexedFrame } from './indexer.js';
+import { closeSegmentKeys, indexFrame, markerOp, trailingKeys, type IndexedFrame } from './indexer.js';
 import { createSegment } from './segment-files.js';
 import { crcDeferred, finishDeferredCrcs, frameBuffers } from './frame-stage.js';
 import { writtenBytes, type JournalPart } from './journal.js';
@@ -36,6 +36,8 @@ export interface RoundResult {
   ops: WalBatchOp[];
   /** The index marker after this round; only the latest pending one is written (see takeIndexOps). */
   marker: WalBatchOp;
+  /** The last segment's unkeyed latest batches after this round (indexer.ts trailingKeys); written with the marker. */
+  tailKeys: WalBatchOp[];
   taken: number;
   /** Next Kafka offset once this round is durable (unchanged when it had no batches). */
   nextOffset: number;
@@ -227,6 +229,7 @@ function deriveIndexOps(state: LogState, round: WrittenRound): RoundResult {
   let term = first.index - 1 >= state.firstIndex ? (state.terms.at(first.index - 1) ?? 0) : NO_TERM;
   const ops: WalBatchOp[] = [];
   let nextOffset = state.durableNextOffset;
+  closeLeftSegments(state, first.index, last.seg, ops);
   // One description reused for every frame (indexFrame keeps none of it): no object per entry.
   const frame: IndexedFrame = { index: 0, term: 0, type: 0, position: 0, length: 0, data: first.data, prevTerm: term };
   for (const g of round.groups) {
@@ -245,8 +248,21 @@ function deriveIndexOps(state: LogState, round: WrittenRound): RoundResult {
       position += FRAME_HEADER_BYTES + e.data.byteLength;
     }
     g.seg.sizeBytes = position;
+    if (g.seg !== last.seg) closeSegmentKeys(state, g.seg, ops);
   }
-  return { ops, marker: markerOp(state, last.seg, last.seg.sizeBytes), taken: round.taken, nextOffset };
+  return { ops, marker: markerOp(state, last.seg, last.seg.sizeBytes), tailKeys: trailingKeys(state, last.seg), taken: round.taken, nextOffset };
+}
+
+/**
+ * A round that starts in a new segment leaves the previous one behind without adding to it: its
+ * unkeyed trailing record is keyed now (the pending one of the round before is replaced by this
+ * round's, see completeRound). Only the segment before the round's first one can hold one: every
+ * earlier segment was closed when it was left.
+ */
+function closeLeftSegments(state: LogState, firstIndex: number, lastSeg: Segment, ops: WalBatchOp[]): void {
+  const i = findSegment(state.segments, firstIndex);
+  const before = state.segments[i - 1];
+  if (before !== undefined && before !== lastSeg) closeSegmentKeys(state, before, ops);
 }
 
 /**
@@ -259,6 +275,7 @@ export function completeRound(state: LogState, result: RoundResult): void {
   for (const e of done) state.tailBytes -= e.data.byteLength;
   for (const op of result.ops) state.pendingIndexOps.push(op);
   state.pendingMarker = result.marker;
+  state.pendingTailKeys = result.tailKeys;
   state.inFlight -= result.taken;
   assert(state.inFlight >= 0);
   const last = done[done.length - 1];
@@ -284,8 +301,10 @@ export function takeIndexOps(state: LogState): { ops: WalBatchOp[]; lastIndex: n
   state.pendingIndexOps = [];
   // The latest marker covers every round pending before it: one per flush, not one per round (at a
   // single small entry per round the markers were most of the batch).
+  for (const op of state.pendingTailKeys) ops.push(op);
   if (state.pendingMarker !== undefined) ops.push(state.pendingMarker);
   state.pendingMarker = undefined;
+  state.pendingTailKeys = [];
   // Flushes run one at a time (the store chains them), so at most one set is in flight.
   state.flushingIndexOps = ops;
   return { ops, lastIndex: state.durableLastIndex, nextOffset: state.durableNextOffset };

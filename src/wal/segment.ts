@@ -15,6 +15,24 @@ export interface Segment {
   /** Highest maxTimestamp of the type-2 batches in this segment; -1 when none. */
   maxTimestamp: number;
   /**
+   * Where the sparse offset and timestamp keys stand (indexer.ts): the end position of the last
+   * batch given an offset key, and of the last record batch (one that raised maxTimestamp) given a
+   * timestamp key, by this process; undefined until then, so that the next one is keyed.
+   */
+  offsetKeyEnd: number | undefined;
+  timeKeyEnd: number | undefined;
+  /**
+   * The latest batch that got no offset key (unkeyedLastOffset -1: none), and the latest record
+   * batch that got no timestamp key (unkeyedTs -1: none): keyed when the segment is left or the
+   * index flushed (indexer.ts trailingKeys).
+   */
+  unkeyedLastOffset: number;
+  unkeyedOffsetIndex: number;
+  unkeyedTs: number;
+  unkeyedBaseOffset: number;
+  unkeyedIndex: number;
+  unkeyedEnd: number;
+  /**
    * A round's fdatasync of this segment still running (log-write.ts syncRound), so that the sync
    * made when the segment is left behind starts after it returns, never beside it: two overlapping
    * fdatasyncs through one open file description share one writeback-error report (errseq), and
@@ -24,7 +42,14 @@ export interface Segment {
 }
 
 export function newSegment(baseIndex: number, path: string, fd: FileHandle, sizeBytes: number): Segment {
-  return { baseIndex, lastIndex: baseIndex - 1, sizeBytes, path, fd, pointIndexes: [], pointPositions: [], maxTimestamp: -1, syncing: undefined };
+  return { ...emptyKeyState(), baseIndex, lastIndex: baseIndex - 1, sizeBytes, path, fd, pointIndexes: [], pointPositions: [], maxTimestamp: -1, syncing: undefined };
+}
+
+/** The sparse-key fields of a segment nothing has been keyed in yet (by this process). */
+type KeyState = 'offsetKeyEnd' | 'timeKeyEnd' | 'unkeyedLastOffset' | 'unkeyedOffsetIndex' | 'unkeyedTs' | 'unkeyedBaseOffset' | 'unkeyedIndex' | 'unkeyedEnd';
+
+export function emptyKeyState(): Pick<Segment, KeyState> {
+  return { offsetKeyEnd: undefined, timeKeyEnd: undefined, unkeyedLastOffset: -1, unkeyedOffsetIndex: 0, unkeyedTs: -1, unkeyedBaseOffset: 0, unkeyedIndex: 0, unkeyedEnd: 0 };
 }
 
 /** Index into `segments` of the segment holding `index`, or -1. Binary search on base indexes. */

@@ -1,9 +1,12 @@
 /**
  * Checks one log's derived LevelDB index against its segments (docs/wal-format.md, "LevelDB"):
  * the marker agrees with a frame end, every sparse point names a frame with that index, term-run
- * keys match frame terms, the dense offset keys match the type-2 batches, and the timestamp keys
- * are the running maxima. Driven by the segment scan: prepare() loads keys, onFrame() checks as
- * frames stream by, finish() reports what no frame matched.
+ * keys match frame terms, every offset key names the type-2 batch ending at that offset, every
+ * timestamp key names a batch that raised its segment's running maximum, and the keys a lookup
+ * cannot do without exist: offset and timestamp keys are sparse (one per indexIntervalBytes,
+ * session 8; dense before), but the first batch of a segment and its last batch and last
+ * running-maximum batch up to the marker are always keyed. Driven by the segment scan: prepare()
+ * loads keys, onFrame() checks as frames stream by, finish() reports what no frame matched.
  */
 import { EntryType } from '../../src/wal/entry.js';
 import { FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES } from '../../src/wal/frame.js';
@@ -48,6 +51,10 @@ export class IndexChecker {
   /** Frames were lost to damage: keys naming them cannot be matched, so leftovers are not judged. */
   private damaged = false;
   private lastSeen: number | undefined;
+  /** The segment of the last indexed batch checked, its last batch and its last running-maximum batch. */
+  private batchSeg: SegmentFile | undefined;
+  private lastBatch: { at: { position: number; index: number }; lastOffset: number; keyed: boolean } | undefined;
+  private lastRecord: { at: { position: number; index: number }; maxTimestamp: number; baseOffset: number; keyed: boolean } | undefined;
 
   constructor(
     private readonly db: IndexDb,
@@ -73,7 +80,8 @@ export class IndexChecker {
     for (const o of offsets) this.pending.offsets.set(o.n1, o.values[0] ?? -1);
     for (const x of timestamps) {
       const set = this.pending.timestamps.get(x.n1) ?? new Set<string>();
-      set.add(`${x.n2 ?? -1}:${x.values[0] ?? -1}`);
+      // Sparse keys also hold the batch's entry index and end position (dense ones the base offset alone).
+      set.add(x.values.length >= 3 ? timeKeyText(x.n2 ?? -1, x.values[0] ?? -1, x.values[1], x.values[2]) : timeKeyText(x.n2 ?? -1, x.values[0] ?? -1));
       this.pending.timestamps.set(x.n1, set);
     }
   }
@@ -158,19 +166,44 @@ export class IndexChecker {
     } catch {
       return; // the segment scan reports the bad batch
     }
+    if (this.batchSeg !== seg) this.endSegment();
+    const first = this.batchSeg !== seg;
+    this.batchSeg = seg;
     const mapped = this.pending.offsets.get(b.lastOffset);
     this.pending.offsets.delete(b.lastOffset);
-    if (live && mapped !== f.header.index) {
-      this.problem(seg, { ...at, message: `offset index maps last offset ${b.lastOffset} to ${mapped === undefined ? 'nothing' : `entry ${mapped}`}, the batch is entry ${f.header.index}` });
+    if (live && mapped !== undefined && mapped !== f.header.index) {
+      this.problem(seg, { ...at, message: `offset index maps last offset ${b.lastOffset} to entry ${mapped}, the batch is entry ${f.header.index}` });
     }
+    if (live && first && mapped === undefined) {
+      this.problem(seg, { ...at, message: `offset index lacks the first batch of segment ${seg.baseIndex} (last offset ${b.lastOffset} → entry ${f.header.index})` });
+    }
+    this.lastBatch = live ? { at, lastOffset: b.lastOffset, keyed: mapped !== undefined } : undefined;
     const max = this.segMaxTs.get(seg.baseIndex) ?? -1;
     // A lost batch may have held the running maximum: the timestamp keys cannot be judged then.
     if (b.maxTimestamp <= max || this.damaged) return;
     this.segMaxTs.set(seg.baseIndex, b.maxTimestamp);
     const keys = this.pending.timestamps.get(seg.baseIndex);
-    if (keys?.delete(`${b.maxTimestamp}:${b.baseOffset}`) !== true) {
-      this.problem(seg, { ...at, message: `timestamp index lacks (segment ${seg.baseIndex}, max timestamp ${b.maxTimestamp}) → offset ${b.baseOffset}` });
+    const end = f.position + FRAME_HEADER_BYTES + f.header.length;
+    const keyed = keys?.delete(timeKeyText(b.maxTimestamp, b.baseOffset, f.header.index, end)) === true || keys?.delete(timeKeyText(b.maxTimestamp, b.baseOffset)) === true;
+    if (first && !keyed) this.problem(seg, { ...at, message: `timestamp index lacks the first batch of segment ${seg.baseIndex}: (max timestamp ${b.maxTimestamp}) → offset ${b.baseOffset}` });
+    this.lastRecord = { at, maxTimestamp: b.maxTimestamp, baseOffset: b.baseOffset, keyed };
+  }
+
+  /**
+   * The indexed part of the segment whose batches were checked last is over: its last batch and
+   * its max-timestamp batch must be keyed (lookups and opening rely on them, indexer.ts trailingKeys).
+   */
+  private endSegment(): void {
+    const seg = this.batchSeg;
+    if (seg !== undefined && !this.damaged) {
+      const b = this.lastBatch;
+      if (b !== undefined && !b.keyed) this.problem(seg, { ...b.at, message: `offset index lacks the last indexed batch of segment ${seg.baseIndex} (last offset ${b.lastOffset} → entry ${b.at.index})` });
+      const r = this.lastRecord;
+      if (r !== undefined && !r.keyed) this.problem(seg, { ...r.at, message: `timestamp index lacks (segment ${seg.baseIndex}, max timestamp ${r.maxTimestamp}) → offset ${r.baseOffset}, the segment's maximum` });
     }
+    this.batchSeg = undefined;
+    this.lastBatch = undefined;
+    this.lastRecord = undefined;
   }
 
   /** Reports the marker's agreement and every key no frame accounted for. */
@@ -191,6 +224,7 @@ export class IndexChecker {
     }
     this.checkMarker(findings, s);
     if (this.report.markerAgrees !== true) return this.report;
+    this.endSegment();
     if (this.damaged) findings.add({ severity: 'warning', ...at, message: 'the segments are damaged: index keys of unreadable entries were not checked' });
     else this.leftovers(s);
     for (const f of this.deferred) findings.add(f);
@@ -224,7 +258,17 @@ export class IndexChecker {
       if (index >= first) this.problem(undefined, { index, message: `offset index maps last offset ${offset} to entry ${index}, which is not a type-2 batch ending there` });
     }
     for (const [base, keys] of this.pending.timestamps) {
-      for (const k of keys) if (base >= (this.firstSeen ?? 0)) this.problem(undefined, { message: `timestamp index key (segment ${base}, ${k.replace(':', ' → offset ')}) matches no batch` });
+      for (const k of keys) if (base >= (this.firstSeen ?? 0)) this.problem(undefined, { message: `timestamp index key (segment ${base}, ${describeTimeKey(k)}) matches no batch` });
     }
   }
+}
+
+/** How a timestamp key is matched against a batch: dense keys hold the base offset alone. */
+function timeKeyText(ts: number, baseOffset: number, index?: number, end?: number): string {
+  return index === undefined ? `${ts}:${baseOffset}` : `${ts}:${baseOffset}:${index}:${end ?? -1}`;
+}
+
+function describeTimeKey(text: string): string {
+  const [ts, base, index, end] = text.split(':');
+  return `${ts} → offset ${base}${index === undefined ? '' : `, entry ${index}, end byte ${end}`}`;
 }
