@@ -94,6 +94,39 @@ describe('index problems', () => {
     expect((await inspect('verify', dir)).code).toBe(0);
   });
 
+  test('sparse keys: the clean index keys some batches only, and every key a lookup needs is there', async () => {
+    const dir = await tampered(async () => undefined);
+    const { code, out } = await indexJson(dir);
+    expect(code).toBe(0);
+    expect(out.corruptionCount).toBe(0);
+  });
+
+  test('the last batch of the log without an offset key is corruption (opening reads the next offset from it)', async () => {
+    const lastOffset = 40 * RECORDS_PER_BATCH - 1;
+    const dir = await tampered((db) => db.del(part.derived(0, 'o', lastOffset)));
+    const { code, out } = await indexJson(dir);
+    expect(code).toBe(1);
+    expect(out.problems.map((p) => p.message)).toContainEqual(expect.stringMatching(new RegExp(`^offset index lacks the last indexed batch of segment \\d+ \\(last offset ${lastOffset} → entry 40\\)$`)));
+  });
+
+  test("a segment's max-timestamp batch without a timestamp key is corruption, and so is a key naming the wrong batch end", async () => {
+    const keys: Buffer[] = [];
+    const dir = await tampered(async (db) => {
+      for await (const [key, value] of db.iterator({ ...part.kindRange(0, 'x'), reverse: true, limit: 2 })) {
+        keys.push(key);
+        // The newest key: removed. The one before: its end position moved by one byte.
+        if (keys.length === 1) await db.del(key);
+        else await db.put(key, u64s(value.readUInt32BE(4), value.readUInt32BE(12), value.readUInt32BE(20) + 1));
+      }
+    });
+    expect(keys).toHaveLength(2);
+    const { code, out } = await indexJson(dir);
+    expect(code).toBe(1);
+    const messages = out.problems.map((p) => p.message);
+    expect(messages).toContainEqual(expect.stringMatching(/^timestamp index lacks \(segment \d+, max timestamp \d+\) → offset \d+, the segment's maximum$/));
+    expect(messages).toContainEqual(expect.stringMatching(/^timestamp index key \(segment \d+, \d+ → offset \d+, entry \d+, end byte \d+\) matches no batch$/));
+  });
+
   test('index on a dir without a LevelDB is a usage error', async () => {
     const dir = await buildDataDir();
     dirs.push(dir);
