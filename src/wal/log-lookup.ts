@@ -97,7 +97,7 @@ async function scanForOffset(state: LogState, from: number, ceiling: number | un
     lo = Math.max(lo, state.firstIndex);
     const hi = Math.min(ceiling ?? Infinity, state.lastIndex + 1);
     if (lo >= hi) return undefined;
-    let entries;
+    let entries: Entry[];
     try {
       entries = await read(state, lo, hi, SCAN_READ_BYTES);
     } catch (err) {
