@@ -57,3 +57,30 @@ describe('frame decoder', () => {
     expect(exact.next()?.length).toBe(100);
   });
 });
+
+describe('frame decoder: a frame spanning chunks', () => {
+  it('copies each chunk into the frame as it arrives, so a chunk is not held until the frame completes', () => {
+    const payload = Buffer.alloc(300, 7);
+    const stream = Buffer.concat([framed(payload), framed(Buffer.from('next'))]);
+    const decoder = new FrameDecoder(1024);
+    const first = Buffer.from(stream.subarray(0, 100));
+    decoder.push(first);
+    expect(decoder.next()).toBeUndefined();
+    // The first chunk's bytes are in the frame already: overwriting the chunk changes nothing.
+    first.fill(0);
+    const second = Buffer.from(stream.subarray(100, 250));
+    decoder.push(second);
+    second.fill(0);
+    expect(decoder.bufferedBytes()).toBe(246);
+    decoder.push(stream.subarray(250));
+    expect(decoder.next()).toEqual(payload);
+    expect(decoder.next()?.toString()).toBe('next');
+    expect(decoder.bufferedBytes()).toBe(0);
+  });
+
+  it('still checks the size against the limit before allocating', () => {
+    const decoder = new FrameDecoder(100);
+    decoder.push(Buffer.from([0, 0, 0, 101, 1, 2]));
+    expect(() => decoder.next()).toThrow(FrameTooLargeError);
+  });
+});
