@@ -16,6 +16,7 @@ import { GroupService } from './group-service.js';
 import { BROKER_HEAP_GROWING_PERCENT, tuneHeapGrowing } from './heap-tuning.js';
 import { MetaService } from './meta-service.js';
 import { PartitionManager } from './partition/manager.js';
+import { ReadBufferPool } from './partition/read-buffers.js';
 import { NodeRpc } from './rpc.js';
 import { RetentionService } from './retention/index.js';
 import { drainNode, startNodeAdmin, type AdminServer, type NodeParts } from './admin/index.js';
@@ -45,6 +46,8 @@ export interface NodeOptions {
 export class ChronikNode {
   private registered = false;
   private readonly producerIds: ProducerIdAllocator;
+  /** Catch-up Fetch reads land in these, recycled once each response is written. */
+  private readonly readBuffers = new ReadBufferPool();
   private stopping = false;
   private readonly log: Logger;
   private retention: RetentionService | undefined;
@@ -191,6 +194,7 @@ export class ChronikNode {
       groups: this.groups.coordinator,
       findGroupCoordinator: (groupId, timeoutMs) => this.groups.coordinatorFor(groupId, timeoutMs),
       allocateProducerId: () => this.producerIds.nextProducerId(),
+      readBuffers: this.readBuffers,
     };
   }
 

@@ -6,6 +6,7 @@ export type { WalStoreOptions, OpenLogOptions, SyncMode } from './store.js';
 export { WalLog } from './log.js';
 export { EntryType } from './entry.js';
 export type { Entry, HardState, Snapshot, SegmentInfo } from './entry.js';
+export type { ReadAlloc } from './reader.js';
 export type { FileIO, FileHandle, FileStat, OpenOptions as FileOpenOptions } from './file-io.js';
 export { NodeFileIO } from './node-file-io.js';
 export { ForwardingFileIO } from './forwarding-file-io.js';

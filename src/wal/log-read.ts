@@ -6,7 +6,7 @@ import type { LogState } from './log-state.js';
 import type { Entry } from './entry.js';
 import { readU64At } from './keys.js';
 import { findSegment, nearestPoint } from './segment.js';
-import { readSegments, runAsync, runSync, type ReadState } from './reader.js';
+import { readSegments, runAsync, runSync, type ReadAlloc, type ReadState } from './reader.js';
 import { SEGMENT_HEADER_BYTES } from './frame.js';
 import { WalCompactedError } from './errors.js';
 import { assert } from '../util/assert.js';
@@ -54,7 +54,7 @@ export function readSync(state: LogState, lo: number, hi: number, maxBytes: numb
   return rs.out;
 }
 
-export async function read(state: LogState, lo: number, hi: number, maxBytes: number): Promise<Entry[]> {
+export async function read(state: LogState, lo: number, hi: number, maxBytes: number, alloc?: ReadAlloc): Promise<Entry[]> {
   checkRange(state, lo, hi);
   const rs = newReadState(state, lo, hi, maxBytes);
   // Rounds may complete while we await: re-check where the durable/in-memory boundary is each pass.
@@ -70,7 +70,7 @@ export async function read(state: LogState, lo: number, hi: number, maxBytes: nu
     rs.lo = next;
     rs.hi = Math.min(hi, state.durableLastIndex + 1);
     const start = await seekPoint(state, next);
-    const more = await runAsync(readSegments(rs, start), state.ctx.io);
+    const more = await runAsync(readSegments(rs, start), state.ctx.io, alloc);
     rs.hi = hi;
     if (!more) return rs.out;
   }

@@ -11,6 +11,7 @@ import { readBatchFields } from './kafka-batch.js';
 import { completeRound, failLog, indexFlushed, journalParts, matchesPreview, previewRound, syncRound, takeIndexOps, wakeDurable, writeRound } from './log-write.js';
 import type { RoundResult, WrittenRound } from './log-write.js';
 import type { JournalPart } from './journal.js';
+import type { ReadAlloc } from './reader.js';
 import { read, readSync } from './log-read.js';
 import { findOffset, findTimestamp } from './log-lookup.js';
 import { deletePrefix, installSnapshot, truncateSuffix } from './log-ops.js';
@@ -222,8 +223,13 @@ export class WalLog {
     indexFlushed(this.state, covered);
   }
 
-  read(lo: number, hi: number, maxBytes: number): Promise<Entry[]> {
-    return read(this.state, lo, hi, maxBytes);
+  /**
+   * Entries [lo, hi) within maxBytes (at least one). Bytes read from the segments land in buffers
+   * from `alloc` when given (a caller that recycles them once it is done with the entries), else in
+   * fresh ones; entries still in memory are views of the log's own buffers either way.
+   */
+  read(lo: number, hi: number, maxBytes: number, alloc?: ReadAlloc): Promise<Entry[]> {
+    return read(this.state, lo, hi, maxBytes, alloc);
   }
   readSync(lo: number, hi: number, maxBytes: number): Entry[] {
     return readSync(this.state, lo, hi, maxBytes);

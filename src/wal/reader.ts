@@ -131,11 +131,16 @@ export function runSync<T>(gen: Generator<ReadRequest, T, Uint8Array>, io: FileI
   return step.value;
 }
 
-export async function runAsync<T>(gen: Generator<ReadRequest, T, Uint8Array>, io: FileIO): Promise<T> {
+/** Where a read's bytes go: a fresh buffer of `bytes`, unless the caller lends its own (see `WalLog.read`). */
+export type ReadAlloc = (bytes: number) => Buffer;
+
+const freshBuffer: ReadAlloc = (bytes) => Buffer.allocUnsafe(bytes);
+
+export async function runAsync<T>(gen: Generator<ReadRequest, T, Uint8Array>, io: FileIO, alloc: ReadAlloc = freshBuffer): Promise<T> {
   let step = gen.next(new Uint8Array(0));
   while (step.done !== true) {
     const req = step.value;
-    const buf = Buffer.allocUnsafe(req.length);
+    const buf = alloc(req.length);
     const n = await io.read(req.fd, buf, req.position);
     step = gen.next(buf.subarray(0, n));
   }

@@ -2,6 +2,7 @@ import type { BrokerConfig } from '../../config/index.js';
 import type { GroupCoordinator } from '../groups/index.js';
 import type { CommandOutcome } from '../../node/meta-service.js';
 import type { PartitionReplica } from '../../node/partition/replica.js';
+import type { ReadBufferPool } from '../../node/partition/read-buffers.js';
 import type { MetadataImage, MetaCommand } from '../../state/index.js';
 import type { Logger } from '../../util/logger.js';
 
@@ -36,6 +37,8 @@ export interface BrokerContext {
   findGroupCoordinator(groupId: string, timeoutMs: number): Promise<number>;
   /** A fresh producer id from a consensus-allocated block. */
   allocateProducerId(): Promise<number>;
+  /** Recycled buffers for Fetch reads from the segments; fresh ones are used without it. */
+  readonly readBuffers?: ReadBufferPool;
   /** Metrics hook: one call per record batch produce appends (bytes, records); O(1), never logs. */
   readonly onBatchAppended?: (batchBytes: number, records: number) => void;
 }

@@ -1,6 +1,7 @@
 import { readCommitted } from '../../node/partition/fetch.js';
 import { waitForAny, type WaitTarget } from '../../node/partition/fetch-wait.js';
 import type { PartitionReplica } from '../../node/partition/replica.js';
+import type { ReadAlloc } from '../../wal/index.js';
 import { topicByName } from '../../state/index.js';
 import { ErrorCode, KafkaError, NotLeaderError } from '../../util/errors.js';
 import {
@@ -45,11 +46,15 @@ async function handleFetch(broker: BrokerContext, request: FetchRequest, ctx: Re
   const slots = request.topics.flatMap((t) =>
     t.partitions.map((p): Slot => ({ topic: t.topic, request: p, replica: broker.replica(t.topic, p.partition), result: empty(p.partition, ErrorCode.NONE), bytes: 0 })),
   );
-  let total = await readAll(broker, slots, request.maxBytes);
+  // The response carries the bytes read as views: their buffers go back once it is written.
+  const lease = broker.readBuffers?.lease();
+  if (lease !== undefined) ctx.afterResponse(() => lease.release());
+  const alloc = lease?.alloc;
+  let total = await readAll(broker, slots, request.maxBytes, alloc);
   const waitMs = Math.min(Math.max(request.maxWaitMs, 0), MAX_WAIT_CAP_MS);
   if (total < request.minBytes && waitMs > 0 && slots.every((s) => s.result.errorCode === ErrorCode.NONE)) {
     await waitForAny(waitTargets(slots), waitMs, ctx.signal);
-    total = await readAll(broker, slots, request.maxBytes);
+    total = await readAll(broker, slots, request.maxBytes, alloc);
   }
   const responses = request.topics.map((t) => ({
     topic: t.topic,
@@ -65,12 +70,12 @@ async function handleFetch(broker: BrokerContext, request: FetchRequest, ctx: Re
  * no read overshoots what the response may carry, and a catch-up fetch over several partitions
  * overlaps their disk reads instead of queueing them one after another.
  */
-async function readAll(broker: BrokerContext, slots: Slot[], maxBytes: number): Promise<number> {
+async function readAll(broker: BrokerContext, slots: Slot[], maxBytes: number, alloc: ReadAlloc | undefined): Promise<number> {
   let remaining = Math.max(maxBytes, 1);
   let total = 0;
   for (let next = 0; next < slots.length; ) {
     const window = takeWindow(slots, next, remaining, total === 0);
-    await Promise.all(window.map(async ([slot, limit]) => void (slot.result = await readOne(broker, slot, limit))));
+    await Promise.all(window.map(async ([slot, limit]) => void (slot.result = await readOne(broker, slot, limit, alloc))));
     for (const [slot] of window) {
       total += slot.bytes;
       remaining = Math.max(0, remaining - slot.bytes);
@@ -95,7 +100,7 @@ function takeWindow(slots: Slot[], from: number, remaining: number, nothingYet: 
   return window;
 }
 
-async function readOne(broker: BrokerContext, slot: Slot, maxBytes: number): Promise<PartitionData> {
+async function readOne(broker: BrokerContext, slot: Slot, maxBytes: number, alloc: ReadAlloc | undefined): Promise<PartitionData> {
   const p = slot.request;
   slot.bytes = 0;
   if (topicByName(broker.image(), slot.topic)?.partitions[p.partition] === undefined) return empty(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
@@ -103,7 +108,7 @@ async function readOne(broker: BrokerContext, slot: Slot, maxBytes: number): Pro
   try {
     slot.replica.checkLeaderEpoch(p.currentLeaderEpoch);
     if (maxBytes <= 0) return withWatermarks(empty(p.partition, ErrorCode.NONE), slot.replica);
-    const data = await readCommitted(slot.replica, p.fetchOffset, maxBytes);
+    const data = await readCommitted(slot.replica, p.fetchOffset, maxBytes, alloc);
     slot.bytes = data.bytes;
     return {
       ...empty(p.partition, ErrorCode.NONE),

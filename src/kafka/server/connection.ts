@@ -34,6 +34,8 @@ interface Slot {
   readonly requestBytes: number;
   /** The request gets no response (acks=0): it is never queued, and leaves when its handler ends. */
   readonly silent: boolean;
+  /** The handler's `afterResponse` callbacks: run once, when the response is written or abandoned. */
+  after: Array<() => void>;
 }
 
 /** Finished responses held for the end of the turn up to this many bytes; more are written at once. */
@@ -141,6 +143,8 @@ export class Connection {
   private onSocketClosed(): void {
     this.isClosed = true;
     this.abort.abort();
+    // Finished responses that will never be written; unfinished ones run theirs when their handler ends.
+    for (const slot of this.pending) if (slot.chunks !== null) runAfter(slot);
     this.o.onClose(this);
     this.markClosed();
   }
@@ -201,7 +205,7 @@ export class Connection {
       this.inFlight++;
       const chunks = encodeUnsupportedApiVersions(this.o.registry, decoded.header);
       for (const c of chunks) this.finishedBytes += c.length;
-      this.pending.push({ chunks, requestBytes, silent: false });
+      this.pending.push({ chunks, requestBytes, silent: false, after: [] });
       this.o.metrics.requestCompleted(decoded.header.apiKey, decoded.header.apiVersion, ErrorCode.UNSUPPORTED_VERSION, 0);
       this.flush();
       return;
@@ -215,12 +219,12 @@ export class Connection {
       this.close('error', `${decoded.handler.name} noResponse check failed`);
       return;
     }
-    const slot: Slot = { chunks: null, requestBytes, silent };
+    const slot: Slot = { chunks: null, requestBytes, silent, after: [] };
     if (!silent) this.pending.push(slot);
     this.inFlight++;
     let result: unknown;
     try {
-      result = decoded.handler.handle(decoded.request, this.context(decoded));
+      result = decoded.handler.handle(decoded.request, this.context(decoded, slot));
     } catch (err) {
       this.fail(slot, decoded, err);
       return;
@@ -235,7 +239,7 @@ export class Connection {
     }
   }
 
-  private context(decoded: Request): RequestContext {
+  private context(decoded: Request, slot: Slot): RequestContext {
     return {
       connectionId: this.id,
       clientId: decoded.header.clientId,
@@ -245,18 +249,19 @@ export class Connection {
       correlationId: decoded.header.correlationId,
       logger: this.log,
       signal: this.abort.signal,
+      afterResponse: (fn) => void slot.after.push(fn),
     };
   }
 
   private succeed(slot: Slot, decoded: Request, response: unknown, startMs: number): void {
-    if (this.isClosed) return;
+    if (this.isClosed) return runAfter(slot);
     const { header } = decoded;
     this.o.metrics.requestCompleted(header.apiKey, header.apiVersion, topLevelErrorCode(response), performance.now() - startMs);
     this.complete(slot, decoded, response);
   }
 
   private fail(slot: Slot, decoded: Request, err: unknown): void {
-    if (this.isClosed) return;
+    if (this.isClosed) return runAfter(slot);
     const { header, handler } = decoded;
     this.log.error({ err, api: handler.name, version: header.apiVersion, correlationId: header.correlationId }, 'handler failed');
     this.o.metrics.requestCompleted(header.apiKey, header.apiVersion, ErrorCode.UNKNOWN_SERVER_ERROR, 0);
@@ -275,6 +280,7 @@ export class Connection {
 
   private complete(slot: Slot, decoded: Request, response: unknown): void {
     if (slot.silent) {
+      runAfter(slot);
       this.inFlight--;
       this.inFlightBytes -= slot.requestBytes;
       this.pump();
@@ -286,6 +292,7 @@ export class Connection {
     } catch (err) {
       this.log.error({ err, api: decoded.handler.name }, 'response does not encode');
       this.close('error', `${decoded.handler.name} response does not encode`);
+      runAfter(slot);
       return;
     }
     if (this.finishedBytes < FLUSH_NOW_BYTES) {
@@ -328,10 +335,16 @@ export class Connection {
       this.pending.shift();
       this.inFlight--;
       this.inFlightBytes -= head.requestBytes;
-      for (const c of chunks) {
-        socket.write(c);
+      const last = chunks.length - 1;
+      for (let i = 0; i <= last; i++) {
+        const c = chunks[i] as Buffer;
+        // The socket is done with a response's buffers once the write of its last chunk completes
+        // (or fails, the socket destroyed): only then may they be recycled.
+        if (i === last && head.after.length > 0) socket.write(c, () => runAfter(head));
+        else socket.write(c);
         bytes += c.length;
       }
+      if (chunks.length === 0) runAfter(head);
       if (socket.writableNeedDrain) {
         this.writeBlocked = true;
         this.o.metrics.writeBackpressure(true);
@@ -342,4 +355,12 @@ export class Connection {
     this.finishedBytes -= bytes;
     if (bytes > 0) this.o.metrics.bytesSent(bytes);
   }
+}
+
+/** Runs a request's afterResponse callbacks, once. */
+function runAfter(slot: Slot): void {
+  const after = slot.after;
+  if (after.length === 0) return;
+  slot.after = [];
+  for (const fn of after) fn();
 }

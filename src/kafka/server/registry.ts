@@ -20,6 +20,12 @@ export interface RequestContext {
    * what it has rather than failing.
    */
   readonly signal: AbortSignal;
+  /**
+   * Registers `fn` to run once the response has been handed to the socket (its write completed),
+   * or once it never will be (the connection closed, the request gets no response). A handler
+   * whose response carries borrowed buffers returns them here.
+   */
+  afterResponse(fn: () => void): void;
 }
 
 export type RequestOf<K extends ApiKeyValue> = ApiMessages[K]['request'];

@@ -1,5 +1,5 @@
 import { readBatchHeader } from '../../kafka/record-batch/index.js';
-import { EntryType, type Entry } from '../../wal/index.js';
+import { EntryType, type Entry, type ReadAlloc } from '../../wal/index.js';
 import { ErrorCode, KafkaError } from '../../util/errors.js';
 import { asBuffer } from './bytes.js';
 import type { PartitionReplica } from './replica.js';
@@ -15,9 +15,11 @@ export interface FetchSlice {
 /**
  * Reads committed batches from `offset` on, up to `maxBytes` (at least one batch when there is
  * one, as Kafka does, so a batch larger than maxBytes never stalls a consumer). Only committed data
- * is served: nothing past the high watermark, which is the Raft commit point.
+ * is served: nothing past the high watermark, which is the Raft commit point. Bytes read from the
+ * segments land in buffers from `alloc` when given (a caller that recycles them once its response
+ * is written, see read-buffers.ts).
  */
-export async function readCommitted(replica: PartitionReplica, offset: number, maxBytes: number): Promise<FetchSlice> {
+export async function readCommitted(replica: PartitionReplica, offset: number, maxBytes: number, alloc?: ReadAlloc): Promise<FetchSlice> {
   replica.requireLeader();
   const hw = replica.highWatermark;
   const logStartOffset = replica.logStartOffset;
@@ -38,7 +40,7 @@ export async function readCommitted(replica: PartitionReplica, offset: number, m
   const first = await startIndex(replica, offset);
   const lastCommitted = replica.appliedEntryIndex;
   if (first === undefined || first > lastCommitted) return empty;
-  const entries = await replica.wal.read(first, lastCommitted + 1, Math.max(1, maxBytes));
+  const entries = await replica.wal.read(first, lastCommitted + 1, Math.max(1, maxBytes), alloc);
   const batches: Uint8Array[] = [];
   let bytes = 0;
   let last: Entry | undefined;
