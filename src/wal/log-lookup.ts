@@ -34,14 +34,14 @@ const MAX_SCAN_STEPS = 4096;
  * LevelDB's covered range or here. Without the flush's own ops, a lookup made while a flush was in
  * flight found neither (a Fetch at a committed offset came back empty).
  */
-function unflushedOps(state: LogState): readonly WalBatchOp[] {
-  const flushing = state.flushingIndexOps;
-  const pending = state.pendingIndexOps;
+function unflushedOps(state: LogState): OpRuns {
   // The trailing keys of the latest round come after every pending op (its batches are the last).
-  const tail = state.pendingTailKeys;
-  if (flushing.length === 0 && tail.length === 0) return pending;
-  return [...flushing, ...pending, ...tail];
+  // The arrays themselves, not a concatenation: a lookup must not copy thousands of pending ops.
+  return [state.flushingIndexOps, state.pendingIndexOps, state.pendingTailKeys];
 }
+
+/** Runs of index ops, oldest first. */
+type OpRuns = readonly (readonly WalBatchOp[])[];
 
 /** Entry index of the batch containing `offset`, or of the first batch after it. */
 export async function findOffset(state: LogState, offset: number): Promise<number | undefined> {
@@ -74,16 +74,16 @@ async function offsetFloor(state: LogState, target: number): Promise<number | un
 }
 
 /** Unflushed offset keys are in offset order and all after LevelDB's. */
-function pendingOffsetCeiling(state: LogState, pending: readonly WalBatchOp[], target: number): number | undefined {
+function pendingOffsetCeiling(state: LogState, pending: OpRuns, target: number): number | undefined {
   const { keys } = state;
-  for (const op of pending) if (op.type === 'put' && keys.kindOf(op.key) === 'o' && keys.n1(op.key) >= target) return readU64At(op.value, 0);
+  for (const run of pending) for (const op of run) if (op.type === 'put' && keys.kindOf(op.key) === 'o' && keys.n1(op.key) >= target) return readU64At(op.value, 0);
   return undefined;
 }
 
-function pendingOffsetFloor(state: LogState, pending: readonly WalBatchOp[], target: number): number | undefined {
+function pendingOffsetFloor(state: LogState, pending: OpRuns, target: number): number | undefined {
   const { keys } = state;
   let floor: number | undefined;
-  for (const op of pending) if (op.type === 'put' && keys.kindOf(op.key) === 'o' && keys.n1(op.key) < target) floor = readU64At(op.value, 0);
+  for (const run of pending) for (const op of run) if (op.type === 'put' && keys.kindOf(op.key) === 'o' && keys.n1(op.key) < target) floor = readU64At(op.value, 0);
   return floor;
 }
 
@@ -167,13 +167,15 @@ async function timeFloor(state: LogState, seg: Segment, ts: number): Promise<Tim
  * The segment's unflushed timestamp keys come after its flushed ones (a segment's keys only grow,
  * in position and timestamp): the first at or above ts, or the last below it.
  */
-function pendingTimeKey(state: LogState, seg: Segment, ops: readonly WalBatchOp[], ts: number, which: 'floor' | 'ceiling'): TimeKey | undefined {
+function pendingTimeKey(state: LogState, seg: Segment, runs: OpRuns, ts: number, which: 'floor' | 'ceiling'): TimeKey | undefined {
   const { keys } = state;
   let floor: TimeKey | undefined;
-  for (const op of ops) {
-    if (op.type !== 'put' || keys.kindOf(op.key) !== 'x' || keys.n1(op.key) !== seg.baseIndex) continue;
-    if (keys.n2(op.key) >= ts) return which === 'ceiling' ? timeKeyOf(op.value) : floor;
-    floor = timeKeyOf(op.value);
+  for (const run of runs) {
+    for (const op of run) {
+      if (op.type !== 'put' || keys.kindOf(op.key) !== 'x' || keys.n1(op.key) !== seg.baseIndex) continue;
+      if (keys.n2(op.key) >= ts) return which === 'ceiling' ? timeKeyOf(op.value) : floor;
+      floor = timeKeyOf(op.value);
+    }
   }
   return which === 'floor' ? floor : undefined;
 }
