@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MessageType, type Message } from '../../../src/raft/core/types.js';
+import type { TestNode } from './harness.js';
 import { Cluster } from './harness.js';
 
 /**
@@ -108,4 +109,42 @@ describe('raft core: commit notices', () => {
     expect(off.empty).toBe(0);
     expect(off.withEntries).toBe(on.withEntries);
   });
+
+  it('a proposal\'s deferred appends skip a follower that an acknowledgement already sent the entry to (no empty append)', () => {
+    for (const notices of [true, false]) {
+      const c = elected(notices);
+      const leader = c.node(1);
+      c.propose(1, 'a');
+      // The appends of `a` reach both followers; they store it and acknowledge.
+      const appendsOfA = leader.drain();
+      const acks = [2, 3].flatMap((id) => {
+        for (const m of appendsOfA) if (m.to === id) c.node(id).node.step(m);
+        return c.node(id).drain();
+      });
+      const [ack2, ack3] = [2, 3].map((id) => acks.find((m) => m.from === id && m.type === MessageType.APPEND_RESP));
+      expect(ack2 && ack3).toBeDefined();
+      // Follower 2's ack commits `a`; `b` is proposed (its appends deferred to the next Ready);
+      // follower 3's ack then refills its pipeline, which sends it `b` at once.
+      leader.node.step(ack2 as Message);
+      c.propose(1, 'b');
+      leader.node.step(ack3 as Message);
+      const out = drainOnce(leader);
+      // Each follower: `b` once; with notices, after the notice of `a`'s commit (empty). Before
+      // flushAppends sent appends with entries only, follower 3 got a second, empty one after `b`.
+      for (const id of [2, 3]) {
+        const appends = out.filter((m) => m.to === id && m.type === MessageType.APPEND);
+        expect(appends.map((m) => m.entries.length), `to ${id}, notices ${notices}`).toEqual(notices ? [0, 1] : [1]);
+      }
+    }
+  });
 });
+
+/** One Ready's messages (before and after persisting), carried out like the harness does. */
+function drainOnce(n: TestNode): Message[] {
+  const rd = n.node.ready();
+  const out = [...rd.messagesBeforePersist, ...rd.messages];
+  n.storage.append(rd.entries);
+  if (rd.hardState !== undefined) n.storage.setHardState(rd.hardState);
+  n.node.advance(rd);
+  return out;
+}
