@@ -101,9 +101,27 @@ export function offsetKeyOp(t: IndexTarget, lastOffset: number, index: number): 
  * timestamp lookup's ceiling key always exists). Empty when both are keyed already.
  */
 export function trailingKeys(t: IndexTarget, seg: Segment): WalBatchOp[] {
+  const trailing = trailingOf(seg);
+  return trailing === undefined ? [] : trailingOps(t, trailing);
+}
+
+/** A copy of a segment's unkeyed latest batches (Segment.unkeyed*), taken at the end of a round. */
+export type Trailing = Readonly<Pick<Segment, 'baseIndex' | 'unkeyedLastOffset' | 'unkeyedOffsetIndex' | 'unkeyedTs' | 'unkeyedBaseOffset' | 'unkeyedIndex' | 'unkeyedEnd'>>;
+
+/**
+ * Numbers only: a round keeps this, not the ops, because the next round nearly always replaces it
+ * before a flush writes it (building two keys per 1 KiB round was garbage for nothing).
+ */
+export function trailingOf(seg: Segment): Trailing | undefined {
+  if (seg.unkeyedLastOffset < 0 && seg.unkeyedTs < 0) return undefined;
+  const { baseIndex, unkeyedLastOffset, unkeyedOffsetIndex, unkeyedTs, unkeyedBaseOffset, unkeyedIndex, unkeyedEnd } = seg;
+  return { baseIndex, unkeyedLastOffset, unkeyedOffsetIndex, unkeyedTs, unkeyedBaseOffset, unkeyedIndex, unkeyedEnd };
+}
+
+export function trailingOps(t: IndexTarget, tr: Trailing): WalBatchOp[] {
   const ops: WalBatchOp[] = [];
-  if (seg.unkeyedLastOffset >= 0) ops.push(offsetKeyOp(t, seg.unkeyedLastOffset, seg.unkeyedOffsetIndex));
-  if (seg.unkeyedTs >= 0) ops.push(timeKeyOp(t, seg.baseIndex, seg.unkeyedTs, seg.unkeyedBaseOffset, seg.unkeyedIndex, seg.unkeyedEnd));
+  if (tr.unkeyedLastOffset >= 0) ops.push(offsetKeyOp(t, tr.unkeyedLastOffset, tr.unkeyedOffsetIndex));
+  if (tr.unkeyedTs >= 0) ops.push(timeKeyOp(t, tr.baseIndex, tr.unkeyedTs, tr.unkeyedBaseOffset, tr.unkeyedIndex, tr.unkeyedEnd));
   return ops;
 }
 

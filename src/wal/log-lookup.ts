@@ -13,6 +13,7 @@ import type { Entry } from './entry.js';
 import { EntryType } from './entry.js';
 import { readU64At } from './keys.js';
 import { readBatchFields } from './kafka-batch.js';
+import { trailingOps } from './indexer.js';
 import { FRAME_HEADER_BYTES } from './frame.js';
 import { read } from './log-read.js';
 import { readSegments, runAsync, type ReadState } from './reader.js';
@@ -37,7 +38,8 @@ const MAX_SCAN_STEPS = 4096;
 function unflushedOps(state: LogState): OpRuns {
   // The trailing keys of the latest round come after every pending op (its batches are the last).
   // The arrays themselves, not a concatenation: a lookup must not copy thousands of pending ops.
-  return [state.flushingIndexOps, state.pendingIndexOps, state.pendingTailKeys];
+  const trailing = state.pendingTrailing;
+  return [state.flushingIndexOps, state.pendingIndexOps, trailing === undefined ? [] : trailingOps(state, trailing)];
 }
 
 /** Runs of index ops, oldest first. */

@@ -91,7 +91,7 @@ export async function openLogState(ctx: StoreContext, logId: string, dir: string
     pendingIndexOps: [],
     flushingIndexOps: [],
     pendingMarker: undefined,
-    pendingTailKeys: [],
+    pendingTrailing: undefined,
     indexedLastIndex: 0,
     indexedNextOffset: meta.startOffset,
     logStartOffset: meta.startOffset,

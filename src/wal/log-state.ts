@@ -6,7 +6,7 @@ import type { TermRuns } from './terms.js';
 import type { Entry, HardState, Snapshot } from './entry.js';
 import type { LogMeta } from './meta.js';
 import type { StoreContext } from './context.js';
-import type { IndexTarget } from './indexer.js';
+import type { IndexTarget, Trailing } from './indexer.js';
 import type { WalBatchOp } from './context.js';
 import type { FrameStage } from './frame-stage.js';
 
@@ -78,10 +78,10 @@ export interface LogState extends IndexTarget {
   /** The marker of the latest completed round, written with the pending ops (none once flushed). */
   pendingMarker: WalBatchOp | undefined;
   /**
-   * The latest completed round's trailing keys (RoundResult.tailKeys), written with the marker: the
-   * index then holds every segment's last offset and max timestamp as of the marker.
+   * The latest completed round's unkeyed trailing batches (RoundResult.trailing), keyed with the
+   * marker: the index then holds every segment's last offset and max timestamp as of the marker.
    */
-  pendingTailKeys: WalBatchOp[];
+  pendingTrailing: Trailing | undefined;
   /** What LevelDB's index covers: entries up to this index, batches below this offset. */
   indexedLastIndex: number;
   indexedNextOffset: number;

@@ -10,7 +10,7 @@ import type { WalBatchOp } from './context.js';
 import type { Entry } from './entry.js';
 import { findSegment, type Segment } from './segment.js';
 import { FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES } from './frame.js';
-import { closeSegmentKeys, indexFrame, markerOp, trailingKeys, type IndexedFrame } from './indexer.js';
+import { closeSegmentKeys, indexFrame, markerOp, trailingOf, trailingOps, type IndexedFrame, type Trailing } from './indexer.js';
 import { createSegment } from './segment-files.js';
 import { crcDeferred, finishDeferredCrcs, frameBuffers } from './frame-stage.js';
 import { writtenBytes, type JournalPart } from './journal.js';
@@ -36,8 +36,8 @@ export interface RoundResult {
   ops: WalBatchOp[];
   /** The index marker after this round; only the latest pending one is written (see takeIndexOps). */
   marker: WalBatchOp;
-  /** The last segment's unkeyed latest batches after this round (indexer.ts trailingKeys); written with the marker. */
-  tailKeys: WalBatchOp[];
+  /** The last segment's unkeyed latest batches after this round (indexer.ts trailingKeys); keyed with the marker. */
+  trailing: Trailing | undefined;
   taken: number;
   /** Next Kafka offset once this round is durable (unchanged when it had no batches). */
   nextOffset: number;
@@ -250,7 +250,7 @@ function deriveIndexOps(state: LogState, round: WrittenRound): RoundResult {
     g.seg.sizeBytes = position;
     if (g.seg !== last.seg) closeSegmentKeys(state, g.seg, ops);
   }
-  return { ops, marker: markerOp(state, last.seg, last.seg.sizeBytes), tailKeys: trailingKeys(state, last.seg), taken: round.taken, nextOffset };
+  return { ops, marker: markerOp(state, last.seg, last.seg.sizeBytes), trailing: trailingOf(last.seg), taken: round.taken, nextOffset };
 }
 
 /**
@@ -275,7 +275,7 @@ export function completeRound(state: LogState, result: RoundResult): void {
   for (const e of done) state.tailBytes -= e.data.byteLength;
   for (const op of result.ops) state.pendingIndexOps.push(op);
   state.pendingMarker = result.marker;
-  state.pendingTailKeys = result.tailKeys;
+  state.pendingTrailing = result.trailing;
   state.inFlight -= result.taken;
   assert(state.inFlight >= 0);
   const last = done[done.length - 1];
@@ -301,10 +301,10 @@ export function takeIndexOps(state: LogState): { ops: WalBatchOp[]; lastIndex: n
   state.pendingIndexOps = [];
   // The latest marker covers every round pending before it: one per flush, not one per round (at a
   // single small entry per round the markers were most of the batch).
-  for (const op of state.pendingTailKeys) ops.push(op);
+  if (state.pendingTrailing !== undefined) for (const op of trailingOps(state, state.pendingTrailing)) ops.push(op);
   if (state.pendingMarker !== undefined) ops.push(state.pendingMarker);
   state.pendingMarker = undefined;
-  state.pendingTailKeys = [];
+  state.pendingTrailing = undefined;
   // Flushes run one at a time (the store chains them), so at most one set is in flight.
   state.flushingIndexOps = ops;
   return { ops, lastIndex: state.durableLastIndex, nextOffset: state.durableNextOffset };
