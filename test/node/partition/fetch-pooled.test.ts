@@ -10,8 +10,8 @@ import { RawClient } from '../../kafka/server/raw-client.js';
  * written. The danger is a buffer recycled while a socket still sends it: another reader's bytes
  * would then replace what the first client receives. Here a client's 48 MB response (three 16 MiB
  * reads; more than loopback's socket buffers take, up to 32 MB here) stalls in its socket (the
- * client stops reading after the first bytes) while a second client reads the whole log through
- * the pool in reads of the same size class; the stalled response must still arrive byte for byte.
+ * client stops reading after the first bytes) while a second client reads through the pool in
+ * reads of the same size (16 MiB); the stalled response must still arrive byte for byte.
  */
 const TOPIC = 'fetch-pooled';
 const BATCHES = 56;
@@ -83,13 +83,15 @@ describe('fetch reads in recycled buffers', () => {
       }));
       stalled.send(fetchFrame(1, 0, 48 * 1024 * 1024));
       await started;
+      // Two reads of 16 MiB from the start: were the stalled response's buffers (its last one holds
+      // its bytes 32-48 MB) given back early, they would now hold the log's first 32 MB instead.
       let offset = 0;
-      for (let round = 1; round <= 40 && offset < BATCHES * RECORDS_PER_BATCH; round++) {
-        reader.send(fetchFrame(round, offset, 12 * 1024 * 1024));
+      for (let round = 1; round <= 2; round++) {
+        reader.send(fetchFrame(round, offset, 16 * 1024 * 1024));
         await reader.waitFrames(round, 20_000);
         offset = verify(reader.frames[round - 1] as Buffer, offset);
       }
-      expect(offset).toBe(BATCHES * RECORDS_PER_BATCH);
+      expect(offset).toBeGreaterThan(30 * RECORDS_PER_BATCH);
       stalled.socket.resume();
       await stalled.waitFrames(1, 30_000);
       expect(verify(stalled.frames[0] as Buffer, 0)).toBeGreaterThan(50 * RECORDS_PER_BATCH);

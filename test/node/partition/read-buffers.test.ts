@@ -7,7 +7,7 @@ const MiB = 1024 * 1024;
 describe('read buffer pool', () => {
   const pool = (): ReadBufferPool => new ReadBufferPool({ minPooledBytes: MiB, maxPooledBytes: 4 * MiB, maxFreeBytes: 6 * MiB });
 
-  it('lends power-of-two buffers viewed to the exact size, and reuses them only after the lease is released', () => {
+  it('lends buffers in whole MiB viewed to the exact size, and reuses them only after the lease is released', () => {
     const p = pool();
     const a = p.lease();
     const first = a.alloc(1.5 * MiB);
@@ -17,6 +17,7 @@ describe('read buffer pool', () => {
     const b = p.lease();
     const second = b.alloc(1.2 * MiB);
     expect(second.buffer).not.toBe(first.buffer);
+    expect(b.alloc(2.5 * MiB).buffer.byteLength).toBe(3 * MiB);
     a.release();
     expect(p.freeBufferBytes).toBe(2 * MiB);
     const c = p.lease();
