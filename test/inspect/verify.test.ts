@@ -9,6 +9,7 @@ import { basename, join } from 'node:path';
 import { WalStore, WalCorruptionError } from '../../src/wal/index.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { encodeFrameHeader, encodeSegmentHeader, FORMAT_VERSION, FRAME_HEADER_BYTES } from '../../src/wal/frame.js';
+import { buildRecordBatch } from '../../src/kafka/record-batch/index.js';
 import { buildDataDir, META_LOG, PARTITION_LOG, partitionBatch, removeDir, SEGMENT_BYTES, tempDir } from './fixture.js';
 import { appendBytes, chopTail, flipByte, framesOf, middleFrame, overwrite, segmentPaths } from './corrupt.js';
 import { inspect } from './io.js';
@@ -287,6 +288,30 @@ describe('bounds and versions', () => {
 });
 
 describe('Kafka batches', () => {
+  test('a batch of 8 KiB or more whose own CRC is wrong: its frame CRC is derived from it, so the frame fails its check', async () => {
+    const dir = await tempDir();
+    dirs.push(dir);
+    const store = await WalStore.open({ dir, logger: silentLogger(), fsync: 'never' });
+    const log = await store.openLog(PARTITION_LOG, { kind: 'partition' });
+    const big = (i: number): Buffer => buildRecordBatch({ baseOffset: i, baseTimestamp: 1_700_000_000_000, records: [{ key: null, value: Buffer.alloc(20_000, i + 1), headers: [], timestamp: 1_700_000_000_000 }] });
+    const bad = big(1);
+    bad[bad.length - 3] = (bad[bad.length - 3] ?? 0) ^ 1; // a record byte: the stored batch CRC no longer matches
+    await log.append([
+      { index: 1, term: 1, type: 2, data: big(0) },
+      { index: 2, term: 1, type: 2, data: bad },
+      { index: 3, term: 1, type: 2, data: big(2) },
+    ]);
+    await store.close();
+    const { code, out } = await verifyJson(dir);
+    expect(code).toBe(1);
+    expect(out.corruptionCount).toBe(1);
+    expect(out.firstProblem?.index).toBe(2);
+    // The frame's own CRC fails (not only the batch's): every reader of the frame refuses it.
+    expect(out.firstProblem?.message).not.toBe('Kafka record batch CRC mismatch');
+    expect(out.firstProblem?.actualCrc).not.toBe(out.firstProblem?.expectedCrc);
+    expect(await walOpens(dir, PARTITION_LOG, true)).toBeInstanceOf(WalCorruptionError);
+  });
+
   test('a batch whose own CRC is wrong inside a CRC-valid frame', async () => {
     const dir = await tempDir();
     dirs.push(dir);

@@ -8,12 +8,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { WalCorruptionError, WalStore, type Entry } from '../../src/wal/index.js';
+import { FaultyFileIO, WalCorruptionError, WalStore, type Entry } from '../../src/wal/index.js';
 import { computeFrameCrc, derivedFrameCrc, encodeFrameHeader, frameCrcDerived } from '../../src/wal/frame.js';
 import { crcDeferred } from '../../src/wal/frame-stage.js';
 import { crc32c } from '../../src/util/crc32c.js';
 import { CRC32C_COMBINE_MIN_BYTES } from '../../src/util/crc32c-combine.js';
-import { logger, tempDir } from './helpers.js';
+import { capturingLogger, logger, memoryDb, tempDir } from './helpers.js';
+import { Fence, FencedDb, FencedFileIO } from '../../src/wal/testing/fenced.js';
 
 /** A magic-2 batch of `size` bytes whose stored CRC covers bytes 21..end (corrupted by `crcXor`). */
 function batch(size: number, fill: number, baseOffset = 0, crcXor = 0): Buffer {
@@ -129,5 +130,30 @@ describe('a batch whose stored CRC is wrong', () => {
     const again = await open(dir);
     await expect(again.openLog('p.t.0', { kind: 'partition' })).rejects.toBeInstanceOf(WalCorruptionError);
     await again.close();
+  });
+
+  it('is cut as a torn tail when it is the last frame and the index had not covered it at a crash (the documented limit)', async () => {
+    // What docs/wal-format.md says: past the durable mark, a last frame with a bad CRC is what a
+    // torn write looks like, and recovery cannot tell the two apart (row 4), although its append
+    // had resolved. This pins that down, so that a change of the rule is a decision, not an accident.
+    const io = new FaultyFileIO({ seed: 11 });
+    const db = memoryDb();
+    const { lines, log: warnLog } = capturingLogger();
+    const openStore = (fence: Fence): Promise<WalStore> =>
+      WalStore.open({ dir: '/n', logger: warnLog, fileIO: new FencedFileIO(io, fence), db: new FencedDb(db, fence), indexFlushDelayMs: 60_000 });
+    const fence = new Fence();
+    const first = await openStore(fence);
+    const log = await first.openLog('p.t.0', { kind: 'partition' });
+    await log.append([
+      { index: 1, term: 1, type: 2, data: batch(20_000, 8, 0) },
+      { index: 2, term: 1, type: 2, data: batch(20_000, 9, 1, 0x4) },
+    ]);
+    // The process dies before the index flush: no marker covers entry 2.
+    fence.kill();
+    const second = await openStore(new Fence());
+    const reopened = await second.openLog('p.t.0', { kind: 'partition' });
+    expect(reopened.lastIndex).toBe(1);
+    expect(lines.some((l) => l.msg === 'cut a torn tail')).toBe(true);
+    await second.close();
   });
 });
