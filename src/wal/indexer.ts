@@ -36,7 +36,7 @@ export interface IndexedFrame {
  * `indexIntervalBytes` after the end of the last keyed one; a record batch (one that raises the
  * segment's max timestamp) gets a timestamp key by the same rule. So every batch without a key lies
  * within `indexIntervalBytes` after a keyed one of its segment, and lookups find the floor key and
- * scan forward (log-read.ts). Before, every 1 KiB batch added an offset key and (timestamps rising)
+ * scan forward (log-lookup.ts). Before, every 1 KiB batch added an offset key and (timestamps rising)
  * a timestamp key: most of the LevelDB batch work on a node serving small batches.
  */
 export function indexFrame(
