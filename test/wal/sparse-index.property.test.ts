@@ -16,6 +16,7 @@ import { decodeFrameHeader, FRAME_HEADER_BYTES, parseSegmentFileName, SEGMENT_HE
 import { readBatchFields } from '../../src/wal/kafka-batch.js';
 import { LogKeys } from '../../src/wal/keys.js';
 import { logger, memoryDb } from './helpers.js';
+import { Fence, FencedDb, FencedFileIO } from '../../src/wal/testing/fenced.js';
 
 const LOG = 'p.sparse.0';
 const DIR = '/node';
@@ -26,7 +27,8 @@ type Step =
   | { kind: 'flush' }
   | { kind: 'reopen' }
   | { kind: 'truncate'; back: number }
-  | { kind: 'prefix'; forward: number };
+  | { kind: 'prefix'; forward: number }
+  | { kind: 'crash'; midAppend: boolean };
 
 const batchArb = fc.record({
   records: fc.integer({ min: 1, max: 4 }),
@@ -43,6 +45,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('reopen' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('truncate' as const), back: fc.integer({ min: 0, max: 20 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('prefix' as const), forward: fc.integer({ min: 0, max: 20 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('crash' as const), midAppend: fc.boolean() }) },
 );
 
 /** A magic-2 batch with the fields the WAL reads (`extra` filler bytes; no valid batch CRC: under 8 KiB the WAL never looks at it). */
@@ -112,12 +115,15 @@ class Harness {
     readonly db: WalDb = memoryDb(),
   ) {}
 
+  private fence = new Fence();
+
   async open(): Promise<void> {
+    this.fence = new Fence();
     this.store = await WalStore.open({
       dir: DIR,
       logger,
-      fileIO: this.io,
-      db: this.db,
+      fileIO: new FencedFileIO(this.io, this.fence),
+      db: new FencedDb(this.db, this.fence),
       fsync: 'always',
       segmentBytes: this.opts.segmentBytes,
       indexIntervalBytes: this.opts.indexIntervalBytes,
@@ -137,6 +143,13 @@ class Harness {
       next += b.records;
     }
     await this.log.append(entries);
+  }
+
+  /** The largest batch timestamp left in the segments (a crash may have dropped the latest). */
+  private async maxTimestampOnDisk(): Promise<number> {
+    let max = 0;
+    for (const f of await segmentFrames(this.io, `${DIR}/logs/${LOG}`)) if (f.type === 2) max = Math.max(max, readBatchFields(f.data).maxTimestamp);
+    return max;
   }
 
   /** Every distinct answer boundary: each offset and each stored timestamp, ±1, and beyond the ends. */
@@ -165,6 +178,15 @@ class Harness {
     else if (step.kind === 'reopen') {
       await this.store.close();
       await this.open();
+    } else if (step.kind === 'crash') {
+      // Power loss: the process dies (its pending index flush never lands), unsynced bytes are
+      // torn; mid-append, a round may be half written. Opening catches the index up from its marker.
+      const inFlight = step.midAppend ? this.append({ kind: 'append', noop: false, batches: [{ records: 2, size: 300, tsStep: 3 }, { records: 1, size: 5000, tsStep: 1 }] }).catch(() => undefined) : undefined;
+      this.fence.kill();
+      this.io.crash({ tear: 'random' });
+      await inFlight;
+      await this.open();
+      this.ts = Math.max(this.ts, await this.maxTimestampOnDisk());
     } else if (step.kind === 'truncate') {
       const to = Math.max(this.log.firstIndex - 1, this.log.lastIndex - step.back);
       await this.log.truncateSuffix(to);
