@@ -6,6 +6,7 @@ import type { Migration, MigrationContext } from './types.js';
 import { migration0001 } from './0001-initial.js';
 import { migration0002 } from './0002-snapshots-in-leveldb.js';
 import { migration0003 } from './0003-redo-journal.js';
+import { migration0004 } from './0004-sparse-index.js';
 import { FORMAT_KEY, MIGRATION_KEY } from '../src/wal/keys.js';
 import { WalVersionError } from '../src/wal/errors.js';
 import { batchDurable } from '../src/wal/context.js';
@@ -13,16 +14,17 @@ import { batchDurable } from '../src/wal/context.js';
 export type { Migration, MigrationContext } from './types.js';
 
 /** Every migration, in order. Append only; never renumber. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004];
 
 /**
  * The data directory's format (`!format`), which this build reads and writes. It moves with the
  * migrations, apart from the segment format (frame.ts FORMAT_VERSION, in every segment header):
  * format 2 = format-1 segments + local snapshots in LevelDB; format 3 = format 2 + the redo
- * journal. An older build refuses a newer directory instead of missing the snapshot its log's
- * deleted prefix depends on, or the journaled bytes a crash left out of the segments.
+ * journal; format 4 = format 3 + a sparse offset/timestamp index. An older build refuses a newer
+ * directory instead of missing the snapshot its log's deleted prefix depends on, the journaled
+ * bytes a crash left out of the segments, or the batches between sparse index keys.
  */
-export const DATA_FORMAT_VERSION = 3;
+export const DATA_FORMAT_VERSION = 4;
 
 async function readNumber(ctx: MigrationContext, key: Buffer): Promise<number | undefined> {
   const v = await ctx.db.get(key);

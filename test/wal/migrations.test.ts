@@ -16,9 +16,9 @@ describe('migrations', () => {
     await db.open();
     const io = new FaultyFileIO();
     const ctx = { db, io, dir: '/data', logger };
-    expect(await runMigrations(ctx)).toEqual([1, 2, 3]);
+    expect(await runMigrations(ctx)).toEqual([1, 2, 3, 4]);
     expect((await db.get(FORMAT_KEY))?.toString()).toBe(String(DATA_FORMAT_VERSION));
-    expect((await db.get(MIGRATION_KEY))?.toString()).toBe('3');
+    expect((await db.get(MIGRATION_KEY))?.toString()).toBe('4');
     expect(await runMigrations(ctx)).toEqual([]);
     expect(await io.readdir('/data')).toEqual(['journal', 'logs']);
   });
