@@ -1,49 +1,6 @@
 import { crc32c } from '../../util/crc32c.js';
+import { crc32cCombine } from '../../util/crc32c-combine.js';
 import * as L from './layout.js';
-
-/** CRC-32C (Castagnoli), reflected. */
-const POLY = 0x82f63b78;
-/** x^0 in the reflected representation (the top bit). */
-const ONE = 0x80000000;
-
-/** a * b modulo the CRC polynomial, both in the reflected representation. */
-function multModP(a: number, b: number): number {
-  let m = ONE;
-  let p = 0;
-  let bb = b;
-  // At most 32 rounds: one per bit of a.
-  for (let i = 0; i < 32; i++) {
-    if ((a & m) !== 0) {
-      p ^= bb;
-      if ((a & (m - 1)) === 0) break;
-    }
-    m >>>= 1;
-    bb = (bb & 1) !== 0 ? (bb >>> 1) ^ POLY : bb >>> 1;
-  }
-  return p >>> 0;
-}
-
-/**
- * x^(2^k) mod P for k = 0..63 (enough for any safe-integer length). Constants computed once per
- * process; not assumed periodic in k, so no wrap-around like zlib's 32-entry table.
- */
-const X2N: readonly number[] = (() => {
-  const t = [ONE >>> 1];
-  for (let k = 1; k < 64; k++) t.push(multModP(t[k - 1] as number, t[k - 1] as number));
-  return t;
-})();
-
-/** x^(8 * bytes) mod P: the factor that moves a CRC past `bytes` zero bytes. */
-function shiftFactor(bytes: number): number {
-  let p = ONE;
-  let n = bytes;
-  // Three squarings of x^1 is x^8, one byte; then one table step per bit of n (at most 53).
-  for (let k = 3; n > 0; k++) {
-    if (n % 2 === 1) p = multModP(X2N[k] as number, p);
-    n = Math.floor(n / 2);
-  }
-  return p;
-}
 
 /**
  * CRC-32C of the records section alone (after the 61-byte header). The header changes when a
@@ -58,8 +15,8 @@ function shiftFactor(bytes: number): number {
  * direct CRC of the records.
  */
 export function recordsCrc(batch: Buffer): number {
-  const whole = batch.readUInt32BE(L.CRC);
-  return (whole ^ multModP(shiftFactor(batch.length - L.RECORDS), batchHeadCrc(batch))) >>> 0;
+  // CRC(r) = CRC(h ++ r) xor CRC(h) * x^(8|r|): the combine of CRC(h) with the whole batch's CRC.
+  return crc32cCombine(batchHeadCrc(batch), batch.readUInt32BE(L.CRC), batch.length - L.RECORDS);
 }
 
 /**
@@ -71,9 +28,8 @@ export function recordsCrc(batch: Buffer): number {
  * still wrong if it was not, so a corrupt batch is never given a CRC that hides it.
  */
 export function rebasedBatchCrc(batch: Buffer, headCrcBefore: number): number {
-  const whole = batch.readUInt32BE(L.CRC);
-  const headAfter = batchHeadCrc(batch);
-  return (whole ^ multModP(shiftFactor(batch.length - L.RECORDS), (headCrcBefore ^ headAfter) >>> 0)) >>> 0;
+  const headDelta = (headCrcBefore ^ batchHeadCrc(batch)) >>> 0;
+  return crc32cCombine(headDelta, batch.readUInt32BE(L.CRC), batch.length - L.RECORDS);
 }
 
 /** CRC-32C of the header bytes the batch CRC covers (attributes up to the records). */
