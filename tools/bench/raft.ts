@@ -31,7 +31,6 @@
  * committed entry, each node's fdatasyncs (WAL file layer) and synced LevelDB writes.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { missingBrokerFlags } from '../../src/cli/node-flags.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
@@ -645,9 +644,7 @@ type Loaded = Extract<Reply, { type: 'loaded' }>;
 
 async function startNodes(dir: string, o: Options): Promise<NodeProc[]> {
   const script = fileURLToPath(import.meta.url);
-  // The nodes run with a broker's node flags: this measures the Raft groups as a broker runs them.
-  const execArgv = [...process.execArgv, ...missingBrokerFlags(process.execArgv)];
-  const nodes = [0, 1, 2].map(() => new NodeProc(fork(script, ['--worker'], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })));
+  const nodes = [0, 1, 2].map(() => new NodeProc(fork(script, ['--worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })));
   const addresses: Array<[number, PeerAddress]> = [];
   for (const [id, n] of nodes.entries()) {
     const r = await n.call({ type: 'init', nodeId: id, dir: join(dir, `node-${id}`), fsync: o.fsync, cpuProfDir: o.cpuProfDir, heapProf: o.heapProf, heartbeatTicks: o.heartbeatTicks, trace: o.trace, syncMode: o.syncMode, commitNotices: o.commitNotices });
