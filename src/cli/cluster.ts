@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { BROKER_NODE_FLAGS } from './node-flags.js';
 
 const HELP = `Usage: chronik cluster [--nodes N] [--kafka-ports P0,P1,...] [--data-dir DIR] [--log-level LEVEL]
 
@@ -71,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
 function startNode(cli: string, id: number, port: number, peers: string, args: ClusterArgs): ChildProcess {
   const child = spawn(
     process.execPath,
-    [...BROKER_NODE_FLAGS, cli, 'start', '--node-id', String(id), '--kafka', `127.0.0.1:${port}`, '--raft', `127.0.0.1:${port + 100}`, '--peers', peers, '--data-dir', join(args.dataDir, `node-${id}`), '--log-level', args.logLevel === 'warn' ? 'info' : args.logLevel],
+    [cli, 'start', '--node-id', String(id), '--kafka', `127.0.0.1:${port}`, '--raft', `127.0.0.1:${port + 100}`, '--peers', peers, '--data-dir', join(args.dataDir, `node-${id}`), '--log-level', args.logLevel === 'warn' ? 'info' : args.logLevel],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   return child;

@@ -1,8 +1,7 @@
-#!/usr/bin/env -S node --single-threaded-gc
+#!/usr/bin/env node
 /**
  * `chronik` command-line entry point. Each subcommand lives in its own module and is loaded lazily,
- * so `chronik inspect` never pays for the broker's start-up and vice versa. The first line passes
- * the broker's node flags (node-flags.ts; a test keeps them equal).
+ * so `chronik inspect` never pays for the broker's start-up and vice versa.
  */
 const USAGE = `Usage: chronik <command> [options]
 

@@ -1,7 +1,6 @@
 import { buildConfig, ConfigError, parseFlags, readConfigFile, settingsHelp, type BrokerConfig } from '../config/index.js';
 import { ChronikNode } from '../node/node.js';
 import { createLogger } from '../util/logger.js';
-import { missingBrokerFlags } from './node-flags.js';
 
 const HELP = `Usage: chronik start [options]
 
@@ -32,8 +31,6 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const logger = createLogger({ level: config.logLevel, nodeId: config.nodeId, pretty: process.stdout.isTTY });
-  const missing = missingBrokerFlags(process.execArgv);
-  if (missing.length > 0) logger.info({ missing }, 'node started without the broker flags of npm start (see src/cli/node-flags.ts)');
   const node = await ChronikNode.start({ config, logger });
   return new Promise<number>((resolve) => {
     const stop = (signal: string): void => {

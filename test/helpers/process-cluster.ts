@@ -3,7 +3,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { BROKER_NODE_FLAGS } from '../../src/cli/node-flags.js';
 import { freePorts } from './ports.js';
 
 export const CLI = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
@@ -75,7 +74,6 @@ export class ProcessCluster {
 
   spawn(node: ProcessNode): void {
     const args = [
-      ...BROKER_NODE_FLAGS,
       this.cli, 'start',
       '--node-id', String(node.id),
       '--kafka', `127.0.0.1:${node.kafkaPort}`,

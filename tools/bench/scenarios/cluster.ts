@@ -8,7 +8,6 @@ import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { BROKER_NODE_FLAGS } from '../../../src/cli/node-flags.js';
 import { BenchError } from './errors.js';
 
 const CLI = resolve(import.meta.dirname, '../../../src/cli/main.js');
@@ -107,7 +106,7 @@ export class BenchCluster {
   private spawn(node: BenchNode): void {
     const peers = this.nodes.map((n) => `${n.id}@127.0.0.1:${n.raftPort}`).join(',');
     const args = [
-      ...BROKER_NODE_FLAGS, ...this.nodeFlags, CLI, 'start',
+      ...this.nodeFlags, CLI, 'start',
       '--node-id', String(node.id),
       '--kafka', `127.0.0.1:${node.kafkaPort}`,
       '--raft', `127.0.0.1:${node.raftPort}`,
