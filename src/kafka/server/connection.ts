@@ -268,12 +268,12 @@ export class Connection {
     if (slot.silent) {
       // The client expects no response, so closing is the only way to tell it something failed.
       this.close('error', `${handler.name} handler failed on a request without response`);
-      return;
+      return runAfter(slot);
     }
     const response = errorResponse(handler, header.apiVersion, decoded.request, ErrorCode.UNKNOWN_SERVER_ERROR);
     if (response === undefined) {
       this.close('error', `${handler.name} handler failed and its response has no error code`);
-      return;
+      return runAfter(slot);
     }
     this.complete(slot, decoded, response);
   }
