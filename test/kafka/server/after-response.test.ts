@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApiKey, FetchRequestCodec, FetchResponseCodec, HeartbeatRequestCodec, type FetchResponse, type HeartbeatResponse } from '../../../src/kafka/protocol/index.js';
+import { ApiKey, FetchRequestCodec, HeartbeatRequestCodec, type FetchResponse, type HeartbeatResponse } from '../../../src/kafka/protocol/index.js';
 import { startKafkaServer, type KafkaServer, type KafkaServerOptions } from '../../../src/kafka/server/server.js';
 import type { HandlerRegistry } from '../../../src/kafka/server/registry.js';
 import { noopMetrics } from '../../../src/kafka/server/metrics.js';
 import { RawClient } from './raw-client.js';
-import { capturingLogger, deferred, registryWithApiVersions, requestFrame } from './harness.js';
+import { capturingLogger, deferred, oneFetchResponse, registryWithApiVersions, requestFrame } from './harness.js';
 
 /**
  * `RequestContext.afterResponse`: a handler that lends buffers to its response (Fetch reads from a
@@ -29,17 +29,6 @@ describe('afterResponse', () => {
     };
   }
 
-  function fetchResponse(records: Buffer): FetchResponse {
-    return {
-      ...FetchResponseCodec.defaults(),
-      responses: [{ topic: 't', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitions: [{
-        partitionIndex: 0, errorCode: 0, highWatermark: 1, lastStableOffset: 1, logStartOffset: 0,
-        divergingEpoch: { epoch: -1, endOffset: -1 }, currentLeader: { leaderId: -1, leaderEpoch: -1 },
-        snapshotId: { endOffset: -1, epoch: -1 }, abortedTransactions: null, preferredReadReplica: -1, records,
-      }] }],
-    };
-  }
-
   it('runs once the response is written, not while the socket still holds it, and then only once', async () => {
     const registry = registryWithApiVersions();
     // Larger than loopback socket buffers: the write cannot complete while the client reads nothing.
@@ -56,7 +45,7 @@ describe('afterResponse', () => {
           events.push('after');
           after.resolve();
         });
-        return fetchResponse(records);
+        return oneFetchResponse(records);
       },
     });
     const metrics = { ...noopMetrics, writeBackpressure: (isBlocked: boolean) => (isBlocked ? blocked.resolve() : undefined) };

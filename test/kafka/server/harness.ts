@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import type { MessageCodec } from '../../../src/kafka/protocol/codec.js';
+import { FetchResponseCodec, type FetchResponse } from '../../../src/kafka/protocol/index.js';
 import { encodeRequestFrame, responseHeaderIsFlexible } from '../../../src/kafka/protocol/header.js';
 import { apiVersionsHandler } from '../../../src/kafka/server/api-versions.js';
 import { HandlerRegistry } from '../../../src/kafka/server/registry.js';
@@ -52,4 +53,16 @@ export function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } 
     resolve = r;
   });
   return { promise, resolve };
+}
+
+/** A Fetch response with one partition carrying `records` (for handlers that return big responses). */
+export function oneFetchResponse(records: Buffer): FetchResponse {
+  return {
+    ...FetchResponseCodec.defaults(),
+    responses: [{ topic: 't', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitions: [{
+      partitionIndex: 0, errorCode: 0, highWatermark: 1, lastStableOffset: 1, logStartOffset: 0,
+      divergingEpoch: { epoch: -1, endOffset: -1 }, currentLeader: { leaderId: -1, leaderEpoch: -1 },
+      snapshotId: { endOffset: -1, epoch: -1 }, abortedTransactions: null, preferredReadReplica: -1, records,
+    }] }],
+  };
 }

@@ -4,7 +4,6 @@ import {
   ApiVersionsRequestCodec,
   ApiVersionsResponseCodec,
   FetchRequestCodec,
-  FetchResponseCodec,
   HeartbeatRequestCodec,
   HeartbeatResponseCodec,
   ListOffsetsRequestCodec,
@@ -17,7 +16,7 @@ import { startKafkaServer, type KafkaServer, type KafkaServerOptions } from '../
 import type { HandlerRegistry } from '../../../src/kafka/server/registry.js';
 import { noopMetrics } from '../../../src/kafka/server/metrics.js';
 import { RawClient } from './raw-client.js';
-import { capturingLogger, deferred, registryWithApiVersions, requestFrame, responseOf } from './harness.js';
+import { capturingLogger, deferred, oneFetchResponse, registryWithApiVersions, requestFrame, responseOf } from './harness.js';
 
 const apiVersionsRequest = {
   ...ApiVersionsRequestCodec.defaults(),
@@ -385,14 +384,7 @@ describe('kafka connection server', () => {
       maxVersion: 11,
       handle(): FetchResponse {
         events.push('handle');
-        return {
-          ...FetchResponseCodec.defaults(),
-          responses: [{ topic: 't', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitions: [{
-            partitionIndex: 0, errorCode: 0, highWatermark: 1, lastStableOffset: 1, logStartOffset: 0,
-            divergingEpoch: { epoch: -1, endOffset: -1 }, currentLeader: { leaderId: -1, leaderEpoch: -1 },
-            snapshotId: { endOffset: -1, epoch: -1 }, abortedTransactions: null, preferredReadReplica: -1, records,
-          }] }],
-        };
+        return oneFetchResponse(records);
       },
     });
     const metrics = {
