@@ -1,8 +1,15 @@
 import { entrySize } from '../core/storage.js';
 import type { Entry } from '../core/index.js';
 
-/** How far past its bounds the cache may grow to keep entries not yet applied. */
-export const UNAPPLIED_HEADROOM = 8;
+/**
+ * How far past its bounds the cache may grow to keep entries not yet applied. 32 x the default 1 MiB
+ * is half the default `maxUncommittedBytes` (64 MiB), which a leader holds anyway until commit. At 8,
+ * produce-1n (20 MB of 1 MiB batches in flight over 6 partitions) still evicted unapplied entries and
+ * read them back (`read` and its CRC ~5 % of the broker's main thread); at 32, three alternating
+ * pairs: 243.8 / 269.6 / 279.3 MB/s against 221.8 / 264.8 / 260.3, broker 4.1-4.7 against 4.4-5.4 ms
+ * of CPU per MB, the same RSS (docs/bench.md, session 8).
+ */
+export const UNAPPLIED_HEADROOM = 32;
 
 /**
  * The most recent entries of one group, so that replicating to up-to-date followers and applying
