@@ -74,9 +74,9 @@ export function entries(from: number, count: number, term: number, size?: number
   return Array.from({ length: count }, (_, i) => ({ index: from + i, term, type: 0, data: payload(from + i, size) }));
 }
 
-/** A minimal magic-2 record batch header with the fields the WAL reads. */
-export function recordBatch(baseOffset: number, count: number, maxTimestamp: number, extra = 20): Uint8Array {
-  const b = Buffer.alloc(61 + extra);
+/** A minimal magic-2 record batch header with the fields the WAL reads (`extra` bytes of `fill` after it; no valid batch CRC). */
+export function recordBatch(baseOffset: number, count: number, maxTimestamp: number, extra = 20, fill = 0): Uint8Array {
+  const b = Buffer.alloc(61 + extra, fill);
   b.writeBigInt64BE(BigInt(baseOffset), 0);
   b.writeInt32BE(b.length - 12, 8);
   b.writeInt8(2, 16);

@@ -15,7 +15,7 @@ import { FaultyFileIO, WalStore, type Entry, type WalDb, type WalLog } from '../
 import { decodeFrameHeader, FRAME_HEADER_BYTES, parseSegmentFileName, SEGMENT_HEADER_BYTES } from '../../src/wal/frame.js';
 import { readBatchFields } from '../../src/wal/kafka-batch.js';
 import { LogKeys } from '../../src/wal/keys.js';
-import { logger, memoryDb } from './helpers.js';
+import { logger, memoryDb, recordBatch } from './helpers.js';
 import { Fence, FencedDb, FencedFileIO } from '../../src/wal/testing/fenced.js';
 
 const LOG = 'p.sparse.0';
@@ -47,18 +47,6 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('prefix' as const), forward: fc.integer({ min: 0, max: 20 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('crash' as const), midAppend: fc.boolean() }) },
 );
-
-/** A magic-2 batch with the fields the WAL reads (`extra` filler bytes; no valid batch CRC: under 8 KiB the WAL never looks at it). */
-function batch(baseOffset: number, records: number, maxTimestamp: number, extra: number): Buffer {
-  const b = Buffer.alloc(61 + extra, baseOffset & 0xff);
-  b.writeBigInt64BE(BigInt(baseOffset), 0);
-  b.writeInt32BE(b.length - 12, 8);
-  b.writeInt8(2, 16);
-  b.writeInt32BE(records - 1, 23);
-  b.writeBigInt64BE(BigInt(maxTimestamp), 27);
-  b.writeBigInt64BE(BigInt(maxTimestamp), 35);
-  return b;
-}
 
 interface Frame {
   index: number;
@@ -139,7 +127,7 @@ class Harness {
     if (step.noop) entries.push({ index: index++, term: this.term, type: 0, data: new Uint8Array(0) });
     for (const b of step.batches) {
       this.ts = Math.max(0, this.ts + b.tsStep);
-      entries.push({ index: index++, term: this.term, type: 2, data: batch(next, b.records, this.ts, b.size) });
+      entries.push({ index: index++, term: this.term, type: 2, data: recordBatch(next, b.records, this.ts, b.size, next & 0xff) });
       next += b.records;
     }
     await this.log.append(entries);

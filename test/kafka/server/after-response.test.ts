@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiKey, FetchRequestCodec, HeartbeatRequestCodec, type FetchResponse, type HeartbeatResponse } from '../../../src/kafka/protocol/index.js';
-import { startKafkaServer, type KafkaServer, type KafkaServerOptions } from '../../../src/kafka/server/server.js';
+import type { KafkaServerOptions } from '../../../src/kafka/server/server.js';
 import type { HandlerRegistry } from '../../../src/kafka/server/registry.js';
 import { noopMetrics } from '../../../src/kafka/server/metrics.js';
-import { RawClient } from './raw-client.js';
-import { capturingLogger, deferred, oneFetchResponse, registryWithApiVersions, requestFrame } from './harness.js';
+import { deferred, oneFetchResponse, registryWithApiVersions, requestFrame, startTestServer } from './harness.js';
 
 /**
  * `RequestContext.afterResponse`: a handler that lends buffers to its response (Fetch reads from a
@@ -16,18 +15,7 @@ describe('afterResponse', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  async function start(registry: HandlerRegistry, extra: Partial<KafkaServerOptions> = {}): Promise<{ client: () => Promise<RawClient> }> {
-    const { logger } = capturingLogger();
-    const server: KafkaServer = await startKafkaServer({ host: '127.0.0.1', port: 0, logger, registry, ...extra });
-    cleanups.push(() => server.close());
-    return {
-      client: async () => {
-        const c = await RawClient.connect(server.address.port);
-        cleanups.push(() => c.destroy());
-        return c;
-      },
-    };
-  }
+  const start = (registry: HandlerRegistry, extra: Partial<KafkaServerOptions> = {}) => startTestServer(registry, cleanups, extra);
 
   it('runs once the response is written, not while the socket still holds it, and then only once', async () => {
     const registry = registryWithApiVersions();

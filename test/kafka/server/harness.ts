@@ -5,6 +5,8 @@ import { FetchResponseCodec, type FetchResponse } from '../../../src/kafka/proto
 import { encodeRequestFrame, responseHeaderIsFlexible } from '../../../src/kafka/protocol/header.js';
 import { apiVersionsHandler } from '../../../src/kafka/server/api-versions.js';
 import { HandlerRegistry } from '../../../src/kafka/server/registry.js';
+import { startKafkaServer, type KafkaServer, type KafkaServerOptions } from '../../../src/kafka/server/server.js';
+import { RawClient } from './raw-client.js';
 
 export interface LogLine {
   level: number;
@@ -65,4 +67,24 @@ export function oneFetchResponse(records: Buffer): FetchResponse {
       snapshotId: { endOffset: -1, epoch: -1 }, abortedTransactions: null, preferredReadReplica: -1, records,
     }] }],
   };
+}
+
+/**
+ * A server on an ephemeral port with a capturing logger; `client()` connects a RawClient. Both are
+ * closed by the test's `cleanups` (run in reverse order after each test).
+ */
+export async function startTestServer(
+  registry: HandlerRegistry,
+  cleanups: Array<() => Promise<void> | void>,
+  extra: Partial<KafkaServerOptions> = {},
+): Promise<{ server: KafkaServer; lines: LogLine[]; client: () => Promise<RawClient> }> {
+  const { logger, lines } = capturingLogger();
+  const server = await startKafkaServer({ host: '127.0.0.1', port: 0, logger, registry, ...extra });
+  cleanups.push(() => server.close());
+  const client = async (): Promise<RawClient> => {
+    const c = await RawClient.connect(server.address.port);
+    cleanups.push(() => c.destroy());
+    return c;
+  };
+  return { server, lines, client };
 }

@@ -12,11 +12,10 @@ import {
   type FetchResponse,
   type HeartbeatResponse,
 } from '../../../src/kafka/protocol/index.js';
-import { startKafkaServer, type KafkaServer, type KafkaServerOptions } from '../../../src/kafka/server/server.js';
+import type { KafkaServerOptions } from '../../../src/kafka/server/server.js';
 import type { HandlerRegistry } from '../../../src/kafka/server/registry.js';
 import { noopMetrics } from '../../../src/kafka/server/metrics.js';
-import { RawClient } from './raw-client.js';
-import { capturingLogger, deferred, oneFetchResponse, registryWithApiVersions, requestFrame, responseOf } from './harness.js';
+import { deferred, oneFetchResponse, registryWithApiVersions, requestFrame, responseOf, startTestServer } from './harness.js';
 
 const apiVersionsRequest = {
   ...ApiVersionsRequestCodec.defaults(),
@@ -63,17 +62,7 @@ describe('kafka connection server', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  async function start(registry: HandlerRegistry, extra: Partial<KafkaServerOptions> = {}) {
-    const { logger, lines } = capturingLogger();
-    const server: KafkaServer = await startKafkaServer({ host: '127.0.0.1', port: 0, logger, registry, ...extra });
-    cleanups.push(() => server.close());
-    const client = async (): Promise<RawClient> => {
-      const c = await RawClient.connect(server.address.port);
-      cleanups.push(() => c.destroy());
-      return c;
-    };
-    return { server, lines, client };
-  }
+  const start = (registry: HandlerRegistry, extra: Partial<KafkaServerOptions> = {}) => startTestServer(registry, cleanups, extra);
 
   it('answers ApiVersions v0-v3 with exactly the registered ranges and a v0 response header', async () => {
     const registry = registryWithApiVersions();
