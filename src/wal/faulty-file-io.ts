@@ -14,6 +14,10 @@
  * (torn or lost like one), and `failNextDatasync` fails the sync part of a dsync write: its bytes
  * stay in the "page cache", the call rejects.
  *
+ * Sparse, like the files it models: a truncate that grows a file (preallocation) allocates nothing;
+ * bytes past `data`'s end read as zeros, so a log store that extends a thousand files by megabytes
+ * costs no memory here.
+ *
  * Simplification, on purpose: unlink and rmdir are durable at once.
  */
 import type { FileHandle, FileIO, FileStat, OpenOptions } from './file-io.js';
@@ -21,10 +25,15 @@ import { assert } from '../util/assert.js';
 
 type Op = { kind: 'write'; position: number; bytes: Uint8Array } | { kind: 'truncate'; sizeBytes: number };
 
+/**
+ * A file's bytes: `data` holds [0, min(length, data.byteLength)); bytes from there to `length` are
+ * zeros (a hole). `durable` and `durableLength` are the same pair for the last synced state.
+ */
 interface MemFile {
   data: Uint8Array;
   length: number;
   durable: Uint8Array;
+  durableLength: number;
   unsynced: Op[];
   entryDurable: boolean;
 }
@@ -132,11 +141,11 @@ export class FaultyFileIO implements FileIO {
       }
       const ops = file.unsynced;
       file.data = file.durable.slice();
-      file.length = file.durable.byteLength;
+      file.length = file.durableLength;
       file.unsynced = [];
       if (opts.tear === 'reorder') this.replaySubset(file, ops, opts.pageBytes ?? 4096);
       else if (opts.tear !== 'none' && ops.length > 0) this.replayPrefix(file, ops);
-      file.durable = file.data.slice(0, file.length);
+      markDurable(file);
     }
     this.fds.clear();
     this.dsyncFds.clear();
@@ -178,18 +187,22 @@ export class FaultyFileIO implements FileIO {
     }
   }
 
-  /** Raw current contents of a file (tests use this to corrupt bytes on purpose). */
+  /** Raw current contents of a file (tests use this to corrupt bytes on purpose); fills its holes. */
   contents(path: string): Uint8Array | undefined {
     const f = this.files.get(path);
-    return f === undefined ? undefined : f.data.subarray(0, f.length);
+    if (f === undefined) return undefined;
+    ensureCapacity(f, f.length);
+    return f.data.subarray(0, f.length);
   }
 
   /** Overwrites bytes in place and marks them durable: models bit rot, not a write. */
   corrupt(path: string, position: number, bytes: Uint8Array): void {
     const f = this.files.get(path);
     assert(f !== undefined, `no file ${path}`);
+    assert(position + bytes.byteLength <= f.length, 'corrupt stays inside the file');
+    ensureCapacity(f, f.length);
     f.data.set(bytes, position);
-    f.durable = f.data.slice(0, f.length);
+    markDurable(f);
   }
 
   async open(path: string, opts: OpenOptions): Promise<FileHandle> {
@@ -197,7 +210,7 @@ export class FaultyFileIO implements FileIO {
       if (!opts.create) throw new FaultError('ENOENT', path);
       this.maybeCrash();
       if (!this.dirs.has(parentOf(path))) throw new FaultError('ENOENT', parentOf(path));
-      this.files.set(path, { data: new Uint8Array(4096), length: 0, durable: new Uint8Array(0), unsynced: [], entryDurable: false });
+      this.files.set(path, { data: new Uint8Array(4096), length: 0, durable: new Uint8Array(0), durableLength: 0, unsynced: [], entryDurable: false });
     }
     const fd = this.nextFd++;
     this.fds.set(fd, path);
@@ -219,7 +232,10 @@ export class FaultyFileIO implements FileIO {
   readSync(fd: FileHandle, into: Uint8Array, position: number): number {
     const f = this.file(fd);
     const n = Math.max(0, Math.min(into.byteLength, f.length - position));
-    into.set(f.data.subarray(position, position + n));
+    const stored = Math.max(0, Math.min(n, f.data.byteLength - position));
+    into.set(f.data.subarray(position, position + stored));
+    // The rest lies in the hole past `data`: zeros.
+    into.fill(0, stored, n);
     return n;
   }
 
@@ -254,11 +270,12 @@ export class FaultyFileIO implements FileIO {
       throw new FaultError('EIO', 'injected O_DSYNC write-back failure');
     }
     this.dsyncWrites++;
-    const image: MemFile = { data: f.durable.slice(), length: f.durable.byteLength, durable: f.durable, unsynced: [], entryDurable: true };
+    const image: MemFile = { data: f.durable.slice(), length: f.durableLength, durable: f.durable, durableLength: f.durableLength, unsynced: [], entryDurable: true };
     for (const op of f.unsynced) if (op.kind === 'truncate') this.applyTruncate(image, op.sizeBytes);
     for (const op of ops) if (op.kind === 'write') this.applyWrite(image, op.position, op.bytes);
     this.applyTruncate(image, f.length);
-    f.durable = image.data.slice(0, image.length);
+    f.durable = image.data.slice(0, Math.min(image.length, image.data.byteLength));
+    f.durableLength = image.length;
     // Writes before a now-durable truncate are treated as lost (one of their possible fates), so a
     // crash never replays them over the size the truncate made durable.
     const lastTruncate = f.unsynced.map((op) => op.kind).lastIndexOf('truncate');
@@ -267,18 +284,15 @@ export class FaultyFileIO implements FileIO {
 
   private applyWrite(f: MemFile, position: number, bytes: Uint8Array): void {
     const end = position + bytes.byteLength;
-    if (end > f.data.byteLength) {
-      const grown = new Uint8Array(Math.max(end, f.data.byteLength * 2));
-      grown.set(f.data.subarray(0, f.length));
-      f.data = grown;
-    }
+    ensureCapacity(f, end);
     if (position > f.length) f.data.fill(0, f.length, position);
     f.data.set(bytes, position);
     f.length = Math.max(f.length, end);
   }
 
+  /** Growing leaves a hole: zeros, of which only the part inside `data` needs clearing. */
   private applyTruncate(f: MemFile, sizeBytes: number): void {
-    if (sizeBytes > f.length) this.applyWrite(f, f.length, new Uint8Array(sizeBytes - f.length));
+    if (sizeBytes > f.length) f.data.fill(0, Math.min(f.length, f.data.byteLength), Math.min(sizeBytes, f.data.byteLength));
     f.length = sizeBytes;
   }
 
@@ -290,7 +304,7 @@ export class FaultyFileIO implements FileIO {
       this.failDatasyncs--;
       throw new FaultError('EIO', 'injected fdatasync failure');
     }
-    f.durable = f.data.slice(0, f.length);
+    markDurable(f);
     f.unsynced = [];
   }
 
@@ -361,4 +375,18 @@ export class FaultyFileIO implements FileIO {
     if (!this.dirs.has(path)) throw new FaultError('ENOENT', path);
     for (const [p, f] of this.files) if (parentOf(p) === path) f.entryDurable = true;
   }
+}
+
+/** Grows `data` to hold at least `end` bytes; what lay past `length` (stale bytes) becomes zeros. */
+function ensureCapacity(f: MemFile, end: number): void {
+  if (end <= f.data.byteLength) return;
+  const grown = new Uint8Array(Math.max(end, f.data.byteLength * 2));
+  grown.set(f.data.subarray(0, Math.min(f.length, f.data.byteLength)));
+  f.data = grown;
+}
+
+/** The file's current contents become its durable state (holes stay holes). */
+function markDurable(f: MemFile): void {
+  f.durable = f.data.slice(0, Math.min(f.length, f.data.byteLength));
+  f.durableLength = f.length;
 }

@@ -32,6 +32,11 @@ export interface FileIO {
   write(fd: FileHandle, buffers: readonly Uint8Array[], position: number): Promise<void>;
   /** Makes every byte written (and every truncate) before the call durable. */
   datasync(fd: FileHandle): Promise<void>;
+  /**
+   * Sets the file's size. Shrinking drops the bytes past it; growing adds a hole that reads as
+   * zeros and writes nothing (sparse: how the WAL preallocates, see prealloc.ts). Either is durable
+   * with the next `datasync`, or the next write on a `dsync` handle.
+   */
   truncate(fd: FileHandle, sizeBytes: number): Promise<void>;
   close(fd: FileHandle): Promise<void>;
   /** Size of an open file. */

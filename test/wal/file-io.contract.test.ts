@@ -50,6 +50,28 @@ function contract(name: string, make: () => Promise<{ io: FileIO; root: string; 
       await io.close(fd);
     });
 
+    it('truncate grows a file with a hole that reads as zeros; writes inside it keep the size', async () => {
+      await io.mkdir(`${root}/g`);
+      const fd = await io.open(`${root}/g/f`, { create: true });
+      await io.write(fd, [Buffer.from('abcdef')], 0);
+      await io.truncate(fd, 3);
+      await io.truncate(fd, 1 << 20);
+      expect(await io.size(fd)).toBe(1 << 20);
+      const buf = Buffer.alloc(8, 0xff);
+      expect(await io.read(fd, buf, 0)).toBe(8);
+      // The bytes cut by the first truncate do not come back with the second.
+      expect([...buf]).toEqual([0x61, 0x62, 0x63, 0, 0, 0, 0, 0]);
+      const far = Buffer.alloc(16, 0xff);
+      expect(io.readSync(fd, far, (1 << 20) - 8)).toBe(8);
+      expect([...far.subarray(0, 8)]).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+      await io.write(fd, [Buffer.from('xyz')], 4096);
+      await io.datasync(fd);
+      expect(await io.size(fd)).toBe(1 << 20);
+      expect(buf.subarray(0, await io.read(fd, buf, 4094)).toString('latin1')).toBe('\0\0xyz\0\0\0');
+      await io.close(fd);
+      expect((await io.stat(`${root}/g/f`))?.sizeBytes).toBe(1 << 20);
+    });
+
     it('lists, renames, unlinks, removes directories, syncs directories', async () => {
       await io.mkdir(`${root}/d`);
       for (const f of ['y', 'x', 'z']) await io.close(await io.open(`${root}/d/${f}`, { create: true }));
@@ -164,6 +186,27 @@ describe('FaultyFileIO faults', () => {
       expect([...c.subarray(0, Math.min(10, c.byteLength))].every((b) => b === 1)).toBe(true);
     }
     expect(lengths.size).toBeGreaterThan(3);
+  });
+
+  it('a grown size is durable only with a datasync; a crash before it loses the hole', async () => {
+    const io = new FaultyFileIO({ seed: 5 });
+    await io.mkdir('/d');
+    const fd = await io.open('/d/f', { create: true });
+    await io.write(fd, [Buffer.from('head')], 0);
+    await io.datasync(fd);
+    await io.syncDir('/d');
+    await io.truncate(fd, 1 << 20);
+    io.crash({ tear: 'none' });
+    expect((await io.stat('/d/f'))?.sizeBytes).toBe(4);
+    const again = await io.open('/d/f', { create: false });
+    await io.truncate(again, 1 << 20);
+    await io.write(again, [Buffer.from('tail')], 100);
+    await io.datasync(again);
+    io.crash({ tear: 'none' });
+    expect((await io.stat('/d/f'))?.sizeBytes).toBe(1 << 20);
+    const bytes = io.contents('/d/f');
+    expect(Buffer.from(bytes?.subarray(0, 104) ?? []).toString('latin1')).toBe(`head${'\0'.repeat(96)}tail`);
+    expect(bytes?.subarray(104).every((b) => b === 0)).toBe(true);
   });
 
   it('fails the next fdatasync or write on request, then recovers', async () => {
