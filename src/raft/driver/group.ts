@@ -42,8 +42,6 @@ export interface RaftGroup {
   durableVote: number;
   /** Index of the last local or installed snapshot ('raft' groups). */
   snapshotIndex: number;
-  /** Leader only: followers' last acknowledged index (Raft id → index), learned from responses. */
-  match: Map<number, number>;
   /** Tick at which unsettled proposals of a deposed leader fail as ambiguous. */
   lostDeadlineTick: number | undefined;
   transfers: TransferWait[];

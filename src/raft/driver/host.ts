@@ -245,9 +245,14 @@ export class RaftHost {
     const s = g.node.status();
     const match = new Map<number, number>();
     if (s.role === Role.LEADER) {
-      for (const [raftId, index] of g.match) {
-        const node = toNodeId(raftId);
-        if (node !== undefined) match.set(node, index);
+      // The core's progress, not a copy kept from acknowledgements as they arrive: a new leader
+      // steps its followers' first acknowledgements before the driver has applied the Ready that
+      // made it leader (its appends leave before its own write, §10.2.1), and a copy that ignored
+      // those stayed behind until the next acknowledgement, which a quiet group never sends
+      // (follower out of the ISR for good).
+      for (const p of g.node.progress()) {
+        const node = toNodeId(p.id);
+        if (node !== undefined) match.set(node, p.match);
       }
       match.set(this.nodeId, g.log.durableLastIndex);
     }

@@ -5,7 +5,6 @@ import type { EarlyMessages } from './early-messages.js';
 import { decodeFrame } from './frame.js';
 import type { RaftGroup } from './group.js';
 import { toNodeId, toRaftId } from './ids.js';
-import { trackMatch } from './leadership.js';
 import type { RaftHostStats } from './stats.js';
 import { traceMessage, type RaftTracer } from './trace.js';
 
@@ -60,7 +59,6 @@ export function dispatchFrame(ctx: InboundContext, from: number, parts: FramePar
 }
 
 export function stepInto(g: RaftGroup, message: Message, ctx: Pick<InboundContext, 'stats' | 'logger'> & { tracer?: RaftTracer | undefined }): void {
-  trackMatch(g, message);
   if (ctx.tracer !== undefined) traceMessage(ctx.tracer, 'recv', g.id, message);
   try {
     g.node.step(message);

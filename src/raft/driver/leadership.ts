@@ -1,4 +1,4 @@
-import { MessageType, NONE, Role, type Message, type SoftState } from '../core/index.js';
+import { NONE, Role, type SoftState } from '../core/index.js';
 import type { RaftGroup } from './group.js';
 import { toNodeId } from './ids.js';
 import type { RaftHostStats } from './stats.js';
@@ -22,7 +22,6 @@ export function onSoftState(g: RaftGroup, soft: SoftState, ctx: LeadershipContex
   g.role = soft.role;
   g.term = soft.term;
   g.leader = soft.leaderId;
-  if (soft.role === Role.LEADER && !wasLeader) g.match.clear();
   if (wasLeader && soft.role !== Role.LEADER && g.proposals.size > 0) {
     // Unsettled proposals may still commit under the next leader; if the group has not settled
     // them within this bound they fail as ambiguous, so no caller waits forever.
@@ -44,11 +43,4 @@ function settleTransfers(g: RaftGroup): void {
     t.d.resolve();
     return false;
   });
-}
-
-/** A leader learns followers' progress from their acknowledgements (for ISR and lag reporting). */
-export function trackMatch(g: RaftGroup, m: Message): void {
-  if (g.role !== Role.LEADER || m.type !== MessageType.APPEND_RESP || m.reject || m.term !== g.term) return;
-  const prev = g.match.get(m.from) ?? 0;
-  if (m.index > prev) g.match.set(m.from, m.index);
 }

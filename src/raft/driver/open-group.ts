@@ -96,7 +96,6 @@ export async function openGroup(groupId: string, opts: AddGroupOptions, ctx: Ope
     durableTerm: log.hardState.term,
     durableVote: log.hardState.vote,
     snapshotIndex: snap?.metadata.index ?? 0,
-    match: new Map(),
     lostDeadlineTick: undefined,
     transfers: [],
     failed: undefined,

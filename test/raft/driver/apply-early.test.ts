@@ -1,47 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { EntryType } from '../../../src/raft/core/index.js';
-import type { FileHandle } from '../../../src/wal/file-io.js';
-import { ForwardingFileIO } from '../../../src/wal/forwarding-file-io.js';
-import { NodeFileIO } from '../../../src/wal/node-file-io.js';
-import { Cluster, Signal, text } from './harness.js';
+import { Cluster, Signal, SyncGate, text } from './harness.js';
 
 /**
  * Apply before persist (ready-loop.ts, apply.ts `appliesEarly`): a Ready whose committed entries
  * are already durable here applies them and settles their proposals before its own new entries'
- * fdatasync, not one WAL round later. The gate below holds fdatasyncs, so the order is forced,
+ * fdatasync, not one WAL round later. A SyncGate (harness.ts) holds fdatasyncs, so the order is forced,
  * not timed: e1's sync is held while e2 is proposed, so the next Ready carries both e1 (committed)
  * and e2 (to write); then e2's sync is held and e1 must still be answered.
  */
-class SyncGate extends ForwardingFileIO {
-  armed = false;
-  readonly held: Array<() => void> = [];
-
-  constructor(private readonly signal: Signal) {
-    super(new NodeFileIO());
-  }
-
-  override async datasync(fd: FileHandle): Promise<void> {
-    if (this.armed) {
-      await new Promise<void>((resolve) => {
-        this.held.push(resolve);
-        this.signal.notify();
-      });
-    }
-    return this.inner.datasync(fd);
-  }
-
-  /** Lets the oldest held fdatasync go on (the gate stays armed for the next ones). */
-  releaseOne(): void {
-    const next = this.held.shift();
-    if (next === undefined) throw new Error('no fdatasync is held');
-    next();
-  }
-
-  releaseAll(): void {
-    this.armed = false;
-    for (const r of this.held.splice(0)) r();
-  }
-}
 
 let cluster: Cluster | undefined;
 let gate: SyncGate | undefined;

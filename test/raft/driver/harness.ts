@@ -6,7 +6,9 @@ import type { Entry } from '../../../src/raft/core/index.js';
 import { RaftHost, type GroupMembers, type GroupStateMachine, type RaftHostOptions } from '../../../src/raft/driver/index.js';
 import { NodeTransport, type PeerAddress } from '../../../src/raft/transport/index.js';
 import { WalStore } from '../../../src/wal/index.js';
-import type { FileIO } from '../../../src/wal/file-io.js';
+import type { FileHandle, FileIO } from '../../../src/wal/file-io.js';
+import { ForwardingFileIO } from '../../../src/wal/forwarding-file-io.js';
+import { NodeFileIO } from '../../../src/wal/node-file-io.js';
 
 /** Wakes waiters to re-check their condition whenever something happened (no polling). */
 export class Signal {
@@ -32,6 +34,41 @@ export class Signal {
       }, timeoutMs);
       this.waiters.add(check);
     });
+  }
+}
+
+/**
+ * A file layer that holds fdatasyncs while armed (each held one notifies the signal), so a test
+ * forces an order instead of timing it.
+ */
+export class SyncGate extends ForwardingFileIO {
+  armed = false;
+  readonly held: Array<() => void> = [];
+
+  constructor(private readonly signal: Signal) {
+    super(new NodeFileIO());
+  }
+
+  override async datasync(fd: FileHandle): Promise<void> {
+    if (this.armed) {
+      await new Promise<void>((resolve) => {
+        this.held.push(resolve);
+        this.signal.notify();
+      });
+    }
+    return this.inner.datasync(fd);
+  }
+
+  /** Lets the oldest held fdatasync go on (the gate stays armed for the next ones). */
+  releaseOne(): void {
+    const next = this.held.shift();
+    if (next === undefined) throw new Error('no fdatasync is held');
+    next();
+  }
+
+  releaseAll(): void {
+    this.armed = false;
+    for (const r of this.held.splice(0)) r();
   }
 }
 
