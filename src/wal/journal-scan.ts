@@ -7,6 +7,7 @@
  * covered by a completed fdatasync, and it is corruption — reported, never skipped.
  */
 import { checkRecord, JOURNAL_HEADER_BYTES, RECORD_MAGIC, type RecordHeader } from './journal-format.js';
+import { zeroSuffixStart } from './torn-tail.js';
 
 export interface JournalRecord {
   header: RecordHeader;
@@ -25,7 +26,11 @@ export interface JournalCut {
 }
 
 export type JournalScan =
-  | { kind: 'ok'; records: JournalRecord[]; end: number; cut: JournalCut | undefined }
+  /**
+   * `preallocatedBytes`: the all-zero hole past the last record (a preallocated file, prealloc.ts),
+   * which is the journal's end, not a torn write: no record starts with a zero byte (RECORD_MAGIC).
+   */
+  | { kind: 'ok'; records: JournalRecord[]; end: number; cut: JournalCut | undefined; preallocatedBytes: number }
   | { kind: 'corrupt'; position: number; reason: string };
 
 /** Scans the records of a journal whose header (JOURNAL_HEADER_BYTES) is already checked. */
@@ -42,18 +47,19 @@ export function scanJournal(bytes: Uint8Array): JournalScan {
       at = c.end;
       continue;
     }
+    if (zeroSuffixStart(bytes) <= at) return { kind: 'ok', records, end: at, cut: undefined, preallocatedBytes: bytes.byteLength - at };
     const after = validRecordsAfter(bytes, at + 1);
     const cut = { position: at, bytes: bytes.byteLength - at, reason: c.reason, discardedRecords: after.count };
-    if (after.count === 0) return { kind: 'ok', records, end: at, cut };
+    if (after.count === 0) return { kind: 'ok', records, end: at, cut, preallocatedBytes: 0 };
     const firstPossibleRound = prev === undefined ? 1 : lastOfRound(prev.header) ? prev.header.round + 1 : prev.header.round;
-    if (firstPossibleRound >= after.maxRound - 1) return { kind: 'ok', records, end: at, cut };
+    if (firstPossibleRound >= after.maxRound - 1) return { kind: 'ok', records, end: at, cut, preallocatedBytes: 0 };
     return {
       kind: 'corrupt',
       position: at,
       reason: `${c.reason}, with valid records up to round ${after.maxRound} after it: a record of round ${firstPossibleRound} or earlier was covered by a completed fdatasync`,
     };
   }
-  return { kind: 'ok', records, end: at, cut: undefined };
+  return { kind: 'ok', records, end: at, cut: undefined, preallocatedBytes: 0 };
 }
 
 function lastOfRound(h: RecordHeader): boolean {

@@ -11,6 +11,7 @@ import type { FileHandle, FileIO } from './file-io.js';
 import { encodeJournalHeader, encodeRecordHeader, JOURNAL_HEADER_BYTES, journalFileName } from './journal-format.js';
 import { FRAME_HEADER_BYTES } from './frame.js';
 import { assert } from '../util/assert.js';
+import { preallocationTarget } from './prealloc.js';
 
 /** One segment write of a round, as the journal records it. */
 export interface JournalPart {
@@ -83,6 +84,8 @@ export async function createJournalFile(io: FileIO, dir: string, seq: number): P
 export class Journal {
   private round = 0;
   private size = JOURNAL_HEADER_BYTES;
+  /** The file's size on disk: `size`, or more once preallocated (prealloc.ts). */
+  private allocated = JOURNAL_HEADER_BYTES;
   /** Which of the file's two descriptions the next fdatasync goes through (see JournalFile). */
   private nextSync = 0;
   /** Segments written by journaled rounds since the last checkpoint: the checkpoint fdatasyncs them. */
@@ -106,11 +109,13 @@ export class Journal {
     private seq: number,
     private file: JournalFile,
     private readonly logger: Logger,
+    /** Preallocation step (prealloc.ts); 0: off. */
+    private readonly preallocateBytes: number,
   ) {}
 
   /** Starts journal file `seq` (recovery has redone and removed every older one). */
-  static async start(io: FileIO, dir: string, seq: number, logger: Logger): Promise<Journal> {
-    return new Journal(io, dir, seq, await createJournalFile(io, dir, seq), logger);
+  static async start(io: FileIO, dir: string, seq: number, logger: Logger, preallocateBytes = 0): Promise<Journal> {
+    return new Journal(io, dir, seq, await createJournalFile(io, dir, seq), logger, preallocateBytes);
   }
 
   private get path(): string {
@@ -160,7 +165,12 @@ export class Journal {
     });
     const at = this.size;
     this.size += bytes;
+    // Taken synchronously like the position: a later round never issues a smaller target.
+    const target = preallocationTarget(this.allocated, this.size, this.preallocateBytes, Number.MAX_SAFE_INTEGER);
+    if (target !== undefined) this.allocated = target;
     try {
+      // Before the write, so that this round's fdatasync makes the new size durable with it.
+      if (target !== undefined) await this.io.truncate(this.file.syncFds[0], target);
       await this.io.write(this.file.syncFds[0], buffers, at);
     } catch (err) {
       throw this.fail(err);
@@ -219,6 +229,7 @@ export class Journal {
     this.seq += 1;
     this.round = 0;
     this.size = JOURNAL_HEADER_BYTES;
+    this.allocated = JOURNAL_HEADER_BYTES;
     this.failed = undefined;
     this.touched.clear();
     this.logSegments.clear();
@@ -248,7 +259,13 @@ export class Journal {
     }
   }
 
+  /**
+   * Trims the preallocated hole (an older build then reads an exact file) and closes. The trim
+   * need not be durable: a hole that comes back after a crash is read as the journal's end.
+   */
   async close(): Promise<void> {
-    for (const fd of this.file.syncFds) await this.io.close(fd);
+    const [fd] = this.file.syncFds;
+    if (this.allocated > this.size && this.usable) await this.io.truncate(fd, this.size).catch((err: unknown) => this.logger.warn({ err, journal: this.path }, 'could not trim the journal file'));
+    for (const f of this.file.syncFds) await this.io.close(f);
   }
 }

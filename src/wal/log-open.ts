@@ -34,6 +34,8 @@ export interface OpenOptions {
   indexIntervalBytes: number;
   maxPendingBytes: number;
   maxRoundBytes: number;
+  /** Step of the last segment's sparse preallocation (prealloc.ts); 0: off. */
+  preallocateBytes: number;
   /** The store's spare frame-stage chunks, shared by its logs. */
   chunks: ChunkPool;
 }
@@ -70,6 +72,7 @@ export async function openLogState(ctx: StoreContext, logId: string, dir: string
     indexIntervalBytes: opts.indexIntervalBytes,
     log: ctx.logger.child({ logId }),
     segmentBytes: opts.segmentBytes,
+    preallocateBytes: opts.preallocateBytes,
     segments,
     terms: new TermRuns(),
     meta,
@@ -282,6 +285,8 @@ async function catchUp(state: LogState, start: ScanStart): Promise<number | unde
     // process died, the machine did not), and a marker must never run ahead of an fdatasync.
     else if (end > from && state.ctx.fsync === 'always') await state.ctx.io.datasync(seg.fd);
     seg.sizeBytes = end;
+    // Without a cut the scan consumed the whole file; a cut truncated it to `end`.
+    seg.allocatedBytes = end;
     expectedIndex = seg.lastIndex + 1;
     prevTerm = state.terms.lastTerm();
     // The index holds every segment's last offset and max timestamp as of its marker (indexer.ts trailingKeys).
@@ -315,7 +320,10 @@ async function segmentHeaderOk(state: LogState, seg: Segment, isLast: boolean, e
 async function cutTail(state: LogState, seg: Segment, position: number, cut: TailCut): Promise<void> {
   const bytesCut = cut.bytes;
   const d = cut.discarded;
-  if (d === undefined) state.log.warn({ segment: seg.path, position, bytesCut, row: cut.row }, 'cut a torn tail');
+  // Row 14: the hole of a preallocation (prealloc.ts) past the last frame, not damage. Trimmed so
+  // the file's size is its frames again; the next round extends it anew.
+  if (cut.row === '14') state.log.info({ segment: seg.path, position, preallocatedBytes: bytesCut }, 'trimmed the preallocated tail of the last segment');
+  else if (d === undefined) state.log.warn({ segment: seg.path, position, bytesCut, row: cut.row }, 'cut a torn tail');
   else {
     // Row 13: pages written back out of order; the frames after the torn one were never acknowledged.
     const discarded = { discardedFrames: d.frames, discardedFirstIndex: d.firstIndex, discardedLastIndex: d.lastIndex };

@@ -76,6 +76,7 @@ export async function truncateSuffix(state: LogState, afterIndex: number): Promi
   await state.ctx.io.truncate(last.fd, cutAt);
   if (state.ctx.fsync === 'always') await state.ctx.io.datasync(last.fd);
   last.sizeBytes = cutAt;
+  last.allocatedBytes = cutAt;
   state.terms.truncateAfter(afterIndex);
   state.lastIndex = afterIndex;
   state.durableLastIndex = afterIndex;
@@ -257,5 +258,5 @@ export async function installSnapshot(state: LogState, s: Snapshot): Promise<voi
 }
 
 function emptySegmentLike(f: { baseIndex: number; lastIndex: number }): Segment {
-  return { ...emptyKeyState(), ...f, sizeBytes: SEGMENT_HEADER_BYTES, path: '', fd: -1, pointIndexes: [], pointPositions: [], maxTimestamp: -1, syncing: undefined };
+  return { ...emptyKeyState(), ...f, sizeBytes: SEGMENT_HEADER_BYTES, allocatedBytes: SEGMENT_HEADER_BYTES, path: '', fd: -1, pointIndexes: [], pointPositions: [], maxTimestamp: -1, syncing: undefined };
 }

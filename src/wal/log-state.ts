@@ -28,6 +28,8 @@ export interface LogState extends IndexTarget {
   ctx: StoreContext;
   log: Logger;
   segmentBytes: number;
+  /** Step of the last segment's sparse preallocation (prealloc.ts); 0: off. */
+  preallocateBytes: number;
   segments: Segment[];
   terms: TermRuns;
   meta: LogMeta;

@@ -15,6 +15,7 @@ import { createSegment } from './segment-files.js';
 import { crcDeferred, finishDeferredCrcs, frameBuffers } from './frame-stage.js';
 import { writtenBytes, type JournalPart } from './journal.js';
 import { WalFailedError } from './errors.js';
+import { preallocationTarget } from './prealloc.js';
 import { assert } from '../util/assert.js';
 
 /** One segment's part of a round: frames written at `position` (durable once the round syncs). */
@@ -74,7 +75,7 @@ export async function writeRound(state: LogState): Promise<WrittenRound | undefi
     if (state.writeEnd > SEGMENT_HEADER_BYTES && state.writeEnd + frameBytes > state.segmentBytes) {
       if (group.entries.length > 0) groups.push(group);
       group.staged = staged.slice(from, i);
-      await writeGroup(state, group, group.staged, true);
+      await writeGroup(state, group, group.staged, state.writeEnd);
       from = i;
       const seg = await createSegment(state.ctx, state.dir, e.index);
       state.segments.push(seg);
@@ -85,7 +86,8 @@ export async function writeRound(state: LogState): Promise<WrittenRound | undefi
     state.writeEnd += frameBytes;
   }
   group.staged = staged.slice(from);
-  await writeGroup(state, group, group.staged, false);
+  await preallocate(state, group.seg, state.writeEnd);
+  await writeGroup(state, group, group.staged, undefined);
   groups.push(group);
   return { taken: n, groups };
 }
@@ -116,10 +118,24 @@ function needsDatasync(state: LogState): boolean {
 }
 
 /**
- * Writes one segment's frames; a segment that is being left behind is also fdatasync'd now, even
- * when this round adds no frame to it: the previous round's fdatasync of it may still be running.
+ * Extends the last segment ahead of a round that writes up to `end` (prealloc.ts), before the
+ * round's write, so that the round's own fdatasync (or O_DSYNC write, or the journal checkpoint's
+ * segment fdatasync) makes the new size durable. A crash before that leaves a hole of zeros past
+ * the frames, which recovery reads as the end of the log (row 14).
  */
-async function writeGroup(state: LogState, group: Group, staged: Uint8Array[], closing: boolean): Promise<void> {
+async function preallocate(state: LogState, seg: Segment, end: number): Promise<void> {
+  const target = preallocationTarget(seg.allocatedBytes, end, state.preallocateBytes, state.segmentBytes);
+  if (target === undefined) return;
+  seg.allocatedBytes = target;
+  await state.ctx.io.truncate(seg.fd, target);
+}
+
+/**
+ * Writes one segment's frames. A segment that is being left behind (`closingAt`: where its frames
+ * end) is also trimmed to its frames and fdatasync'd now, even when this round adds no frame to it:
+ * the previous round's fdatasync of it may still be running.
+ */
+async function writeGroup(state: LogState, group: Group, staged: Uint8Array[], closingAt: number | undefined): Promise<void> {
   if (group.entries.length > 0) {
     const fd = group.seg.fd;
     // The writev is on its way (libuv's pool) before the deferred CRCs are computed here.
@@ -128,12 +144,39 @@ async function writeGroup(state: LogState, group: Group, staged: Uint8Array[], c
     await writing;
     if (headers.length > 0) await Promise.all(headers.map((h) => state.ctx.io.write(fd, [h.bytes], h.position)));
   }
-  if (closing && needsDatasync(state)) {
+  if (closingAt !== undefined) await leaveSegment(state, group.seg, closingAt);
+}
+
+/**
+ * A segment stops being the last one: its preallocated hole is cut off and the cut made durable
+ * BEFORE the next segment is created, so that only the last segment can ever end in zeros
+ * (recovery row 14 applies to it alone; a non-last segment with a zero tail is corruption, row 6).
+ * With O_DSYNC the frames are durable already, but a truncate is not: it still needs the fdatasync.
+ */
+async function leaveSegment(state: LogState, seg: Segment, end: number): Promise<void> {
+  const trim = seg.allocatedBytes > end;
+  if (trim) {
+    await state.ctx.io.truncate(seg.fd, end);
+    seg.allocatedBytes = end;
+  }
+  if (needsDatasync(state) || (trim && state.ctx.fsync === 'always')) {
     // The previous round's fdatasync of this segment may still run (pipelining): wait for it, so
     // the two never overlap (Segment.syncing). Its failure is that round's to report.
-    await group.seg.syncing?.catch(() => undefined);
-    await state.ctx.io.datasync(group.seg.fd);
+    await seg.syncing?.catch(() => undefined);
+    await state.ctx.io.datasync(seg.fd);
   }
+}
+
+/**
+ * A clean close trims the last segment's preallocated hole (durably with fsync 'always'), so that a
+ * closed log's files are exactly its frames; after a crash recovery trims it instead (row 14).
+ */
+export async function trimOnClose(state: LogState): Promise<void> {
+  const seg = lastSegment(state);
+  if (seg.allocatedBytes <= seg.sizeBytes) return;
+  await state.ctx.io.truncate(seg.fd, seg.sizeBytes);
+  seg.allocatedBytes = seg.sizeBytes;
+  if (state.ctx.fsync === 'always') await state.ctx.io.datasync(seg.fd);
 }
 
 /**

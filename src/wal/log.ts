@@ -8,7 +8,7 @@ import type { Entry, HardState, SegmentInfo, Snapshot } from './entry.js';
 import { EntryType } from './entry.js';
 import { MAX_FRAME_PAYLOAD_BYTES } from './frame.js';
 import { readBatchFields } from './kafka-batch.js';
-import { completeRound, failLog, indexFlushed, journalParts, matchesPreview, previewRound, syncRound, takeIndexOps, wakeDurable, writeRound } from './log-write.js';
+import { completeRound, failLog, indexFlushed, journalParts, matchesPreview, previewRound, syncRound, takeIndexOps, trimOnClose, wakeDurable, writeRound } from './log-write.js';
 import type { RoundResult, WrittenRound } from './log-write.js';
 import type { JournalPart } from './journal.js';
 import type { ReadAlloc } from './reader.js';
@@ -327,6 +327,10 @@ export class WalLog {
         this,
         this.state.segments.map((s) => s.fd),
       ).catch((e: unknown) => this.state.log.error({ err: e }, 'could not make the log durable before closing it; reopen the store to redo its journal'));
+    }
+    if (this.state.failed === undefined) {
+      // After the checkpoint: the journal's records all lie within the frames, none in the hole.
+      await trimOnClose(this.state).catch((err: unknown) => this.state.log.warn({ err }, 'could not trim the preallocated tail on close; the next open does'));
     }
     for (const seg of this.state.segments) await this.state.ctx.io.close(seg.fd);
     this.host.forget(this);

@@ -3,7 +3,7 @@
  * code. Pure: it gets the segment's bytes and reports frames, a cut, or corruption.
  */
 import { checkFrame, FRAME_HEADER_BYTES, FRAME_MAGIC, type FrameHeader } from './frame.js';
-import { declaredPayloadBytes, tornTailWindowBytes, validFramesAfter, type DiscardedFrames } from './torn-tail.js';
+import { declaredPayloadBytes, tornTailWindowBytes, validFramesAfter, writtenEnd, zeroSuffixStart, type DiscardedFrames } from './torn-tail.js';
 
 /** What to do with a bad frame, by where it is (rows 2–7, 12 and 13 of the table). */
 export type RecoveryDecision = 'accept' | 'cut-tail' | 'corrupt';
@@ -21,8 +21,13 @@ export interface DecisionInput {
   validFrameAfter: boolean;
   /** 'beyond' includes a frame starting exactly at the mark. */
   durableMark: MarkRelation;
-  /** The bad frame starts within tornTailWindowBytes of the end of the segment. */
+  /**
+   * The bad frame starts within tornTailWindowBytes of the end of the segment's written bytes
+   * (an all-zero suffix, a preallocation's hole, does not count: see writtenEnd).
+   */
   withinTornWindow: boolean;
+  /** Every byte from the bad frame to the end of the segment is zero (row 14). */
+  zeroSuffix: boolean;
 }
 
 /** The decision table, in evaluation order. Keep in sync with docs/wal-format.md. */
@@ -31,6 +36,9 @@ export const RECOVERY_TABLE: ReadonlyArray<{ when: (i: DecisionInput) => boolean
   { row: '7', when: (i) => i.frameOk && !i.continuous, decision: 'corrupt' },
   { row: '6', when: (i) => !i.lastSegment, decision: 'corrupt' },
   { row: '12', when: (i) => i.durableMark === 'before', decision: 'corrupt' },
+  // The hole a sparse preallocation left past the last frame (prealloc.ts): the end of the log.
+  // Only the last segment has one: a segment is trimmed, durably, before the next is created.
+  { row: '14', when: (i) => i.zeroSuffix, decision: 'cut-tail' },
   { row: '13', when: (i) => i.validFrameAfter && i.durableMark === 'beyond' && i.withinTornWindow, decision: 'cut-tail' },
   { row: '5', when: (i) => i.validFrameAfter, decision: 'corrupt' },
   { row: '2-4', when: () => true, decision: 'cut-tail' },
@@ -63,7 +71,10 @@ export const NO_MARK: TailContext = { markPosition: undefined, maxRoundBytes: 0 
 export interface TailCut {
   position: number;
   bytes: number;
-  /** The table row that decided the cut ('2-4' or '13'). */
+  /**
+   * The table row that decided the cut: '2-4' or '13' (torn writes), '14' (nothing but the zeros
+   * of a preallocation past the last frame: the log's end, not damage).
+   */
   row: string;
   /** Row 13: the CRC-valid but never acknowledged frames the cut discards. */
   discarded: DiscardedFrames | undefined;
@@ -109,14 +120,16 @@ export function judgeBadFrame(bytes: Uint8Array, at: number, check: ReturnType<t
   // Only the last segment can hold a torn write (earlier ones were fdatasync'd before it was
   // created). Only row 13 needs every valid frame after (to size the window and report the
   // discarded ones); otherwise the first one decides, which keeps a scan over much damage linear.
-  const row13Possible = lastSegment && durableMark === 'beyond';
+  const zeroStart = zeroSuffixStart(bytes);
+  const zeroSuffix = zeroStart <= at;
+  const row13Possible = lastSegment && durableMark === 'beyond' && !zeroSuffix;
   const discarded = row13Possible ? validFramesAfter(bytes, at + 1) : undefined;
-  const validFrameAfter = row13Possible ? discarded !== undefined : lastSegment && findValidFrameAfter(bytes, at + 1) !== undefined;
+  const validFrameAfter = zeroSuffix ? false : row13Possible ? discarded !== undefined : lastSegment && findValidFrameAfter(bytes, at + 1) !== undefined;
   const largest = Math.max(declaredPayloadBytes(check), discarded?.largestPayloadBytes ?? 0);
   const window = tornTailWindowBytes(tail.maxRoundBytes, largest);
-  const distance = bytes.byteLength - at;
+  const distance = writtenEnd(at, zeroStart, discarded) - at;
   const withinTornWindow = distance <= window;
-  const { decision, row } = decide({ frameOk: false, continuous: false, lastSegment, validFrameAfter, durableMark, withinTornWindow });
+  const { decision, row } = decide({ frameOk: false, continuous: false, lastSegment, validFrameAfter, durableMark, withinTornWindow, zeroSuffix });
   let why = '';
   if (row === '12') why = ` before the durable mark at byte ${mark ?? 0} (acknowledged data is damaged)`;
   else if (row === '5' && durableMark === 'beyond') why = ` with valid frames after it, ${distance} bytes from the end: farther than the torn-tail window of ${window} bytes`;
@@ -143,7 +156,7 @@ export function scanFrames(
     const check = checkFrame(bytes, at);
     if (check.kind === 'ok') {
       const continuous = check.header.index === next && check.header.term >= term;
-      if (decide({ frameOk: true, continuous, lastSegment, validFrameAfter: false, durableMark: 'none', withinTornWindow: false }).decision !== 'accept') {
+      if (decide({ frameOk: true, continuous, lastSegment, validFrameAfter: false, durableMark: 'none', withinTornWindow: false, zeroSuffix: false }).decision !== 'accept') {
         return corruption(check, at, next, term, '');
       }
       onFrame({ position: at, header: check.header });

@@ -5,8 +5,13 @@ export interface Segment {
   baseIndex: number;
   /** Last durable entry index in this segment; baseIndex - 1 when empty. */
   lastIndex: number;
-  /** File size = where the next frame goes. */
+  /** Where the next frame goes: the end of the frames (the logical size). */
   sizeBytes: number;
+  /**
+   * The file's size on disk: sizeBytes, or more while the last segment is preallocated (a hole
+   * past the frames, see prealloc.ts). Only the last segment is ever larger than its frames.
+   */
+  allocatedBytes: number;
   path: string;
   fd: FileHandle;
   /** Sparse index (entry index, byte position), ascending; the first frame is always a point. */
@@ -42,7 +47,7 @@ export interface Segment {
 }
 
 export function newSegment(baseIndex: number, path: string, fd: FileHandle, sizeBytes: number): Segment {
-  return { ...emptyKeyState(), baseIndex, lastIndex: baseIndex - 1, sizeBytes, path, fd, pointIndexes: [], pointPositions: [], maxTimestamp: -1, syncing: undefined };
+  return { ...emptyKeyState(), baseIndex, lastIndex: baseIndex - 1, sizeBytes, allocatedBytes: sizeBytes, path, fd, pointIndexes: [], pointPositions: [], maxTimestamp: -1, syncing: undefined };
 }
 
 /** The sparse-key fields of a segment nothing has been keyed in yet (by this process). */

@@ -22,6 +22,8 @@ import { WalClosedError } from './errors.js';
 import { runMigrations } from '../../migrations/index.js';
 import { WalBlobs } from './blobs.js';
 import { ChunkPool } from './frame-stage.js';
+import { DEFAULT_PREALLOCATE_BYTES } from './prealloc.js';
+import { assert } from '../util/assert.js';
 
 export const DEFAULT_SEGMENT_BYTES = 128 * 1024 * 1024;
 export const DEFAULT_INDEX_INTERVAL_BYTES = 4096;
@@ -71,6 +73,13 @@ export interface WalStoreOptions {
    * Asserted to be in (0, 2^31 - 1].
    */
   indexFlushDelayMs?: number;
+  /**
+   * Step of the sparse preallocation of each log's last segment and of the journal (prealloc.ts):
+   * files are extended with ftruncate this far ahead of their writes, so that a round's fdatasync
+   * need not write the file's size. Default DEFAULT_PREALLOCATE_BYTES with fsync 'always'; 0 turns
+   * it off (always off with fsync 'never', where no fdatasync is saved).
+   */
+  preallocateBytes?: number;
 }
 
 export interface OpenLogOptions {
@@ -103,7 +112,7 @@ export class WalStore implements LogHost {
     private readonly ctx: StoreContext,
     private readonly dir: string,
     private readonly ownsDb: boolean,
-    private readonly defaults: { segmentBytes: number; indexIntervalBytes: number; maxPendingBytes: number; maxRoundBytes: number },
+    private readonly defaults: { segmentBytes: number; indexIntervalBytes: number; maxPendingBytes: number; maxRoundBytes: number; preallocateBytes: number },
     journal: JournalSettings | undefined,
     indexFlushDelayMs: number | undefined,
   ) {
@@ -114,6 +123,7 @@ export class WalStore implements LogHost {
   static async open(opts: WalStoreOptions): Promise<WalStore> {
     // Checked before anything is opened, so a bad option leaves nothing behind.
     if (opts.indexFlushDelayMs !== undefined) assertIndexFlushDelay(opts.indexFlushDelayMs);
+    assert(opts.preallocateBytes === undefined || (Number.isSafeInteger(opts.preallocateBytes) && opts.preallocateBytes >= 0), 'preallocateBytes is a non-negative integer');
     const io = opts.fileIO ?? new NodeFileIO();
     await io.mkdir(`${opts.dir}/logs`);
     const db: WalDb = opts.db ?? new ClassicLevel<Buffer, Buffer>(`${opts.dir}/index`, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
@@ -121,10 +131,11 @@ export class WalStore implements LogHost {
     const logger = opts.logger.child({ module: 'wal' });
     const fsync = opts.fsync ?? 'always';
     const ctx: StoreContext = { db, io, logger, fsync, dsync: fsync === 'always' && (opts.syncMode ?? DEFAULT_SYNC_MODE) === 'dsync' };
+    const preallocateBytes = fsync === 'always' ? (opts.preallocateBytes ?? DEFAULT_PREALLOCATE_BYTES) : 0;
     let journal: JournalSettings | undefined;
     try {
       await runMigrations({ db, io, dir: opts.dir, logger });
-      journal = await startJournal(ctx, opts);
+      journal = await startJournal(ctx, opts, preallocateBytes);
     } catch (err) {
       if (opts.db === undefined) await db.close();
       throw err;
@@ -134,6 +145,7 @@ export class WalStore implements LogHost {
       indexIntervalBytes: opts.indexIntervalBytes ?? DEFAULT_INDEX_INTERVAL_BYTES,
       maxPendingBytes: opts.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES,
       maxRoundBytes: opts.maxRoundBytes ?? DEFAULT_MAX_ROUND_BYTES,
+      preallocateBytes,
     };
     return new WalStore(ctx, opts.dir, opts.db === undefined, defaults, journal, opts.indexFlushDelayMs);
   }
@@ -157,6 +169,7 @@ export class WalStore implements LogHost {
       indexIntervalBytes: this.defaults.indexIntervalBytes,
       maxPendingBytes: this.defaults.maxPendingBytes,
       maxRoundBytes: this.defaults.maxRoundBytes,
+      preallocateBytes: this.defaults.preallocateBytes,
       chunks: this.chunks,
     });
     const log = new WalLog(state, this);
@@ -256,10 +269,10 @@ export class WalStore implements LogHost {
  * Redoes a journal left by a crash (before any log opens), then starts the next journal file if
  * this store journals, and removes the old ones: every byte they held is durable in its segment.
  */
-async function startJournal(ctx: StoreContext, opts: WalStoreOptions): Promise<JournalSettings | undefined> {
+async function startJournal(ctx: StoreContext, opts: WalStoreOptions, preallocateBytes: number): Promise<JournalSettings | undefined> {
   const redo = await redoJournal(ctx.io, opts.dir, ctx.logger);
   const enabled = (opts.journal ?? true) && ctx.fsync === 'always' && !ctx.dsync;
-  const journal = enabled ? await Journal.start(ctx.io, journalDir(opts.dir), redo.nextSeq, ctx.logger) : undefined;
+  const journal = enabled ? await Journal.start(ctx.io, journalDir(opts.dir), redo.nextSeq, ctx.logger, preallocateBytes) : undefined;
   for (const path of redo.oldFiles) await ctx.io.unlink(path);
   if (journal === undefined) return undefined;
   return { journal, checkpointBytes: opts.journalCheckpointBytes ?? DEFAULT_JOURNAL_CHECKPOINT_BYTES };

@@ -34,6 +34,8 @@ export interface DiscardedFrames {
   lastIndex: number;
   /** Largest payload among them (sizes the window: one entry larger than a round is its own round). */
   largestPayloadBytes: number;
+  /** Where the last of them ends. */
+  endPosition: number;
 }
 
 /**
@@ -53,14 +55,16 @@ export function validFramesAfter(bytes: Uint8Array, from: number): DiscardedFram
     const h = check.header;
     found =
       found === undefined
-        ? { frames: 1, firstIndex: h.index, lastIndex: h.index, largestPayloadBytes: h.length }
+        ? { frames: 1, firstIndex: h.index, lastIndex: h.index, largestPayloadBytes: h.length, endPosition: 0 }
         : {
             frames: found.frames + 1,
             firstIndex: Math.min(found.firstIndex, h.index),
             lastIndex: Math.max(found.lastIndex, h.index),
             largestPayloadBytes: Math.max(found.largestPayloadBytes, h.length),
+            endPosition: 0,
           };
     p += FRAME_HEADER_BYTES + h.length;
+    found.endPosition = p;
   }
   return found;
 }
@@ -69,4 +73,25 @@ export function validFramesAfter(bytes: Uint8Array, from: number): DiscardedFram
 export function declaredPayloadBytes(check: FrameCheck): number {
   if (check.kind === 'short-header' || check.kind === 'bad-header') return 0;
   return frameHeaderSane(check.header) ? check.header.length : 0;
+}
+
+/**
+ * Where the all-zero suffix of `bytes` starts (bytes.byteLength when the last byte is not zero).
+ * A preallocated segment ends in a hole of zeros (prealloc.ts); no frame starts with a zero byte
+ * (FRAME_MAGIC), so recovery can tell where the frames end without the file's size. Bounded: one
+ * backward pass over the suffix.
+ */
+export function zeroSuffixStart(bytes: Uint8Array): number {
+  let p = bytes.byteLength;
+  while (p > 0 && bytes[p - 1] === 0) p--;
+  return p;
+}
+
+/**
+ * Where the written part of a segment ends, for sizing the torn-tail window of a bad frame at
+ * `at`: past the last valid frame after it and past any non-zero byte, but not into the hole a
+ * preallocation left (that many megabytes of zeros are not two rounds of writes).
+ */
+export function writtenEnd(at: number, zeroStart: number, discarded: DiscardedFrames | undefined): number {
+  return Math.max(at, zeroStart, discarded?.endPosition ?? 0);
 }

@@ -9,6 +9,7 @@ import { FaultyFileIO, WalCorruptionError, WalStore, type WalDb, type WalLog } f
 import { Fence, FencedDb, FencedFileIO } from '../../src/wal/testing/fenced.js';
 import { capturingLogger, entries, memoryDb, payload } from './helpers.js';
 import { JOURNAL_HEADER_BYTES } from '../../src/wal/journal-format.js';
+import { zeroSuffixStart } from '../../src/wal/torn-tail.js';
 
 const DIR = '/data';
 const JDIR = `${DIR}/journal`;
@@ -113,13 +114,17 @@ describe('redo journal', () => {
     await appendRounds(logs, 3, 2);
     const path = `${JDIR}/${(await journalFiles(io))[0] ?? ''}`;
     const bytes = io.contents(path) ?? new Uint8Array(0);
+    // The file is preallocated: its records end where its hole of zeros starts.
+    const end = zeroSuffixStart(bytes);
+    expect(bytes.byteLength).toBeGreaterThan(end);
     // A torn write of a next round: the start of a record (its header, part of its data), durable.
     const fd = await io.open(path, { create: false });
-    await io.write(fd, [bytes.slice(JOURNAL_HEADER_BYTES, JOURNAL_HEADER_BYTES + 70)], bytes.byteLength);
+    await io.write(fd, [bytes.slice(JOURNAL_HEADER_BYTES, JOURNAL_HEADER_BYTES + 70)], end);
     await io.datasync(fd);
     io.crash({ tear: 'none' });
     const b = await openNode(io, db, a.fence);
-    expect(b.lines.find((l) => l.msg === 'cut a torn journal tail')).toMatchObject({ position: bytes.byteLength, bytes: 70, discardedRecords: 0 });
+    // The cut reaches the end of the file, hole included.
+    expect(b.lines.find((l) => l.msg === 'cut a torn journal tail')).toMatchObject({ position: end, bytes: bytes.byteLength - end, discardedRecords: 0 });
     for (const id of ['p.a.0', 'p.b.0']) await expectHolds(await b.store.openLog(id), 6);
   });
 

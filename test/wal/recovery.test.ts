@@ -44,7 +44,7 @@ async function poke(path: string, position: number, bytes: Uint8Array): Promise<
 
 describe('recovery decision table', () => {
   it('decides by frame validity, position and what follows', () => {
-    const base = { frameOk: false, continuous: false, lastSegment: true, validFrameAfter: false, durableMark: 'none' as const, withinTornWindow: true };
+    const base = { frameOk: false, continuous: false, lastSegment: true, validFrameAfter: false, durableMark: 'none' as const, withinTornWindow: true, zeroSuffix: false };
     expect(decide({ ...base, frameOk: true, continuous: true }).decision).toBe('accept');
     expect(decide({ ...base, frameOk: true }).decision).toBe('corrupt');
     expect(decide(base).decision).toBe('cut-tail');

@@ -68,7 +68,7 @@ async function openError(dir: string): Promise<WalCorruptionError> {
 }
 
 describe('recovery decision table: the durable mark (rows 12 and 13)', () => {
-  const bad: DecisionInput = { frameOk: false, continuous: false, lastSegment: true, validFrameAfter: true, durableMark: 'beyond', withinTornWindow: true };
+  const bad: DecisionInput = { frameOk: false, continuous: false, lastSegment: true, validFrameAfter: true, durableMark: 'beyond', withinTornWindow: true, zeroSuffix: false };
 
   it('cuts a torn frame with valid frames after it only at or past the mark, near the end, in the last segment', () => {
     expect(decide(bad)).toEqual({ decision: 'cut-tail', row: '13' });
@@ -90,16 +90,21 @@ describe('recovery decision table: the durable mark (rows 12 and 13)', () => {
         for (const lastSegment of bools)
           for (const validFrameAfter of bools)
             for (const durableMark of marks)
-              for (const withinTornWindow of bools) {
+              for (const withinTornWindow of bools)
+                for (const zeroSuffix of bools) {
+                // A zero suffix holds no frame: the scan never reports both.
+                if (zeroSuffix && validFrameAfter) continue;
                 combos++;
-                const d = decide({ frameOk, continuous, lastSegment, validFrameAfter, durableMark, withinTornWindow }).decision;
+                const r = decide({ frameOk, continuous, lastSegment, validFrameAfter, durableMark, withinTornWindow, zeroSuffix });
+                const d = r.decision;
                 if (frameOk) expect(d).toBe(continuous ? 'accept' : 'corrupt');
                 else if (!lastSegment || durableMark === 'before') expect(d).toBe('corrupt');
+                else if (zeroSuffix) expect(r).toEqual({ decision: 'cut-tail', row: '14' });
                 else if (validFrameAfter) expect(d).toBe(durableMark === 'beyond' && withinTornWindow ? 'cut-tail' : 'corrupt');
                 else expect(d).toBe('cut-tail');
               }
-    expect(combos).toBe(96);
-    expect(RECOVERY_TABLE.map((r) => r.row)).toEqual(['1', '7', '6', '12', '13', '5', '2-4']);
+    expect(combos).toBe(144);
+    expect(RECOVERY_TABLE.map((r) => r.row)).toEqual(['1', '7', '6', '12', '14', '13', '5', '2-4']);
   });
 
   it('the window is two rounds with header slack; one entry larger than a round widens it', () => {
@@ -113,11 +118,11 @@ describe('recovery decision table: the durable mark (rows 12 and 13)', () => {
     all.fill(0, frameAt(6), frameAt(7)); // entry 6 never reached the disk; 7..10 did
     const tail = { markPosition: frameAt(5), maxRoundBytes: 1 << 20 };
     const r = scanFrames(all, SEGMENT_HEADER_BYTES, 1, 0, true, () => undefined, tail);
-    expect(r).toEqual({ kind: 'ok', endPosition: frameAt(6), cut: { position: frameAt(6), bytes: 5 * FRAME, row: '13', discarded: { frames: 4, firstIndex: 7, lastIndex: 10, largestPayloadBytes: SIZE } } });
+    expect(r).toEqual({ kind: 'ok', endPosition: frameAt(6), cut: { position: frameAt(6), bytes: 5 * FRAME, row: '13', discarded: { frames: 4, firstIndex: 7, lastIndex: 10, largestPayloadBytes: SIZE, endPosition: frameAt(11) } } });
     const before = scanFrames(all, SEGMENT_HEADER_BYTES, 1, 0, true, () => undefined, { ...tail, markPosition: frameAt(8) });
     expect(before).toMatchObject({ kind: 'corrupt', position: frameAt(6), index: 6 });
     expect(before.kind === 'corrupt' && before.reason).toContain(`before the durable mark at byte ${frameAt(8)}`);
-    expect(validFramesAfter(all, frameAt(6) + 1)).toEqual({ frames: 4, firstIndex: 7, lastIndex: 10, largestPayloadBytes: SIZE });
+    expect(validFramesAfter(all, frameAt(6) + 1)).toEqual({ frames: 4, firstIndex: 7, lastIndex: 10, largestPayloadBytes: SIZE, endPosition: frameAt(11) });
   });
 });
 

@@ -58,7 +58,7 @@ function emitDamage(p: Printer, o: DumpOptions, seg: SegmentFile, d: Damage): vo
 }
 
 /** Dumps one segment in chunks; false once --count frames have been printed. */
-async function dumpSegment(p: Printer, o: DumpOptions, st: DumpState, seg: SegmentFile): Promise<boolean> {
+async function dumpSegment(p: Printer, o: DumpOptions, st: DumpState, seg: SegmentFile, lastSegment: boolean): Promise<boolean> {
   const bytes = await readSegmentBytes(seg);
   if (!o.json) p.line(`segment ${seg.path} (base index ${seg.baseIndex}, ${seg.sizeBytes} bytes)`);
   let next: number | undefined = SEGMENT_HEADER_BYTES;
@@ -83,8 +83,13 @@ async function dumpSegment(p: Printer, o: DumpOptions, st: DumpState, seg: Segme
           emitDamage(p, o, seg, d);
           return true;
         },
+        preallocated: (position, n) => {
+          if (o.json) p.json({ segment: seg.name, position, preallocatedBytes: n });
+          else p.line(`@${position} preallocated: ${n} bytes of zeros past the last frame (the log's end)`);
+        },
       },
       start,
+      lastSegment,
     );
     await p.flush();
   }
@@ -117,7 +122,7 @@ export async function dumpCommand(argv: readonly string[], io: InspectIO): Promi
   const p = new Printer(io.stdout);
   const st: DumpState = { printed: 0, started: false };
   for (const seg of segmentsFrom(log?.segments ?? [], o.from)) {
-    if (!(await dumpSegment(p, o, st, seg))) break;
+    if (!(await dumpSegment(p, o, st, seg, seg.path === log?.lastSegmentPath))) break;
   }
   await p.flush(true);
   return ExitCode.OK;

@@ -7,6 +7,7 @@
 import { replayRecord, type ReplayedGroup } from '../../src/kafka/groups/loader.js';
 import { decodeRecords } from '../../src/node/group-service.js';
 import { EntryType } from '../../src/wal/entry.js';
+import { SEGMENT_HEADER_BYTES } from '../../src/wal/frame.js';
 import { readSegmentBytes, type LogTarget } from './target.js';
 import { walkFrames, type Damage, type WalkedFrame } from './walk.js';
 
@@ -102,7 +103,7 @@ export async function replayOffsetsPartition(log: LogTarget, partition: number, 
         addProblem(r, { segment: seg.name, position: d.position, index: d.header?.index ?? null, message: damageMessage(d) });
         return true;
       },
-    });
+    }, SEGMENT_HEADER_BYTES, seg.path === log.lastSegmentPath);
   }
   return r;
 }

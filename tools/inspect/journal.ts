@@ -29,6 +29,8 @@ export interface JournalView {
   cut: JournalCut | undefined;
   /** Damage opening would refuse (then nothing is redone, here as there). */
   corrupt: { position: number; reason: string } | undefined;
+  /** Zeros past the last record: a live store's preallocation (prealloc.ts), the journal's end. */
+  preallocatedBytes: number;
   /** Segment path → the records for it, in journal order. */
   redo: Map<string, RedoWrite[]>;
 }
@@ -43,7 +45,7 @@ async function journalNames(dir: string): Promise<string[]> {
 }
 
 function emptyView(path: string): JournalView {
-  return { path, records: 0, logs: 0, bytes: 0, cut: undefined, corrupt: undefined, redo: new Map() };
+  return { path, records: 0, logs: 0, bytes: 0, cut: undefined, corrupt: undefined, preallocatedBytes: 0, redo: new Map() };
 }
 
 /**
@@ -84,7 +86,7 @@ async function newestView(dataDir: string, dir: string): Promise<JournalView | u
 function viewOf(dataDir: string, path: string, bytes: Uint8Array): JournalView {
   const scan = scanJournal(bytes);
   if (scan.kind === 'corrupt') return { ...emptyView(path), corrupt: { position: scan.position, reason: scan.reason } };
-  const view = { ...emptyView(path), records: scan.records.length, cut: scan.cut };
+  const view = { ...emptyView(path), records: scan.records.length, cut: scan.cut, preallocatedBytes: scan.preallocatedBytes };
   const logs = new Set<string>();
   for (const r of scan.records) {
     const segment = join(dataDir, 'logs', sanitiseLogId(r.header.logId), segmentFileName(r.header.segmentBase));
@@ -110,13 +112,14 @@ export function applyRedo(bytes: Buffer, writes: readonly RedoWrite[] | undefine
 /** One line for text output. */
 export function describeJournal(j: JournalView): string {
   if (j.corrupt !== undefined) return `journal ${j.path}: CORRUPT at byte ${j.corrupt.position}: ${j.corrupt.reason} (opening refuses)`;
-  const cut = j.cut === undefined ? '' : `; torn tail of ${j.cut.bytes} bytes at byte ${j.cut.position} would be cut`;
+  const torn = j.cut === undefined ? '' : `; torn tail of ${j.cut.bytes} bytes at byte ${j.cut.position} would be cut`;
+  const cut = j.preallocatedBytes > 0 ? `${torn}; preallocated ${j.preallocatedBytes} bytes past the last record` : torn;
   if (j.records === 0) return `journal ${j.path}: no records to redo${cut}`;
   return `journal ${j.path}: ${j.records} records for ${j.logs} logs, ${j.bytes} bytes that opening redoes (segments are shown with them applied)${cut}`;
 }
 
 export function journalJson(j: JournalView): Record<string, unknown> {
-  return { path: j.path, records: j.records, logs: j.logs, bytes: j.bytes, cut: j.cut ?? null, corrupt: j.corrupt ?? null };
+  return { path: j.path, records: j.records, logs: j.logs, bytes: j.bytes, cut: j.cut ?? null, corrupt: j.corrupt ?? null, preallocatedBytes: j.preallocatedBytes };
 }
 
 /** verify: damage opening would refuse is corruption; a torn tail or records to redo are warnings. */

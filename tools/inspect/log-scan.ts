@@ -27,6 +27,11 @@ export interface SegmentStats {
   damaged: number;
   /** Bytes of a torn tail that opening would cut (last segment only). */
   tornTailBytes: number;
+  /**
+   * Bytes of zeros past the last frame of the last segment: a live or crashed store's sparse
+   * preallocation (recovery row 14), the log's end rather than damage. Opening trims them.
+   */
+  preallocatedBytes: number;
 }
 
 export interface LogScanOptions {
@@ -64,7 +69,7 @@ interface Cursor {
 }
 
 function newStats(file: SegmentFile): SegmentStats {
-  return { file, headerOk: false, version: undefined, firstIndex: undefined, lastIndex: undefined, lastTerm: undefined, frames: 0, badCrcFrames: 0, damaged: 0, tornTailBytes: 0 };
+  return { file, headerOk: false, version: undefined, firstIndex: undefined, lastIndex: undefined, lastTerm: undefined, frames: 0, badCrcFrames: 0, damaged: 0, tornTailBytes: 0, preallocatedBytes: 0 };
 }
 
 export async function scanLog(log: LogTarget, findings: Findings, opts: LogScanOptions): Promise<LogScan> {
@@ -193,13 +198,21 @@ function tailContext(input: SegmentScanInput): TailContext {
   return { markPosition, maxRoundBytes: DEFAULT_MAX_ROUND_BYTES };
 }
 
-/** Rows 2–6, 12 and 13 of the recovery table (the WAL's own judgement): a torn tail is cut; anything else refuses. */
+/**
+ * Rows 2–6 and 12–14 of the recovery table (the WAL's own judgement): a preallocated hole is the
+ * log's end, a torn tail is cut; anything else refuses.
+ */
 function onDamage(input: SegmentScanInput, stats: SegmentStats, d: Damage): boolean {
   const { log, seg, bytes, isLast, cursor, findings } = input;
   const index = d.header?.index ?? cursor.expectedIndex;
   const crc = d.reason === 'bad-crc' ? { expectedCrc: d.header?.crc ?? 0, actualCrc: d.actualCrc ?? 0 } : {};
   const at = { logId: log.logId, segment: seg.path, position: d.position, ...(index === undefined ? {} : { index }), ...crc };
   const judged = judgeBadFrame(bytes, d.position, checkFrame(bytes, d.position), isLast, tailContext(input));
+  if (judged.row === '14') {
+    // Not a finding: every live store's active segment has one (verify prints it as a note).
+    stats.preallocatedBytes = bytes.byteLength - d.position;
+    return false;
+  }
   if (judged.decision === 'cut-tail') {
     stats.tornTailBytes = bytes.byteLength - d.position;
     const x = judged.discarded;

@@ -74,12 +74,12 @@ function visitor(seg: SegmentFile, sink: BatchSink, t: PartitionTotals, chunk: {
   };
 }
 
-async function walkSegment(p: Printer, seg: SegmentFile, sink: BatchSink, t: PartitionTotals): Promise<void> {
+async function walkSegment(p: Printer, seg: SegmentFile, sink: BatchSink, t: PartitionTotals, lastSegment: boolean): Promise<void> {
   const bytes = await readSegmentBytes(seg);
   let start: number | undefined = SEGMENT_HEADER_BYTES;
   while (start !== undefined) {
     const chunk: { frames: number; next: number | undefined } = { frames: 0, next: undefined };
-    walkFrames(bytes, visitor(seg, sink, t, chunk), start);
+    walkFrames(bytes, visitor(seg, sink, t, chunk), start, lastSegment);
     start = chunk.next;
     await p.flush();
   }
@@ -88,6 +88,6 @@ async function walkSegment(p: Printer, seg: SegmentFile, sink: BatchSink, t: Par
 /** Walks every segment of the log, feeding `sink`; returns the totals. */
 export async function walkPartition(p: Printer, log: LogTarget, sink: BatchSink): Promise<PartitionTotals> {
   const totals = emptyTotals();
-  for (const seg of log.segments) await walkSegment(p, seg, sink, totals);
+  for (const seg of log.segments) await walkSegment(p, seg, sink, totals, seg.path === log.lastSegmentPath);
   return totals;
 }

@@ -14,6 +14,7 @@ function status(s: SegmentStats): string {
   if (!s.headerOk) return 'BAD HEADER';
   if (s.damaged > 0 || s.badCrcFrames > 0) return 'DAMAGED';
   if (s.tornTailBytes > 0) return `torn tail ${s.tornTailBytes} B`;
+  if (s.preallocatedBytes > 0) return `ok, preallocated ${s.preallocatedBytes} B`;
   return 'ok';
 }
 
@@ -29,6 +30,7 @@ function segmentJson(s: SegmentStats): Record<string, unknown> {
     badCrcFrames: s.badCrcFrames,
     damagedRegions: s.damaged,
     tornTailBytes: s.tornTailBytes,
+    preallocatedBytes: s.preallocatedBytes,
     headerOk: s.headerOk,
     version: s.version ?? null,
   };

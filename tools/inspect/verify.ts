@@ -86,9 +86,22 @@ function summaryLine(target: Target, r: VerifyResult): string {
   return `verified ${target.path}: ${r.scans.length} logs, ${segments} segments, ${frames} frames, ${mib(bytes)} in ${r.seconds.toFixed(2)} s (${rate}); ${index}`;
 }
 
+/**
+ * Preallocated holes (recovery row 14) are not findings, every live store's active segments have
+ * one; they are named so that an operator comparing file sizes with frames knows why.
+ */
+function printPreallocated(p: Printer, r: VerifyResult): void {
+  const segs = r.scans.flatMap((s) => s.segments.filter((g) => g.preallocatedBytes > 0).map((g) => ({ logId: s.logId, g })));
+  for (const { logId, g } of segs.slice(0, TEXT_PROBLEMS)) {
+    p.line(`note: log ${logId}, segment ${g.file.path}: preallocated ${g.preallocatedBytes} bytes of zeros past the last frame (a live or crashed store; opening trims them)`);
+  }
+  if (segs.length > TEXT_PROBLEMS) p.line(`… ${segs.length - TEXT_PROBLEMS} more preallocated segments (--json lists them)`);
+}
+
 function printText(p: Printer, target: Target, r: VerifyResult): void {
   const f = r.findings;
   p.line(summaryLine(target, r));
+  printPreallocated(p, r);
   for (const w of f.warnings.slice(0, TEXT_PROBLEMS)) p.line(`warning: ${describeFinding(w)}`);
   if (f.warningCount > TEXT_PROBLEMS) p.line(`… ${f.warningCount - TEXT_PROBLEMS} more warnings (--json lists them)`);
   const first = f.first;
@@ -107,7 +120,15 @@ function jsonOf(target: Target, r: VerifyResult): Record<string, unknown> {
     ok: f.corruptionCount === 0,
     target: target.path,
     kind: target.kind,
-    logs: r.scans.map((s) => ({ logId: s.logId, segments: s.segments.length, frames: s.frames, bytes: s.bytes, lastIndex: s.lastIndex ?? null, lastTerm: s.lastTerm ?? null })),
+    logs: r.scans.map((s) => ({
+      logId: s.logId,
+      segments: s.segments.length,
+      frames: s.frames,
+      bytes: s.bytes,
+      preallocatedBytes: s.segments.reduce((sum, g) => sum + g.preallocatedBytes, 0),
+      lastIndex: s.lastIndex ?? null,
+      lastTerm: s.lastTerm ?? null,
+    })),
     index: r.index,
     journal: target.journal === undefined ? null : journalJson(target.journal),
     seconds: r.seconds,

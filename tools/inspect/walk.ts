@@ -6,6 +6,7 @@
  */
 import { checkFrame, FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES, type FrameCheck, type FrameHeader } from '../../src/wal/frame.js';
 import { findValidFrameAfter } from '../../src/wal/recovery.js';
+import { zeroSuffixStart } from '../../src/wal/torn-tail.js';
 
 export interface WalkedFrame {
   position: number;
@@ -34,6 +35,11 @@ export interface WalkVisitor {
   frame(f: WalkedFrame): boolean;
   /** A bad-CRC frame is reported both as damage and (when its length is plausible) as a frame. */
   damage(d: Damage): boolean;
+  /**
+   * The last segment of a log ends in `bytes` zeros at `position`: a sparse preallocation
+   * (recovery row 14), the log's end and not damage. The walk stops there.
+   */
+  preallocated?(position: number, bytes: number): void;
 }
 
 /** A frame boundary: the end of the file, or a sane header whose frame fits (its CRC may be bad). */
@@ -71,9 +77,11 @@ function payloadOf(bytes: Uint8Array, at: number, length: number): Uint8Array {
 
 /**
  * Visits every frame of a segment's bytes from `start`. Bounded: each step moves forward by at
- * least one byte, so the walk ends within the segment's length.
+ * least one byte, so the walk ends within the segment's length. In a log's last segment
+ * (`lastSegment`) an all-zero suffix is reported to `visitor.preallocated`, not as damage; in any
+ * other segment it is damage, as the WAL's recovery judges it (row 6).
  */
-export function walkFrames(bytes: Uint8Array, visitor: WalkVisitor, start = SEGMENT_HEADER_BYTES): void {
+export function walkFrames(bytes: Uint8Array, visitor: WalkVisitor, start = SEGMENT_HEADER_BYTES, lastSegment = false): void {
   let at = start;
   while (at < bytes.byteLength) {
     const check = checkFrame(bytes, at);
@@ -82,6 +90,10 @@ export function walkFrames(bytes: Uint8Array, visitor: WalkVisitor, start = SEGM
       if (!visitor.frame({ position: at, header: check.header, crcOk: true, actualCrc: check.header.crc, payload })) return;
       at += FRAME_HEADER_BYTES + check.header.length;
       continue;
+    }
+    if (lastSegment && zeroSuffixStart(bytes) <= at) {
+      visitor.preallocated?.(at, bytes.byteLength - at);
+      return;
     }
     const damage = damageOf(bytes, at, check);
     if (!visitor.damage(damage)) return;
