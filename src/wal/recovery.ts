@@ -91,9 +91,12 @@ export type ScanResult =
       index?: number;
     };
 
-/** Position of the first byte after `from` where a complete, CRC-valid frame starts, if any. */
-export function findValidFrameAfter(bytes: Uint8Array, from: number): number | undefined {
-  const lastStart = bytes.byteLength - FRAME_HEADER_BYTES;
+/**
+ * Position of the first byte after `from` where a complete, CRC-valid frame starts, if any, among
+ * those starting before `startsBefore` (see validFramesAfter).
+ */
+export function findValidFrameAfter(bytes: Uint8Array, from: number, startsBefore = bytes.byteLength): number | undefined {
+  const lastStart = Math.min(bytes.byteLength - FRAME_HEADER_BYTES, startsBefore - 1);
   for (let p = from; p <= lastStart; p++) {
     if (bytes[p] !== FRAME_MAGIC) continue;
     if (checkFrame(bytes, p).kind === 'ok') return p;
@@ -123,8 +126,9 @@ export function judgeBadFrame(bytes: Uint8Array, at: number, check: ReturnType<t
   const zeroStart = zeroSuffixStart(bytes);
   const zeroSuffix = zeroStart <= at;
   const row13Possible = lastSegment && durableMark === 'beyond' && !zeroSuffix;
-  const discarded = row13Possible ? validFramesAfter(bytes, at + 1) : undefined;
-  const validFrameAfter = zeroSuffix ? false : row13Possible ? discarded !== undefined : lastSegment && findValidFrameAfter(bytes, at + 1) !== undefined;
+  // No frame starts with a zero byte, so none starts in the zero suffix: the searches stop there.
+  const discarded = row13Possible ? validFramesAfter(bytes, at + 1, zeroStart) : undefined;
+  const validFrameAfter = zeroSuffix ? false : row13Possible ? discarded !== undefined : lastSegment && findValidFrameAfter(bytes, at + 1, zeroStart) !== undefined;
   const largest = Math.max(declaredPayloadBytes(check), discarded?.largestPayloadBytes ?? 0);
   const window = tornTailWindowBytes(tail.maxRoundBytes, largest);
   const distance = writtenEnd(at, zeroStart, discarded) - at;

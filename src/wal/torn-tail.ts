@@ -40,11 +40,13 @@ export interface DiscardedFrames {
 
 /**
  * Walks every CRC-valid frame in `bytes` after `from` (resynchronising byte by byte over damage,
- * as findValidFrameAfter does). Bounded by the bytes: each step moves forward.
+ * as findValidFrameAfter does) that starts before `startsBefore` (default: anywhere; a caller that
+ * knows where the all-zero suffix begins passes that, since no frame starts in it, and skips the
+ * byte-by-byte walk over a preallocation's megabytes of zeros). Bounded: each step moves forward.
  */
-export function validFramesAfter(bytes: Uint8Array, from: number): DiscardedFrames | undefined {
+export function validFramesAfter(bytes: Uint8Array, from: number, startsBefore = bytes.byteLength): DiscardedFrames | undefined {
   let found: DiscardedFrames | undefined;
-  const lastStart = bytes.byteLength - FRAME_HEADER_BYTES;
+  const lastStart = Math.min(bytes.byteLength - FRAME_HEADER_BYTES, startsBefore - 1);
   let p = from;
   while (p <= lastStart) {
     const check = bytes[p] === FRAME_MAGIC ? checkFrame(bytes, p) : undefined;
