@@ -24,6 +24,7 @@ import {
 } from './frame.js';
 import { closeSegmentKeys, indexFrame, markerOp, trailingKeys } from './indexer.js';
 import { scanFrames, type TailCut } from './recovery.js';
+import { readTail } from './tail-read.js';
 import { WalCorruptionError, WalVersionError } from './errors.js';
 
 /** Index ops are committed in batches of this many during a rebuild, to bound memory. */
@@ -259,8 +260,9 @@ async function catchUp(state: LogState, start: ScanStart): Promise<number | unde
       if (state.segments.length === 0) state.segments.push(await createSegment(state.ctx, state.dir, expectedIndex));
       break;
     }
-    const bytes = Buffer.allocUnsafe(seg.sizeBytes - from);
-    const n = await state.ctx.io.read(seg.fd, bytes, from);
+    // Not the hole of a preallocation: after a crash 64 logs opening at once would page in 64 steps.
+    const bytes = await readTail(state.ctx.io, seg.fd, from, seg.sizeBytes, isLast);
+    const n = bytes.byteLength;
     let end = from;
     // Scanned bytes start at the mark (or in a later segment): all of them lie beyond it.
     const tail = { markPosition: start.fromMark ? 0 : undefined, maxRoundBytes: state.maxRoundBytes };

@@ -12,6 +12,8 @@ import { DEFAULT_PREALLOCATE_BYTES, preallocationTarget } from '../../src/wal/pr
 import { encodeFrameHeader, FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES, segmentFileName } from '../../src/wal/frame.js';
 import { scanFrames } from '../../src/wal/recovery.js';
 import { JOURNAL_HEADER_BYTES } from '../../src/wal/journal-format.js';
+import { nonZeroEnd, readTail } from '../../src/wal/tail-read.js';
+import { zeroSuffixStart } from '../../src/wal/torn-tail.js';
 import { capturingLogger, entries, memoryDb, tempDir } from './helpers.js';
 
 const DIR = '/n';
@@ -272,5 +274,27 @@ describe('an open store refuses what it refused before', () => {
     io.corrupt(segPath('r', 1), SEGMENT_HEADER_BYTES + 2 * FRAME, new Uint8Array(FRAME));
     a.fence.kill();
     await expect(openNode(io, memoryDb(), { maxRoundBytes: PAYLOAD }).then((n) => n.store.openLog('r'))).rejects.toBeInstanceOf(WalCorruptionError);
+  });
+});
+
+describe('reading a tail on open without its hole', () => {
+  it('finds the last non-zero byte across probe pieces; the bytes read equal the file', async () => {
+    const io = new FaultyFileIO({ seed: 12 });
+    await io.mkdir('/t');
+    const fd = await io.open('/t/f', { create: true });
+    const data = Buffer.alloc(200_000, 0);
+    data.fill(5, 1000, 70_000); // data, then zeros inside the data (a frame may end in zeros)
+    data[150_000] = 9;
+    await io.write(fd, [data], 0);
+    await io.truncate(fd, 3 * DEFAULT_PREALLOCATE_BYTES);
+    expect(await nonZeroEnd(io, fd, 0, 3 * DEFAULT_PREALLOCATE_BYTES)).toBe(150_001);
+    expect(await nonZeroEnd(io, fd, 150_001, 3 * DEFAULT_PREALLOCATE_BYTES)).toBe(150_001);
+    expect(await nonZeroEnd(io, fd, 2000, 60_000)).toBe(60_000);
+    for (const last of [true, false]) {
+      const bytes = await readTail(io, fd, 500, 3 * DEFAULT_PREALLOCATE_BYTES, last);
+      expect(bytes.byteLength).toBe(3 * DEFAULT_PREALLOCATE_BYTES - 500);
+      expect(Buffer.from(bytes.subarray(0, 200_000 - 500)).equals(data.subarray(500))).toBe(true);
+      expect(zeroSuffixStart(bytes)).toBe(150_001 - 500);
+    }
   });
 });
