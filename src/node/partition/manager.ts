@@ -194,6 +194,10 @@ export class PartitionManager {
       voters: [...replicas],
       stateMachine: replica,
       preferredLeader: replicas[0] as number,
+      // Partition followers serve nothing from their applied state (only the leader answers Fetch),
+      // so a commit reaches them with the next append or heartbeat instead of a notice of its own:
+      // with single-message produces that notice was half of each entry's messages (docs/raft.md).
+      commitNotices: false,
     });
     // A just-created partition elects its designated leader at once instead of after a timeout.
     if (brandNew && replicas[0] === this.opts.nodeId) this.opts.raft.campaign(groupId);
