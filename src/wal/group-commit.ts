@@ -248,7 +248,9 @@ export class GroupCommit {
     const previews = journaling ? logs.map((l) => l.previewRound()) : [];
     const known = previews.filter((p): p is JournalPart => p !== undefined);
     const early = journaling && known.length === logs.length ? this.startJournal(known, known.length) : undefined;
-    const written = await this.writeSegments(logs);
+    // A journaled round's segments are fdatasync'd only at checkpoints: extending them ahead
+    // (prealloc.ts) saves nothing there.
+    const written = await this.writeSegments(logs, !journaling);
     if (early !== undefined) {
       written.forEach(({ log, round }, i) => {
         const p = previews[i];
@@ -278,11 +280,11 @@ export class GroupCommit {
   }
 
   /** Starts writing every given log's next round (synchronously up to each one's first I/O call). */
-  private writeSegments(logs: WalLog[]): Promise<Written[]> {
+  private writeSegments(logs: WalLog[], extend: boolean): Promise<Written[]> {
     return Promise.all(
       logs.map(async (log) => {
         try {
-          const round = await log.writeRound();
+          const round = await log.writeRound(extend);
           // A backlog beyond this round's bound: its next round is written while this one syncs.
           if (log.hasUnwritten()) this.dirty.add(log);
           return { log, round };

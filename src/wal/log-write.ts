@@ -54,7 +54,7 @@ const NO_TERM = -1;
  * some. At most one round of a log is being written at a time, and at most one more is syncing (the
  * store's pipeline guarantees it), so the earlier rounds' writes into the segment have returned.
  */
-export async function writeRound(state: LogState): Promise<WrittenRound | undefined> {
+export async function writeRound(state: LogState, extend = true): Promise<WrittenRound | undefined> {
   const n = roundLength(state);
   if (n === 0) return undefined;
   assert(state.inFlight + n <= state.tail.length);
@@ -86,7 +86,7 @@ export async function writeRound(state: LogState): Promise<WrittenRound | undefi
     state.writeEnd += frameBytes;
   }
   group.staged = staged.slice(from);
-  await preallocate(state, group.seg, state.writeEnd);
+  if (extend) await preallocate(state, group.seg, state.writeEnd);
   await writeGroup(state, group, group.staged, undefined);
   groups.push(group);
   return { taken: n, groups };

@@ -180,10 +180,13 @@ export class WalLog {
     return this.state.failed;
   }
 
-  /** Called by the store's sync round. */
-  writeRound(): Promise<WrittenRound | undefined> {
+  /**
+   * Called by the store's sync round. `extend` false: the round is to be made durable by the
+   * journal, so extending the segment ahead (prealloc.ts) would save no fdatasync of it.
+   */
+  writeRound(extend = true): Promise<WrittenRound | undefined> {
     if (this.refusal() !== undefined) return Promise.resolve(undefined);
-    return writeRound(this.state);
+    return writeRound(this.state, extend);
   }
   /** `segmentSync` false: the store's journal made the round durable (see group-commit.ts). */
   syncRound(round: WrittenRound, segmentSync: boolean): Promise<RoundResult | undefined> {
