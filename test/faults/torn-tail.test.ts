@@ -1,10 +1,11 @@
-import { appendFile, readdir, rm, stat, truncate } from 'node:fs/promises';
+import { appendFile, readdir, readFile, rm, truncate } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatReport } from '../../tools/soak/checker.js';
 import { createTopic, finishAndCheck, partitionLeader } from '../../tools/soak/harness.js';
 import { partitionLogDir, readReplicaLog } from '../../tools/soak/replicas.js';
 import { encodeFrameHeader } from '../../src/wal/frame.js';
+import { zeroSuffixStart } from '../../src/wal/torn-tail.js';
 import { Workload } from '../../tools/soak/workload.js';
 import type { ProcessCluster } from '../helpers/process-cluster.js';
 import { CLI, debugDump, RESTART_TIMEOUT_MS, startFaultCluster } from './setup.js';
@@ -61,7 +62,9 @@ const tornNextFrame: Damage = async (_dataDir, torn, garbled, tornLogDir) => {
  * needs the journal.
  */
 const truncatedAckedFrame: Damage = async (_dataDir, torn, garbled) => {
-  await truncate(torn, (await stat(torn)).size - 7);
+  // A SIGKILLed node's last segment ends in its preallocated hole (src/wal/prealloc.ts): cut into
+  // the last frame, where the hole's zeros start, not into the hole.
+  await truncate(torn, zeroSuffixStart(await readFile(torn)) - 7);
   await appendFile(garbled, Buffer.from('\x00\x13garbage-after-the-last-frame\xff\xfe'.repeat(8), 'latin1'));
   // <wal dir>/logs/<log>/<segment>: the journal is <wal dir>/journal.
   const journal = join(dirname(dirname(dirname(torn))), 'journal');

@@ -17,20 +17,22 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
+/** Frames per log in liveStore. */
+const FRAMES = 6;
+
 /**
- * A live store (left open, as a crash leaves it) with two logs, written in journaled rounds when
- * `together` (else one log at a time: not journaled, so the segments alone hold the frames).
+ * A live store (left open, as a crash leaves it) with two logs: five rounds of one log at a time
+ * (not journaled: the segments are extended ahead and hold the frames), then one round of both
+ * (journaled: the journal file is extended and holds its two records).
  */
-async function liveStore(together = true): Promise<{ dir: string; logs: WalLog[]; segs: string[] }> {
+async function liveStore(): Promise<{ dir: string; logs: WalLog[]; segs: string[] }> {
   const { dir, cleanup } = await tempDir();
   cleanups.push(cleanup);
   const store = await WalStore.open({ dir, logger: capturingLogger().log });
   cleanups.push(() => store.close());
   const logs = [await store.openLog('p.a.0', { kind: 'partition' }), await store.openLog('p.b.0', { kind: 'partition' })];
-  for (let r = 0; r < 5; r++) {
-    if (together) await Promise.all(logs.map((l) => l.append(entries(l.lastIndex + 1, 1, 1, PAYLOAD))));
-    else for (const l of logs) await l.append(entries(l.lastIndex + 1, 1, 1, PAYLOAD));
-  }
+  for (let r = 0; r < FRAMES - 1; r++) for (const l of logs) await l.append(entries(l.lastIndex + 1, 1, 1, PAYLOAD));
+  await Promise.all(logs.map((l) => l.append(entries(l.lastIndex + 1, 1, 1, PAYLOAD))));
   await store.flushIndex();
   return { dir, logs, segs: logs.map((l) => l.segments()[0]?.file ?? '') };
 }
@@ -52,7 +54,7 @@ interface VerifyOut {
 describe('inspect on a live data dir with preallocated files', () => {
   it('segments and verify report the holes as preallocated bytes, with no torn tail and exit 0', async () => {
     const { dir, segs } = await liveStore();
-    const end = SEGMENT_HEADER_BYTES + 5 * FRAME;
+    const end = SEGMENT_HEADER_BYTES + FRAMES * FRAME;
     for (const s of segs) expect((await stat(s)).size).toBeGreaterThan(end);
     const v = await inspect('verify', dir, '--json');
     expect(v.code).toBe(0);
@@ -68,17 +70,23 @@ describe('inspect on a live data dir with preallocated files', () => {
     expect(s.code).toBe(0);
     expect(s.stdout).toContain('ok, preallocated');
     expect(s.stdout).not.toContain('torn tail');
+    // dump: a text note; in JSON only frames (tools/soak/replicas.ts reads any other record as damage).
+    const logDir = segs[0]?.slice(0, segs[0].lastIndexOf('/')) ?? '';
+    const dumped = await inspect('dump', logDir);
+    expect(dumped.stdout).toContain('preallocated');
+    const lines = (await inspect('dump', logDir, '--json')).stdout.split('\n').filter((l) => l !== '');
+    expect(lines).toHaveLength(FRAMES);
+    for (const l of lines) expect(typeof (JSON.parse(l) as { index?: unknown }).index).toBe('number');
   });
 
   it('a torn frame written into the hole is still a torn tail (warning), damage before the mark still corruption', async () => {
-    // Not journaled: inspect shows segments with the journal's records applied, which would
-    // repair the bit rot below in its view, as opening would.
-    const { dir, segs } = await liveStore(false);
-    const end = SEGMENT_HEADER_BYTES + 5 * FRAME;
+    const { dir, segs } = await liveStore();
+    const end = SEGMENT_HEADER_BYTES + FRAMES * FRAME;
     const [a = '', b = ''] = segs;
     // A frame header's first bytes at the end of the frames: a torn write into the preallocated space.
     await writeAt(a, end, Uint8Array.of(0xc7, 1, 0, 0, 0, 0, 0, 100));
-    // Bit rot in the second log's second frame, before its index marker.
+    // Bit rot in the second log's second frame, before its index marker (a frame of an unjournaled
+    // round: inspect shows segments with the journal's records applied, as opening would).
     await writeAt(b, SEGMENT_HEADER_BYTES + FRAME + 40, Uint8Array.of(0xff, 0xee));
     const v = await inspect('verify', dir, '--json');
     expect(v.code).toBe(1);

@@ -83,9 +83,10 @@ async function dumpSegment(p: Printer, o: DumpOptions, st: DumpState, seg: Segme
           emitDamage(p, o, seg, d);
           return true;
         },
+        // Text only: JSON lines are frames or damage (tools/soak/replicas.ts counts any other
+        // record as damage), and a hole is neither.
         preallocated: (position, n) => {
-          if (o.json) p.json({ segment: seg.name, position, preallocatedBytes: n });
-          else p.line(`@${position} preallocated: ${n} bytes of zeros past the last frame (the log's end)`);
+          if (!o.json) p.line(`@${position} preallocated: ${n} bytes of zeros past the last frame (the log's end)`);
         },
       },
       start,
