@@ -1,45 +1,55 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { KafkaServerMetrics } from '../../kafka/server/index.js';
 import { apiName } from './api-names.js';
+import { HotHistogram, type HotSeries } from './hot-histogram.js';
+import { pulledCounter } from './pulled-counter.js';
 
 /** Request latency buckets in seconds: from sub-millisecond metadata calls to long-polling fetches. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-/** Children are cached per (api, error code); both are small bounded enums, this caps the map anyway. */
+/** Children are kept per (api, error code); both are small bounded enums, this caps the map anyway. */
 const MAX_CACHED_CHILDREN = 4096;
+/** Where pairs past the cap are counted (a key no real pair has: API keys are below 100,000). */
+const OVERFLOW_KEY = -1;
 
-type RequestChild = { count: Counter.Internal; errors: Counter.Internal | undefined };
+/** One (API, error code) pair's count, read by the counters at scrape time. */
+type RequestChild = { labels: { api: string; error_code: string }; n: number };
 
 /**
- * The Kafka listener's hooks bound to prom-client metrics. The hot path only bumps cached label
- * children (no label hashing per request once a pair has been seen).
+ * The Kafka listener's hooks bound to prom-client metrics. The hot path only bumps plain numbers of
+ * cached label children (no label hashing, no allocation per request once a pair has been seen);
+ * the request counters read them at scrape time and the latency histogram is a HotHistogram.
  */
 export function kafkaServerMetrics(registry: Registry): KafkaServerMetrics {
-  const requests = new Counter({ name: 'chronik_kafka_requests_total', help: 'Kafka requests completed, by API and top-level error code.', labelNames: ['api', 'error_code'], registers: [registry] });
-  const errors = new Counter({ name: 'chronik_kafka_request_errors_total', help: 'Kafka requests whose top-level error code was not NONE (-1: the handler threw).', labelNames: ['api', 'error_code'], registers: [registry] });
-  const latency = new Histogram({ name: 'chronik_kafka_request_duration_seconds', help: 'Kafka request latency from decode to response written, by API.', labelNames: ['api'], buckets: LATENCY_BUCKETS, registers: [registry] });
+  const children = new Map<number, RequestChild>();
+  const readings = (errorsOnly: boolean) => () => [...children.values()].filter((c) => !errorsOnly || c.labels.error_code !== '0').map((c) => ({ labels: c.labels, value: c.n }));
+  pulledCounter(registry, { name: 'chronik_kafka_requests_total', help: 'Kafka requests completed, by API and top-level error code.', labelNames: ['api', 'error_code'] }, readings(false));
+  pulledCounter(registry, { name: 'chronik_kafka_request_errors_total', help: 'Kafka requests whose top-level error code was not NONE (-1: the handler threw).', labelNames: ['api', 'error_code'] }, readings(true));
+  const latency = new HotHistogram<'api'>({ name: 'chronik_kafka_request_duration_seconds', help: 'Kafka request latency from decode to response written, by API.', labelNames: ['api'], buckets: LATENCY_BUCKETS, registers: [registry] });
   const bytesIn = new Counter({ name: 'chronik_kafka_received_bytes_total', help: 'Bytes read from Kafka client connections.', registers: [registry] });
   const bytesOut = new Counter({ name: 'chronik_kafka_sent_bytes_total', help: 'Bytes written to Kafka client connections.', registers: [registry] });
   const connections = new Gauge({ name: 'chronik_kafka_connections', help: 'Open Kafka client connections.', registers: [registry] });
   const opened = new Counter({ name: 'chronik_kafka_connections_opened_total', help: 'Kafka client connections accepted.', registers: [registry] });
   const blocked = new Gauge({ name: 'chronik_kafka_connections_backpressured', help: 'Connections whose socket buffer is full (reading paused).', registers: [registry] });
-  const children = new Map<number, RequestChild>();
-  const latencyChildren = new Map<number, Histogram.Internal<'api'>>();
+  const latencyChildren = new Map<number, HotSeries>();
 
   const child = (apiKey: number, errorCode: number): RequestChild => {
     const key = apiKey * 100_000 + errorCode;
     let c = children.get(key);
-    if (c === undefined) {
-      const labels = { api: apiName(apiKey), error_code: String(errorCode) };
-      c = { count: requests.labels(labels), errors: errorCode === 0 ? undefined : errors.labels(labels) };
-      if (children.size < MAX_CACHED_CHILDREN) children.set(key, c);
+    if (c === undefined && children.size < MAX_CACHED_CHILDREN) {
+      c = { labels: { api: apiName(apiKey), error_code: String(errorCode) }, n: 0 };
+      children.set(key, c);
+    } else if (c === undefined) {
+      // Both are small bounded enums; past the cap (never seen) the rest share one series.
+      c = children.get(OVERFLOW_KEY) ?? { labels: { api: 'other', error_code: 'other' }, n: 0 };
+      children.set(OVERFLOW_KEY, c);
     }
     return c;
   };
-  const latencyChild = (apiKey: number): Histogram.Internal<'api'> => {
+  const latencyChild = (apiKey: number): HotSeries => {
     let h = latencyChildren.get(apiKey);
     if (h === undefined) {
-      h = latency.labels({ api: apiName(apiKey) });
-      if (latencyChildren.size < MAX_CACHED_CHILDREN) latencyChildren.set(apiKey, h);
+      h = latency.series({ api: apiName(apiKey) });
+      latencyChildren.set(apiKey, h);
     }
     return h;
   };
@@ -54,9 +64,7 @@ export function kafkaServerMetrics(registry: Registry): KafkaServerMetrics {
     bytesSent: (bytes) => bytesOut.inc(bytes),
     writeBackpressure: (isBlocked) => (isBlocked ? blocked.inc() : blocked.dec()),
     requestCompleted: (apiKey, _apiVersion, errorCode, latencyMs) => {
-      const c = child(apiKey, errorCode);
-      c.count.inc();
-      c.errors?.inc();
+      child(apiKey, errorCode).n++;
       latencyChild(apiKey).observe(latencyMs / 1000);
     },
   };

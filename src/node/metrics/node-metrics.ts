@@ -1,8 +1,9 @@
-import { Gauge, Histogram, Registry } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
 import type { KafkaServerMetrics } from '../../kafka/server/index.js';
 import { registerClusterMetrics } from './cluster-metrics.js';
 import { registerEventLoopMetrics } from './event-loop-metrics.js';
 import { registerGroupLagMetrics } from './group-metrics.js';
+import { HotHistogram } from './hot-histogram.js';
 import { kafkaServerMetrics } from './kafka-metrics.js';
 import { registerPartitionMetrics } from './partition-metrics.js';
 import { registerProduceMetrics, type BatchObserver } from './produce-metrics.js';
@@ -28,7 +29,7 @@ export class NodeMetrics {
   constructor(nodeId: number) {
     this.registry.setDefaultLabels({ node_id: String(nodeId) });
     this.kafka = kafkaServerMetrics(this.registry);
-    const fsync = new Histogram({ name: 'chronik_wal_fsync_duration_seconds', help: 'Latency of WAL data syncs (fdatasync).', buckets: FSYNC_BUCKETS, registers: [this.registry] });
+    const fsync = new HotHistogram({ name: 'chronik_wal_fsync_duration_seconds', help: 'Latency of WAL data syncs (fdatasync).', buckets: FSYNC_BUCKETS, registers: [this.registry] }).series();
     this.observeFsync = (seconds) => fsync.observe(seconds);
     this.observeBatch = registerProduceMetrics(this.registry);
     registerEventLoopMetrics(this.registry);

@@ -1,4 +1,5 @@
-import { Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { HotHistogram } from './hot-histogram.js';
 
 /** Record-batch sizes from a few hundred bytes (one small record) to the 1 MiB default max and beyond. */
 const BATCH_BYTES_BUCKETS = [128, 512, 1_024, 4_096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304, 16_777_216];
@@ -12,20 +13,22 @@ export type BatchObserver = (batchBytes: number, records: number) => void;
  * series count grow with the topic count, and the distribution is what capacity planning needs.
  */
 export function registerProduceMetrics(registry: Registry): BatchObserver {
-  const bytes = new Histogram({
+  const bytes = new HotHistogram({
     name: 'chronik_produce_batch_size_bytes',
     help: 'Bytes of each record batch appended by produce on this node (as leader).',
     buckets: BATCH_BYTES_BUCKETS,
     registers: [registry],
   });
-  const records = new Histogram({
+  const records = new HotHistogram({
     name: 'chronik_produce_batch_records',
     help: 'Records in each record batch appended by produce on this node (as leader).',
     buckets: BATCH_RECORDS_BUCKETS,
     registers: [registry],
   });
+  const bytesSeries = bytes.series();
+  const recordsSeries = records.series();
   return (batchBytes, count) => {
-    bytes.observe(batchBytes);
-    records.observe(count);
+    bytesSeries.observe(batchBytes);
+    recordsSeries.observe(count);
   };
 }

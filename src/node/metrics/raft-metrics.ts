@@ -1,6 +1,7 @@
-import { Gauge, Histogram, type Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
 import { Role } from '../../raft/core/index.js';
 import type { GroupStatus, RaftHostStats } from '../../raft/driver/index.js';
+import { HotHistogram } from './hot-histogram.js';
 import { pulledCounter } from './pulled-counter.js';
 import type { MetricSources } from './sources.js';
 
@@ -12,13 +13,14 @@ const COMMIT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.
  * Samples taken before the metrics are registered (the node's first moments) are not in it.
  */
 function registerCommitLatency(registry: Registry, stats: RaftHostStats): void {
-  const histogram = new Histogram({
+  const histogram = new HotHistogram({
     name: 'chronik_raft_commit_latency_seconds',
     help: 'Propose-to-applied latency of entries proposed on this node while it leads their group (every group, __meta included).',
     buckets: COMMIT_BUCKETS,
     registers: [registry],
   });
-  stats.commitLatencyMs.onSample((ms) => histogram.observe(ms / 1000));
+  const series = histogram.series();
+  stats.commitLatencyMs.onSample((ms) => series.observe(ms / 1000));
 }
 
 /** Raft host counters, the `__meta` group's position and per-follower lag aggregated over groups. */
