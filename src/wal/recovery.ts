@@ -63,6 +63,11 @@ export interface TailContext {
   markPosition: number | undefined;
   /** The store's per-log round bound (sizes the torn-tail window). */
   maxRoundBytes: number;
+  /**
+   * Where the all-zero suffix of the scanned bytes starts, when the caller computed it once for
+   * many bad frames of the same bytes (chronik inspect walks past damage); else computed per call.
+   */
+  zeroSuffixStart?: number;
 }
 
 /** No mark: rows 12 and 13 never apply (a rebuilt index, or a caller that knows no mark). */
@@ -123,7 +128,7 @@ export function judgeBadFrame(bytes: Uint8Array, at: number, check: ReturnType<t
   // Only the last segment can hold a torn write (earlier ones were fdatasync'd before it was
   // created). Only row 13 needs every valid frame after (to size the window and report the
   // discarded ones); otherwise the first one decides, which keeps a scan over much damage linear.
-  const zeroStart = zeroSuffixStart(bytes);
+  const zeroStart = tail.zeroSuffixStart ?? zeroSuffixStart(bytes);
   const zeroSuffix = zeroStart <= at;
   const row13Possible = lastSegment && durableMark === 'beyond' && !zeroSuffix;
   // No frame starts with a zero byte, so none starts in the zero suffix: the searches stop there.

@@ -7,6 +7,7 @@
 import { EntryType } from '../../src/wal/entry.js';
 import { checkFrame, FRAME_HEADER_BYTES } from '../../src/wal/frame.js';
 import { judgeBadFrame, type TailContext } from '../../src/wal/recovery.js';
+import { zeroSuffixStart } from '../../src/wal/torn-tail.js';
 import { DEFAULT_MAX_ROUND_BYTES } from '../../src/wal/store.js';
 import { checkSegmentHeader } from './segment-check.js';
 import { summariseBatch } from './kafka.js';
@@ -85,7 +86,7 @@ export async function scanLog(log: LogTarget, findings: Findings, opts: LogScanO
     reading = prefetch(log.segments[i + 1]);
     const isLast = seg.path === log.lastSegmentPath;
     warnBelowFirst(log, i, findings, opts.firstIndex);
-    scan.segments.push(scanSegment({ log, seg, bytes, isLast, cursor, findings, opts }));
+    scan.segments.push(scanSegment({ log, seg, bytes, isLast, cursor, findings, opts, zeroStart: zeroSuffixStart(bytes) }));
     scan.bytes += bytes.byteLength;
     opts.onBytes?.(bytes.byteLength);
   }
@@ -120,6 +121,8 @@ interface SegmentScanInput {
   cursor: Cursor;
   findings: Findings;
   opts: LogScanOptions;
+  /** Where the segment's all-zero suffix starts: computed once, judged at every damaged region. */
+  zeroStart: number;
 }
 
 function scanSegment(input: SegmentScanInput): SegmentStats {
@@ -195,7 +198,7 @@ function tailContext(input: SegmentScanInput): TailContext {
   const mark = input.opts.durableMark;
   const base = input.seg.baseIndex;
   const markPosition = mark === undefined ? undefined : base === mark.segmentBase ? mark.position : base > mark.segmentBase ? 0 : input.bytes.byteLength + 1;
-  return { markPosition, maxRoundBytes: DEFAULT_MAX_ROUND_BYTES };
+  return { markPosition, maxRoundBytes: DEFAULT_MAX_ROUND_BYTES, zeroSuffixStart: input.zeroStart };
 }
 
 /**

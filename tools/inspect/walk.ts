@@ -83,6 +83,8 @@ function payloadOf(bytes: Uint8Array, at: number, length: number): Uint8Array {
  */
 export function walkFrames(bytes: Uint8Array, visitor: WalkVisitor, start = SEGMENT_HEADER_BYTES, lastSegment = false): void {
   let at = start;
+  // Computed at the first damage only, once for all of them (a backward pass over the suffix).
+  let zeroStart: number | undefined;
   while (at < bytes.byteLength) {
     const check = checkFrame(bytes, at);
     if (check.kind === 'ok') {
@@ -91,7 +93,8 @@ export function walkFrames(bytes: Uint8Array, visitor: WalkVisitor, start = SEGM
       at += FRAME_HEADER_BYTES + check.header.length;
       continue;
     }
-    if (lastSegment && zeroSuffixStart(bytes) <= at) {
+    zeroStart ??= lastSegment ? zeroSuffixStart(bytes) : bytes.byteLength;
+    if (zeroStart <= at) {
       visitor.preallocated?.(at, bytes.byteLength - at);
       return;
     }
