@@ -8,7 +8,8 @@ import { ProcessCluster } from '../helpers/process-cluster.js';
 /**
  * Kill the leader of a partition with SIGKILL: the survivors elect a new leader, commit its
  * LeaderElected (Metadata shows it with a higher epoch), producing resumes, and nothing that was
- * acknowledged with acks=all is lost. The killed node restarts and rejoins.
+ * acknowledged with acks=all is lost. The dead node leaves the ISR at once (not after
+ * replica.lag.time.max.ms), restarts, catches up and rejoins it.
  */
 let cluster: ProcessCluster;
 
@@ -21,11 +22,26 @@ afterAll(async () => {
 });
 
 /** Metadata v9 carries the leader epoch, which kafkajs does not expose. */
-async function leaderOf(broker: string, topic: string): Promise<{ leader: number; epoch: number }> {
+async function leaderOf(broker: string, topic: string): Promise<{ leader: number; epoch: number; isr: number[] }> {
   const port = Number(broker.split(':')[1]);
   const response = await kafkaRequest(port, ApiKey.Metadata, 9, { topics: [{ name: topic, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: false });
   const p = response.topics[0]?.partitions[0];
-  return { leader: p?.leaderId ?? -1, epoch: p?.leaderEpoch ?? -1 };
+  return { leader: p?.leaderId ?? -1, epoch: p?.leaderEpoch ?? -1, isr: [...(p?.isrNodes ?? [])].sort((a, b) => a - b) };
+}
+
+/**
+ * Asks Metadata until the ISR is `want`, within `boundMs`. The protocol has no notification of an
+ * ISR change, so a client (or an operator's tool) can only ask again: 100 ms apart, bounded.
+ */
+async function isrBecomes(broker: string, topic: string, want: number[], boundMs: number): Promise<void> {
+  const deadline = performance.now() + boundMs;
+  let last: number[] = [];
+  while (performance.now() < deadline) {
+    last = (await leaderOf(broker, topic)).isr;
+    if (last.join() === want.join()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`ISR of ${topic} is [${last.join()}], not [${want.join()}], after ${boundMs} ms`);
 }
 
 describe('partition leader failover', () => {
@@ -57,8 +73,12 @@ describe('partition leader failover', () => {
     const after = await leaderOf(cluster.broker(survivor), topic);
     expect(after.leader).not.toBe(before.leader);
     expect(after.epoch).toBeGreaterThan(before.epoch);
+    // Far inside replica.lag.time.max.ms (30 s): an unreachable replica is out at once.
+    const live = [0, 1, 2].filter((id) => id !== before.leader);
+    await isrBecomes(cluster.broker(survivor), topic, live, 5_000);
 
     await cluster.restart(before.leader);
+    await isrBecomes(cluster.broker(survivor), topic, [0, 1, 2], 30_000);
     await produceVia(cluster.brokers, 1000, 500);
     const records = await kcatConsumeAll(cluster.broker(survivor), topic);
     expect(records.map((r) => r.value)).toEqual(Array.from({ length: 1500 }, (_, i) => `m-${i}`));

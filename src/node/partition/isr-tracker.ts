@@ -11,7 +11,10 @@ const ISR_PROPOSE_TIMEOUT_MS = 5_000;
 const MAX_PENDING_PROPOSALS = 256;
 
 export interface IsrTrackerOptions {
+  readonly nodeId: number;
   readonly raft: RaftHost;
+  /** Whether this node's connection to a peer is up (a killed or cut-off broker's is not). */
+  readonly isPeerUp: (nodeId: number) => boolean;
   readonly logger: Logger;
   readonly image: () => MetadataImage;
   readonly replicas: () => Iterable<PartitionReplica>;
@@ -23,7 +26,9 @@ export interface IsrTrackerOptions {
 /**
  * Keeps the ISR in the metadata image true for the partitions this node leads. A follower is in
  * sync when its Raft match index reached the leader's commit index within `replica.lag.time.max.ms`
- * (the voters that are caught up). Changes are committed as IsrChanged events in the leader's epoch,
+ * (the voters that are caught up) and its connection is up: an unreachable follower leaves the ISR
+ * at once, as Kafka's controller drops a broker whose session ended, and comes back only once it has
+ * caught up. Changes are committed as IsrChanged events in the leader's epoch,
  * so every node's Metadata answers the same ISR. One timer per node; bounded work per pass.
  */
 export class IsrTracker {
@@ -64,7 +69,15 @@ export class IsrTracker {
     }
     const isr: number[] = [];
     for (const [node, match] of status.match) {
-      // A new leader starts every follower as caught up: it has not had time to hear from them.
+      if (node !== this.opts.nodeId && !this.opts.isPeerUp(node)) {
+        // Never caught up while unreachable, whatever the lag window says: otherwise a dead leader
+        // stayed in its successor's ISR for replica.lag.time.max.ms, and a full ISR no longer
+        // meant three live copies (the failover bench started its next round with the restarted
+        // node still catching up, and the next new leader waited for it).
+        seen.set(node, Number.NEGATIVE_INFINITY);
+        continue;
+      }
+      // A new leader starts every reachable follower as caught up: it has not had time to hear from them.
       if (match >= status.commit || !seen.has(node)) seen.set(node, nowMs);
       if (nowMs - (seen.get(node) as number) <= lagMaxMs) isr.push(node);
     }

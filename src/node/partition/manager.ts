@@ -77,7 +77,9 @@ export class PartitionManager {
       this.adoptTransfers(events);
     });
     this.isr = new IsrTracker({
+      nodeId: opts.nodeId,
       raft: opts.raft,
+      isPeerUp: opts.isPeerUp ?? ((): boolean => true),
       logger: opts.logger,
       image: () => opts.meta.image,
       replicas: () => this.replicas.values(),
