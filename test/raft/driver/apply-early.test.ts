@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { EntryType } from '../../../src/raft/core/index.js';
-import { Cluster, Signal, SyncGate, text } from './harness.js';
+import { Cluster, GatedClusterSlot, Signal, SyncGate, text } from './harness.js';
 
 /**
  * Apply before persist (ready-loop.ts, apply.ts `appliesEarly`): a Ready whose committed entries
@@ -10,22 +10,17 @@ import { Cluster, Signal, SyncGate, text } from './harness.js';
  * and e2 (to write); then e2's sync is held and e1 must still be answered.
  */
 
-let cluster: Cluster | undefined;
-let gate: SyncGate | undefined;
+const slot = new GatedClusterSlot();
 
-afterEach(async () => {
-  gate?.releaseAll();
-  await cluster?.close();
-  cluster = undefined;
-});
+afterEach(() => slot.clear());
 
 describe('apply before persist', () => {
   it("answers a committed proposal while the next entries' fdatasync is still held", async () => {
     const signal = new Signal();
-    gate = new SyncGate(signal);
-    const g = gate;
-    cluster = await Cluster.start({ size: 1, fsync: 'always', host: {}, fileIO: () => g });
-    const c = cluster;
+    const g = new SyncGate(signal);
+    slot.gate = g;
+    const c = await Cluster.start({ size: 1, fsync: 'always', host: {}, fileIO: () => g });
+    slot.cluster = c;
     await c.addGroup('early');
     c.node(0).host.campaign('early');
     await c.waitLeader('early');

@@ -72,6 +72,23 @@ export class SyncGate extends ForwardingFileIO {
   }
 }
 
+/**
+ * A test file's gated cluster: each test starts one (and its gate) in it, and `afterEach(() =>
+ * slot.clear())` lets held fdatasyncs go before the cluster closes, so a failed test never leaves
+ * a drain waiting on the gate.
+ */
+export class GatedClusterSlot {
+  cluster: Cluster | undefined;
+  gate: SyncGate | undefined;
+
+  async clear(): Promise<void> {
+    this.gate?.releaseAll();
+    await this.cluster?.close();
+    this.cluster = undefined;
+    this.gate = undefined;
+  }
+}
+
 /** Records every applied entry; its snapshot is the whole record (a meta-style image). */
 export class RecordingMachine implements GroupStateMachine {
   /** Data of applied non-empty entries, as strings, in order. */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RaftTracer } from '../../../src/raft/driver/index.js';
 import { NodeFileIO } from '../../../src/wal/node-file-io.js';
-import { Cluster, Signal, SyncGate } from './harness.js';
+import { Cluster, GatedClusterSlot, Signal, SyncGate } from './harness.js';
 
 /**
  * What `status().match` tells a leader's users (the ISR, leader balancing, retention) about its
@@ -13,20 +13,15 @@ import { Cluster, Signal, SyncGate } from './harness.js';
  * again: the partition's ISR never got its followers back (scale-3n, docs/raft.md).
  */
 
-let cluster: Cluster | undefined;
-let gate: SyncGate | undefined;
+const slot = new GatedClusterSlot();
 
-afterEach(async () => {
-  gate?.releaseAll();
-  await cluster?.close();
-  cluster = undefined;
-});
+afterEach(() => slot.clear());
 
 describe("a new leader's view of its followers", () => {
   it('counts acknowledgements stepped before the Ready that made it leader was persisted', async () => {
     const signal = new Signal();
-    gate = new SyncGate(signal);
-    const g = gate;
+    const g = new SyncGate(signal);
+    slot.gate = g;
     /** Acknowledgements the leader stepped (only a leader steps them), by index. */
     const acks: number[] = [];
     const tracer: RaftTracer = {
@@ -36,13 +31,13 @@ describe("a new leader's view of its followers", () => {
         signal.notify();
       },
     };
-    cluster = await Cluster.start({
+    const c = await Cluster.start({
       size: 3,
       fsync: 'always',
       host: { tickMs: 0, electionTicks: 1_000_000, tracer },
       fileIO: (id) => (id === 0 ? g : new NodeFileIO()),
     });
-    const c = cluster;
+    slot.cluster = c;
     await c.addGroup('p', [0, 1, 2], 'partition', false);
 
     g.armed = true;
