@@ -1,21 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiKey, FetchRequestCodec, HeartbeatRequestCodec, type FetchResponse, type HeartbeatResponse } from '../../../src/kafka/protocol/index.js';
-import type { KafkaServerOptions } from '../../../src/kafka/server/server.js';
-import type { HandlerRegistry } from '../../../src/kafka/server/registry.js';
 import { noopMetrics } from '../../../src/kafka/server/metrics.js';
-import { deferred, oneFetchResponse, registryWithApiVersions, requestFrame, startTestServer } from './harness.js';
+import { deferred, oneFetchResponse, registryWithApiVersions, requestFrame, testServers } from './harness.js';
 
 /**
  * `RequestContext.afterResponse`: a handler that lends buffers to its response (Fetch reads from a
  * recycled pool) gets them back only once the socket is done with them, or the response is abandoned.
  */
 describe('afterResponse', () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
-
-  const start = (registry: HandlerRegistry, extra: Partial<KafkaServerOptions> = {}) => startTestServer(registry, cleanups, extra);
+  const start = testServers();
 
   it('runs once the response is written, not while the socket still holds it, and then only once', async () => {
     const registry = registryWithApiVersions();

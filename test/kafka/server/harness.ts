@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
+import { afterEach } from 'vitest';
 import type { MessageCodec } from '../../../src/kafka/protocol/codec.js';
 import { FetchResponseCodec, type FetchResponse } from '../../../src/kafka/protocol/index.js';
 import { encodeRequestFrame, responseHeaderIsFlexible } from '../../../src/kafka/protocol/header.js';
@@ -87,4 +88,16 @@ export async function startTestServer(
     return c;
   };
   return { server, lines, client };
+}
+
+/**
+ * For a describe block: registers an afterEach that closes what the block's tests started (in
+ * reverse order) and returns the start function (startTestServer bound to those cleanups).
+ */
+export function testServers(): (registry: HandlerRegistry, extra?: Partial<KafkaServerOptions>) => ReturnType<typeof startTestServer> {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  return (registry, extra = {}) => startTestServer(registry, cleanups, extra);
 }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ApiKey,
   ApiVersionsRequestCodec,
@@ -12,10 +12,9 @@ import {
   type FetchResponse,
   type HeartbeatResponse,
 } from '../../../src/kafka/protocol/index.js';
-import type { KafkaServerOptions } from '../../../src/kafka/server/server.js';
 import type { HandlerRegistry } from '../../../src/kafka/server/registry.js';
 import { noopMetrics } from '../../../src/kafka/server/metrics.js';
-import { deferred, oneFetchResponse, registryWithApiVersions, requestFrame, responseOf, startTestServer } from './harness.js';
+import { deferred, oneFetchResponse, registryWithApiVersions, requestFrame, responseOf, testServers } from './harness.js';
 
 const apiVersionsRequest = {
   ...ApiVersionsRequestCodec.defaults(),
@@ -57,12 +56,7 @@ function gatedHeartbeats(registry: HandlerRegistry, count: number, settle?: (gro
 }
 
 describe('kafka connection server', () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
-
-  const start = (registry: HandlerRegistry, extra: Partial<KafkaServerOptions> = {}) => startTestServer(registry, cleanups, extra);
+  const start = testServers();
 
   it('answers ApiVersions v0-v3 with exactly the registered ranges and a v0 response header', async () => {
     const registry = registryWithApiVersions();
